@@ -1,0 +1,80 @@
+"""Shared fixtures: a migrated database on SQLite (a file, WAL) and on the real PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from tests.factories import Warehouse, build_warehouse
+from wms_tui.db.engine import make_engine
+from wms_tui.db.migrate import upgrade
+from wms_tui.db.uow import SqlUnitOfWork
+
+PG_ADMIN_URL = os.environ.get(
+    "WMS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def pg_database_url() -> str:
+    """One database per xdist worker, so parallel workers never share a schema."""
+    name = f"wms_test_{_worker()}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            ).scalar()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def fresh_pg_engine() -> Engine:
+    engine = make_engine(pg_database_url())
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    return engine
+
+
+def fresh_sqlite_engine(path: str, synchronous: str = "FULL") -> Engine:
+    engine = make_engine(f"sqlite:///{path}", synchronous=synchronous)
+    upgrade(engine)
+    return engine
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
+    if request.param == "sqlite":
+        eng = fresh_sqlite_engine(str(tmp_path / "wms.db"))
+    else:
+        eng = fresh_pg_engine()
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
+    eng = fresh_sqlite_engine(str(tmp_path / "wms.db"))
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def uow(engine: Engine) -> Callable[[], SqlUnitOfWork]:
+    return lambda: SqlUnitOfWork(engine)
+
+
+@pytest.fixture
+def wh(engine: Engine) -> Warehouse:
+    return build_warehouse(engine)

@@ -1,0 +1,1 @@
+"""Tables, engine set-up, the unit of work and Alembic migrations."""

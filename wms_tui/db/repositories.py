@@ -1,0 +1,371 @@
+"""SQL implementations of the domain's repository ports; they never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from wms_tui.db.tables import (
+    Balance,
+    IdempotencyRecord,
+    Item,
+    ItemAlias,
+    ItemUom,
+    Location,
+    Lot,
+    Lpn,
+    Movement,
+    ReasonCode,
+    Reservation,
+    User,
+    Zone,
+    utcnow,
+)
+from wms_tui.domain.errors import NotFound
+from wms_tui.domain.model import (
+    BalanceKey,
+    BalanceRow,
+    ItemRef,
+    LocationRef,
+    LocationType,
+    LpnRef,
+    MovementKind,
+    MovementRecord,
+    StockStatus,
+)
+
+B = Balance.__table__  # type: ignore[attr-defined]
+R = Reservation.__table__  # type: ignore[attr-defined]
+
+
+def _insert(session: Session, table: Any) -> Any:
+    """The dialect's INSERT, so ON CONFLICT works on SQLite and PostgreSQL alike."""
+    dialect = session.get_bind().dialect.name
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+
+
+def item_ref(item: Item, uom: str | None = None, factor: int = 1) -> ItemRef:
+    assert item.id is not None
+    return ItemRef(
+        id=item.id, sku=item.sku, description=item.description, base_uom=item.base_uom,
+        lot_tracked=item.lot_tracked, expiry_tracked=item.expiry_tracked,
+        serial_tracked=item.serial_tracked, requires_qc=item.requires_qc, uom=uom, factor=factor,
+    )
+
+
+def location_ref(loc: Location, zone: str | None = None) -> LocationRef:
+    assert loc.id is not None
+    return LocationRef(
+        id=loc.id, code=loc.code, barcode=loc.barcode, check_digits=loc.check_digits,
+        type=LocationType(loc.type), walk_seq=loc.walk_seq, zone=zone, capacity=loc.capacity,
+    )
+
+
+def lpn_ref(lpn: Lpn) -> LpnRef:
+    assert lpn.id is not None
+    return LpnRef(id=lpn.id, code=lpn.code, sscc=lpn.sscc, location_id=lpn.location_id)
+
+
+class SqlCatalog:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def item(self, item_id: int) -> ItemRef:
+        item = self.session.get(Item, item_id)
+        if item is None:
+            raise NotFound(f"no item with id {item_id}")
+        return item_ref(item)
+
+    def item_by_sku(self, sku: str) -> ItemRef | None:
+        item = self.session.exec(select(Item).where(Item.sku == sku)).first()  # type: ignore[call-overload]
+        return None if item is None else item_ref(item[0])
+
+    def item_by_gtin(self, gtin14: str) -> ItemRef | None:
+        row = self.session.execute(
+            select(Item, ItemUom).join(ItemUom, ItemUom.item_id == Item.id)
+            .where(ItemUom.gtin == gtin14)
+        ).first()
+        return None if row is None else item_ref(row[0], row[1].uom, row[1].factor)
+
+    def item_by_code(self, code: str) -> ItemRef | None:
+        item = self.session.execute(select(Item).where(Item.sku == code)).scalar()
+        if item is not None:
+            return item_ref(item)
+        row = self.session.execute(
+            select(Item, ItemUom).join(ItemUom, ItemUom.item_id == Item.id)
+            .where(ItemUom.barcode == code)
+        ).first()
+        if row is not None:
+            return item_ref(row[0], row[1].uom, row[1].factor)
+        item = self.session.execute(
+            select(Item).join(ItemAlias, ItemAlias.item_id == Item.id).where(ItemAlias.alias == code)
+        ).scalar()
+        return None if item is None else item_ref(item)
+
+    def units(self, item_id: int) -> dict[str, int]:
+        rows = self.session.execute(
+            select(ItemUom.uom, ItemUom.factor).where(ItemUom.item_id == item_id)
+        ).all()
+        return {uom: factor for uom, factor in rows}
+
+    def _zone_code(self, zone_id: int | None) -> str | None:
+        if zone_id is None:
+            return None
+        zone = self.session.get(Zone, zone_id)
+        return None if zone is None else zone.code
+
+    def location(self, location_id: int) -> LocationRef:
+        loc = self.session.get(Location, location_id)
+        if loc is None:
+            raise NotFound(f"no location with id {location_id}")
+        return location_ref(loc, self._zone_code(loc.zone_id))
+
+    def location_by_code(self, code: str) -> LocationRef | None:
+        loc = self.session.execute(
+            select(Location).where(or_(Location.barcode == code, Location.code == code))
+        ).scalar()
+        return None if loc is None else location_ref(loc, self._zone_code(loc.zone_id))
+
+    def lpn(self, lpn_id: int) -> LpnRef:
+        lpn = self.session.get(Lpn, lpn_id)
+        if lpn is None:
+            raise NotFound(f"no LPN with id {lpn_id}")
+        return lpn_ref(lpn)
+
+    def lpn_by_code(self, code: str) -> LpnRef | None:
+        lpn = self.session.execute(
+            select(Lpn).where(or_(Lpn.code == code, Lpn.sscc == code))
+        ).scalar()
+        return None if lpn is None else lpn_ref(lpn)
+
+    def reason_exists(self, code: str) -> bool:
+        reason = self.session.get(ReasonCode, code)
+        return reason is not None and reason.active
+
+
+def _key_of(row: Any) -> BalanceKey:
+    return BalanceKey(row.item_id, row.location_id, row.lot_id, row.lpn_id, StockStatus(row.status))
+
+
+def _balance_row(row: Any) -> BalanceRow:
+    return BalanceRow(row.id, _key_of(row), row.quantity, row.reserved)
+
+
+class SqlStock:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def lot_id(self, item_id: int, code: str, expiry: date | None, *, create: bool) -> int | None:
+        query = select(Lot.id).where(Lot.item_id == item_id, Lot.code == code)
+        found = self.session.execute(query).scalar()
+        if found is not None or not create:
+            return found
+        self.session.execute(
+            _insert(self.session, Lot.__table__)  # type: ignore[attr-defined]
+            .values(item_id=item_id, code=code, expiry=expiry, created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["item_id", "code"])
+        )
+        return self.session.execute(query).scalar()
+
+    def lot_expiry(self, lot_id: int) -> date | None:
+        lot = self.session.get(Lot, lot_id)
+        return None if lot is None else lot.expiry
+
+    def ensure_lpn(self, code: str, sscc: str | None, location_id: int) -> int:
+        query = select(Lpn.id).where(Lpn.code == code)
+        found = self.session.execute(query).scalar()
+        if found is None:
+            lpn = Lpn(code=code, sscc=sscc, location_id=location_id)
+            self.session.add(lpn)
+            self.session.flush()
+            assert lpn.id is not None
+            return lpn.id
+        return found
+
+    def set_lpn_location(self, lpn_id: int, location_id: int | None) -> None:
+        self.session.execute(update(Lpn).where(Lpn.id == lpn_id).values(location_id=location_id))
+
+    def balance(self, key: BalanceKey) -> BalanceRow | None:
+        row = self.session.execute(select(B).where(B.c.key == key.text())).first()
+        return None if row is None else _balance_row(row)
+
+    def balances_on_lpn(self, lpn_id: int) -> list[BalanceRow]:
+        rows = self.session.execute(select(B).where(B.c.lpn_id == lpn_id).order_by(B.c.id))
+        return [_balance_row(r) for r in rows]
+
+    def balances(
+        self, *, item_id: int | None = None, location_id: int | None = None
+    ) -> list[BalanceRow]:
+        query = select(B).order_by(B.c.id)
+        if item_id is not None:
+            query = query.where(B.c.item_id == item_id)
+        if location_id is not None:
+            query = query.where(B.c.location_id == location_id)
+        return [_balance_row(r) for r in self.session.execute(query)]
+
+    def take(self, key: BalanceKey, quantity: int) -> bool:
+        # A conditional update: the row lock and the check are one statement, so racing
+        # terminals can never both take the last unit.
+        result = self.session.execute(
+            update(B)
+            .where(B.c.key == key.text(), B.c.quantity - B.c.reserved >= quantity)
+            .values(quantity=B.c.quantity - quantity, updated_at=utcnow())
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    def put(self, key: BalanceKey, quantity: int) -> None:
+        stmt = _insert(self.session, B).values(
+            key=key.text(), item_id=key.item_id, lot_id=key.lot_id, location_id=key.location_id,
+            lpn_id=key.lpn_id, status=key.status.value, quantity=quantity, reserved=0,
+            updated_at=utcnow(),
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["key"],
+            set_={"quantity": B.c.quantity + stmt.excluded.quantity, "updated_at": utcnow()},
+        )
+        self.session.execute(stmt)
+
+    def reserve(self, key: BalanceKey, quantity: int, reference: str) -> bool:
+        result = self.session.execute(
+            update(B)
+            .where(B.c.key == key.text(), B.c.quantity - B.c.reserved >= quantity)
+            .values(reserved=B.c.reserved + quantity)
+            .returning(B.c.id)
+        ).first()
+        if result is None:
+            return False
+        stmt = _insert(self.session, R).values(
+            balance_id=result.id, reference=reference, quantity=quantity, created_at=utcnow()
+        )
+        self.session.execute(stmt.on_conflict_do_update(
+            index_elements=["reference", "balance_id"],
+            set_={"quantity": R.c.quantity + stmt.excluded.quantity},
+        ))
+        return True
+
+    def reserved_for(self, key: BalanceKey, reference: str) -> int:
+        found = self.session.execute(
+            select(R.c.quantity).join(B, B.c.id == R.c.balance_id)
+            .where(B.c.key == key.text(), R.c.reference == reference)
+        ).scalar()
+        return int(found or 0)
+
+    def release(self, key: BalanceKey, quantity: int, reference: str) -> None:
+        bal = self.session.execute(
+            update(B).where(B.c.key == key.text(), B.c.reserved >= quantity)
+            .values(reserved=B.c.reserved - quantity).returning(B.c.id)
+        ).first()
+        if bal is None:
+            raise NotFound(f"no reservation {reference} to release")
+        cond = and_(R.c.balance_id == bal.id, R.c.reference == reference)
+        held = self.session.execute(select(R.c.quantity).where(cond)).scalar() or 0
+        if held < quantity:
+            raise NotFound(f"only {held} reserved for {reference}, not {quantity}")
+        if held == quantity:
+            self.session.execute(delete(R).where(cond))
+        else:
+            self.session.execute(update(R).where(cond).values(quantity=R.c.quantity - quantity))
+
+    def append(self, movement: MovementRecord) -> int:
+        row = Movement(
+            kind=movement.kind.value, item_id=movement.item_id, lot_id=movement.lot_id,
+            quantity=movement.quantity, from_location_id=movement.from_location_id,
+            to_location_id=movement.to_location_id, from_lpn_id=movement.from_lpn_id,
+            to_lpn_id=movement.to_lpn_id,
+            from_status=movement.from_status.value if movement.from_status else None,
+            to_status=movement.to_status.value if movement.to_status else None,
+            user_id=movement.user_id, terminal=movement.terminal[:40],
+            reference=movement.reference, reason_code=movement.reason_code,
+            approved_by=movement.approved_by, confirmation=movement.confirmation,
+            created_at=movement.created_at or utcnow(),
+        )
+        self.session.add(row)
+        self.session.flush()
+        assert row.id is not None
+        return row.id
+
+    def movements(
+        self,
+        *,
+        item_id: int | None = None,
+        location_id: int | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> Iterator[MovementRecord]:
+        M = Movement.__table__  # type: ignore[attr-defined]
+        query = select(M).order_by(M.c.id)
+        if item_id is not None:
+            query = query.where(M.c.item_id == item_id)
+        if location_id is not None:
+            query = query.where(
+                or_(M.c.from_location_id == location_id, M.c.to_location_id == location_id)
+            )
+        if since is not None:
+            query = query.where(M.c.created_at >= since)
+        if until is not None:
+            query = query.where(M.c.created_at < until)
+        if limit is not None:
+            query = query.limit(limit)
+        for r in self.session.execute(query):
+            yield MovementRecord(
+                kind=MovementKind(r.kind), item_id=r.item_id, quantity=r.quantity,
+                user_id=r.user_id, terminal=r.terminal, reference=r.reference, lot_id=r.lot_id,
+                from_location_id=r.from_location_id, to_location_id=r.to_location_id,
+                from_lpn_id=r.from_lpn_id, to_lpn_id=r.to_lpn_id,
+                from_status=StockStatus(r.from_status) if r.from_status else None,
+                to_status=StockStatus(r.to_status) if r.to_status else None,
+                reason_code=r.reason_code, approved_by=r.approved_by,
+                confirmation=r.confirmation, created_at=r.created_at, id=r.id,
+            )
+
+    def ledger_sums(self) -> dict[BalanceKey, int]:
+        M = Movement.__table__  # type: ignore[attr-defined]
+        sums: dict[BalanceKey, int] = {}
+        for side, sign in (("to", 1), ("from", -1)):
+            loc, lpn, status = M.c[f"{side}_location_id"], M.c[f"{side}_lpn_id"], M.c[f"{side}_status"]
+            query = (
+                select(M.c.item_id, M.c.lot_id, loc, lpn, status, func.sum(M.c.quantity))
+                .where(loc.is_not(None), status.is_not(None))
+                .group_by(M.c.item_id, M.c.lot_id, loc, lpn, status)
+            )
+            for item_id, lot_id, loc_id, lpn_id, st, total in self.session.execute(query):
+                key = BalanceKey(item_id, loc_id, lot_id, lpn_id, StockStatus(st))
+                sums[key] = sums.get(key, 0) + sign * int(total)
+        return sums
+
+
+class SqlIdempotency:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, key: str) -> str | None:
+        record = self.session.get(IdempotencyRecord, key)
+        return None if record is None else record.result
+
+    def put(self, key: str, user_id: int, operation: str, result: str) -> None:
+        self.session.add(IdempotencyRecord(key=key, user_id=user_id, operation=operation, result=result))
+        self.session.flush()
+
+
+class SqlUsers:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_login(self, login: str) -> User | None:
+        return self.session.execute(select(User).where(User.login == login)).scalar()
+
+    def add(self, login: str, name: str, role: str, pin_hash: str, language: str) -> User:
+        user = User(login=login, name=name, role=role, pin_hash=pin_hash, language=language)
+        self.session.add(user)
+        self.session.flush()
+        return user
+
+    def all(self) -> list[User]:
+        return list(self.session.execute(select(User).order_by(User.login)).scalars())

@@ -1,0 +1,206 @@
+"""All SQLModel tables in one module, so relationships never import in circles."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import CheckConstraint, Column, Index, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Warehouse(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=20, unique=True)
+    name: str = Field(max_length=80)
+
+
+class Zone(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("warehouse_id", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    warehouse_id: int = Field(foreign_key="warehouse.id")
+    code: str = Field(max_length=20)
+    name: str = Field(max_length=80, default="")
+
+
+class Location(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint("capacity IS NULL OR capacity > 0", name="ck_location_capacity"),
+        Index("ix_location_zone_walk", "zone_id", "walk_seq"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=30, unique=True)
+    barcode: str = Field(max_length=40, unique=True)
+    check_digits: str = Field(max_length=4)
+    type: str = Field(max_length=12, default="reserve")
+    walk_seq: int = Field(default=0, index=True)
+    aisle: str = Field(max_length=10, default="")
+    bay: str = Field(max_length=10, default="")
+    level: str = Field(max_length=10, default="")
+    capacity: int | None = None
+    zone_id: int | None = Field(default=None, foreign_key="zone.id")
+    active: bool = True
+
+
+class Item(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint("min_qty IS NULL OR min_qty >= 0", name="ck_item_min"),
+        CheckConstraint("max_qty IS NULL OR min_qty IS NULL OR max_qty >= min_qty", name="ck_item_max"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    sku: str = Field(max_length=40, unique=True)
+    description: str = Field(max_length=120, default="")
+    base_uom: str = Field(max_length=8, default="EA")
+    lot_tracked: bool = False
+    expiry_tracked: bool = False
+    serial_tracked: bool = False
+    requires_qc: bool = False
+    abc_class: str = Field(max_length=1, default="C")
+    min_qty: int | None = None
+    max_qty: int | None = None
+    zone_id: int | None = Field(default=None, foreign_key="zone.id")
+    active: bool = True
+
+
+class ItemUom(SQLModel, table=True):
+    __tablename__ = "item_uom"
+    __table_args__ = (
+        UniqueConstraint("item_id", "uom"),
+        CheckConstraint("factor > 0", name="ck_item_uom_factor"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id", index=True)
+    uom: str = Field(max_length=8)
+    factor: int = 1
+    gtin: str | None = Field(default=None, max_length=14, unique=True)
+    barcode: str | None = Field(default=None, max_length=48, unique=True)
+
+
+class ItemAlias(SQLModel, table=True):
+    __tablename__ = "item_alias"
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id", index=True)
+    alias: str = Field(max_length=48, unique=True)
+    kind: str = Field(max_length=12, default="supplier")
+
+
+class Lot(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("item_id", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id")
+    code: str = Field(max_length=20)
+    expiry: date | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Lpn(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=30, unique=True)
+    sscc: str | None = Field(default=None, max_length=18, unique=True)
+    location_id: int | None = Field(default=None, foreign_key="location.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Balance(SQLModel, table=True):
+    """On-hand stock per (item, lot, location, LPN, status); the ledger is its proof."""
+
+    __table_args__ = (
+        CheckConstraint("quantity >= 0", name="ck_balance_nonnegative"),
+        CheckConstraint("reserved >= 0", name="ck_balance_reserved_nonnegative"),
+        CheckConstraint("reserved <= quantity", name="ck_balance_reserved_within"),
+        Index("ix_balance_location", "location_id"),
+        Index("ix_balance_item", "item_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_column=Column(String(80), unique=True, nullable=False))
+    item_id: int = Field(foreign_key="item.id")
+    lot_id: int | None = Field(default=None, foreign_key="lot.id")
+    location_id: int = Field(foreign_key="location.id")
+    lpn_id: int | None = Field(default=None, foreign_key="lpn.id")
+    status: str = Field(max_length=12, default="available")
+    quantity: int = 0
+    reserved: int = 0
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Reservation(SQLModel, table=True):
+    """Stock promised to a task or order line; Balance.reserved is their sum."""
+
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="ck_reservation_positive"),
+        UniqueConstraint("reference", "balance_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    balance_id: int = Field(foreign_key="balance.id", index=True)
+    reference: str = Field(max_length=60, index=True)
+    quantity: int
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Movement(SQLModel, table=True):
+    """The append-only ledger: triggers refuse UPDATE and DELETE."""
+
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="ck_movement_positive"),
+        CheckConstraint(
+            "from_location_id IS NOT NULL OR to_location_id IS NOT NULL",
+            name="ck_movement_has_side",
+        ),
+        Index("ix_movement_item_time", "item_id", "created_at"),
+        Index("ix_movement_from_loc", "from_location_id"),
+        Index("ix_movement_to_loc", "to_location_id"),
+        Index("ix_movement_time", "created_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=12)
+    item_id: int = Field(foreign_key="item.id")
+    lot_id: int | None = Field(default=None, foreign_key="lot.id")
+    quantity: int
+    from_location_id: int | None = Field(default=None, foreign_key="location.id")
+    to_location_id: int | None = Field(default=None, foreign_key="location.id")
+    from_lpn_id: int | None = Field(default=None, foreign_key="lpn.id")
+    to_lpn_id: int | None = Field(default=None, foreign_key="lpn.id")
+    from_status: str | None = Field(default=None, max_length=12)
+    to_status: str | None = Field(default=None, max_length=12)
+    user_id: int = Field(foreign_key="wms_user.id")
+    terminal: str = Field(max_length=40)
+    reference: str = Field(max_length=60)
+    reason_code: str | None = Field(default=None, foreign_key="reason_code.code")
+    approved_by: int | None = Field(default=None, foreign_key="wms_user.id")
+    confirmation: str | None = Field(default=None, max_length=80, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ReasonCode(SQLModel, table=True):
+    __tablename__ = "reason_code"
+    code: str = Field(primary_key=True, max_length=12)
+    description: str = Field(max_length=80)
+    kind: str = Field(max_length=12, default="adjust")
+    active: bool = True
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "wms_user"
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(max_length=20, unique=True)
+    name: str = Field(max_length=80)
+    role: str = Field(max_length=12, default="operator")
+    pin_hash: str = Field(max_length=200)
+    failed_attempts: int = 0
+    active: bool = True
+    language: str = Field(max_length=8, default="en")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """The first result of a confirmation key; a resubmit returns it and posts nothing."""
+
+    __tablename__ = "idempotency_record"
+    key: str = Field(primary_key=True, max_length=80)
+    user_id: int = Field(foreign_key="wms_user.id")
+    operation: str = Field(max_length=20)
+    result: str = Field(max_length=4000)
+    created_at: datetime = Field(default_factory=utcnow)

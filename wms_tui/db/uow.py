@@ -1,0 +1,64 @@
+"""The unit of work: the only place a transaction begins and commits."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlmodel import Session
+
+from wms_tui.db.engine import READONLY
+from wms_tui.db.repositories import SqlCatalog, SqlIdempotency, SqlStock, SqlUsers
+from wms_tui.domain.errors import TransientConflict
+
+# PostgreSQL SQLSTATEs that mean "try the whole transaction again".
+_RETRYABLE_SQLSTATES = {"40001", "40P01", "23505", "55P03"}
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Lock timeouts and serialization conflicts, which a retry of the transaction resolves."""
+    if isinstance(exc, OperationalError) and exc.orig is not None:
+        text = str(exc.orig).lower()
+        if "database is locked" in text or "database is busy" in text:
+            return True
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        return getattr(exc.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES
+    return False
+
+
+class SqlUnitOfWork:
+    def __init__(self, engine: Engine, *, readonly: bool = False) -> None:
+        self.engine = engine
+        self.readonly = readonly
+
+    def __enter__(self) -> Self:
+        bind = self.engine.execution_options(**READONLY) if self.readonly else self.engine
+        self.session = Session(bind=bind, expire_on_commit=False, autoflush=True)
+        self.catalog = SqlCatalog(self.session)
+        self.stock = SqlStock(self.session)
+        self.idempotency = SqlIdempotency(self.session)
+        self.users = SqlUsers(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
+        if exc is not None and is_transient(exc):
+            raise TransientConflict(str(exc).splitlines()[0]) from exc
+
+    def commit(self) -> None:
+        self.session.commit()
+
+
+def uow_factory(engine: Engine, *, readonly: bool = False):  # type: ignore[no-untyped-def]
+    """A zero-argument factory the domain services call once per transaction attempt."""
+    return lambda: SqlUnitOfWork(engine, readonly=readonly)
