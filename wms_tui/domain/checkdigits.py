@@ -22,8 +22,9 @@ def gs1_check_digit(body: str) -> str:
     """The GS1 mod-10 check digit for a key body: weights 3,1,3,... from the right."""
     if not _is_ascii_digits(body):
         raise ValueError(f"a GS1 key body must be digits, got {body!r}")
-    total = sum(int(digit) * (3 if index % 2 == 0 else 1)
-                for index, digit in enumerate(reversed(body)))
+    total = sum(
+        int(digit) * (3 if index % 2 == 0 else 1) for index, digit in enumerate(reversed(body))
+    )
     return str((10 - total % 10) % 10)
 
 
@@ -33,11 +34,7 @@ def _has_valid_check_digit(code: str) -> bool:
 
 def is_valid_gtin(code: str) -> bool:
     """True for an 8, 12, 13 or 14 digit GTIN whose check digit is right."""
-    return (
-        len(code) in GTIN_LENGTHS
-        and _is_ascii_digits(code)
-        and _has_valid_check_digit(code)
-    )
+    return len(code) in GTIN_LENGTHS and _is_ascii_digits(code) and _has_valid_check_digit(code)
 
 
 def is_valid_sscc(code: str) -> bool:
@@ -50,14 +47,10 @@ def normalize_gtin(code: str) -> str:
     if not _is_ascii_digits(code):
         raise ScanRejected(f"GTIN {code!r} must be digits only")
     if len(code) not in GTIN_LENGTHS:
-        raise ScanRejected(
-            f"GTIN {code!r} has {len(code)} digits; expected 8, 12, 13 or 14"
-        )
+        raise ScanRejected(f"GTIN {code!r} has {len(code)} digits; expected 8, 12, 13 or 14")
     expected = gs1_check_digit(code[:-1])
     if code[-1] != expected:
-        raise ScanRejected(
-            f"GTIN {code} has check digit {code[-1]}; expected {expected}"
-        )
+        raise ScanRejected(f"GTIN {code} has check digit {code[-1]}; expected {expected}")
     return code.zfill(14)
 
 

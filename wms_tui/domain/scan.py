@@ -37,7 +37,8 @@ _AIM_PREFIX = re.compile(r"\][A-Za-z][0-9A-Za-z]")
 GS1_SYMBOLOGIES = frozenset({"]C1", "]e0", "]d2", "]Q3", "]J1"})
 # AIM identifiers whose data is a bare GTIN (EAN-13/UPC-A, EAN-8, ITF-14).
 GTIN_SYMBOLOGIES = frozenset({"]E0", "]E4", "]I1"})
-# C0 except GS, DEL, C1, and lone surrogates from undecodable terminal bytes.
+# Refused because a terminal or parser could act on them: C0 controls other than GS, DEL,
+# C1 controls, and the lone surrogates that undecodable terminal bytes turn into.
 _FORBIDDEN_CHARACTER = re.compile("[\x00-\x1c\x1e\x1f\x7f-\x9f\ud800-\udfff]")
 _HRI_START = re.compile(r"\(\d{2,4}\)")
 # Without an AIM prefix or GS, only a leading SSCC or GTIN key with a right check digit
@@ -143,9 +144,7 @@ def normalize_scan(
     leading = len(trimmed) - len(text)
     # The cap comes before any per-character work so an endless paste costs nothing.
     if len(text) > max_length:
-        raise ScanRejected(
-            f"scan is too long: {len(text)} characters, the limit is {max_length}"
-        )
+        raise ScanRejected(f"scan is too long: {len(text)} characters, the limit is {max_length}")
     bad = _FORBIDDEN_CHARACTER.search(text)
     if bad is not None:
         raise ScanRejected(
