@@ -22,19 +22,34 @@ def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
-def pg_database_url() -> str:
-    """One database per xdist worker, so parallel workers never share a schema."""
-    name = f"wms_test_{_worker()}"
+_created: list[str] = []
+
+
+def _admin(sql: str) -> None:
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            exists = conn.execute(
-                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
-            ).scalar()
-            if not exists:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.execute(text(sql))
     finally:
         admin.dispose()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Each worker drops the databases it made (atexit does not run in xdist workers)."""
+    for name in _created:
+        try:
+            _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        except Exception:  # noqa: BLE001 - cleanup must not hide the test result
+            pass
+
+
+def pg_database_url() -> str:
+    """One database per test run and xdist worker, dropped at exit, so runs never collide."""
+    name = f"wms_test_{os.getppid() if _worker() != 'main' else os.getpid()}_{_worker()}"
+    if name not in _created:
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _admin(f'CREATE DATABASE "{name}"')
+        _created.append(name)
     return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
 

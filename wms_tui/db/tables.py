@@ -204,3 +204,54 @@ class IdempotencyRecord(SQLModel, table=True):
     operation: str = Field(max_length=20)
     result: str = Field(max_length=4000)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class FlowState(SQLModel, table=True):
+    """The operator's flow, saved after every step so a dropped terminal resumes exactly."""
+
+    __tablename__ = "flow_state"
+    user_id: int = Field(primary_key=True, foreign_key="wms_user.id")
+    flow: str = Field(max_length=20)
+    state: str = Field(max_length=8000)
+    terminal: str = Field(max_length=40, default="")
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class InboundOrder(SQLModel, table=True):
+    """An ASN or purchase order: what a supplier will deliver, which receipts count against."""
+
+    __tablename__ = "inbound_order"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('open', 'receiving', 'closed')", name="ck_inbound_order_status"
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=40, unique=True)
+    supplier: str = Field(max_length=80, default="")
+    # The pallet SSCC the ASN announces for the whole delivery; lines may carry their own.
+    sscc: str | None = Field(default=None, max_length=18, index=True)
+    status: str = Field(max_length=12, default="open")
+    expected_date: date | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class InboundLine(SQLModel, table=True):
+    """One expected item of an inbound order, in base units, with what has been received so far."""
+
+    __tablename__ = "inbound_line"
+    __table_args__ = (
+        UniqueConstraint("order_id", "line_no"),
+        CheckConstraint("quantity > 0", name="ck_inbound_line_quantity"),
+        CheckConstraint("received >= 0", name="ck_inbound_line_received"),
+        CheckConstraint("tolerance_pct >= 0", name="ck_inbound_line_tolerance"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="inbound_order.id")
+    line_no: int
+    item_id: int = Field(foreign_key="item.id")
+    quantity: int
+    received: int = 0
+    tolerance_pct: int = 0
+    lot: str | None = Field(default=None, max_length=20)
+    sscc: str | None = Field(default=None, max_length=18, index=True)

@@ -10,6 +10,11 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from wms_tui.db.engine import READONLY
+from wms_tui.db.flow_state import SqlFlowState
+from wms_tui.db.inbound import SqlInbound
+from wms_tui.db.inquiry import SqlInquiry
+from wms_tui.db.masterdata import SqlMasterData
+from wms_tui.db.putaway import SqlPutaway
 from wms_tui.db.repositories import SqlCatalog, SqlIdempotency, SqlStock, SqlUsers
 from wms_tui.domain.errors import TransientConflict
 
@@ -40,6 +45,11 @@ class SqlUnitOfWork:
         self.stock = SqlStock(self.session)
         self.idempotency = SqlIdempotency(self.session)
         self.users = SqlUsers(self.session)
+        self.masterdata = SqlMasterData(self.session)
+        self.flow_state = SqlFlowState(self.session)
+        self.inquiry = SqlInquiry(self.session)
+        self.inbound = SqlInbound(self.session)
+        self.putaway = SqlPutaway(self.session)
         return self
 
     def __exit__(

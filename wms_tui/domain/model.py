@@ -148,3 +148,23 @@ class PostResult:
 class LotInfo:
     code: str
     expiry: date | None = None
+
+
+@dataclass(frozen=True)
+class StockLine:
+    """One balance as an operator sees it in inquiry and move."""
+
+    sku: str
+    description: str
+    location: str
+    quantity: int
+    uom: str
+    lot: str | None = None
+    expiry: date | None = None
+    lpn: str | None = None
+    status: str = "available"
+    item_id: int = 0
+    location_id: int = 0
+    lot_id: int | None = None
+    lpn_id: int | None = None
+    reserved: int = 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -12,8 +13,12 @@ from wms_tui.domain.model import (
     BalanceRow,
     ItemRef,
     LocationRef,
+    LocationType,
     LpnRef,
+    MovementKind,
     MovementRecord,
+    StockLine,
+    StockStatus,
 )
 
 
@@ -92,6 +97,9 @@ class UnitOfWork(Protocol):
     stock: StockRepository
     idempotency: IdempotencyRepository
     users: UserRepository
+    masterdata: MasterDataRepository
+    flow_state: FlowStateRepository
+    inquiry: InquiryRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -101,3 +109,120 @@ class UnitOfWork(Protocol):
         tb: TracebackType | None,
     ) -> None: ...
     def commit(self) -> None: ...
+
+
+class FlowStateRepository(Protocol):
+    """One saved flow per operator: written after every step, cleared when the flow ends."""
+
+    def save(self, user_id: int, flow: str, state: str, terminal: str) -> None: ...
+    def load(self, user_id: int) -> tuple[str, str] | None: ...
+    def clear(self, user_id: int) -> None: ...
+
+
+class InquiryRepository(Protocol):
+    """Stock as operators read it: balances joined with item, location, lot and LPN codes."""
+
+    def stock_lines(
+        self, *, item_id: int | None = None, location_id: int | None = None
+    ) -> list[StockLine]: ...
+
+
+@dataclass(frozen=True)
+class LocationSpec:
+    """A location as master data describes it; the code is its key."""
+
+    code: str
+    barcode: str
+    check_digits: str
+    type: LocationType
+    walk_seq: int
+    zone: str | None = None
+    aisle: str = ""
+    bay: str = ""
+    level: str = ""
+    capacity: int | None = None
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    """One unit of measure of an item: its factor in base units and the codes on its label."""
+
+    uom: str
+    factor: int
+    gtin: str | None = None
+    barcode: str | None = None
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    """An item with all its units (sorted by uom) and aliases (sorted); the SKU is its key."""
+
+    sku: str
+    description: str
+    base_uom: str
+    lot_tracked: bool = False
+    expiry_tracked: bool = False
+    serial_tracked: bool = False
+    requires_qc: bool = False
+    abc_class: str = "C"
+    min_qty: int | None = None
+    max_qty: int | None = None
+    zone: str | None = None
+    units: tuple[UnitSpec, ...] = ()
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    """One movement with codes instead of ids, for `wms movements`."""
+
+    id: int
+    created_at: datetime
+    kind: MovementKind
+    sku: str
+    quantity: int
+    uom: str
+    from_location: str | None
+    to_location: str | None
+    lot: str | None
+    from_lpn: str | None
+    to_lpn: str | None
+    from_status: StockStatus | None
+    to_status: StockStatus | None
+    user: str
+    terminal: str
+    reference: str
+    reason: str | None
+    approved_by: str | None
+
+
+class MasterDataRepository(Protocol):
+    """Warehouses, zones, locations and items by code, and the ledger as admins read it."""
+
+    def warehouse_codes(self) -> list[str]: ...
+    def add_warehouse(self, code: str, name: str) -> None: ...
+    def zone_codes(self) -> set[str]:
+        """Zone codes of the default (first) warehouse, which imports work on."""
+        ...
+    def add_zone(self, code: str) -> None: ...
+    def location(self, code: str) -> LocationSpec | None: ...
+    def location_code_by_barcode(self, barcode: str) -> str | None: ...
+    def max_walk_seq(self) -> int: ...
+    def save_location(self, spec: LocationSpec) -> None:
+        """Insert the location, or update the one with this code; its zone must exist."""
+        ...
+    def item(self, sku: str) -> ItemSpec | None: ...
+    def save_item(self, spec: ItemSpec) -> None:
+        """Insert or update the item and its units by uom, add missing aliases; never deletes."""
+        ...
+    def ledger_lines(
+        self,
+        *,
+        item_id: int | None = None,
+        location_id: int | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[LedgerLine]:
+        """Movements oldest first; with limit, only the newest that many."""
+        ...

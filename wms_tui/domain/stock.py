@@ -70,6 +70,7 @@ class MoveLpn:
     lpn_id: int
     to_location_id: int
     reference: str
+    reason_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ def _post_once(uow: UnitOfWork, actor: Actor, command: Command, key: str) -> Pos
         stored = uow.idempotency.get(key)
         if stored is not None:
             return _replayed(stored)
-        ids = _apply(uow, actor, command, key)
+        ids = apply_in(uow, actor, command, key)
         result = PostResult(confirmation=key, movement_ids=ids, message=_describe(command))
         uow.idempotency.put(key, actor.user_id, type(command).__name__.lower(), _dump(result))
         uow.commit()
@@ -188,7 +189,8 @@ def _describe(command: Command) -> str:
     return f"{type(command).__name__.lower()} {command.reference}"
 
 
-def _apply(uow: UnitOfWork, actor: Actor, command: Command, key: str) -> list[int]:
+def apply_in(uow: UnitOfWork, actor: Actor, command: Command, key: str) -> list[int]:
+    """Post a command inside a transaction the caller owns (so it can add its own rows)."""
     base = MovementRecord(
         kind=MovementKind.MOVE, item_id=0, quantity=0, user_id=actor.user_id,
         terminal=actor.terminal, reference=command.reference.strip(), confirmation=key,
@@ -293,6 +295,8 @@ def _move_lpn(uow: UnitOfWork, cmd: MoveLpn, base: MovementRecord) -> list[int]:
     """Move everything on a pallet; reserved stock stays reserved wherever the pallet goes."""
     lpn = uow.catalog.lpn(cmd.lpn_id)
     to_loc = uow.catalog.location(cmd.to_location_id)
+    if cmd.reason_code and not uow.catalog.reason_exists(cmd.reason_code):
+        raise BadInput(f"unknown reason code {cmd.reason_code!r}")
     rows = [r for r in uow.stock.balances_on_lpn(lpn.id) if r.quantity > 0]
     if not rows:
         raise InsufficientStock(f"LPN {lpn.code} is empty")
@@ -309,7 +313,7 @@ def _move_lpn(uow: UnitOfWork, cmd: MoveLpn, base: MovementRecord) -> list[int]:
             base, kind=MovementKind.MOVE, item_id=row.key.item_id, quantity=row.quantity,
             lot_id=row.key.lot_id, from_location_id=row.key.location_id,
             to_location_id=to_loc.id, from_lpn_id=lpn.id, to_lpn_id=lpn.id,
-            from_status=row.key.status, to_status=row.key.status,
+            from_status=row.key.status, to_status=row.key.status, reason_code=cmd.reason_code,
         )))
     uow.stock.set_lpn_location(lpn.id, to_loc.id)
     return ids

@@ -1,0 +1,93 @@
+"""Run `wms` in-process with CliRunner, each test on its own database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from sqlalchemy import Engine, create_engine, text
+from typer.testing import CliRunner
+
+from cli import app
+from tests.conftest import pg_database_url
+from wms_tui.db.engine import make_engine
+
+Wms = Callable[..., Result]
+
+
+def make_runner(url: str, data_dir: Path) -> Wms:
+    """A `wms` that talks to url; WMS_DATA_DIR keeps the real user data dir out of tests."""
+    runner = CliRunner()
+    env = {"WMS_DATABASE_URL": url, "WMS_DATA_DIR": str(data_dir)}
+
+    def wms(*args: str, input: str | None = None) -> Result:
+        return runner.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
+
+    return wms
+
+
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'db' / 'wms.db'}"
+
+
+def empty_pg_url() -> str:
+    """This worker's PostgreSQL database with an empty schema, as `wms init` first meets it."""
+    url = pg_database_url()
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
+    return url
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return sqlite_url(tmp_path)
+
+
+@pytest.fixture
+def make_wms(tmp_path: Path) -> Callable[[str], Wms]:
+    """A `wms` for any database URL, such as the PostgreSQL one."""
+    return lambda url: make_runner(url, tmp_path / "data")
+
+
+@pytest.fixture
+def wms(make_wms: Callable[[str], Wms], db_url: str) -> Wms:
+    return make_wms(db_url)
+
+
+@pytest.fixture
+def ready(wms: Wms) -> Wms:
+    """A `wms` whose database has been through `wms init`."""
+    result = wms("init")
+    assert result.exit_code == 0, result.output
+    return wms
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Engine]:
+    """An engine on the test's SQLite database, to look at what the commands wrote."""
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def pg_url() -> str:
+    return empty_pg_url()
+
+
+@pytest.fixture
+def sql() -> Callable[..., list[tuple[object, ...]]]:
+    """Run a query on an engine and return plain tuples."""
+
+    def run(engine: Engine, query: str, **params: object) -> list[tuple[object, ...]]:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(query), params)]
+
+    return run

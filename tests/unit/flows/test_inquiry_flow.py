@@ -1,0 +1,131 @@
+"""The inquiry flow: item, location and LPN look-ups, paged to fit the screen."""
+
+from __future__ import annotations
+
+from tests.flow_fakes import A1, OPERATOR, PALLET
+from tests.unit.flows.putaway_fakes import PutawayFakeServices, line
+from wms_tui.domain.flows.base import Fact, Step, Tone
+from wms_tui.domain.flows.inquiry import InquiryFlow
+
+
+def start(page_size: int | None = None) -> tuple[InquiryFlow, PutawayFakeServices]:
+    services = PutawayFakeServices.putaway()
+    flow = InquiryFlow(OPERATOR, services)
+    if page_size is not None:
+        flow.set_page_size(page_size)
+    return flow, services
+
+
+def pairs(step: Step) -> list[tuple[str, str]]:
+    return [(f.label, f.value) for f in step.facts]
+
+
+def test_item_shows_where_it_is_with_qc_hold_said_in_words() -> None:
+    flow, _ = start()
+    assert flow.current().prompt == "Scan item/loc/LPN"
+    step = flow.submit("WIDGET")
+    assert step.name == "result"
+    assert pairs(step) == [
+        ("Item", "WIDGET"), ("Page", "1/1"),
+        ("A-01-01-1", "30 EA"), ("DOCK-1", "24 EA"), ("DOCK-1", "20 EA"), ("QC-1", "6 EA QC"),
+    ]
+
+
+def test_location_shows_what_is_in_it_with_lots() -> None:
+    flow, _ = start()
+    step = flow.submit("DOCK-1")
+    assert pairs(step) == [
+        ("Loc", "DOCK-1"), ("Page", "1/1"),
+        ("WIDGET", "24 EA"), ("WIDGET", "20 EA"), ("MILK", "10 EA L1"), ("MILK", "5 EA L2"),
+    ]
+
+
+def test_lpn_shows_where_it_is_and_its_contents() -> None:
+    flow, _ = start()
+    step = flow.submit(PALLET.code)
+    assert pairs(step) == [("LPN", "LPN0001"), ("At", "DOCK-1"), ("Page", "1/1"),
+                           ("WIDGET", "24 EA")]
+
+
+def test_item_by_gtin_scan() -> None:
+    flow, _ = start()
+    assert pairs(flow.submit("]E09501101530003"))[0] == ("Item", "WIDGET")
+
+
+def test_enter_pages_through_and_then_returns_to_scan() -> None:
+    flow, _ = start(page_size=3)
+    step = flow.submit("WIDGET")
+    assert step.facts[1] == Fact("Page", "1/2") and len(step.facts) == 2 + 3
+    step = flow.submit("")
+    assert pairs(step) == [("Item", "WIDGET"), ("Page", "2/2"), ("QC-1", "6 EA QC")]
+    step = flow.submit("")
+    assert (step.name, step.facts) == ("scan", ())
+    assert flow.submit("WIDGET").facts[1] == Fact("Page", "1/2")  # page size kept
+
+
+def test_page_size_can_change_while_a_result_is_shown() -> None:
+    flow, _ = start(page_size=2)
+    flow.submit("WIDGET")
+    step = flow.submit("")
+    assert step.facts[1] == Fact("Page", "2/2")
+    flow.set_page_size(3)
+    step = flow.current()
+    # The first line on screen (the third) stays visible on the resized page.
+    assert pairs(step)[1:] == [("Page", "1/2"), ("A-01-01-1", "30 EA"), ("DOCK-1", "24 EA"),
+                               ("DOCK-1", "20 EA")]
+    flow.set_page_size(0)
+    assert len(flow.current().facts) == 2 + 1
+
+
+def test_a_new_scan_on_the_result_starts_a_new_inquiry() -> None:
+    flow, _ = start(page_size=1)
+    flow.submit("WIDGET")
+    step = flow.submit("MILK")
+    assert pairs(step)[:3] == [("Item", "MILK"), ("Page", "1/2"), ("DOCK-1", "10 EA L1")]
+
+
+def test_empty_location_says_so() -> None:
+    flow, _ = start()
+    step = flow.submit("A-01-02-1")
+    assert pairs(step) == [("Loc", "A-01-02-1"), ("Page", "1/1"), ("Stock", "None")]
+    assert flow.submit("").name == "scan"
+
+
+def test_damaged_and_blocked_stock_are_named() -> None:
+    services = PutawayFakeServices.putaway([
+        line("WIDGET", A1, 3, status="damaged"),
+        line("WIDGET", A1, 4, status="blocked"),
+    ])
+    step = InquiryFlow(OPERATOR, services).submit("A-01-01-1")
+    assert pairs(step)[2:] == [("WIDGET", "3 EA DMG"), ("WIDGET", "4 EA BLK")]
+
+
+def test_unknown_or_bad_scans_are_refused_on_both_steps() -> None:
+    flow, _ = start()
+    for bad in ("NOPE", "\x1b[31m", ""):
+        step = flow.submit(bad)
+        assert (step.name, step.tone) == ("scan", Tone.ERROR), bad
+    assert flow.submit("NOPE").message == "Unknown: NOPE"
+    flow.submit("WIDGET")
+    step = flow.submit("NOPE")
+    assert (step.name, step.tone) == ("result", Tone.ERROR)
+    assert step.facts[0] == Fact("Item", "WIDGET")
+
+
+def test_back_returns_to_scan_then_leaves() -> None:
+    flow, _ = start(page_size=2)
+    flow.submit("WIDGET")
+    step = flow.back()
+    assert step is not None and step.name == "scan" and not step.unsaved_work
+    assert flow.back() is None
+    assert flow.submit("WIDGET").facts[1] == Fact("Page", "1/2")
+
+
+def test_saved_state_stays_one_page_and_resumes_identically() -> None:
+    flow, services = start(page_size=2)
+    flow.submit("WIDGET")
+    flow.submit("")
+    saved = flow.snapshot()["state"]
+    assert len(saved["lines"]) == 2
+    resumed = InquiryFlow(OPERATOR, services, state=saved)
+    assert resumed.resume() == flow.current()

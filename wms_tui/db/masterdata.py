@@ -1,0 +1,230 @@
+"""SQL side of master data: upserts by code and the stock and ledger listings; never commits."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from wms_tui.db.tables import (
+    Item,
+    ItemAlias,
+    ItemUom,
+    Location,
+    Lot,
+    Lpn,
+    Movement,
+    User,
+    Warehouse,
+    Zone,
+)
+from wms_tui.domain.errors import NotFound
+from wms_tui.domain.model import LocationType, MovementKind, StockStatus
+from wms_tui.domain.ports import ItemSpec, LedgerLine, LocationSpec, UnitSpec
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every time the ledger shows is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+class SqlMasterData:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _one(self, query: Any) -> Any:
+        return self.session.execute(query).scalar()
+
+    # Warehouses and zones: imports work on the first warehouse.
+
+    def warehouse_codes(self) -> list[str]:
+        return list(self.session.execute(select(Warehouse.code).order_by(Warehouse.id)).scalars())
+
+    def add_warehouse(self, code: str, name: str) -> None:
+        self.session.add(Warehouse(code=code, name=name))
+        self.session.flush()
+
+    def _warehouse_id(self) -> int:
+        found = self._one(select(Warehouse.id).order_by(Warehouse.id).limit(1))
+        if found is None:
+            raise NotFound("there is no warehouse yet: run `wms init`")
+        return int(found)
+
+    def zone_codes(self) -> set[str]:
+        found = self._one(select(Warehouse.id).order_by(Warehouse.id).limit(1))
+        if found is None:
+            return set()
+        query = select(Zone.code).where(Zone.warehouse_id == found)
+        return set(self.session.execute(query).scalars())
+
+    def add_zone(self, code: str) -> None:
+        self.session.add(Zone(warehouse_id=self._warehouse_id(), code=code, name=code))
+        self.session.flush()
+
+    def _zone_id(self, code: str | None) -> int | None:
+        if code is None:
+            return None
+        found = self._one(
+            select(Zone.id).where(Zone.warehouse_id == self._warehouse_id(), Zone.code == code)
+        )
+        if found is None:
+            raise NotFound(f"no zone {code!r}")
+        return int(found)
+
+    # Locations.
+
+    def location(self, code: str) -> LocationSpec | None:
+        row = self.session.execute(
+            select(Location, Zone.code).outerjoin(Zone, Zone.id == Location.zone_id)
+            .where(Location.code == code)
+        ).first()
+        if row is None:
+            return None
+        loc, zone = row
+        return LocationSpec(
+            code=loc.code, barcode=loc.barcode, check_digits=loc.check_digits,
+            type=LocationType(loc.type), walk_seq=loc.walk_seq, zone=zone, aisle=loc.aisle,
+            bay=loc.bay, level=loc.level, capacity=loc.capacity,
+        )
+
+    def location_code_by_barcode(self, barcode: str) -> str | None:
+        found = self._one(select(Location.code).where(Location.barcode == barcode))
+        return None if found is None else str(found)
+
+    def max_walk_seq(self) -> int:
+        found = self._one(select(Location.walk_seq).order_by(Location.walk_seq.desc()).limit(1))  # type: ignore[attr-defined]
+        return 0 if found is None else int(found)
+
+    def save_location(self, spec: LocationSpec) -> None:
+        loc = self._one(select(Location).where(Location.code == spec.code))
+        if loc is None:
+            loc = Location(code=spec.code, barcode=spec.barcode, check_digits=spec.check_digits)
+            self.session.add(loc)
+        loc.barcode = spec.barcode
+        loc.check_digits = spec.check_digits
+        loc.type = spec.type.value
+        loc.walk_seq = spec.walk_seq
+        loc.aisle, loc.bay, loc.level = spec.aisle, spec.bay, spec.level
+        loc.capacity = spec.capacity
+        loc.zone_id = self._zone_id(spec.zone)
+        self.session.flush()
+
+    # Items.
+
+    def item(self, sku: str) -> ItemSpec | None:
+        row = self.session.execute(
+            select(Item, Zone.code).outerjoin(Zone, Zone.id == Item.zone_id).where(Item.sku == sku)
+        ).first()
+        if row is None:
+            return None
+        item, zone = row
+        units = self.session.execute(
+            select(ItemUom).where(ItemUom.item_id == item.id).order_by(ItemUom.uom)
+        ).scalars()
+        aliases = self.session.execute(
+            select(ItemAlias.alias).where(ItemAlias.item_id == item.id).order_by(ItemAlias.alias)
+        ).scalars()
+        return ItemSpec(
+            sku=item.sku, description=item.description, base_uom=item.base_uom,
+            lot_tracked=item.lot_tracked, expiry_tracked=item.expiry_tracked,
+            serial_tracked=item.serial_tracked, requires_qc=item.requires_qc,
+            abc_class=item.abc_class, min_qty=item.min_qty, max_qty=item.max_qty, zone=zone,
+            units=tuple(UnitSpec(u.uom, u.factor, u.gtin, u.barcode) for u in units),
+            aliases=tuple(aliases),
+        )
+
+    def save_item(self, spec: ItemSpec) -> None:
+        item = self._one(select(Item).where(Item.sku == spec.sku))
+        if item is None:
+            item = Item(sku=spec.sku)
+            self.session.add(item)
+        item.description = spec.description
+        item.base_uom = spec.base_uom
+        item.lot_tracked = spec.lot_tracked
+        item.expiry_tracked = spec.expiry_tracked
+        item.serial_tracked = spec.serial_tracked
+        item.requires_qc = spec.requires_qc
+        item.abc_class = spec.abc_class
+        item.min_qty, item.max_qty = spec.min_qty, spec.max_qty
+        item.zone_id = self._zone_id(spec.zone)
+        self.session.flush()
+        existing = {
+            u.uom: u
+            for u in self.session.execute(
+                select(ItemUom).where(ItemUom.item_id == item.id)
+            ).scalars()
+        }
+        for unit in spec.units:
+            row = existing.get(unit.uom)
+            if row is None:
+                row = ItemUom(item_id=item.id, uom=unit.uom)
+                self.session.add(row)
+            row.factor, row.gtin, row.barcode = unit.factor, unit.gtin, unit.barcode
+        known = set(
+            self.session.execute(
+                select(ItemAlias.alias).where(ItemAlias.item_id == item.id)
+            ).scalars()
+        )
+        for alias in spec.aliases:
+            if alias not in known:
+                self.session.add(ItemAlias(item_id=item.id, alias=alias))
+        self.session.flush()
+
+    # Listings.
+
+    def ledger_lines(
+        self,
+        *,
+        item_id: int | None = None,
+        location_id: int | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[LedgerLine]:
+        src, dst = aliased(Location), aliased(Location)
+        src_lpn, dst_lpn = aliased(Lpn), aliased(Lpn)
+        user, approver = aliased(User), aliased(User)
+        query = (
+            select(Movement, Item.sku, Item.base_uom, src.code, dst.code, Lot.code,
+                   src_lpn.code, dst_lpn.code, user.login, approver.login)
+            .join(Item, Item.id == Movement.item_id)
+            .join(user, user.id == Movement.user_id)
+            .outerjoin(approver, approver.id == Movement.approved_by)
+            .outerjoin(src, src.id == Movement.from_location_id)
+            .outerjoin(dst, dst.id == Movement.to_location_id)
+            .outerjoin(Lot, Lot.id == Movement.lot_id)
+            .outerjoin(src_lpn, src_lpn.id == Movement.from_lpn_id)
+            .outerjoin(dst_lpn, dst_lpn.id == Movement.to_lpn_id)
+            .order_by(Movement.id.desc())  # type: ignore[union-attr]
+        )
+        if item_id is not None:
+            query = query.where(Movement.item_id == item_id)
+        if location_id is not None:
+            query = query.where(
+                or_(Movement.from_location_id == location_id,
+                    Movement.to_location_id == location_id)
+            )
+        if since is not None:
+            query = query.where(Movement.created_at >= since)
+        if until is not None:
+            query = query.where(Movement.created_at < until)
+        if limit is not None:
+            query = query.limit(limit)
+        lines = [
+            LedgerLine(
+                id=m.id, created_at=_aware(m.created_at), kind=MovementKind(m.kind), sku=sku,
+                quantity=m.quantity, uom=uom, from_location=from_loc, to_location=to_loc,
+                lot=lot, from_lpn=from_lpn, to_lpn=to_lpn,
+                from_status=StockStatus(m.from_status) if m.from_status else None,
+                to_status=StockStatus(m.to_status) if m.to_status else None,
+                user=login, terminal=m.terminal, reference=m.reference, reason=m.reason_code,
+                approved_by=approved,
+            )
+            for m, sku, uom, from_loc, to_loc, lot, from_lpn, to_lpn, login, approved
+            in self.session.execute(query)
+        ]
+        lines.reverse()
+        return lines

@@ -1,0 +1,127 @@
+"""Inquiry: scan an item (where is it, how much), a location or an LPN (what is on it), paged.
+
+Only the page on screen is kept in state, so a saved inquiry stays small however much stock
+an item has; paging reads the stock again and so always shows it as it is now.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wms_tui.domain.errors import ScanRejected
+from wms_tui.domain.flows.base import Fact, Flow, Step, Translate, no_translation
+from wms_tui.domain.flows.services import RfServices
+from wms_tui.domain.model import Actor, StockLine
+
+DEFAULT_PAGE_SIZE = 4
+
+
+class InquiryFlow(Flow):
+    name = "inquiry"
+
+    def __init__(self, actor: Actor, services: RfServices, t: Translate = no_translation,
+                 state: dict[str, Any] | None = None) -> None:
+        super().__init__(actor, services, t, state)
+        self.page_size = int(self.state.get("page_size", DEFAULT_PAGE_SIZE))
+
+    def first_step(self) -> str:
+        return "scan"
+
+    def previous_step(self) -> str | None:
+        return "scan" if self.step_name == "result" else None
+
+    def set_page_size(self, lines: int) -> None:
+        """Stock lines per page (header facts not counted); the app sets it from the height."""
+        self.page_size = max(1, lines)
+        self.state["page_size"] = self.page_size
+        if self.step_name == "result":
+            # Keep the first line on screen visible after the page grows or shrinks.
+            self._show_page(self.state["offset"] // self.page_size * self.page_size)
+
+    def render(self) -> Step:
+        _ = self.t
+        s = self.state
+        if self.step_name == "scan":
+            return Step(
+                flow=self.name, name="scan", title=_("Inquiry"), prompt=_("Scan item/loc/LPN"),
+                help=_("Scan an item to see where it is, or a location or LPN to see what is "
+                       "on it."),
+            )
+        labels = {"item": _("Item"), "location": _("Loc"), "lpn": _("LPN")}
+        facts = [Fact(labels[s["kind"]], s["subject"])]
+        if s.get("at"):
+            facts.append(Fact(_("At"), s["at"]))
+        size = self.page_size
+        pages = max(1, -(-s["total"] // size))
+        facts.append(Fact(_("Page"), f"{s['offset'] // size + 1}/{pages}"))
+        if not s["lines"]:
+            facts.append(Fact(_("Stock"), _("None")))
+        facts.extend(Fact(label, self._line_text(qty, uom, lot, status))
+                     for label, qty, uom, lot, status in s["lines"])
+        return Step(
+            flow=self.name, name="result", title=_("Inquiry"), prompt=_("Enter=next or scan"),
+            facts=tuple(facts),
+            help=_("Enter shows the next page, and after the last one a new inquiry. "
+                   "Scanning starts a new inquiry at once."),
+        )
+
+    def _line_text(self, qty: int, uom: str, lot: str | None, status: str) -> str:
+        _ = self.t
+        held = {"qc_hold": _("QC"), "damaged": _("DMG"), "blocked": _("BLK")}
+        parts = [f"{qty} {uom}"]
+        if lot:
+            parts.append(lot)
+        if status != "available":
+            parts.append(held.get(status, status))
+        return " ".join(parts)
+
+    def on_input(self, text: str) -> None:
+        if self.step_name == "result" and not text.strip():
+            offset = self.state["offset"] + self.page_size
+            if offset >= self.state["total"]:
+                self.state = {"step": "scan", "page_size": self.page_size}
+            else:
+                self._show_page(offset)
+            return
+        self._inquire(text)
+
+    def _inquire(self, text: str) -> None:
+        _ = self.t
+        found = self.services.resolve(text)
+        at = None
+        if found.kind == "item" and found.item is not None:
+            kind, subject_id, subject = "item", found.item.id, found.item.sku
+        elif found.kind == "location" and found.location is not None:
+            kind, subject_id, subject = "location", found.location.id, found.location.code
+        elif found.kind == "lpn" and found.lpn is not None:
+            kind, subject_id, subject = "lpn", found.lpn.id, found.lpn.code
+            lines = self._lines("lpn", subject_id, found.lpn.location_id)
+            at = lines[0].location if lines else None
+        else:
+            raise ScanRejected(_("Unknown: {scan}").format(scan=text[:20]))
+        self.state = {"step": "result", "kind": kind, "subject_id": subject_id,
+                      "subject": subject, "at": at, "page_size": self.page_size,
+                      "lpn_location_id": found.lpn.location_id if found.lpn else None}
+        self._show_page(0)
+
+    def _lines(self, kind: str, subject_id: int, lpn_location_id: int | None) -> list[StockLine]:
+        if kind == "item":
+            return self.services.stock_of(subject_id)
+        if kind == "location":
+            return self.services.stock_at(subject_id)
+        if lpn_location_id is None:
+            return []
+        return [ln for ln in self.services.stock_at(lpn_location_id) if ln.lpn_id == subject_id]
+
+    def _show_page(self, offset: int) -> None:
+        s = self.state
+        lines = self._lines(s["kind"], s["subject_id"], s.get("lpn_location_id"))
+        if offset >= len(lines):
+            offset = 0
+        page = lines[offset:offset + self.page_size]
+        # An item inquiry asks "where"; a location or LPN inquiry asks "what".
+        by_location = s["kind"] == "item"
+        s.update(offset=offset, total=len(lines), lines=[
+            [ln.location if by_location else ln.sku, ln.quantity, ln.uom, ln.lot, ln.status]
+            for ln in page
+        ])

@@ -1,0 +1,270 @@
+"""Putaway: scan an LPN or item on the dock, go where the system directs, confirm by scanning.
+
+Keys for one item on the happy path: scan item, Enter (all of it), scan the directed location.
+An LPN skips the quantity: scan LPN, scan location. Check digits keyed instead of a scan count
+as the directed location; any other location is an override for supervisors, with a reason.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from wms_tui.domain.errors import BadInput, InvalidQuantity, PermissionDenied, ScanRejected
+from wms_tui.domain.flows.base import Fact, Flow, InputKind, Step, Translate, no_translation
+from wms_tui.domain.model import Actor, ItemRef, LocationRef, LocationType, LpnRef, StockLine
+from wms_tui.domain.permissions import Action, can
+from wms_tui.domain.putaway import PutawayServices
+from wms_tui.domain.stock import Move, MoveLpn, new_confirmation_key
+from wms_tui.domain.units import parse_quantity
+
+AVAILABLE = "available"
+
+
+def location_state(location: LocationRef) -> dict[str, Any]:
+    """A location as JSON-safe state, so the directed location survives a resume unchanged."""
+    return {"id": location.id, "code": location.code, "barcode": location.barcode,
+            "check_digits": location.check_digits, "type": location.type.value,
+            "walk_seq": location.walk_seq, "zone": location.zone, "capacity": location.capacity}
+
+
+def location_from_state(data: dict[str, Any]) -> LocationRef:
+    return LocationRef(data["id"], data["code"], data["barcode"], data["check_digits"],
+                       LocationType(data["type"]), data["walk_seq"], data["zone"], data["capacity"])
+
+
+class PutawayFlow(Flow):
+    name = "putaway"
+    services: PutawayServices
+
+    def __init__(self, actor: Actor, services: PutawayServices, t: Translate = no_translation,
+                 state: dict[str, Any] | None = None) -> None:
+        super().__init__(actor, services, t, state)
+
+    def first_step(self) -> str:
+        return "source"
+
+    def previous_step(self) -> str | None:
+        if self.step_name == "confirm":
+            return "source" if self.state.get("lpn_id") else "qty"
+        return {"from": "source", "qty": "source", "reason": "confirm"}.get(self.step_name)
+
+    def _status_text(self, status: str) -> str:
+        _ = self.t
+        texts = {"qc_hold": _("QC hold"), "damaged": _("damaged"), "blocked": _("blocked")}
+        return texts.get(status, status)
+
+    def render(self) -> Step:
+        _ = self.t
+        s = self.state
+        step = self.step_name
+        facts: list[Fact] = []
+        if s.get("lpn"):
+            facts.append(Fact(_("LPN"), s["lpn"]))
+        if s.get("sku"):
+            facts.append(Fact(_("Item"), s["sku"]))
+        elif s.get("items"):
+            facts.append(Fact(_("Items"), str(s["items"])))
+        if s.get("lot"):
+            facts.append(Fact(_("Lot"), s["lot"]))
+        if step == "qty":
+            facts.append(Fact(_("From"), s["from_code"]))
+            facts.append(Fact(_("On dock"), self._free_text()))
+        if step in ("confirm", "reason") and s.get("qty_uom"):
+            facts.append(Fact(_("Qty"), f"{s['qty']} {s['qty_uom']}"))
+        message = ""
+        if step == "confirm":
+            to = s.get("to")
+            facts.append(Fact(_("To"), to["code"] if to else _("No room")))
+            if to is None:
+                message = _("No room: scan any location")
+        if step == "reason":
+            facts.append(Fact(_("To"), s["override"]["code"]))
+        prompts = {
+            "source": (_("Scan LPN or item"), InputKind.SCAN,
+                       _("Scan the LPN or the item on the dock or QC bay.")),
+            "from": (_("Scan dock location"), InputKind.SCAN,
+                     _("The item is on several docks: scan the one you are at.")),
+            "qty": (_("Qty (Enter=all)"), InputKind.QUANTITY,
+                    _("How many to put away, in the unit shown. Enter alone puts away all.")),
+            "confirm": (_("Scan location") if s.get("to") else _("Scan any location"),
+                        InputKind.SCAN,
+                        _("Take it to the location shown and scan its label, or key its check "
+                          "digits if the label is damaged. Another location needs a "
+                          "supervisor and a reason.")),
+            "reason": (_("Reason number"), InputKind.CHOICE,
+                       _("Why not the directed location: key the number of the reason.")),
+        }
+        prompt, kind, help_text = prompts[step]
+        choices: tuple[str, ...] = ()
+        if step == "reason":
+            choices = tuple(f"{n} {code}" for n, code in enumerate(s["reasons"], start=1))
+        return Step(
+            flow=self.name, name=step, title=_("Putaway"), prompt=prompt, input=kind,
+            facts=tuple(facts), message=message, choices=choices, help=help_text,
+            unsaved_work=step != "source",
+        )
+
+    def _free_text(self) -> str:
+        s = self.state
+        free, factor = int(s["free"]), int(s["factor"])
+        if factor > 1 and free % factor == 0:
+            return f"{free // factor} {s['uom']}"
+        return f"{free} {s['base_uom']}"
+
+    def on_input(self, text: str) -> None:
+        getattr(self, f"_on_{self.step_name}")(text)
+
+    def _on_source(self, text: str) -> None:
+        _ = self.t
+        found = self.services.resolve(text)
+        if found.kind == "lpn" and found.lpn is not None:
+            self._start_lpn(found.lpn)
+        elif found.kind == "item" and found.item is not None:
+            self._start_item(found.item, found.lot)
+        else:
+            raise ScanRejected(_("Not an LPN or item: {scan}").format(scan=text[:20]))
+
+    def _start_lpn(self, lpn: LpnRef) -> None:
+        _ = self.t
+        lines = self.services.putaway_lines(lpn_id=lpn.id)
+        if not lines:
+            here = [] if lpn.location_id is None else [
+                ln for ln in self.services.stock_at(lpn.location_id) if ln.lpn_id == lpn.id]
+            if not here:
+                raise ScanRejected(_("LPN {code} is empty").format(code=lpn.code))
+            raise ScanRejected(_("LPN {code} is not on a dock").format(code=lpn.code))
+        held = [ln for ln in lines if ln.status != AVAILABLE]
+        if held:
+            raise ScanRejected(_("LPN {code}: {status}").format(
+                code=lpn.code, status=self._status_text(held[0].status)))
+        if any(ln.reserved for ln in lines):
+            raise ScanRejected(_("LPN {code} is reserved").format(code=lpn.code))
+        items = {ln.item_id for ln in lines}
+        lots = {ln.lot_id for ln in lines}
+        single = len(items) == 1
+        item_id = lines[0].item_id if single else None
+        lot_id = lines[0].lot_id if single and len(lots) == 1 else None
+        quantity = sum(ln.quantity for ln in lines)
+        to = self.services.suggest_putaway(lines[0].location_id, quantity, item_id, lot_id)
+        self.state = {
+            "step": "confirm", "lpn_id": lpn.id, "lpn": lpn.code,
+            "from_id": lines[0].location_id, "from_code": lines[0].location,
+            "sku": lines[0].sku if single else None, "items": len(items),
+            "lot": lines[0].lot if lot_id is not None else None,
+            "qty": quantity, "qty_uom": lines[0].uom if single else None,
+            # The lines as they were when directed, so an override posts exactly these.
+            "lines": [[ln.item_id, ln.lot_id, ln.quantity] for ln in lines],
+            "to": None if to is None else location_state(to), "key": new_confirmation_key(),
+        }
+
+    def _loose_lines(self, item_id: int, lot: str | None) -> list[StockLine]:
+        lines = [ln for ln in self.services.putaway_lines(item_id=item_id) if ln.lpn_id is None]
+        return [ln for ln in lines if lot is None or ln.lot == lot]
+
+    def _start_item(self, item: ItemRef, lot: str | None) -> None:
+        _ = self.t
+        lines = self._loose_lines(item.id, lot)
+        free = [ln for ln in lines if ln.status == AVAILABLE and ln.quantity > ln.reserved]
+        if not free:
+            if lines:
+                raise ScanRejected(_("{sku}: {status}").format(
+                    sku=item.sku, status=self._status_text(lines[0].status)))
+            if self.services.putaway_lines(item_id=item.id):
+                raise ScanRejected(_("{sku} is on an LPN: scan it").format(sku=item.sku))
+            raise ScanRejected(_("No {sku} on the dock").format(sku=item.sku))
+        self.state = {
+            "step": "from", "item_id": item.id, "sku": item.sku, "uom": item.uom or item.base_uom,
+            "factor": item.factor, "base_uom": item.base_uom, "scan_lot": lot,
+        }
+        if len({ln.location_id for ln in free}) == 1:
+            self._choose_line(free)
+
+    def _on_from(self, text: str) -> None:
+        _ = self.t
+        found = self.services.resolve(text)
+        if found.kind != "location" or found.location is None:
+            raise ScanRejected(_("Not a location: {scan}").format(scan=text[:20]))
+        s = self.state
+        free = [ln for ln in self._loose_lines(s["item_id"], s.get("scan_lot"))
+                if ln.location_id == found.location.id and ln.status == AVAILABLE
+                and ln.quantity > ln.reserved]
+        if not free:
+            raise ScanRejected(_("No free {sku} at {loc}").format(
+                sku=s["sku"], loc=found.location.code))
+        self._choose_line(free)
+
+    def _choose_line(self, lines: list[StockLine]) -> None:
+        """Several lots at one dock and none scanned: the earliest expiry goes first (FEFO)."""
+        line = min(lines, key=lambda ln: (ln.expiry or date.max, ln.lot or ""))
+        self.goto("qty", from_id=line.location_id, from_code=line.location, lot=line.lot,
+                  lot_id=line.lot_id, free=line.quantity - line.reserved)
+
+    def _on_qty(self, text: str) -> None:
+        _ = self.t
+        s = self.state
+        free = int(s["free"])
+        if not text.strip():
+            qty, uom, base = free, s["base_uom"], free
+        else:
+            typed = parse_quantity(text)
+            if typed != typed.to_integral_value():
+                raise InvalidQuantity(_("Whole {uom} only").format(uom=s["uom"]))
+            qty, uom, base = int(typed), s["uom"], int(typed) * int(s["factor"])
+            if base > free:
+                raise InvalidQuantity(_("Only {free} on dock").format(free=self._free_text()))
+        to = self.services.suggest_putaway(s["from_id"], base, s["item_id"], s.get("lot_id"))
+        self.goto("confirm", qty=qty, qty_uom=uom, to=None if to is None else location_state(to),
+                  key=new_confirmation_key())
+
+    def _on_confirm(self, text: str) -> None:
+        _ = self.t
+        s = self.state
+        directed = None if s.get("to") is None else location_from_state(s["to"])
+        found = self.services.resolve(text, expected_location=directed)
+        if directed is not None and (found.kind == "check_digits" or (
+                found.kind == "location" and found.location is not None
+                and found.location.id == directed.id)):
+            self._post(directed.id, directed.code, None)
+            return
+        if found.kind != "location" or found.location is None:
+            if directed is not None and text.strip().isdigit() and len(text.strip()) <= 4:
+                raise ScanRejected(_("Wrong check digits"))
+            raise ScanRejected(_("Not a location: {scan}").format(scan=text[:20]))
+        if not can(self.actor.role, Action.PUTAWAY_OVERRIDE):
+            raise PermissionDenied(_("Scan the directed location") if directed is not None
+                                   else _("No room: call a supervisor"))
+        if found.location.id == s["from_id"]:
+            raise ScanRejected(_("Same as the from location"))
+        reasons = self.services.override_reasons()
+        if not reasons:
+            raise ScanRejected(_("No override reasons set up"))
+        self.goto("reason", override=location_state(found.location), reasons=reasons)
+
+    def _on_reason(self, text: str) -> None:
+        _ = self.t
+        reasons: list[str] = self.state["reasons"]
+        answer = text.strip().upper()
+        if answer.isdigit() and 1 <= int(answer) <= len(reasons):
+            code = reasons[int(answer) - 1]
+        elif answer in reasons:
+            code = answer
+        else:
+            raise BadInput(_("Key 1 to {n}").format(n=len(reasons)))
+        to = self.state["override"]
+        self._post(to["id"], to["code"], code)
+
+    def _post(self, to_id: int, to_code: str, reason: str | None) -> None:
+        _ = self.t
+        s = self.state
+        key = s["key"]
+        reference = f"PUTAWAY-{s.get('lpn') or s['sku']}"
+        command: Move | MoveLpn
+        if s.get("lpn_id"):
+            command = MoveLpn(s["lpn_id"], to_id, reference, reason_code=reason)
+        else:
+            command = Move(s["item_id"], s["qty"], s["from_id"], to_id, reference,
+                           uom=s["qty_uom"], lot_id=s.get("lot_id"), reason_code=reason)
+        self.services.post(self.actor, command, key)
+        self.state = {"step": "source"}
+        self.succeed(_("Put away to {to}").format(to=to_code))

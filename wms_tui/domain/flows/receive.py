@@ -1,0 +1,397 @@
+"""Receive: against an inbound order (its reference or a pallet SSCC) or blind, item by item.
+
+Keys for one line on the happy path: scan the order once, then per line scan the item and key
+the quantity + Enter; it posts at once (no confirm step). A GS1 label carrying lot, expiry and
+quantity posts on the item scan alone. Lot and expiry are asked only when the item tracks them
+and the scan did not give them.
+
+Words a VT220 can type: BLIND at the order prompt (F5 where the terminal has it) receives
+without an order, for users allowed to; LPN at the item prompt puts the next receipts on a new
+numbered pallet. Scanning a pallet SSCC puts them on that pallet; scanning a dock location
+receives at that dock instead of the default one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any, Protocol
+
+from wms_tui.domain.errors import BadInput, InvalidQuantity, PermissionDenied, ScanRejected
+from wms_tui.domain.flows.base import Fact, Flow, InputKind, Step, Translate, no_translation
+from wms_tui.domain.flows.services import RfServices
+from wms_tui.domain.inbound import (
+    InboundLineRef,
+    InboundOrderRef,
+    InboundStatus,
+    OrderMatch,
+    Receipt,
+    ReceiveLine,
+    choose_line,
+    is_pallet_unit,
+    parse_expiry,
+    quantity_in,
+    valid_lot,
+)
+from wms_tui.domain.model import Actor, LocationType, StockStatus
+from wms_tui.domain.permissions import Action, can
+from wms_tui.domain.scan import GS, normalize_scan, parse_gs1
+from wms_tui.domain.stock import new_confirmation_key
+from wms_tui.domain.units import parse_quantity
+
+BLIND_WORD = "BLIND"
+NEW_LPN_WORD = "LPN"
+# The line's steps in the order they are asked; any may be skipped when a scan answered it.
+LINE_STEPS = ("item", "qty", "lot", "expiry")
+LINE_KEYS = ("item_id", "sku", "uom", "factor", "base_uom", "lot_tracked", "expiry_tracked",
+             "lines", "qty", "lot", "expiry", "asked")
+CONTEXT_KEYS = ("order_id", "order_ref", "blind", "dock_id", "dock_code", "sscc", "lpn",
+                "new_lpn")
+
+
+class ReceiveServices(RfServices, Protocol):
+    """What receiving needs beyond RfServices; domain.inbound.InboundServicesMixin provides it."""
+
+    def find_order(self, raw: str) -> OrderMatch | None: ...
+    def order_lines(self, order_id: int) -> list[InboundLineRef]: ...
+    def orders_with_sscc(self, sscc: str) -> list[InboundOrderRef]: ...
+    def receive(self, actor: Actor, command: ReceiveLine, key: str) -> Receipt: ...
+    def today(self) -> date: ...
+
+
+def _shown(text: str) -> str:
+    """Scanned text fit for the message line: trimmed, GS shown as a space."""
+    return text.strip().replace(GS, " ")[:20]
+
+
+class ReceiveFlow(Flow):
+    name = "receive"
+    services: ReceiveServices
+
+    def __init__(self, actor: Actor, services: ReceiveServices, t: Translate = no_translation,
+                 state: dict[str, Any] | None = None) -> None:
+        super().__init__(actor, services, t, state)
+
+    def first_step(self) -> str:
+        return "order"
+
+    def previous_step(self) -> str | None:
+        step = self.step_name
+        if step == "item":
+            return "order"
+        if step in LINE_STEPS:
+            index = LINE_STEPS.index(step)
+            asked = [s for s in self.state.get("asked", []) if LINE_STEPS.index(s) < index]
+            return asked[-1] if asked else "item"
+        return None
+
+    def back(self) -> Step | None:
+        step = super().back()
+        if step is None or self.step_name == "order":
+            return step
+        # Asking a field again forgets it and everything asked after it.
+        if self.step_name == "item":
+            self._clear_line()
+        else:
+            index = LINE_STEPS.index(self.step_name)
+            asked = self.state.get("asked", [])
+            for name in asked:
+                if LINE_STEPS.index(name) >= index:
+                    self.state.pop(name, None)
+            self.state["asked"] = [s for s in asked if LINE_STEPS.index(s) <= index]
+        return self.current()
+
+    def resume(self) -> Step:
+        """A receipt that had committed is shown as done; the operator stays on the order."""
+        key = self.state.get("key")
+        if key and self.services.posted(key) is not None:
+            context = self._context()
+            context.pop("new_lpn", None)
+            self.state = {"step": "item", **context, "key": new_confirmation_key()}
+            if not context.get("blind"):
+                match = self.services.find_order(context["order_ref"])
+                if match is None or match.order.status == InboundStatus.CLOSED:
+                    # That receipt was the order's last: nothing is left to receive on it.
+                    self.state = {"step": "order"}
+            self.succeed(self.t("Last confirmation was already posted"))
+        return self.current()
+
+    def on_exception_key(self) -> None:
+        if self.step_name == "order":
+            self._start_blind()
+        else:
+            super().on_exception_key()
+
+    # Rendering.
+
+    def render(self) -> Step:
+        _ = self.t
+        s = self.state
+        step = self.step_name
+        prompts = {
+            "order": (_("Scan order or SSCC"), InputKind.SCAN),
+            "item": (_("Scan item"), InputKind.SCAN),
+            "qty": (_("Qty in {uom}").format(uom=s.get("uom", "")), InputKind.QUANTITY),
+            "lot": (_("Scan or key lot"), InputKind.SCAN),
+            "expiry": (_("Expiry YYMMDD"), InputKind.TEXT),
+        }
+        helps = {
+            "order": _("Scan the ASN/PO barcode or a pallet SSCC. Supervisors: key BLIND "
+                       "(or F5) to receive without an order."),
+            "item": _("Scan any barcode of the item; a GS1 label fills lot, expiry and "
+                      "quantity. Scan a dock to change dock, a pallet SSCC to receive onto it, "
+                      "or key LPN for a new pallet."),
+            "qty": _("Key the quantity in the unit shown. Back to scan another barcode."),
+            "lot": _("Scan or key the lot: up to 20 characters, no spaces."),
+            "expiry": _("Key the expiry date as YYMMDD or YYYY-MM-DD. Past dates are refused."),
+        }
+        prompt, kind = prompts[step]
+        return Step(
+            flow=self.name, name=step, title=_("Receive"), prompt=prompt, input=kind,
+            facts=tuple(self._facts()), help=helps[step],
+            unsaved_work=step in LINE_STEPS[1:],
+        )
+
+    def _facts(self) -> list[Fact]:
+        _ = self.t
+        s = self.state
+        facts: list[Fact] = []
+        if self.step_name == "order":
+            return facts
+        facts.append(Fact(_("Order"), s["order_ref"] if not s.get("blind") else _("Blind")))
+        if s.get("sku"):
+            facts.append(Fact(_("Item"), s["sku"]))
+            line = self._line()
+            if line is not None:
+                uom, factor, base = s["uom"], s["factor"], s["base_uom"]
+                facts.append(Fact(_("Expected"), quantity_in(line.quantity, uom, factor, base)))
+                facts.append(Fact(_("Left"), quantity_in(line.remaining, uom, factor, base)))
+            if s.get("qty") is not None:
+                facts.append(Fact(_("Qty"), f"{s['qty']} {s['uom']}"))
+            if s.get("lot"):
+                facts.append(Fact(_("Lot"), s["lot"]))
+            if s.get("expiry"):
+                facts.append(Fact(_("Expiry"), s["expiry"]))
+        pallet = s.get("lpn") or s.get("sscc") or (_("new") if s.get("new_lpn") else None)
+        if pallet:
+            facts.append(Fact(_("LPN"), pallet))
+        if s.get("dock_code"):
+            facts.append(Fact(_("Dock"), s["dock_code"]))
+        return facts
+
+    # Input.
+
+    def on_input(self, text: str) -> None:
+        getattr(self, f"_on_{self.step_name}")(text)
+
+    def _on_order(self, text: str) -> None:
+        _ = self.t
+        if text.strip().upper() == BLIND_WORD:
+            self._start_blind()
+            return
+        match = self.services.find_order(text)
+        if match is None:
+            raise ScanRejected(_("No order {scan}").format(scan=_shown(text)))
+        order = match.order
+        if order.status == InboundStatus.CLOSED:
+            raise ScanRejected(_("Order {ref} is closed").format(ref=order.reference))
+        if not self.services.order_lines(order.id):
+            raise ScanRejected(_("Order {ref} has no lines").format(ref=order.reference))
+        self.state = {"step": "item", "order_id": order.id, "order_ref": order.reference,
+                      "sscc": match.sscc, "key": new_confirmation_key()}
+
+    def _start_blind(self) -> None:
+        _ = self.t
+        if not can(self.actor.role, Action.RECEIVE_BLIND):
+            raise PermissionDenied(_("Blind receipt not allowed"))
+        self.state = {"step": "item", "blind": True, "key": new_confirmation_key()}
+
+    def _on_item(self, text: str) -> None:
+        _ = self.t
+        if text.strip().upper() == NEW_LPN_WORD:
+            self.state.update(new_lpn=True, lpn=None, sscc=None)
+            self.succeed(_("Next receipt: new LPN"))
+            return
+        found = self.services.resolve(text)
+        if found.kind == "location" and found.location is not None:
+            if found.location.type != LocationType.DOCK:
+                raise ScanRejected(_("Not a dock: {code}").format(code=found.location.code))
+            self.state.update(dock_id=found.location.id, dock_code=found.location.code)
+            self.succeed(_("Dock {code}").format(code=found.location.code))
+            return
+        lpn = found.lpn.code if found.lpn is not None else None
+        sscc = found.gs1.sscc if found.gs1 is not None and lpn is None else None
+        item = found.item
+        if item is None:
+            if lpn is None and sscc is None:
+                raise ScanRejected(_("Unknown scan {scan}").format(scan=_shown(text)))
+            self._set_pallet(lpn, sscc)
+            self.succeed(_("Pallet {code}").format(code=lpn or sscc))
+            return
+        lines: list[dict[str, Any]] = []
+        if not self.state.get("blind"):
+            lines = [asdict(ln) for ln in self.services.order_lines(self.state["order_id"])
+                     if ln.item_id == item.id]
+            if not lines:
+                raise ScanRejected(_("{sku} not on order").format(sku=item.sku))
+        if lpn is not None or sscc is not None:
+            self._set_pallet(lpn, sscc)
+        self._clear_line()
+        self.state.update(
+            item_id=item.id, sku=item.sku, uom=item.uom or item.base_uom, factor=item.factor,
+            base_uom=item.base_uom, lot_tracked=item.lot_tracked,
+            expiry_tracked=item.expiry_tracked, lines=lines, asked=["item"],
+        )
+        if item.lot_tracked and found.lot is not None:
+            self._set_lot(found.lot)
+        if item.expiry_tracked and found.expiry is not None:
+            self._set_expiry(found.expiry)
+        line = self._line()
+        if line is not None and line.room == 0 and not self._may_over_receive():
+            raise InvalidQuantity(_("{sku} fully received").format(sku=item.sku))
+        if found.quantity is not None:
+            self._set_qty(found.quantity)
+        self._advance()
+
+    def _on_qty(self, text: str) -> None:
+        _ = self.t
+        try:
+            qty = parse_quantity(text)
+        except InvalidQuantity:
+            raise InvalidQuantity(_("Not a quantity: {text}").format(text=_shown(text))) from None
+        if qty != qty.to_integral_value():
+            raise InvalidQuantity(_("Whole {uom} only").format(uom=self.state["uom"]))
+        self._set_qty(int(qty))
+        self._advance()
+
+    def _on_lot(self, text: str) -> None:
+        scan = normalize_scan(text)
+        gs1 = parse_gs1(scan) if scan.gs1 else None
+        if gs1 is not None and gs1.lot is not None:
+            self._set_lot(gs1.lot)
+            if gs1.expiry is not None and self.state["expiry_tracked"]:
+                self._set_expiry(gs1.expiry)
+        else:
+            self._set_lot(scan.text.strip())
+        self._advance()
+
+    def _on_expiry(self, text: str) -> None:
+        _ = self.t
+        scan = normalize_scan(text)
+        gs1 = parse_gs1(scan) if scan.gs1 else None
+        today = self.services.today()
+        expiry = gs1.expiry if gs1 is not None else parse_expiry(scan.text, today)
+        if expiry is None:
+            raise BadInput(_("Bad date: use YYMMDD"))
+        self._set_expiry(expiry)
+        self._advance()
+
+    # Fields and their checks.
+
+    def _set_pallet(self, lpn: str | None, sscc: str | None) -> None:
+        """The pallet the next receipts go onto; an SSCC another order announced is refused."""
+        _ = self.t
+        if sscc is not None:
+            others = [o for o in self.services.orders_with_sscc(sscc)
+                      if o.id != self.state.get("order_id") and o.status != InboundStatus.CLOSED]
+            if others:
+                raise ScanRejected(_("SSCC is on order {ref}").format(ref=others[0].reference))
+        self.state.update(lpn=lpn, sscc=sscc, new_lpn=False)
+
+    def _set_lot(self, lot: str) -> None:
+        _ = self.t
+        if not valid_lot(lot):
+            raise BadInput(_("Lot: 1-20 chars, no spaces"))
+        self.state["lot"] = lot
+        if self.state.get("qty") is not None:
+            self._check_room(int(self.state["qty"]))
+
+    def _set_expiry(self, expiry: date) -> None:
+        _ = self.t
+        if expiry < self.services.today():
+            raise BadInput(_("Expired {date}").format(date=expiry.isoformat()))
+        self.state["expiry"] = expiry.isoformat()
+
+    def _set_qty(self, qty: int) -> None:
+        _ = self.t
+        if qty <= 0:
+            raise InvalidQuantity(_("Quantity must be above 0"))
+        if is_pallet_unit(self.state["uom"]) and qty != 1:
+            raise InvalidQuantity(_("One pallet at a time"))
+        self._check_room(qty)
+        self.state["qty"] = qty
+
+    def _check_room(self, qty: int) -> None:
+        """Refuse an over-receipt before posting; the posting checks again, race-safe."""
+        _ = self.t
+        line = self._line()
+        s = self.state
+        if line is None or qty * s["factor"] <= line.room or self._may_over_receive():
+            return
+        room = quantity_in(line.room, s["uom"], s["factor"], s["base_uom"])
+        raise InvalidQuantity(_("Over receipt: max {room}").format(room=room))
+
+    def _may_over_receive(self) -> bool:
+        return can(self.actor.role, Action.OVER_RECEIPT)
+
+    def _line(self) -> InboundLineRef | None:
+        s = self.state
+        lines = [InboundLineRef(**data) for data in s.get("lines", [])]
+        return choose_line(lines, s["item_id"], s.get("lot"), s.get("sscc")) if lines else None
+
+    def _advance(self) -> None:
+        """Ask the next field nobody answered yet; with none left, post."""
+        s = self.state
+        if s.get("qty") is None:
+            self._ask("qty")
+        elif s["lot_tracked"] and not s.get("lot"):
+            self._ask("lot")
+        elif s["expiry_tracked"] and not s.get("expiry"):
+            self._ask("expiry")
+        else:
+            self._post()
+
+    def _ask(self, step: str) -> None:
+        asked = self.state.setdefault("asked", ["item"])
+        if step not in asked:
+            asked.append(step)
+        self.goto(step)
+
+    def _post(self) -> None:
+        _ = self.t
+        s = self.state
+        line = self._line()
+        pallet_unit = is_pallet_unit(s["uom"])
+        command = ReceiveLine(
+            item_id=s["item_id"], quantity=s["qty"], uom=s["uom"], order_id=s.get("order_id"),
+            line_id=line.id if line is not None else None, location_id=s.get("dock_id"),
+            lot=s.get("lot"), expiry=date.fromisoformat(s["expiry"]) if s.get("expiry") else None,
+            sscc=s.get("sscc"), lpn=s.get("lpn"), new_lpn=bool(s.get("new_lpn")),
+        )
+        receipt = self.services.receive(self.actor, command, s["key"])
+        done = _("Rcvd {qty} {uom} {sku}").format(qty=s["qty"], uom=s["uom"], sku=s["sku"])
+        if receipt.status == StockStatus.QC_HOLD:
+            done += " " + _("QC hold")
+        order_done = receipt.order_status == InboundStatus.CLOSED
+        if order_done:
+            done += " " + _("Order done")
+        elif receipt.lpn:
+            done += " " + _("on {lpn}").format(lpn=receipt.lpn)
+        context = self._context()
+        if pallet_unit:
+            # A whole pallet is finished: the next receipt starts a pallet of its own.
+            context.update(lpn=None, sscc=None, new_lpn=False)
+        elif receipt.lpn:
+            context.update(lpn=receipt.lpn, new_lpn=False)
+        if order_done:
+            self.state = {"step": "order"}
+        else:
+            self.state = {"step": "item", **context, "key": new_confirmation_key()}
+        self.succeed(done)
+
+    def _context(self) -> dict[str, Any]:
+        return {k: self.state[k] for k in CONTEXT_KEYS if self.state.get(k) is not None}
+
+    def _clear_line(self) -> None:
+        for key in LINE_KEYS:
+            self.state.pop(key, None)

@@ -1,0 +1,70 @@
+"""The flows an RF terminal offers: menu key, name, the permission each needs, how to build it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from wms_tui.domain.flows.base import Flow, Translate
+from wms_tui.domain.flows.move import MoveFlow
+from wms_tui.domain.flows.services import RfServices
+from wms_tui.domain.model import Actor, Role
+from wms_tui.domain.permissions import Action, can
+
+FlowFactory = Callable[[Actor, Any, Translate, dict[str, Any] | None], Flow]
+
+
+class ResumableServices(RfServices, Protocol):
+    """What the RF app needs beyond the flows' services: the per-operator saved flow."""
+
+    def save_flow(
+        self, user_id: int, flow: str, state: dict[str, object], terminal: str
+    ) -> None: ...
+
+    def saved_flow(self, user_id: int) -> tuple[str, dict[str, object]] | None: ...
+
+    def clear_flow(self, user_id: int) -> None: ...
+
+
+@dataclass(frozen=True)
+class FlowSpec:
+    """One main-menu entry; title is the untranslated text, translated when shown."""
+
+    key: str
+    name: str
+    title: str
+    action: Action | None
+    factory: FlowFactory
+
+    def build(self, actor: Actor, services: Any, t: Translate,
+              state: dict[str, Any] | None = None) -> Flow:
+        return self.factory(actor, services, t, state)
+
+
+def N_(text: str) -> str:
+    """Marks a menu title for the message catalogue; it is translated when shown."""
+    return text
+
+
+def _spec(key: str, flow: type[Flow], title: str, action: Action | None) -> FlowSpec:
+    def factory(actor: Actor, services: Any, t: Translate, state: dict[str, Any] | None) -> Flow:
+        return flow(actor, services, t=t, state=state)
+
+    return FlowSpec(key, flow.name, title, action, factory)
+
+
+def default_flows() -> tuple[FlowSpec, ...]:
+    """The flows this build ships, in menu order."""
+    return (
+        _spec("3", MoveFlow, N_("Move"), Action.MOVE),
+    )
+
+
+def allowed_flows(role: Role, flows: Sequence[FlowSpec]) -> list[FlowSpec]:
+    """Only what the role may do, so an operator never sees a menu entry that would refuse."""
+    return [spec for spec in flows if spec.action is None or can(role, spec.action)]
+
+
+def find_flow(flows: Sequence[FlowSpec], name: str) -> FlowSpec | None:
+    return next((spec for spec in flows if spec.name == name), None)
