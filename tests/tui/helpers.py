@@ -1,0 +1,124 @@
+"""Driving the RF app in tests: a real migrated SQLite warehouse, keys as a terminal sends them."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich.console import Console
+from sqlalchemy import Engine
+from textual._xterm_parser import XTermParser
+from textual.pilot import Pilot
+
+from tests.factories import Warehouse, build_warehouse
+from wms_tui.app import RfApp
+from wms_tui.db.uow import SqlUnitOfWork, uow_factory
+from wms_tui.domain.flows.registry import FlowSpec
+from wms_tui.domain.model import Actor, BalanceKey, MovementRecord
+from wms_tui.domain.rf_services import RfBackend
+from wms_tui.domain.stock import Receive, ledger_mismatches, post
+from wms_tui.domain.users import authenticate
+
+SIZES = [(20, 16), (40, 8), (80, 24)]
+EA_GTIN = "09501101530003"
+
+
+@dataclass
+class Site:
+    """A warehouse with 30 widgets in A-01-01-1 and the services an RF app runs on."""
+
+    engine: Engine
+    wh: Warehouse
+    services: RfBackend
+
+    @classmethod
+    def build(cls, engine: Engine) -> Site:
+        wh = build_warehouse(engine)
+        post(uow_factory(engine), wh.admin, Receive(wh.widget, 30, wh.a1, "ASN-1"))
+        return cls(engine, wh, RfBackend(uow_factory(engine)))
+
+    def auth(self, login: str, pin: str, terminal: str) -> Actor:
+        return authenticate(uow_factory(self.engine)(), login, pin, terminal)
+
+    def app(self, *, flows: Sequence[FlowSpec] | None = None, ascii_mode: bool = False,
+            services: Any = None) -> RfApp:
+        return RfApp(services or self.services, self.auth, terminal_id="RF01", flows=flows,
+                     ascii_mode=ascii_mode)
+
+    def on_hand(self, item_id: int, location_id: int) -> int:
+        with SqlUnitOfWork(self.engine) as uow:
+            row = uow.stock.balance(BalanceKey(item_id, location_id))
+            return 0 if row is None else row.quantity
+
+    def movements(self) -> list[MovementRecord]:
+        with SqlUnitOfWork(self.engine) as uow:
+            return list(uow.stock.movements(item_id=self.wh.widget))
+
+    def ledger_exact(self) -> bool:
+        with uow_factory(self.engine)() as uow:
+            return ledger_mismatches(uow) == []
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Let workers finish and their messages repaint the screen."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def enter(pilot: Pilot[Any], text: str, submit: str = "enter") -> None:
+    """Type text as a terminal would send it (each character a key), then Enter."""
+    await type_raw(pilot, text)
+    await pilot.press(submit)
+    await settle(pilot)
+
+
+async def type_raw(pilot: Pilot[Any], data: str) -> None:
+    """Feed raw terminal input through Textual's own xterm parser, as the real driver does."""
+    if not data:
+        return
+    parser = XTermParser()
+    driver = pilot.app._driver
+    assert driver is not None
+    for event in [*parser.feed(data), *parser.feed("")]:
+        event.set_sender(pilot.app)
+        driver.send_message(event)
+        await pilot.pause()
+
+
+async def keys(pilot: Pilot[Any], *names: str) -> None:
+    await pilot.press(*names)
+    await settle(pilot)
+
+
+async def login(pilot: Pilot[Any], user: str = "OP1", pin: str = "1234") -> None:
+    await settle(pilot)
+    await enter(pilot, user)
+    await enter(pilot, pin)
+
+
+def screen_text(app: RfApp) -> str:
+    """The screen as the operator sees it, one line per row, trailing spaces removed."""
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
+                      color_system="truecolor", record=True, legacy_windows=False)
+    console.print(app.screen._compositor.render_update(
+        full=True, screen_stack=app._background_screens))
+    return "\n".join(line.rstrip() for line in console.export_text().splitlines())
+
+
+def screen_words(app: RfApp) -> str:
+    """The screen as one line of words, for text that wraps differently at each size."""
+    return " ".join(screen_text(app).split())
+
+
+def run(app: RfApp, size: tuple[int, int],
+        script: Callable[[Pilot[Any]], Awaitable[None]]) -> None:
+    async def main() -> None:
+        async with app.run_test(size=size) as pilot:
+            await script(pilot)
+
+    asyncio.run(main())

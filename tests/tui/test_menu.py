@@ -1,0 +1,60 @@
+"""The main menu shows only what the role allows; a digit opens a flow at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.pilot import Pilot
+
+from tests.tui.helpers import Site, keys, login, run, screen_text
+from wms_tui.domain.flows.move import MoveFlow
+from wms_tui.domain.flows.registry import FlowSpec, default_flows
+from wms_tui.domain.permissions import Action
+from wms_tui.screens.menu import MenuScreen
+from wms_tui.screens.step import FlowScreen
+
+
+def flows_with_a_supervisor_entry() -> list[FlowSpec]:
+    def build(actor: Any, services: Any, t: Any, state: Any) -> MoveFlow:
+        return MoveFlow(actor, services, t=t, state=state)
+
+    return [*default_flows(), FlowSpec("7", "adjust", "Adjust", Action.ADJUST, build)]
+
+
+def test_operator_does_not_see_supervisor_entries(site: Site) -> None:
+    app = site.app(flows=flows_with_a_supervisor_entry())
+
+    async def script(pilot: Pilot[Any]) -> None:
+        await login(pilot, "OP1")
+        text = screen_text(app)
+        assert "3 Move" in text and "0 Logout" in text and "Adjust" not in text
+        await keys(pilot, "7")
+        assert isinstance(app.screen, MenuScreen)
+        assert "! No such choice" in screen_text(app) and app.bell_count == 1
+
+    run(app, (20, 16), script)
+
+
+def test_supervisor_sees_and_opens_supervisor_entries(site: Site) -> None:
+    app = site.app(flows=flows_with_a_supervisor_entry())
+
+    async def script(pilot: Pilot[Any]) -> None:
+        await login(pilot, "SUP1")
+        assert "7 Adjust" in screen_text(app)
+        await keys(pilot, "7")
+        assert isinstance(app.screen, FlowScreen)
+
+    run(app, (40, 8), script)
+
+
+def test_every_menu_title_fits_at_8_rows(site: Site) -> None:
+    app = site.app()
+
+    async def script(pilot: Pilot[Any]) -> None:
+        await login(pilot, "ADM1")
+        text = screen_text(app)
+        assert text.startswith("Menu ADM1") and text.splitlines()[0].endswith("RF01")
+        for entry in [f"{spec.key} {spec.title}" for spec in app.flows] + ["0 Logout"]:
+            assert entry in text
+        assert len(app.flows) >= 4  # enough entries to need two columns at 8 rows
+    run(app, (40, 8), script)

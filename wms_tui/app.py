@@ -1,0 +1,145 @@
+"""The RF app every terminal runs: login, a numbered menu, and one generic screen per flow step.
+
+Everything it needs is passed in (services, an auth function, the terminal ID, the flows), so
+the same app runs in this terminal (`wms tui`) or on a pseudo-terminal a server opens.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
+
+from rich.console import RenderableType
+from textual._compositor import CompositorUpdate, LayoutUpdate
+from textual.app import App
+from textual.binding import BindingType
+from textual.driver import Driver
+from textual.filter import LineFilter
+from textual.screen import Screen
+
+from wms_tui.domain.flows.base import Translate, no_translation
+from wms_tui.domain.flows.registry import FlowSpec, default_flows
+from wms_tui.domain.model import Actor
+from wms_tui.rf_driver import AttributesOnly, ScreenShadow
+
+Authenticate = Callable[[str, str, str], Actor]
+
+
+class RfApp(App[None], inherit_bindings=False):
+    """No mouse, no command palette, no timers, and no App-wide keys: on a serial RF link
+    Ctrl-Q is XON, so Textual's Ctrl-Q quit binding would end a session by accident."""
+
+    CSS_PATH = "screens/rf.tcss"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS: ClassVar[list[BindingType]] = []
+
+    def __init__(
+        self,
+        services: Any,
+        auth: Authenticate,
+        *,
+        terminal_id: str,
+        flows: Sequence[FlowSpec] | None = None,
+        ascii_mode: bool = False,
+        language: str = "en",
+        translator: Callable[[str], Translate] | None = None,
+        driver_class: type[Driver] | None = None,
+    ) -> None:
+        super().__init__(driver_class=driver_class)
+        self.services = services
+        self.auth = auth
+        self.terminal_id = terminal_id
+        self.flows: tuple[FlowSpec, ...] = tuple(default_flows() if flows is None else flows)
+        self.ascii_mode = ascii_mode
+        self.language = language
+        self.translator = translator or (lambda _language: no_translation)
+        self.t: Translate = self.translator(language)
+        self.bell_count = 0
+        self.title = f"WMS {terminal_id}"
+        self.theme = "ansi-dark"
+        self._line_filters = [AttributesOnly()]
+        self._shadow = ScreenShadow()
+
+    def on_mount(self) -> None:
+        from wms_tui.screens.login import LoginScreen
+
+        self.push_screen(LoginScreen())
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Terminal default colours only: meaning is carried by reverse, bold and prefixes."""
+        return self._line_filters
+
+    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
+        """Send the terminal only the cells that changed since the last frame."""
+        writes = (self._running and not self._closed and not self.is_headless
+                  and self._driver is not None and not self._batch_count)
+        if writes and isinstance(renderable, CompositorUpdate) and not self.is_inline:
+            frame = screen._compositor.render_update(
+                full=True, screen_stack=self._background_screens)
+            assert isinstance(frame, LayoutUpdate)
+            renderable = self._shadow.changes(frame, self.size)
+            if renderable is None:
+                return
+        super()._display(screen, renderable)
+
+    def bell(self) -> None:
+        """Counted, because a headless test terminal swallows the BEL character."""
+        self.bell_count += 1
+        super().bell()
+
+    def _set_pointer_shape(self, shape: str) -> None:
+        """No mouse: the kitty pointer-shape sequence ends in BEL, which rings a VT220."""
+
+
+def default_terminal_id() -> str:
+    """WMS_TERMINAL, else the tty name (pts/3 -> pts3), else the host name."""
+    if named := os.environ.get("WMS_TERMINAL"):
+        return named[:20]
+    try:
+        tty = os.ttyname(sys.stdin.fileno())
+    except (OSError, ValueError, AttributeError):
+        tty = ""
+    if tty:
+        return tty.removeprefix("/dev/").replace("/", "")[:20]
+    return socket.gethostname().split(".")[0][:20] or "RF"
+
+
+def run_tui(database_url: str | None = None, terminal: str | None = None,
+            ascii_mode: bool | None = None, lang: str | None = None) -> None:
+    """Run the RF app in the current terminal against the given (or default) database."""
+    from wms_tui.db.engine import data_dir, make_engine
+    from wms_tui.db.migrate import current_revision, head_revision
+    from wms_tui.db.uow import uow_factory
+    from wms_tui.domain.rf_services import RfBackend
+    from wms_tui.domain.users import authenticate
+    from wms_tui.rf_driver import RfDriver, terminal_profile
+
+    if not logging.getLogger().handlers:
+        # The terminal is the operator's screen: errors go to a file, never onto it.
+        logging.basicConfig(filename=data_dir() / "rf.log", level=logging.INFO,
+                            format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    engine = make_engine(database_url)
+    if current_revision(engine) != head_revision():
+        raise SystemExit("The database schema is not current: run `wms db upgrade` first.")
+    writer = uow_factory(engine)
+    services = RfBackend(writer, uow_factory(engine, readonly=True))
+
+    def auth(login: str, pin: str, terminal_id: str) -> Actor:
+        return authenticate(writer(), login, pin, terminal_id)
+
+    profile = terminal_profile()
+    app = RfApp(
+        services, auth,
+        terminal_id=terminal or default_terminal_id(),
+        ascii_mode=profile.ascii_only if ascii_mode is None else ascii_mode,
+        language=lang or "en",
+        driver_class=RfDriver,
+    )
+    try:
+        app.run(mouse=False)
+    finally:
+        engine.dispose()

@@ -1,0 +1,81 @@
+"""The layout every RF screen shares: header, facts, prompt, entry line, message line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+
+from wms_tui.domain.flows.base import Tone
+from wms_tui.screens.widgets import FactList, MessageLine, PromptLine, RfHeader, ScanInput
+
+if TYPE_CHECKING:
+    from wms_tui.app import RfApp
+
+
+@dataclass(frozen=True)
+class View:
+    """What one RF screen shows, already translated."""
+
+    title: str
+    facts: tuple[str, ...] = ()
+    prompt: str = ""
+    message: str = ""
+    tone: Tone = Tone.NONE
+    masked: bool = False
+
+
+class RfScreen(Screen[None], inherit_bindings=False):
+    """Base screen: no Tab focus-cycling or copy keys, text through the app's translator.
+
+    The first view is built before the first paint, so entering a screen draws it once.
+    """
+
+    with_input: bool = True
+    fact_list: type[FactList] = FactList
+
+    @property
+    def rf(self) -> RfApp:
+        return cast("RfApp", self.app)
+
+    def t(self, text: str) -> str:
+        return self.rf.t(text)
+
+    def first_view(self) -> View:
+        raise NotImplementedError
+
+    def compose(self) -> ComposeResult:
+        view = self.first_view()
+        yield RfHeader(view.title, self.rf.terminal_id, id="header")
+        facts = self.fact_list(id="facts")
+        facts.show(view.facts)
+        yield facts
+        prompt = PromptLine(id="prompt")
+        prompt.show(view.prompt)
+        yield prompt
+        if self.with_input:
+            yield ScanInput(masked=view.masked, id="entry")
+        message = MessageLine(id="message")
+        message.show(view.message, view.tone)
+        yield message
+
+    def show(self, view: View) -> None:
+        """Update only what changed, so the terminal receives only those lines."""
+        self.query_one(RfHeader).show(view.title)
+        self.query_one(FactList).show(view.facts)
+        self.query_one(PromptLine).show(view.prompt)
+        self.query_one(MessageLine).show(view.message, view.tone)
+        if self.with_input:
+            self.query_one(ScanInput).set_masked(view.masked)
+        if view.tone is Tone.ERROR:
+            self.rf.bell()
+
+    def show_message(self, message: str, tone: Tone = Tone.NONE) -> None:
+        self.query_one(MessageLine).show(message, tone)
+        if tone is Tone.ERROR:
+            self.rf.bell()
+
+    def system_error(self) -> None:
+        self.show_message(self.t("System error - try again"), Tone.ERROR)

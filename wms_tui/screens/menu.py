@@ -1,0 +1,100 @@
+"""The numbered main menu: a digit opens a flow at once, 0 or F10 logs out."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, ClassVar
+
+from textual import events, work
+from textual.binding import Binding, BindingType
+
+from wms_tui.domain.flows.base import Tone
+from wms_tui.domain.flows.registry import FlowSpec, allowed_flows, find_flow
+from wms_tui.domain.model import Actor
+from wms_tui.screens.base import RfScreen, View
+from wms_tui.screens.modals import ConfirmModal
+from wms_tui.screens.widgets import MenuList
+
+log = logging.getLogger(__name__)
+
+
+class MenuScreen(RfScreen):
+    with_input = False
+    fact_list = MenuList
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("f10", "logout", show=False)]
+
+    def __init__(self, actor: Actor, saved: tuple[str, dict[str, Any]] | None = None) -> None:
+        super().__init__()
+        self.actor = actor
+        self.saved = saved
+        self.entries: list[FlowSpec] = []
+
+    def first_view(self) -> View:
+        _ = self.t
+        self.entries = allowed_flows(self.actor.role, self.rf.flows)
+        lines = [f"{spec.key} {_(spec.title)}" for spec in self.entries]
+        lines.append("0 " + _("Logout"))
+        return View(_("Menu {login}").format(login=self.actor.login), tuple(lines),
+                    _("Choose a number"))
+
+    def on_mount(self) -> None:
+        if self.saved is not None:
+            self.offer_resume(*self.saved)
+            self.saved = None
+
+    def offer_resume(self, name: str, state: dict[str, Any]) -> None:
+        spec = find_flow(self.entries, name)
+        if spec is None:
+            # The flow is gone from this build or no longer allowed for this role.
+            self.discard_saved(self.rf.services, self.actor.user_id)
+            return
+
+        def answered(resume: bool | None) -> None:
+            if resume:
+                self.open(spec, state)
+            else:
+                self.discard_saved(self.rf.services, self.actor.user_id)
+
+        question = self.t("Resume {flow}?").format(flow=self.t(spec.title))
+        self.app.push_screen(ConfirmModal(question, self.t("1=Yes 2=No")), answered)
+
+    @work(thread=True, group="menu")
+    def discard_saved(self, services: Any, user_id: int) -> None:
+        try:
+            services.clear_flow(user_id)
+        except Exception:
+            log.exception("clearing the saved flow of user %s failed", user_id)
+
+    def open(self, spec: FlowSpec, state: dict[str, Any] | None = None) -> None:
+        from wms_tui.screens.step import FlowScreen
+
+        try:
+            flow = spec.build(self.actor, self.rf.services, self.rf.t, state)
+            screen = FlowScreen(self.actor, flow, resume=state is not None)
+        except Exception:
+            # A saved state this build cannot read must not lock the operator out of the flow.
+            log.exception("opening the %s flow failed", spec.name)
+            self.discard_saved(self.rf.services, self.actor.user_id)
+            self.system_error()
+            return
+        self.show_message("")
+        self.app.push_screen(screen)
+
+    def on_key(self, event: events.Key) -> None:
+        choice = event.character
+        if choice is None or not choice.isprintable():
+            return
+        event.stop()
+        if choice == "0":
+            self.action_logout()
+            return
+        spec = next((s for s in self.entries if s.key == choice), None)
+        if spec is None:
+            self.show_message(self.t("No such choice"), Tone.ERROR)
+        else:
+            self.open(spec)
+
+    def action_logout(self) -> None:
+        from wms_tui.screens.login import LoginScreen
+
+        self.app.switch_screen(LoginScreen())

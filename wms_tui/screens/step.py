@@ -1,0 +1,152 @@
+"""One screen for every flow: it renders the flow's current Step and forwards input to it.
+
+Flow calls (which may post to the database) run in a thread worker, one at a time; the result
+comes back as a message and only the message handlers touch widgets. The flow's state is saved
+after every step so the operator can resume after a dropped connection.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.binding import Binding, BindingType
+from textual.message import Message
+
+from wms_tui.domain.flows.base import Flow, InputKind, Step, Tone
+from wms_tui.domain.model import Actor
+from wms_tui.screens.base import RfScreen, View
+from wms_tui.screens.modals import ConfirmModal, HelpModal
+from wms_tui.screens.widgets import ScanInput
+
+log = logging.getLogger(__name__)
+
+FlowCall = Callable[[], Step | None]
+
+
+def step_view(step: Step) -> View:
+    """Facts as 'Label: value', then the choices as the flow numbered them."""
+    lines = [f"{fact.label}: {fact.value}" for fact in step.facts]
+    lines.extend(step.choices)
+    return View(step.title, tuple(lines), step.prompt, step.message, step.tone,
+                masked=step.input is InputKind.PIN)
+
+
+class FlowScreen(RfScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,f3", "back", show=False),
+        Binding("f1", "help", show=False),
+        Binding("f5", "exception", show=False),
+    ]
+
+    class Advanced(Message):
+        """A flow call finished; step None means the operator left the flow."""
+
+        def __init__(self, step: Step | None) -> None:
+            super().__init__()
+            self.step = step
+
+    class Failed(Message):
+        """A flow call raised something unexpected; the flow's state was put back."""
+
+    def __init__(self, actor: Actor, flow: Flow, resume: bool = False) -> None:
+        super().__init__()
+        self.actor = actor
+        self.flow = flow
+        self.resume = resume
+        # Rendering is from state alone, so the first step can be drawn before any I/O.
+        self.step = flow.current()
+        self.busy = False
+        self.pending: list[str] = []
+
+    def first_view(self) -> View:
+        return step_view(self.step)
+
+    def on_mount(self) -> None:
+        self.query_one(ScanInput).focus()
+        self.call_flow(self.flow.resume if self.resume else self.flow.current)
+
+    def call_flow(self, call: FlowCall) -> None:
+        self.busy = True
+        self.run_flow(call, self.rf.services, self.actor, self.flow)
+
+    @work(thread=True, group="flow")
+    def run_flow(self, call: FlowCall, services: Any, actor: Actor, flow: Flow) -> None:
+        before = copy.deepcopy(flow.state)
+        try:
+            step = call()
+        except Exception:
+            log.exception("%s flow failed at step %s", flow.name, before.get("step"))
+            flow.state = before
+            flow.message, flow.tone = "", Tone.NONE
+            self.post_message(self.Failed())
+            return
+        try:
+            if step is None or step.finished:
+                services.clear_flow(actor.user_id)
+            else:
+                services.save_flow(actor.user_id, flow.name, flow.state, actor.terminal)
+        except Exception:
+            # The step itself is done; only the resume point is stale, so carry on.
+            log.exception("saving the %s flow state failed", flow.name)
+        self.post_message(self.Advanced(step))
+
+    @on(Advanced)
+    def advanced(self, event: Advanced) -> None:
+        self.busy = False
+        if event.step is None:
+            self.dismiss()
+            return
+        self.step = event.step
+        self.show(step_view(event.step))
+        self.next_pending()
+
+    @on(Failed)
+    def failed(self) -> None:
+        self.busy = False
+        self.system_error()
+        self.next_pending()
+
+    def next_pending(self) -> None:
+        if self.pending:
+            self.submit(self.pending.pop(0))
+
+    @on(ScanInput.Submitted)
+    def entered(self, event: ScanInput.Submitted) -> None:
+        self.submit(event.value)
+
+    def submit(self, text: str) -> None:
+        # A scan that arrives while the last one is still posting waits its turn.
+        if self.busy:
+            self.pending.append(text)
+            return
+        if self.step.finished:
+            self.call_flow(lambda: None)
+        else:
+            self.call_flow(lambda: self.flow.submit(text))
+
+    def action_back(self) -> None:
+        if self.busy:
+            return
+        if not self.step.unsaved_work:
+            self.call_flow(self.flow.back)
+            return
+
+        def answered(lose: bool | None) -> None:
+            if lose:
+                self.call_flow(self.flow.back)
+
+        self.app.push_screen(
+            ConfirmModal(self.t("Lose this work?"), self.t("1=Yes 2=No")), answered
+        )
+
+    def action_help(self) -> None:
+        text = self.step.help or self.t("No help for this step")
+        self.app.push_screen(HelpModal(self.t("Help"), text, self.t("Any key: back")))
+
+    def action_exception(self) -> None:
+        if not self.busy:
+            self.call_flow(self.flow.exception_key)

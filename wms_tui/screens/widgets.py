@@ -1,0 +1,261 @@
+"""The RF building blocks every screen shares: header, facts, prompt, scan input, message line.
+
+Each widget renders plain rich Text (never markup) from strings passed through visible(),
+so scanned data can neither restyle the screen nor send control characters to a terminal.
+Nothing here blinks or runs a timer: an idle terminal receives no bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.cells import cell_len, set_cell_size
+from rich.text import Text
+from textual import events
+from textual.geometry import Region
+from textual.message import Message
+from textual.widget import Widget
+
+from wms_tui.domain.flows.base import Tone
+
+GS = "\x1d"
+MAX_INPUT = 256
+# Keys that end an entry: scanners send Enter or Tab after the data.
+SUBMIT_KEYS = frozenset({"enter", "tab", "ctrl+m", "ctrl+j"})
+ERASE_KEYS = frozenset({"backspace", "ctrl+h"})
+GS_KEYS = frozenset({"ctrl+right_square_bracket", "ctrl+]"})
+
+
+def visible(text: str, ascii_mode: bool = False) -> str:
+    """Text safe to draw: GS as a marker, other control characters (and in ASCII mode any
+    non-ASCII character) as '?'."""
+    out: list[str] = []
+    for char in text:
+        if char == GS:
+            out.append("|" if ascii_mode else "¦")
+        elif not char.isprintable() or (ascii_mode and not char.isascii()):
+            out.append("?")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def fit(text: str, width: int, ascii_mode: bool = False) -> str:
+    """One line cut to width terminal cells, with a mark where it was cut."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return text
+    return set_cell_size(text, width - 1).rstrip() + ("~" if ascii_mode else "…")
+
+
+class RfWidget(Widget):
+    """Knows whether the app is in ASCII mode, so every widget draws the same character set."""
+
+    @property
+    def ascii_mode(self) -> bool:
+        return bool(getattr(self.app, "ascii_mode", False))
+
+
+class RfHeader(RfWidget):
+    """The top line: what this screen is on the left, the terminal ID on the right."""
+
+    def __init__(self, title: str = "", right: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.title = title
+        self.right = right
+
+    def show(self, title: str, right: str | None = None) -> None:
+        if right is not None and right != self.right:
+            self.right = right
+            self.refresh()
+        if title != self.title:
+            self.title = title
+            self.refresh()
+
+    def render(self) -> Text:
+        width = self.size.width
+        right = visible(self.right, self.ascii_mode)
+        title = visible(self.title, self.ascii_mode)
+        if width < cell_len(right) + 4:
+            return Text(set_cell_size(fit(title, width, self.ascii_mode), width))
+        left = fit(title, width - cell_len(right) - 1, self.ascii_mode)
+        gap = width - cell_len(left) - cell_len(right)
+        return Text(left + " " * gap + right)
+
+
+class FactList(RfWidget):
+    """Label: value lines, each cut to the width; lines that do not fit the height are left out."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.lines: tuple[str, ...] = ()
+
+    def show(self, lines: Sequence[str]) -> None:
+        old, self.lines = self.lines, tuple(lines)
+        if not self.is_mounted:
+            return
+        # Repaint only the rows that changed: unchanged and blank rows cost nothing on the wire.
+        width = self.size.width
+        for row in range(max(len(old), len(self.lines))):
+            if old[row : row + 1] != self.lines[row : row + 1]:
+                self.refresh(Region(0, row, width, 1))
+
+    def render(self) -> Text:
+        width = self.size.width
+        return Text("\n".join(fit(visible(line, self.ascii_mode), width, self.ascii_mode)
+                              for line in self.lines))
+
+
+class MenuList(FactList):
+    """Menu entries in as many columns as it takes to show them all, so 8 rows still fit."""
+
+    def show(self, lines: Sequence[str]) -> None:
+        if tuple(lines) != self.lines:
+            self.lines = tuple(lines)
+            self.refresh()
+
+    def render(self) -> Text:
+        width, height = self.size.width, max(self.size.height, 1)
+        columns = max(-(-len(self.lines) // height), 1)
+        cell = width // columns
+        rows = []
+        for row in range(min(height, len(self.lines))):
+            entries = self.lines[row::height]
+            rows.append("".join(
+                set_cell_size(fit(visible(entry, self.ascii_mode), cell - 1, self.ascii_mode), cell)
+                for entry in entries
+            ).rstrip())
+        return Text("\n".join(rows))
+
+
+class PromptLine(RfWidget):
+    """The one thing the operator must do now; wraps to at most two lines."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.text = ""
+
+    def show(self, text: str) -> None:
+        if text != self.text:
+            self.text = text
+            # Only a prompt that may change height needs a new layout; that repaints more.
+            self.refresh(layout=True)
+
+    def render(self) -> Text:
+        return Text(visible(self.text, self.ascii_mode))
+
+
+class MessageLine(RfWidget):
+    """Two lines for the result of the last entry; meaning never carried by colour alone."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.text = ""
+        self.tone = Tone.NONE
+
+    def show(self, text: str, tone: Tone = Tone.NONE) -> None:
+        if (text, tone) != (self.text, self.tone):
+            self.text, self.tone = text, tone
+            self.refresh()
+
+    def render(self) -> Text:
+        if not self.text:
+            return Text("")
+        shown = visible(self.text, self.ascii_mode)
+        if self.tone is Tone.ERROR:
+            return Text("! " + shown, style="reverse")
+        if self.tone is Tone.SUCCESS:
+            return Text("* " + shown, style="bold")
+        return Text(shown)
+
+
+class ScanInput(RfWidget, can_focus=True):
+    """One-line entry for scans, quantities and PINs: no cursor blink, no timers.
+
+    Enter or Tab submits; GS (Ctrl-]) is kept because it separates GS1 fields; other control
+    characters are refused; Ctrl-U clears. Each key repaints this one line only.
+    """
+
+    class Submitted(Message):
+        def __init__(self, scan_input: ScanInput, value: str) -> None:
+            super().__init__()
+            self.scan_input = scan_input
+            self.value = value
+
+        @property
+        def control(self) -> ScanInput:
+            return self.scan_input
+
+    def __init__(self, masked: bool = False, max_length: int = MAX_INPUT,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.masked = masked
+        self.max_length = max_length
+        self._chars: list[str] = []
+
+    @property
+    def value(self) -> str:
+        return "".join(self._chars)
+
+    @value.setter
+    def value(self, text: str) -> None:
+        self._chars = [c for c in text[: self.max_length] if c == GS or c.isprintable()]
+        self.refresh()
+
+    def set_masked(self, masked: bool) -> None:
+        if masked != self.masked:
+            self.masked = masked
+            self.refresh()
+
+    def _insert(self, chars: str) -> None:
+        for char in chars:
+            if char != GS and not char.isprintable():
+                continue
+            if len(self._chars) >= self.max_length:
+                self.app.bell()
+                break
+            self._chars.append(char)
+        self.refresh()
+
+    async def _on_key(self, event: events.Key) -> None:
+        key = event.key
+        if key in SUBMIT_KEYS:
+            value, self._chars = self.value, []
+            self.refresh()
+            self.post_message(self.Submitted(self, value))
+        elif key in ERASE_KEYS:
+            if self._chars:
+                self._chars.pop()
+                self.refresh()
+        elif key == "ctrl+u":
+            self._chars = []
+            self.refresh()
+        elif key in GS_KEYS or event.character == GS:
+            self._insert(GS)
+        elif event.character is not None and event.is_printable:
+            self._insert(event.character)
+        elif event.character is not None and len(event.character) == 1 and key.startswith(
+            "ctrl+"
+        ):
+            # Other control characters are swallowed here so no binding acts on scanned data.
+            pass
+        else:
+            return  # Esc, F-keys and the like go on to the screen's bindings.
+        event.stop()
+        event.prevent_default()
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        self._insert(event.text.replace("\r", "").replace("\n", ""))
+
+    def render(self) -> Text:
+        shown = "*" * len(self._chars) if self.masked else visible(self.value, self.ascii_mode)
+        room = max(self.size.width - 2, 1)
+        if cell_len(shown) >= room:
+            # Keep the end in view, as the last characters typed are the ones to check.
+            while cell_len(shown) >= room:
+                shown = shown[1:]
+            return Text("<" + shown + "_")
+        return Text(">" + shown + "_")
