@@ -255,3 +255,145 @@ class InboundLine(SQLModel, table=True):
     tolerance_pct: int = 0
     lot: str | None = Field(default=None, max_length=20)
     sscc: str | None = Field(default=None, max_length=18, index=True)
+
+
+class OutboundOrder(SQLModel, table=True):
+    """A customer order to pick and ship; released into a wave for picking."""
+
+    __tablename__ = "outbound_order"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('open', 'released', 'picking', 'picked', 'short', 'shipped', 'cancelled')",
+            name="ck_outbound_order_status",
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=40, unique=True)
+    customer: str = Field(max_length=80, default="")
+    ship_date: date | None = None
+    priority: int = 5
+    status: str = Field(max_length=12, default="open")
+    wave_id: int | None = Field(default=None, foreign_key="wave.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class OutboundLine(SQLModel, table=True):
+    """One ordered item, in base units: allocated, picked and short so far."""
+
+    __tablename__ = "outbound_line"
+    __table_args__ = (
+        UniqueConstraint("order_id", "line_no"),
+        CheckConstraint("quantity > 0", name="ck_outbound_line_quantity"),
+        CheckConstraint("allocated >= 0 AND picked >= 0 AND short >= 0",
+                        name="ck_outbound_line_nonnegative"),
+        CheckConstraint("picked + short <= quantity", name="ck_outbound_line_within"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="outbound_order.id", index=True)
+    line_no: int
+    item_id: int = Field(foreign_key="item.id")
+    quantity: int
+    uom: str = Field(max_length=8, default="EA")
+    allocated: int = 0
+    picked: int = 0
+    short: int = 0
+
+
+class Wave(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint("status IN ('released', 'picking', 'done')", name="ck_wave_status"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=20, unique=True)
+    status: str = Field(max_length=12, default="released")
+    released_by: int | None = Field(default=None, foreign_key="wms_user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Task(SQLModel, table=True):
+    """Directed work: a pick line or a replenishment, in walk order; it holds a reservation."""
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('pick', 'replenish')", name="ck_task_kind"),
+        CheckConstraint(
+            "status IN ('open', 'in_progress', 'done', 'short', 'cancelled')",
+            name="ck_task_status",
+        ),
+        CheckConstraint("quantity > 0 AND done_quantity >= 0 AND done_quantity <= quantity",
+                        name="ck_task_quantity"),
+        Index("ix_task_open", "kind", "status", "seq"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=12)
+    status: str = Field(max_length=12, default="open")
+    wave_id: int | None = Field(default=None, foreign_key="wave.id", index=True)
+    order_line_id: int | None = Field(default=None, foreign_key="outbound_line.id", index=True)
+    item_id: int = Field(foreign_key="item.id")
+    lot_id: int | None = Field(default=None, foreign_key="lot.id")
+    from_location_id: int = Field(foreign_key="location.id")
+    to_location_id: int | None = Field(default=None, foreign_key="location.id")
+    lpn_id: int | None = Field(default=None, foreign_key="lpn.id")
+    quantity: int
+    done_quantity: int = 0
+    seq: int = 0
+    reservation: str = Field(max_length=60, default="")
+    assigned_to: int | None = Field(default=None, foreign_key="wms_user.id")
+    reason_code: str | None = Field(default=None, foreign_key="reason_code.code")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class CountTask(SQLModel, table=True):
+    """A blind count of one location (optionally one item); recounted, approved or posted."""
+
+    __tablename__ = "count_task"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('open', 'recount', 'pending_approval', 'done', 'rejected', 'cancelled')",
+            name="ck_count_task_status",
+        ),
+        Index("ix_count_task_open", "status", "location_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    location_id: int = Field(foreign_key="location.id")
+    item_id: int | None = Field(default=None, foreign_key="item.id")
+    status: str = Field(max_length=20, default="open")
+    # Why it exists: abc, short_pick, zero_check, supervisor.
+    trigger: str = Field(max_length=20, default="supervisor")
+    attempt: int = 0
+    requested_by: int | None = Field(default=None, foreign_key="wms_user.id")
+    approved_by: int | None = Field(default=None, foreign_key="wms_user.id")
+    due: date | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class CountLine(SQLModel, table=True):
+    """What one count attempt found for an item/lot, beside the book quantity at that moment."""
+
+    __tablename__ = "count_line"
+    __table_args__ = (CheckConstraint("counted >= 0", name="ck_count_line_counted"),)
+    id: int | None = Field(default=None, primary_key=True)
+    count_task_id: int = Field(foreign_key="count_task.id", index=True)
+    attempt: int
+    item_id: int = Field(foreign_key="item.id")
+    lot_id: int | None = Field(default=None, foreign_key="lot.id")
+    counted: int
+    # The book quantity and the last ledger row when the count was keyed (snapshot rule).
+    expected: int
+    ledger_position: int = 0
+    counted_by: int = Field(foreign_key="wms_user.id")
+    counted_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Connects, disconnects, log-ins and failed log-ins, with the peer address."""
+
+    __tablename__ = "audit_event"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    event: str = Field(max_length=20)
+    login: str | None = Field(default=None, max_length=20, index=True)
+    peer: str | None = Field(default=None, max_length=60)
+    terminal: str | None = Field(default=None, max_length=40)
+    detail: str = Field(max_length=200, default="")
