@@ -1,10 +1,43 @@
-"""Errors the domain raises; each carries a message an operator or admin can act on."""
+"""Errors the domain raises; each carries a message an operator or admin can act on.
+
+A message is a template plus named values, so the RF screen can show it in the operator's
+language (`err.render(t)`) while logs and the CLI get English (`str(err)`):
+
+    raise InsufficientStock(N_("only {have} {uom} free"), have=3, uom="EA")
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+
+
+def N_(text: str) -> str:
+    """Marks a message template for the catalogue; it is translated only when shown."""
+    return text
 
 
 class WmsError(Exception):
     """Base: a refusal with a clear, specific message; nothing was changed."""
+
+    def __init__(self, template: str = "", /, **params: object) -> None:
+        self.template = template
+        self.params = params
+        super().__init__(self.render(N_))
+
+    def __str__(self) -> str:
+        return self.render(N_)
+
+    def render(self, t: Callable[[str], str]) -> str:
+        """The message in t's language; values that are errors themselves are rendered too."""
+        if not self.params:
+            return t(self.template)
+        params = {name: value.render(t) if isinstance(value, WmsError) else value
+                  for name, value in self.params.items()}
+        try:
+            return t(self.template).format(**params)
+        except (KeyError, IndexError, ValueError):
+            # A broken translation must not hide the refusal: fall back to English.
+            return self.template.format(**params)
 
 
 class NotFound(WmsError):

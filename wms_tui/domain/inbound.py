@@ -18,6 +18,7 @@ from typing import Any, Protocol, cast
 from wms_tui.domain import stock
 from wms_tui.domain.checkdigits import is_valid_sscc, normalize_gtin
 from wms_tui.domain.errors import (
+    N_,
     BadInput,
     InvalidQuantity,
     NotFound,
@@ -308,7 +309,8 @@ def find_order(
     open_orders = [o for o in orders if o.status != InboundStatus.CLOSED] or orders
     if len(open_orders) > 1:
         refs = ", ".join(o.reference for o in open_orders[:3])
-        raise ScanRejected(f"SSCC {gs1.sscc} is on orders {refs}: scan the order")
+        raise ScanRejected(N_("SSCC {sscc} is on orders {refs}: scan the order"),
+                           sscc=gs1.sscc, refs=refs)
     return OrderMatch(open_orders[0], gs1.sscc) if open_orders else None
 
 
@@ -336,9 +338,10 @@ def receive_line(
     if command.order_id is None:
         require(actor, Action.RECEIVE_BLIND)
     if command.lot is not None and not valid_lot(command.lot):
-        raise BadInput(f"lot {command.lot[:20]!r} must be 1-20 printable characters, no spaces")
+        raise BadInput(N_("lot {lot!r} must be 1-20 printable characters, no spaces"),
+                       lot=command.lot[:20])
     if command.expiry is not None and command.expiry < (today or date.today()):
-        raise BadInput(f"expiry {command.expiry} is in the past")
+        raise BadInput(N_("expiry {expiry} is in the past"), expiry=command.expiry)
     return stock.with_retry(lambda: _receive_once(uow_factory(), actor, command, key))
 
 
@@ -393,14 +396,14 @@ def _order_line(
         return None, None, None
     order = uow.inbound.order(cmd.order_id)
     if order.status == InboundStatus.CLOSED:
-        raise BadInput(f"order {order.reference} is closed")
+        raise BadInput(N_("order {ref} is closed"), ref=order.reference)
     lines = uow.inbound.lines(order.id)
     if cmd.line_id is not None:
         line = next((ln for ln in lines if ln.id == cmd.line_id), None)
     else:
         line = choose_line(lines, item.id, lot, cmd.sscc)
     if line is None or line.item_id != item.id:
-        raise NotFound(f"{item.sku} is not on order {order.reference}")
+        raise NotFound(N_("{sku} is not on order {ref}"), sku=item.sku, ref=order.reference)
     if line.received + qty <= line.allowance:
         return order, line, line.allowance
     if not can(actor.role, Action.OVER_RECEIPT):
@@ -410,8 +413,10 @@ def _order_line(
 
 def _over_receipt(order: InboundOrderRef, line: InboundLineRef, qty: int) -> OverReceipt:
     return OverReceipt(
-        f"over-receipt: line {line.line_no} of {order.reference} takes {line.room} "
-        f"{line.base_uom} more of {line.sku}, not {qty} (a supervisor may allow it)"
+        N_("over-receipt: line {line} of {ref} takes {room} {uom} more of {sku}, not {qty} "
+           "(a supervisor may allow it)"),
+        line=line.line_no, ref=order.reference, room=line.room, uom=line.base_uom,
+        sku=line.sku, qty=qty,
     )
 
 
@@ -426,7 +431,7 @@ def _destination(
     if location is None:
         location = uow.inbound.first_location(LocationType.DOCK)
     if location is None:
-        raise NotFound("there is no dock location to receive into")
+        raise NotFound(N_("there is no dock location to receive into"))
     return location, status
 
 
@@ -436,7 +441,8 @@ def _pallet(
     """The LPN code (and SSCC) the stock goes onto, or (None, None) for loose stock."""
     if cmd.sscc is not None:
         if not is_valid_sscc(cmd.sscc):
-            raise BadInput(f"SSCC {cmd.sscc[:20]!r} is not 18 digits with a right check digit")
+            raise BadInput(N_("SSCC {sscc!r} is not 18 digits with a right check digit"),
+                           sscc=cmd.sscc[:20])
         existing = uow.catalog.lpn_by_code(cmd.sscc)
         if existing is None:
             return cmd.sscc, cmd.sscc
@@ -448,7 +454,8 @@ def _pallet(
             _check_lpn_here(uow, existing, location)
             return existing.code, None
         if not 0 < len(cmd.lpn) <= 30 or not cmd.lpn.isprintable():
-            raise BadInput(f"LPN code {cmd.lpn[:30]!r} must be 1-30 printable characters")
+            raise BadInput(N_("LPN code {code!r} must be 1-30 printable characters"),
+                           code=cmd.lpn[:30])
         return cmd.lpn, None
     if cmd.new_lpn or is_pallet_unit(cmd.uom):
         return uow.inbound.next_lpn_code(), None
@@ -460,7 +467,8 @@ def _check_lpn_here(uow: InboundUnitOfWork, lpn: LpnRef, location: LocationRef) 
         uow.stock.set_lpn_location(lpn.id, location.id)
     elif lpn.location_id != location.id:
         where = uow.catalog.location(lpn.location_id).code
-        raise BadInput(f"LPN {lpn.code} is at {where}, not at {location.code}")
+        raise BadInput(N_("LPN {code} is at {where}, not at {loc}"),
+                       code=lpn.code, where=where, loc=location.code)
 
 
 def _dump(receipt: Receipt, reference: str) -> str:

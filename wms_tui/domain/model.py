@@ -80,6 +80,7 @@ class Actor:
     login: str
     role: Role
     terminal: str = "cli"
+    language: str = "en"
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from wms_tui.domain.errors import PermissionDenied
+from wms_tui.domain.errors import N_, PermissionDenied
 from wms_tui.domain.model import Actor, Role
 
 _RANK = {Role.OPERATOR: 0, Role.SUPERVISOR: 1, Role.ADMIN: 2}
@@ -50,5 +50,6 @@ def can(role: Role, action: Action) -> bool:
 def require(actor: Actor, action: Action) -> None:
     if not can(actor.role, action):
         raise PermissionDenied(
-            f"{actor.login} ({actor.role.value}) may not {action.value.replace('_', ' ')}"
+            N_("{login} ({role}) may not {action}"),
+            login=actor.login, role=actor.role.value, action=action.value.replace("_", " "),
         )

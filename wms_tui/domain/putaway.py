@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol, cast
 
-from wms_tui.domain.errors import InvalidQuantity
+from wms_tui.domain.errors import N_, InvalidQuantity
 from wms_tui.domain.flows.services import RfServices
 from wms_tui.domain.model import LocationRef, LocationType, StockLine
 from wms_tui.domain.ports import UnitOfWork
@@ -61,7 +61,7 @@ def suggest_putaway_location(
 ) -> PutawayCandidate | None:
     """The location to direct `quantity` base units to, by the rule in this module's docstring."""
     if quantity <= 0:
-        raise InvalidQuantity(f"put away a quantity above 0, not {quantity}")
+        raise InvalidQuantity(N_("put away a quantity above 0, not {qty}"), qty=quantity)
     ranked: list[tuple[int, int, int, str, PutawayCandidate]] = []
     for c in candidates:
         if (not c.active or c.type not in PUTAWAY_TYPES or c.location_id == source_location_id

@@ -24,7 +24,7 @@ from wms_tui.domain.checkdigits import (
     is_valid_sscc,
     normalize_gtin,
 )
-from wms_tui.domain.errors import ScanRejected
+from wms_tui.domain.errors import N_, ScanRejected
 from wms_tui.domain.model import ItemRef, LocationRef, LpnRef
 
 GS = "\x1d"
@@ -144,25 +144,27 @@ def normalize_scan(
     leading = len(trimmed) - len(text)
     # The cap comes before any per-character work so an endless paste costs nothing.
     if len(text) > max_length:
-        raise ScanRejected(f"scan is too long: {len(text)} characters, the limit is {max_length}")
+        raise ScanRejected(N_("scan is too long: {length} characters, the limit is {limit}"),
+                           length=len(text), limit=max_length)
     bad = _FORBIDDEN_CHARACTER.search(text)
     if bad is not None:
         raise ScanRejected(
-            f"scan has a control character (0x{ord(bad.group()):02X}) "
-            f"at position {leading + bad.start() + 1}"
+            N_("scan has a control character (0x{code:02X}) at position {position}"),
+            code=ord(bad.group()), position=leading + bad.start() + 1,
         )
     if not text:
-        raise ScanRejected("scan is empty")
+        raise ScanRejected(N_("scan is empty"))
 
     symbology: str | None = None
     if _AIM_PREFIX.match(text):
         symbology, text = text[:3], text[3:]
         if not text:
-            raise ScanRejected(f"scan has only the symbology identifier {symbology}")
+            raise ScanRejected(N_("scan has only the symbology identifier {symbology}"),
+                               symbology=symbology)
     if separator is not None:
         text = text.replace(separator, GS)
     if not text.strip(GS):
-        raise ScanRejected("scan has only GS1 separators and no data")
+        raise ScanRejected(N_("scan has only GS1 separators and no data"))
     gs1 = (
         symbology in GS1_SYMBOLOGIES
         or GS in text
@@ -238,13 +240,14 @@ def parse_gs1(scan: NormalizedScan | str) -> Gs1Data | None:
         try:
             return _gs1_data_from(_gs1_elements(scan))
         except ParseError as exc:
-            raise ScanRejected(f"GS1 barcode not readable: {exc}") from exc
+            raise ScanRejected(N_("GS1 barcode not readable: {reason}"), reason=str(exc)) from exc
 
     if scan.symbology in GTIN_SYMBOLOGIES:
         try:
             return Gs1Data(gtin=normalize_gtin(text))
         except ScanRejected as exc:
-            raise ScanRejected(f"{scan.symbology} barcode not readable: {exc}") from exc
+            raise ScanRejected(N_("{symbology} barcode not readable: {reason}"),
+                               symbology=scan.symbology, reason=exc) from exc
 
     # A bare number with a wrong check digit may still be a SKU, so it is not refused here.
     if is_valid_gtin(text):

@@ -12,6 +12,7 @@ from datetime import date
 from typing import TypeVar
 
 from wms_tui.domain.errors import (
+    N_,
     BadInput,
     InsufficientStock,
     InvalidQuantity,
@@ -227,7 +228,8 @@ def _take(uow: UnitOfWork, key: BalanceKey, qty: int, item: ItemRef) -> None:
         loc = uow.catalog.location(key.location_id).code
         have = 0 if row is None else row.available
         raise InsufficientStock(
-            f"only {have} {item.base_uom} of {item.sku} free at {loc}, not {qty}"
+            N_("only {have} {uom} of {sku} free at {loc}, not {qty}"),
+            have=have, uom=item.base_uom, sku=item.sku, loc=loc, qty=qty,
         )
 
 
@@ -251,32 +253,33 @@ def _lot_for_receipt(
     uow: UnitOfWork, item: ItemRef, lot: str | None, expiry: date | None
 ) -> int | None:
     if item.lot_tracked and not lot:
-        raise BadInput(f"{item.sku} is lot-tracked: a lot is needed")
+        raise BadInput(N_("{sku} is lot-tracked: a lot is needed"), sku=item.sku)
     if item.expiry_tracked and expiry is None:
-        raise BadInput(f"{item.sku} is expiry-tracked: an expiry date is needed")
+        raise BadInput(N_("{sku} is expiry-tracked: an expiry date is needed"), sku=item.sku)
     if not lot:
         if expiry is not None:
             lot = f"EXP{expiry:%Y%m%d}"
         else:
             return None
     if len(lot) > 20:
-        raise BadInput(f"lot {lot[:20]!r}… is longer than 20 characters")
+        raise BadInput(N_("lot {lot!r}… is longer than 20 characters"), lot=lot[:20])
     lot_id = uow.stock.lot_id(item.id, lot, expiry, create=True)
     assert lot_id is not None
     known = uow.stock.lot_expiry(lot_id)
     if expiry is not None and known is not None and known != expiry:
-        raise BadInput(f"lot {lot} of {item.sku} expires {known}, not {expiry}")
+        raise BadInput(N_("lot {lot} of {sku} expires {known}, not {expiry}"),
+                       lot=lot, sku=item.sku, known=known, expiry=expiry)
     return lot_id
 
 
 def _move(uow: UnitOfWork, cmd: Move, base: MovementRecord) -> int:
     if cmd.from_location_id == cmd.to_location_id and cmd.from_lpn_id == cmd.to_lpn_id:
-        raise BadInput("move from and to are the same place")
+        raise BadInput(N_("move from and to are the same place"))
     item = uow.catalog.item(cmd.item_id)
     qty = _base_qty(uow, item, cmd.quantity, cmd.uom)
     to_loc = uow.catalog.location(cmd.to_location_id)
     if cmd.reason_code and not uow.catalog.reason_exists(cmd.reason_code):
-        raise BadInput(f"unknown reason code {cmd.reason_code!r}")
+        raise BadInput(N_("unknown reason code {code!r}"), code=cmd.reason_code)
     src = BalanceKey(item.id, cmd.from_location_id, cmd.lot_id, cmd.from_lpn_id, cmd.status)
     dst = BalanceKey(item.id, to_loc.id, cmd.lot_id, cmd.to_lpn_id, cmd.status)
     _take(uow, src, qty, item)
@@ -296,14 +299,15 @@ def _move_lpn(uow: UnitOfWork, cmd: MoveLpn, base: MovementRecord) -> list[int]:
     lpn = uow.catalog.lpn(cmd.lpn_id)
     to_loc = uow.catalog.location(cmd.to_location_id)
     if cmd.reason_code and not uow.catalog.reason_exists(cmd.reason_code):
-        raise BadInput(f"unknown reason code {cmd.reason_code!r}")
+        raise BadInput(N_("unknown reason code {code!r}"), code=cmd.reason_code)
     rows = [r for r in uow.stock.balances_on_lpn(lpn.id) if r.quantity > 0]
     if not rows:
-        raise InsufficientStock(f"LPN {lpn.code} is empty")
+        raise InsufficientStock(N_("LPN {code} is empty"), code=lpn.code)
     if any(r.reserved for r in rows):
-        raise InsufficientStock(f"LPN {lpn.code} has stock reserved for picking; move it by item")
+        raise InsufficientStock(
+            N_("LPN {code} has stock reserved for picking; move it by item"), code=lpn.code)
     if rows[0].key.location_id == to_loc.id:
-        raise BadInput(f"LPN {lpn.code} is already at {to_loc.code}")
+        raise BadInput(N_("LPN {code} is already at {loc}"), code=lpn.code, loc=to_loc.code)
     ids = []
     for row in rows:
         item = uow.catalog.item(row.key.item_id)
@@ -326,9 +330,11 @@ def _pick(uow: UnitOfWork, cmd: Pick, base: MovementRecord) -> int:
     if cmd.reservation:
         reserved = uow.stock.reserved_for(key, cmd.reservation)
         if reserved == 0:
-            raise NotFound(f"nothing of {item.sku} is reserved for {cmd.reservation} here")
+            raise NotFound(N_("nothing of {sku} is reserved for {ref} here"),
+                           sku=item.sku, ref=cmd.reservation)
         if qty > reserved:
-            raise InvalidQuantity(f"only {reserved} {item.base_uom} reserved for {cmd.reservation}")
+            raise InvalidQuantity(N_("only {qty} {uom} reserved for {ref}"),
+                                  qty=reserved, uom=item.base_uom, ref=cmd.reservation)
         # Releasing first inside the same transaction turns the reserved units into free ones.
         uow.stock.release(key, qty, cmd.reservation)
     _take(uow, key, qty, item)
@@ -344,9 +350,9 @@ def _pick(uow: UnitOfWork, cmd: Pick, base: MovementRecord) -> int:
 
 def _adjust(uow: UnitOfWork, cmd: Adjust, base: MovementRecord) -> int:
     if cmd.delta == 0:
-        raise InvalidQuantity("an adjustment of 0 changes nothing")
+        raise InvalidQuantity(N_("an adjustment of 0 changes nothing"))
     if not uow.catalog.reason_exists(cmd.reason_code):
-        raise BadInput(f"unknown reason code {cmd.reason_code!r}")
+        raise BadInput(N_("unknown reason code {code!r}"), code=cmd.reason_code)
     item = uow.catalog.item(cmd.item_id)
     uow.catalog.location(cmd.location_id)
     key = BalanceKey(item.id, cmd.location_id, cmd.lot_id, cmd.lpn_id, cmd.status)
@@ -366,9 +372,9 @@ def _adjust(uow: UnitOfWork, cmd: Adjust, base: MovementRecord) -> int:
 
 def _change_status(uow: UnitOfWork, cmd: ChangeStatus, base: MovementRecord) -> int:
     if cmd.from_status == cmd.to_status:
-        raise BadInput(f"stock is already {cmd.to_status.value}")
+        raise BadInput(N_("stock is already {status}"), status=cmd.to_status.value)
     if cmd.reason_code and not uow.catalog.reason_exists(cmd.reason_code):
-        raise BadInput(f"unknown reason code {cmd.reason_code!r}")
+        raise BadInput(N_("unknown reason code {code!r}"), code=cmd.reason_code)
     item = uow.catalog.item(cmd.item_id)
     qty = _base_qty(uow, item, cmd.quantity, None)
     src = BalanceKey(item.id, cmd.location_id, cmd.lot_id, cmd.lpn_id, cmd.from_status)
@@ -386,7 +392,7 @@ def reserve(uow_factory: Callable[[], UnitOfWork], actor: Actor, cmd: Reserve) -
     """Promise stock to a reference; reserved never exceeds on hand (code and CHECK)."""
     require(actor, Action.PICK)
     if cmd.quantity <= 0:
-        raise InvalidQuantity("reserve a quantity above 0")
+        raise InvalidQuantity(N_("reserve a quantity above 0"))
 
     def work() -> None:
         with uow_factory() as uow:
@@ -394,7 +400,8 @@ def reserve(uow_factory: Callable[[], UnitOfWork], actor: Actor, cmd: Reserve) -
             if not uow.stock.reserve(key, cmd.quantity, cmd.reference):
                 row = uow.stock.balance(key)
                 free = 0 if row is None else row.available
-                raise InsufficientStock(f"only {free} free to reserve, not {cmd.quantity}")
+                raise InsufficientStock(N_("only {free} free to reserve, not {qty}"),
+                                        free=free, qty=cmd.quantity)
             uow.commit()
 
     with_retry(work)
@@ -408,9 +415,11 @@ def ledger_mismatches(uow: UnitOfWork) -> list[str]:
     for row in uow.stock.balances():
         seen.add(row.key)
         if sums.get(row.key, 0) != row.quantity:
-            problems.append(f"balance {row.key.text()} is {row.quantity}, ledger says {sums.get(row.key, 0)}")
+            problems.append(
+                f"balance {row.key.text()} is {row.quantity}, ledger says {sums.get(row.key, 0)}")
         if row.quantity < 0 or row.reserved < 0 or row.reserved > row.quantity:
-            problems.append(f"balance {row.key.text()} has {row.quantity} on hand, {row.reserved} reserved")
+            problems.append(
+                f"balance {row.key.text()} has {row.quantity} on hand, {row.reserved} reserved")
     for key, total in sums.items():
         if key not in seen and total != 0:
             problems.append(f"ledger has {total} for {key.text()} but there is no balance")

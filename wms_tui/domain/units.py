@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal, DecimalException
 
-from wms_tui.domain.errors import InvalidQuantity, UnknownUnit
+from wms_tui.domain.errors import N_, InvalidQuantity, UnknownUnit
 
 MAX_QUANTITY = 10**9
+# Plain ASCII digits and one optional point: no exponent, sign, underscore or other scripts'
+# digits, so "1e5" keyed by mistake is asked again rather than posted as 100000.
+_PLAIN_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
 
 
 def parse_quantity(text: str) -> Decimal:
     """Read a typed quantity; refuse anything that is not a plain positive number."""
     cleaned = text.strip()
     if not cleaned or len(cleaned) > 15:
-        raise InvalidQuantity(f"quantity {cleaned[:15]!r} is not a number")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise InvalidQuantity(f"quantity {cleaned!r} is not a number") from None
-    if not value.is_finite() or value <= 0:
-        raise InvalidQuantity(f"quantity must be more than 0, not {cleaned}")
+        raise InvalidQuantity(N_("quantity {text!r} is not a number"), text=cleaned[:15])
+    if not _PLAIN_DECIMAL.fullmatch(cleaned):
+        raise InvalidQuantity(N_("quantity {text!r} is not a number"), text=cleaned)
+    value = Decimal(cleaned)
+    if value <= 0:
+        raise InvalidQuantity(N_("quantity must be more than 0, not {qty}"), qty=cleaned)
     return value
 
 
@@ -28,19 +31,30 @@ def to_base_units(
 ) -> int:
     """Convert quantity in uom to whole base units, with a clear error otherwise."""
     qty = parse_quantity(quantity) if isinstance(quantity, str) else Decimal(quantity)
-    if qty <= 0:
-        raise InvalidQuantity(f"quantity must be more than 0, not {qty}")
+    if not qty.is_finite() or qty <= 0:
+        raise InvalidQuantity(N_("quantity must be more than 0, not {qty}"), qty=qty)
     unit = (uom or base_uom).upper()
     factors = {k.upper(): v for k, v in units.items()}
     factors.setdefault(base_uom.upper(), 1)
     if unit not in factors:
         known = ", ".join(sorted(factors))
-        raise UnknownUnit(f"unit {unit!r} is not set up for this item (known: {known})")
-    base = qty * factors[unit]
-    if base != base.to_integral_value():
+        raise UnknownUnit(
+            N_("unit {unit!r} is not set up for this item (known: {known})"),
+            unit=unit, known=known,
+        )
+    try:
+        base = qty * factors[unit]
+    except DecimalException:
+        # Past the decimal context's range: far above any limit, never a real quantity.
+        raise InvalidQuantity(N_("quantity {qty} {uom} is more than {limit}"),
+                              qty=qty, uom=unit, limit=MAX_QUANTITY) from None
+    # A product below the context's precision underflows to 0: no whole unit either.
+    if base <= 0 or base != base.to_integral_value():
         raise InvalidQuantity(
-            f"{qty} {unit} is {base} {base_uom}: stock is kept in whole {base_uom}"
+            N_("{qty} {uom} is {base} {base_uom}: stock is kept in whole {base_uom}"),
+            qty=qty, uom=unit, base=base, base_uom=base_uom,
         )
     if base > MAX_QUANTITY:
-        raise InvalidQuantity(f"quantity {base} {base_uom} is more than {MAX_QUANTITY}")
+        raise InvalidQuantity(N_("quantity {qty} {uom} is more than {limit}"),
+                              qty=base, uom=base_uom, limit=MAX_QUANTITY)
     return int(base)

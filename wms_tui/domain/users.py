@@ -8,7 +8,7 @@ import hmac
 import re
 import secrets
 
-from wms_tui.domain.errors import AccountLocked, AuthFailed, BadInput
+from wms_tui.domain.errors import N_, AccountLocked, AuthFailed, BadInput
 from wms_tui.domain.model import Actor, Role
 from wms_tui.domain.ports import UnitOfWork, UserRecord
 
@@ -41,13 +41,13 @@ def verify_pin(pin: str, stored: str) -> bool:
 
 
 def validate_login(login: str) -> str:
-    if not _LOGIN.match(login):
+    if not _LOGIN.fullmatch(login):
         raise BadInput(f"user ID {login[:20]!r} must be 1-20 letters, digits, '.', '_' or '-'")
     return login.upper()
 
 
 def validate_pin(pin: str) -> str:
-    if not _PIN.match(pin):
+    if not _PIN.fullmatch(pin):
         raise BadInput("PIN must be 4 to 8 digits")
     return pin
 
@@ -82,19 +82,21 @@ def authenticate(uow: UnitOfWork, login: str, pin: str, terminal: str = "cli") -
     with uow:
         user = uow.users.by_login(login.strip().upper())
         if user is None or not user.active:
-            raise AuthFailed("unknown user or PIN")
+            raise AuthFailed(N_("unknown user or PIN"))
         if user.failed_attempts >= MAX_FAILED_ATTEMPTS:
-            raise AccountLocked(f"user {user.login} is locked: ask a supervisor to reset the PIN")
+            raise AccountLocked(N_("user {login} is locked: ask a supervisor to reset the PIN"),
+                                login=user.login)
         if not verify_pin(pin, user.pin_hash):
             user.failed_attempts += 1
             left = MAX_FAILED_ATTEMPTS - user.failed_attempts
             uow.commit()
             if left <= 0:
-                raise AccountLocked(f"user {user.login} is now locked: ask a supervisor")
-            raise AuthFailed(f"wrong PIN ({left} tries left)")
+                raise AccountLocked(N_("user {login} is now locked: ask a supervisor"),
+                                    login=user.login)
+            raise AuthFailed(N_("wrong PIN ({left} tries left)"), left=left)
         user.failed_attempts = 0
         assert user.id is not None
-        actor = Actor(user.id, user.login, Role(user.role), terminal)
+        actor = Actor(user.id, user.login, Role(user.role), terminal, user.language)
         uow.commit()
         return actor
 

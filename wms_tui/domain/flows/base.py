@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
-from wms_tui.domain.errors import WmsError
+from wms_tui.domain.errors import N_, WmsError
 from wms_tui.domain.flows.services import RfServices
 from wms_tui.domain.model import Actor
 
@@ -97,7 +97,7 @@ class Flow:
 
     def on_exception_key(self) -> None:
         """F5 (short pick, damaged, skip); flows without exceptions refuse it."""
-        raise WmsError(self.t("No exception on this step"))
+        raise WmsError(N_("No exception on this step"))
 
     @property
     def step_name(self) -> str:
@@ -121,7 +121,7 @@ class Flow:
             self.on_input(text)
         except WmsError as refusal:
             self.state = before
-            self.message, self.tone = str(refusal), Tone.ERROR
+            self.message, self.tone = refusal.render(self.t), Tone.ERROR
         return self.current()
 
     def back(self) -> Step | None:
@@ -140,7 +140,7 @@ class Flow:
         try:
             self.on_exception_key()
         except WmsError as refusal:
-            self.message, self.tone = str(refusal), Tone.ERROR
+            self.message, self.tone = refusal.render(self.t), Tone.ERROR
         return self.current()
 
     def succeed(self, message: str) -> None:

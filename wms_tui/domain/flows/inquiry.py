@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wms_tui.domain.errors import ScanRejected
+from wms_tui.domain.errors import N_, ScanRejected
 from wms_tui.domain.flows.base import Fact, Flow, Step, Translate, no_translation
 from wms_tui.domain.flows.services import RfServices
 from wms_tui.domain.model import Actor, StockLine
@@ -86,7 +86,6 @@ class InquiryFlow(Flow):
         self._inquire(text)
 
     def _inquire(self, text: str) -> None:
-        _ = self.t
         found = self.services.resolve(text)
         at = None
         if found.kind == "item" and found.item is not None:
@@ -98,7 +97,7 @@ class InquiryFlow(Flow):
             lines = self._lines("lpn", subject_id, found.lpn.location_id)
             at = lines[0].location if lines else None
         else:
-            raise ScanRejected(_("Unknown: {scan}").format(scan=text[:20]))
+            raise ScanRejected(N_("Unknown: {scan}"), scan=text[:20])
         self.state = {"step": "result", "kind": kind, "subject_id": subject_id,
                       "subject": subject, "at": at, "page_size": self.page_size,
                       "lpn_location_id": found.lpn.location_id if found.lpn else None}

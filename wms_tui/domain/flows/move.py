@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wms_tui.domain.errors import InvalidQuantity, ScanRejected
+from wms_tui.domain.errors import N_, InvalidQuantity, ScanRejected
 from wms_tui.domain.flows.base import Fact, Flow, InputKind, Step
 from wms_tui.domain.stock import Move, MoveLpn, new_confirmation_key
 from wms_tui.domain.units import parse_quantity
@@ -53,7 +53,6 @@ class MoveFlow(Flow):
         getattr(self, f"_on_{self.step_name}")(text)
 
     def _on_from(self, text: str) -> None:
-        _ = self.t
         found = self.services.resolve(text)
         if found.kind == "location" and found.location is not None:
             self.state = {"step": "item", "from_id": found.location.id,
@@ -61,49 +60,48 @@ class MoveFlow(Flow):
         elif found.kind == "lpn" and found.lpn is not None:
             lpn = found.lpn
             if lpn.location_id is None or not self.services.stock_at(lpn.location_id):
-                raise ScanRejected(_("LPN {code} is empty").format(code=lpn.code))
+                raise ScanRejected(N_("LPN {code} is empty"), code=lpn.code)
             here = self.services.stock_at(lpn.location_id)
             self.state = {"step": "to", "from_id": lpn.location_id, "lpn_id": lpn.id,
                           "lpn": lpn.code, "from_code": here[0].location,
                           "key": new_confirmation_key()}
         else:
-            raise ScanRejected(_("Not a location or LPN: {scan}").format(scan=text[:20]))
+            raise ScanRejected(N_("Not a location or LPN: {scan}"), scan=text[:20])
 
     def _on_item(self, text: str) -> None:
-        _ = self.t
         found = self.services.resolve(text)
         if found.kind != "item" or found.item is None:
-            raise ScanRejected(_("Not an item: {scan}").format(scan=text[:20]))
+            raise ScanRejected(N_("Not an item: {scan}"), scan=text[:20])
         item = found.item
         lines = [ln for ln in self.services.stock_at(self.state["from_id"], item.id)
                  if ln.status == "available" and ln.lpn_id is None]
         if found.lot:
             lines = [ln for ln in lines if ln.lot == found.lot]
         if not lines:
-            raise ScanRejected(_("No free {sku} here").format(sku=item.sku))
+            raise ScanRejected(N_("No free {sku} here"), sku=item.sku)
         line = max(lines, key=lambda ln: ln.quantity - ln.reserved)
         uom = item.uom or item.base_uom
         self.goto("qty", item_id=item.id, sku=item.sku, uom=uom, factor=item.factor,
                   lot=line.lot, lot_id=line.lot_id, free=line.quantity - line.reserved)
 
     def _on_qty(self, text: str) -> None:
-        _ = self.t
         qty = parse_quantity(text)
         if qty != qty.to_integral_value():
-            raise InvalidQuantity(_("Whole {uom} only").format(uom=self.state["uom"]))
+            raise InvalidQuantity(N_("Whole {uom} only"), uom=self.state["uom"])
         if int(qty) * int(self.state["factor"]) > int(self.state["free"]):
-            raise InvalidQuantity(_("Only {n} {uom} free").format(
-                n=self.state["free"] // self.state["factor"], uom=self.state["uom"]))
+            raise InvalidQuantity(N_("Only {n} {uom} free"),
+                                  n=self.state["free"] // self.state["factor"],
+                                  uom=self.state["uom"])
         self.goto("to", qty=int(qty), key=new_confirmation_key())
 
     def _on_to(self, text: str) -> None:
         _ = self.t
         found = self.services.resolve(text)
         if found.kind != "location" or found.location is None:
-            raise ScanRejected(_("Not a location: {scan}").format(scan=text[:20]))
+            raise ScanRejected(N_("Not a location: {scan}"), scan=text[:20])
         to = found.location
         if to.id == self.state["from_id"]:
-            raise ScanRejected(_("Same as the from location"))
+            raise ScanRejected(N_("Same as the from location"))
         s = self.state
         if s.get("lpn_id"):
             self.services.post(self.actor, MoveLpn(s["lpn_id"], to.id, f"MOVE-{s['lpn']}"),

@@ -10,7 +10,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from wms_tui.domain.errors import BadInput, InvalidQuantity, PermissionDenied, ScanRejected
+from wms_tui.domain.errors import (
+    N_,
+    BadInput,
+    InvalidQuantity,
+    PermissionDenied,
+    ScanRejected,
+)
 from wms_tui.domain.flows.base import Fact, Flow, InputKind, Step, Translate, no_translation
 from wms_tui.domain.model import Actor, ItemRef, LocationRef, LocationType, LpnRef, StockLine
 from wms_tui.domain.permissions import Action, can
@@ -116,30 +122,28 @@ class PutawayFlow(Flow):
         getattr(self, f"_on_{self.step_name}")(text)
 
     def _on_source(self, text: str) -> None:
-        _ = self.t
         found = self.services.resolve(text)
         if found.kind == "lpn" and found.lpn is not None:
             self._start_lpn(found.lpn)
         elif found.kind == "item" and found.item is not None:
             self._start_item(found.item, found.lot)
         else:
-            raise ScanRejected(_("Not an LPN or item: {scan}").format(scan=text[:20]))
+            raise ScanRejected(N_("Not an LPN or item: {scan}"), scan=text[:20])
 
     def _start_lpn(self, lpn: LpnRef) -> None:
-        _ = self.t
         lines = self.services.putaway_lines(lpn_id=lpn.id)
         if not lines:
             here = [] if lpn.location_id is None else [
                 ln for ln in self.services.stock_at(lpn.location_id) if ln.lpn_id == lpn.id]
             if not here:
-                raise ScanRejected(_("LPN {code} is empty").format(code=lpn.code))
-            raise ScanRejected(_("LPN {code} is not on a dock").format(code=lpn.code))
+                raise ScanRejected(N_("LPN {code} is empty"), code=lpn.code)
+            raise ScanRejected(N_("LPN {code} is not on a dock"), code=lpn.code)
         held = [ln for ln in lines if ln.status != AVAILABLE]
         if held:
-            raise ScanRejected(_("LPN {code}: {status}").format(
-                code=lpn.code, status=self._status_text(held[0].status)))
+            raise ScanRejected(N_("LPN {code}: {status}"), code=lpn.code,
+                               status=self._status_text(held[0].status))
         if any(ln.reserved for ln in lines):
-            raise ScanRejected(_("LPN {code} is reserved").format(code=lpn.code))
+            raise ScanRejected(N_("LPN {code} is reserved"), code=lpn.code)
         items = {ln.item_id for ln in lines}
         lots = {ln.lot_id for ln in lines}
         single = len(items) == 1
@@ -163,16 +167,15 @@ class PutawayFlow(Flow):
         return [ln for ln in lines if lot is None or ln.lot == lot]
 
     def _start_item(self, item: ItemRef, lot: str | None) -> None:
-        _ = self.t
         lines = self._loose_lines(item.id, lot)
         free = [ln for ln in lines if ln.status == AVAILABLE and ln.quantity > ln.reserved]
         if not free:
             if lines:
-                raise ScanRejected(_("{sku}: {status}").format(
-                    sku=item.sku, status=self._status_text(lines[0].status)))
+                raise ScanRejected(N_("{sku}: {status}"), sku=item.sku,
+                                   status=self._status_text(lines[0].status))
             if self.services.putaway_lines(item_id=item.id):
-                raise ScanRejected(_("{sku} is on an LPN: scan it").format(sku=item.sku))
-            raise ScanRejected(_("No {sku} on the dock").format(sku=item.sku))
+                raise ScanRejected(N_("{sku} is on an LPN: scan it"), sku=item.sku)
+            raise ScanRejected(N_("No {sku} on the dock"), sku=item.sku)
         self.state = {
             "step": "from", "item_id": item.id, "sku": item.sku, "uom": item.uom or item.base_uom,
             "factor": item.factor, "base_uom": item.base_uom, "scan_lot": lot,
@@ -181,17 +184,16 @@ class PutawayFlow(Flow):
             self._choose_line(free)
 
     def _on_from(self, text: str) -> None:
-        _ = self.t
         found = self.services.resolve(text)
         if found.kind != "location" or found.location is None:
-            raise ScanRejected(_("Not a location: {scan}").format(scan=text[:20]))
+            raise ScanRejected(N_("Not a location: {scan}"), scan=text[:20])
         s = self.state
         free = [ln for ln in self._loose_lines(s["item_id"], s.get("scan_lot"))
                 if ln.location_id == found.location.id and ln.status == AVAILABLE
                 and ln.quantity > ln.reserved]
         if not free:
-            raise ScanRejected(_("No free {sku} at {loc}").format(
-                sku=s["sku"], loc=found.location.code))
+            raise ScanRejected(N_("No free {sku} at {loc}"), sku=s["sku"],
+                               loc=found.location.code)
         self._choose_line(free)
 
     def _choose_line(self, lines: list[StockLine]) -> None:
@@ -201,7 +203,6 @@ class PutawayFlow(Flow):
                   lot_id=line.lot_id, free=line.quantity - line.reserved)
 
     def _on_qty(self, text: str) -> None:
-        _ = self.t
         s = self.state
         free = int(s["free"])
         if not text.strip():
@@ -209,16 +210,15 @@ class PutawayFlow(Flow):
         else:
             typed = parse_quantity(text)
             if typed != typed.to_integral_value():
-                raise InvalidQuantity(_("Whole {uom} only").format(uom=s["uom"]))
+                raise InvalidQuantity(N_("Whole {uom} only"), uom=s["uom"])
             qty, uom, base = int(typed), s["uom"], int(typed) * int(s["factor"])
             if base > free:
-                raise InvalidQuantity(_("Only {free} on dock").format(free=self._free_text()))
+                raise InvalidQuantity(N_("Only {free} on dock"), free=self._free_text())
         to = self.services.suggest_putaway(s["from_id"], base, s["item_id"], s.get("lot_id"))
         self.goto("confirm", qty=qty, qty_uom=uom, to=None if to is None else location_state(to),
                   key=new_confirmation_key())
 
     def _on_confirm(self, text: str) -> None:
-        _ = self.t
         s = self.state
         directed = None if s.get("to") is None else location_from_state(s["to"])
         found = self.services.resolve(text, expected_location=directed)
@@ -229,20 +229,19 @@ class PutawayFlow(Flow):
             return
         if found.kind != "location" or found.location is None:
             if directed is not None and text.strip().isdigit() and len(text.strip()) <= 4:
-                raise ScanRejected(_("Wrong check digits"))
-            raise ScanRejected(_("Not a location: {scan}").format(scan=text[:20]))
+                raise ScanRejected(N_("Wrong check digits"))
+            raise ScanRejected(N_("Not a location: {scan}"), scan=text[:20])
         if not can(self.actor.role, Action.PUTAWAY_OVERRIDE):
-            raise PermissionDenied(_("Scan the directed location") if directed is not None
-                                   else _("No room: call a supervisor"))
+            raise PermissionDenied(N_("Scan the directed location") if directed is not None
+                                   else N_("No room: call a supervisor"))
         if found.location.id == s["from_id"]:
-            raise ScanRejected(_("Same as the from location"))
+            raise ScanRejected(N_("Same as the from location"))
         reasons = self.services.override_reasons()
         if not reasons:
-            raise ScanRejected(_("No override reasons set up"))
+            raise ScanRejected(N_("No override reasons set up"))
         self.goto("reason", override=location_state(found.location), reasons=reasons)
 
     def _on_reason(self, text: str) -> None:
-        _ = self.t
         reasons: list[str] = self.state["reasons"]
         answer = text.strip().upper()
         if answer.isdigit() and 1 <= int(answer) <= len(reasons):
@@ -250,7 +249,7 @@ class PutawayFlow(Flow):
         elif answer in reasons:
             code = answer
         else:
-            raise BadInput(_("Key 1 to {n}").format(n=len(reasons)))
+            raise BadInput(N_("Key 1 to {n}"), n=len(reasons))
         to = self.state["override"]
         self._post(to["id"], to["code"], code)
 

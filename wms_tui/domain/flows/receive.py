@@ -17,7 +17,13 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any, Protocol
 
-from wms_tui.domain.errors import BadInput, InvalidQuantity, PermissionDenied, ScanRejected
+from wms_tui.domain.errors import (
+    N_,
+    BadInput,
+    InvalidQuantity,
+    PermissionDenied,
+    ScanRejected,
+)
 from wms_tui.domain.flows.base import Fact, Flow, InputKind, Step, Translate, no_translation
 from wms_tui.domain.flows.services import RfServices
 from wms_tui.domain.inbound import (
@@ -185,25 +191,23 @@ class ReceiveFlow(Flow):
         getattr(self, f"_on_{self.step_name}")(text)
 
     def _on_order(self, text: str) -> None:
-        _ = self.t
         if text.strip().upper() == BLIND_WORD:
             self._start_blind()
             return
         match = self.services.find_order(text)
         if match is None:
-            raise ScanRejected(_("No order {scan}").format(scan=_shown(text)))
+            raise ScanRejected(N_("No order {scan}"), scan=_shown(text))
         order = match.order
         if order.status == InboundStatus.CLOSED:
-            raise ScanRejected(_("Order {ref} is closed").format(ref=order.reference))
+            raise ScanRejected(N_("Order {ref} is closed"), ref=order.reference)
         if not self.services.order_lines(order.id):
-            raise ScanRejected(_("Order {ref} has no lines").format(ref=order.reference))
+            raise ScanRejected(N_("Order {ref} has no lines"), ref=order.reference)
         self.state = {"step": "item", "order_id": order.id, "order_ref": order.reference,
                       "sscc": match.sscc, "key": new_confirmation_key()}
 
     def _start_blind(self) -> None:
-        _ = self.t
         if not can(self.actor.role, Action.RECEIVE_BLIND):
-            raise PermissionDenied(_("Blind receipt not allowed"))
+            raise PermissionDenied(N_("Blind receipt not allowed"))
         self.state = {"step": "item", "blind": True, "key": new_confirmation_key()}
 
     def _on_item(self, text: str) -> None:
@@ -215,7 +219,7 @@ class ReceiveFlow(Flow):
         found = self.services.resolve(text)
         if found.kind == "location" and found.location is not None:
             if found.location.type != LocationType.DOCK:
-                raise ScanRejected(_("Not a dock: {code}").format(code=found.location.code))
+                raise ScanRejected(N_("Not a dock: {code}"), code=found.location.code)
             self.state.update(dock_id=found.location.id, dock_code=found.location.code)
             self.succeed(_("Dock {code}").format(code=found.location.code))
             return
@@ -224,7 +228,7 @@ class ReceiveFlow(Flow):
         item = found.item
         if item is None:
             if lpn is None and sscc is None:
-                raise ScanRejected(_("Unknown scan {scan}").format(scan=_shown(text)))
+                raise ScanRejected(N_("Unknown scan {scan}"), scan=_shown(text))
             self._set_pallet(lpn, sscc)
             self.succeed(_("Pallet {code}").format(code=lpn or sscc))
             return
@@ -233,7 +237,7 @@ class ReceiveFlow(Flow):
             lines = [asdict(ln) for ln in self.services.order_lines(self.state["order_id"])
                      if ln.item_id == item.id]
             if not lines:
-                raise ScanRejected(_("{sku} not on order").format(sku=item.sku))
+                raise ScanRejected(N_("{sku} not on order"), sku=item.sku)
         if lpn is not None or sscc is not None:
             self._set_pallet(lpn, sscc)
         self._clear_line()
@@ -248,19 +252,18 @@ class ReceiveFlow(Flow):
             self._set_expiry(found.expiry)
         line = self._line()
         if line is not None and line.room == 0 and not self._may_over_receive():
-            raise InvalidQuantity(_("{sku} fully received").format(sku=item.sku))
+            raise InvalidQuantity(N_("{sku} fully received"), sku=item.sku)
         if found.quantity is not None:
             self._set_qty(found.quantity)
         self._advance()
 
     def _on_qty(self, text: str) -> None:
-        _ = self.t
         try:
             qty = parse_quantity(text)
         except InvalidQuantity:
-            raise InvalidQuantity(_("Not a quantity: {text}").format(text=_shown(text))) from None
+            raise InvalidQuantity(N_("Not a quantity: {text}"), text=_shown(text)) from None
         if qty != qty.to_integral_value():
-            raise InvalidQuantity(_("Whole {uom} only").format(uom=self.state["uom"]))
+            raise InvalidQuantity(N_("Whole {uom} only"), uom=self.state["uom"])
         self._set_qty(int(qty))
         self._advance()
 
@@ -276,13 +279,12 @@ class ReceiveFlow(Flow):
         self._advance()
 
     def _on_expiry(self, text: str) -> None:
-        _ = self.t
         scan = normalize_scan(text)
         gs1 = parse_gs1(scan) if scan.gs1 else None
         today = self.services.today()
         expiry = gs1.expiry if gs1 is not None else parse_expiry(scan.text, today)
         if expiry is None:
-            raise BadInput(_("Bad date: use YYMMDD"))
+            raise BadInput(N_("Bad date: use YYMMDD"))
         self._set_expiry(expiry)
         self._advance()
 
@@ -290,46 +292,41 @@ class ReceiveFlow(Flow):
 
     def _set_pallet(self, lpn: str | None, sscc: str | None) -> None:
         """The pallet the next receipts go onto; an SSCC another order announced is refused."""
-        _ = self.t
         if sscc is not None:
             others = [o for o in self.services.orders_with_sscc(sscc)
                       if o.id != self.state.get("order_id") and o.status != InboundStatus.CLOSED]
             if others:
-                raise ScanRejected(_("SSCC is on order {ref}").format(ref=others[0].reference))
+                raise ScanRejected(N_("SSCC is on order {ref}"), ref=others[0].reference)
         self.state.update(lpn=lpn, sscc=sscc, new_lpn=False)
 
     def _set_lot(self, lot: str) -> None:
-        _ = self.t
         if not valid_lot(lot):
-            raise BadInput(_("Lot: 1-20 chars, no spaces"))
+            raise BadInput(N_("Lot: 1-20 chars, no spaces"))
         self.state["lot"] = lot
         if self.state.get("qty") is not None:
             self._check_room(int(self.state["qty"]))
 
     def _set_expiry(self, expiry: date) -> None:
-        _ = self.t
         if expiry < self.services.today():
-            raise BadInput(_("Expired {date}").format(date=expiry.isoformat()))
+            raise BadInput(N_("Expired {date}"), date=expiry.isoformat())
         self.state["expiry"] = expiry.isoformat()
 
     def _set_qty(self, qty: int) -> None:
-        _ = self.t
         if qty <= 0:
-            raise InvalidQuantity(_("Quantity must be above 0"))
+            raise InvalidQuantity(N_("Quantity must be above 0"))
         if is_pallet_unit(self.state["uom"]) and qty != 1:
-            raise InvalidQuantity(_("One pallet at a time"))
+            raise InvalidQuantity(N_("One pallet at a time"))
         self._check_room(qty)
         self.state["qty"] = qty
 
     def _check_room(self, qty: int) -> None:
         """Refuse an over-receipt before posting; the posting checks again, race-safe."""
-        _ = self.t
         line = self._line()
         s = self.state
         if line is None or qty * s["factor"] <= line.room or self._may_over_receive():
             return
         room = quantity_in(line.room, s["uom"], s["factor"], s["base_uom"])
-        raise InvalidQuantity(_("Over receipt: max {room}").format(room=room))
+        raise InvalidQuantity(N_("Over receipt: max {room}"), room=room)
 
     def _may_over_receive(self) -> bool:
         return can(self.actor.role, Action.OVER_RECEIPT)

@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from wms_tui.domain.flows.base import Flow, Translate
+from wms_tui.domain.flows.inquiry import InquiryFlow
 from wms_tui.domain.flows.move import MoveFlow
+from wms_tui.domain.flows.putaway import PutawayFlow
+from wms_tui.domain.flows.receive import ReceiveFlow
 from wms_tui.domain.flows.services import RfServices
 from wms_tui.domain.model import Actor, Role
 from wms_tui.domain.permissions import Action, can
@@ -57,7 +60,10 @@ def _spec(key: str, flow: type[Flow], title: str, action: Action | None) -> Flow
 def default_flows() -> tuple[FlowSpec, ...]:
     """The flows this build ships, in menu order."""
     return (
+        _spec("1", ReceiveFlow, N_("Receive"), Action.RECEIVE),
+        _spec("2", PutawayFlow, N_("Putaway"), Action.PUTAWAY),
         _spec("3", MoveFlow, N_("Move"), Action.MOVE),
+        _spec("4", InquiryFlow, N_("Inquiry"), None),
     )
 
 
