@@ -1,0 +1,245 @@
+"""What goes on labels, read from the database through the unit of work.
+
+Reads are read-only transactions. The only writes are SSCCs: an LPN without one gets the
+next serial under the company prefix, and a pallet label printed for goods not yet on an LPN
+registers an empty LPN named by its SSCC, so a serial is never issued twice.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from datetime import date
+from typing import Literal
+
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session
+
+from wms_tui.db.tables import Balance, Item, ItemUom, Location, Lot, Lpn, Zone
+from wms_tui.db.uow import SqlUnitOfWork
+from wms_tui.domain.checkdigits import location_check_digits
+from wms_tui.domain.errors import BadInput, NotFound, UnknownUnit
+from wms_tui.domain.labels import ItemLabel, LocationLabel, PalletLabel, company_prefix, next_sscc
+from wms_tui.domain.stock import with_retry
+
+COMPANY_PREFIX_ENV = "WMS_GS1_COMPANY_PREFIX"
+_LIKE_ESCAPE = "\\"
+
+
+def configured_company_prefix(option: str | None) -> str:
+    """The GS1 company prefix: the command-line option, else $WMS_GS1_COMPANY_PREFIX."""
+    value = option if option is not None else os.environ.get(COMPANY_PREFIX_ENV)
+    if not value:
+        raise BadInput(
+            f"a GS1 company prefix is needed to number SSCCs: give --company-prefix "
+            f"or set {COMPANY_PREFIX_ENV}"
+        )
+    return company_prefix(value)
+
+
+def _like(pattern: str) -> str:
+    """A shell-style pattern (* and ?) as a LIKE pattern, with % and _ taken literally."""
+    escaped = (pattern.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2)
+               .replace("%", _LIKE_ESCAPE + "%").replace("_", _LIKE_ESCAPE + "_"))
+    return escaped.replace("*", "%").replace("?", "_")
+
+
+def location_labels(
+    engine: Engine, *, zone: str | None = None, code: str | None = None
+) -> list[LocationLabel]:
+    """Active locations in walk order, optionally of one zone and matching a code pattern."""
+    query = (
+        select(Location.code, Location.barcode, Location.check_digits)
+        .outerjoin(Zone, Zone.id == Location.zone_id)
+        .where(Location.active)
+        .order_by(Location.walk_seq, Location.code)
+    )
+    if zone is not None:
+        query = query.where(Zone.code == zone.strip().upper())
+    if code is not None:
+        query = query.where(Location.code.like(_like(code.strip().upper()), escape=_LIKE_ESCAPE))
+    with SqlUnitOfWork(engine, readonly=True) as uow:
+        rows = uow.session.execute(query).all()
+    if not rows:
+        wanted = " and ".join(
+            part for part in (zone and f"zone {zone}", code and f"code {code}") if part
+        )
+        raise NotFound(f"no active locations{' with ' + wanted if wanted else ''}")
+    return [
+        LocationLabel(row.code, row.barcode, row.check_digits or location_check_digits(row.code))
+        for row in rows
+    ]
+
+
+def _unit(session: Session, item: Item, uom: str | None) -> ItemUom:
+    """The item's unit (the base unit when uom is None); a base unit without a row has no GTIN."""
+    wanted = (uom or item.base_uom).strip().upper()
+    unit = session.execute(
+        select(ItemUom).where(ItemUom.item_id == item.id, ItemUom.uom == wanted)
+    ).scalar()
+    if unit is not None:
+        return unit
+    if wanted == item.base_uom:
+        return ItemUom(item_id=item.id or 0, uom=wanted, factor=1)
+    raise UnknownUnit(f"item {item.sku} has no unit {wanted}")
+
+
+def _item(session: Session, sku: str) -> Item:
+    item = session.execute(
+        select(Item).where(Item.sku == sku.strip().upper())
+    ).scalar()
+    if item is None:
+        raise NotFound(f"unknown SKU {sku}")
+    return item
+
+
+def item_labels(engine: Engine, skus: Sequence[str], *, uom: str | None = None) -> list[ItemLabel]:
+    """One label per SKU for its base unit (or uom): EAN-13/Code 128 of the GTIN, else the SKU."""
+    wanted = [sku.strip().upper() for sku in skus]
+    with SqlUnitOfWork(engine, readonly=True) as uow:
+        items = {
+            item.sku: item
+            for item in uow.session.execute(select(Item).where(Item.sku.in_(wanted))).scalars()
+        }
+        unknown = [sku for sku in wanted if sku not in items]
+        if unknown:
+            raise NotFound(f"unknown SKU {', '.join(unknown)}")
+        labels = []
+        for sku in wanted:
+            item = items[sku]
+            unit = _unit(uow.session, item, uom)
+            labels.append(ItemLabel(item.sku, item.description, unit.uom, unit.factor, unit.gtin))
+    return labels
+
+
+def _issued_ssccs(session: Session, prefix: str) -> list[str]:
+    return list(session.execute(
+        select(Lpn.sscc).where(Lpn.sscc.like(f"_{prefix}%"))
+    ).scalars())
+
+
+def _assign_sscc(engine: Engine, lpn_id: int, prefix: str) -> str:
+    """Give the LPN the next SSCC, unless another session gave it one meanwhile."""
+    with SqlUnitOfWork(engine) as uow:
+        lpn = uow.session.get(Lpn, lpn_id)
+        assert lpn is not None
+        if lpn.sscc is not None:
+            return lpn.sscc
+        lpn.sscc = next_sscc(prefix, _issued_ssccs(uow.session, prefix))
+        uow.session.add(lpn)
+        uow.commit()
+        return lpn.sscc
+
+
+def _content_unit(units: Sequence[ItemUom], quantity: int) -> ItemUom | None:
+    """The largest unit with a GTIN that the quantity fills exactly: (37) counts whole units."""
+    fitting = [u for u in units if u.gtin is not None and quantity % u.factor == 0]
+    return max(fitting, key=lambda u: u.factor, default=None)
+
+
+def _pallet_contents(
+    session: Session, lpn_id: int, sscc: str | None, expiry_ai: Literal["17", "15"]
+) -> PalletLabel | None:
+    """The label of what is on the LPN (None while it has no SSCC to put on it)."""
+    if sscc is None:
+        return None
+    contents = session.execute(
+        select(Balance.item_id, Balance.lot_id, func.sum(Balance.quantity))
+        .where(Balance.lpn_id == lpn_id, Balance.quantity > 0)
+        .group_by(Balance.item_id, Balance.lot_id)
+    ).all()
+    if len(contents) != 1:
+        note = f"mixed: {len(contents)} items or lots" if contents else "empty"
+        return PalletLabel(sscc, description=note, expiry_ai=expiry_ai)
+    item_id, lot_id, total = contents[0]
+    quantity = int(total)
+    item = session.get(Item, item_id)
+    assert item is not None
+    lot = session.get(Lot, lot_id) if lot_id is not None else None
+    units = session.execute(select(ItemUom).where(ItemUom.item_id == item_id)).scalars().all()
+    unit = _content_unit(units, quantity)
+    if unit is None:
+        # Without a content GTIN GS1 allows no count, lot or expiry fields: the text says it.
+        return PalletLabel(sscc, sku=item.sku, expiry_ai=expiry_ai,
+                           description=f"{item.description} {quantity} {item.base_uom}".strip())
+    return PalletLabel(
+        sscc,
+        content_gtin=unit.gtin,
+        count=quantity // unit.factor,
+        lot=lot.code if lot is not None else None,
+        expiry=lot.expiry if lot is not None else None,
+        expiry_ai=expiry_ai,
+        sku=item.sku,
+        description=item.description,
+    )
+
+
+def lpn_pallet_label(
+    engine: Engine, lpn_code: str, *, prefix: str | None = None, best_before: bool = False
+) -> PalletLabel:
+    """The pallet label of an LPN; it gets an SSCC first if it has none (prefix needed then).
+
+    A pallet of one item and lot also shows the content GTIN, count, lot and expiry; a mixed
+    or empty pallet shows only its SSCC, as GS1 logistic labels do.
+    """
+    code = lpn_code.strip()
+    expiry_ai: Literal["17", "15"] = "15" if best_before else "17"
+    with SqlUnitOfWork(engine, readonly=True) as uow:
+        lpn = uow.session.execute(
+            select(Lpn).where((Lpn.code == code) | (Lpn.sscc == code))
+        ).scalar()
+        if lpn is None:
+            raise NotFound(f"unknown LPN {lpn_code}")
+        assert lpn.id is not None
+        lpn_id = lpn.id
+        label = _pallet_contents(uow.session, lpn_id, lpn.sscc, expiry_ai)
+    if label is not None:
+        return label
+    sscc = with_retry(lambda: _assign_sscc(engine, lpn_id, configured_company_prefix(prefix)))
+    with SqlUnitOfWork(engine, readonly=True) as uow:
+        label = _pallet_contents(uow.session, lpn_id, sscc, expiry_ai)
+    assert label is not None
+    return label
+
+
+def new_pallet_label(
+    engine: Engine,
+    *,
+    sku: str,
+    count: int,
+    prefix: str | None,
+    lot: str | None = None,
+    expiry: date | None = None,
+    uom: str | None = None,
+    best_before: bool = False,
+) -> PalletLabel:
+    """A label for a pallet being built: the next SSCC, registered as an empty LPN of that name."""
+    prefix = configured_company_prefix(prefix)
+
+    def attempt() -> PalletLabel:
+        with SqlUnitOfWork(engine) as uow:
+            item = _item(uow.session, sku)
+            unit = _unit(uow.session, item, uom)
+            if unit.gtin is None:
+                raise BadInput(f"item {item.sku} unit {unit.uom} has no GTIN for the (02) field")
+            lot_code = lot.strip() if lot is not None else None
+            if item.lot_tracked and not lot_code:
+                raise BadInput(f"item {item.sku} is lot tracked: give --lot")
+            expires = expiry
+            if lot_code and expires is None:
+                expires = uow.session.execute(
+                    select(Lot.expiry).where(Lot.item_id == item.id, Lot.code == lot_code)
+                ).scalar()
+            if item.expiry_tracked and expires is None:
+                raise BadInput(f"item {item.sku} has an expiry date: give --expiry")
+            sscc = next_sscc(prefix, _issued_ssccs(uow.session, prefix))
+            label = PalletLabel(
+                sscc, content_gtin=unit.gtin, count=count, lot=lot_code or None, expiry=expires,
+                expiry_ai="15" if best_before else "17", sku=item.sku,
+                description=item.description,
+            )
+            uow.session.add(Lpn(code=sscc, sscc=sscc, location_id=None))
+            uow.commit()
+            return label
+
+    return with_retry(attempt)
