@@ -1,4 +1,4 @@
-"""Labels: the data each barcode carries, and every rendered barcode decoded back with zbar."""
+"""Labels: the data each barcode carries, and every rendered barcode decoded back with zxing-cpp."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import xml.etree.ElementTree as ET
 from datetime import date
 
 import pytest
+import zxingcpp
 from barcode.charsets import code128
 from barcode.writer import ImageWriter
 from PIL import Image
-from pyzbar import pyzbar
 
 from wms_tui.domain.checkdigits import is_valid_sscc, make_sscc, normalize_gtin
 from wms_tui.domain.errors import BadInput
@@ -44,12 +44,20 @@ PALLET = PalletLabel(
 )
 
 
-# Decoding helpers: zbar reads the pixels; nothing here trusts the renderer.
+# Decoding helpers: zxing-cpp reads the pixels; nothing here trusts the renderer.
+# TextMode.Plain gives a GS1-128 symbol's raw element string, as a scanner sends it: the leading
+# FNC1 is left out (zxing-cpp reports it as the symbology identifier ]C1) and every later FNC1 is
+# a GS. The default, TextMode.HRI, would give "(00)…(02)…" instead.
 
 
 def decode(png: bytes | Image.Image) -> list[tuple[str, str]]:
+    """(format, text) of every symbol zxing-cpp finds, e.g. ("Code128", "A-01-01-1")."""
     image = png if isinstance(png, Image.Image) else Image.open(io.BytesIO(png))
-    return [(found.type, found.data.decode("ascii")) for found in pyzbar.decode(image)]
+    found = []
+    for symbol in zxingcpp.read_barcodes(image, text_mode=zxingcpp.TextMode.Plain):
+        assert symbol.text.isascii(), symbol.text
+        found.append((symbol.format.name, symbol.text))
+    return found
 
 
 def gs1_read(scans: list[str]) -> Gs1Data:
@@ -165,15 +173,15 @@ def test_company_prefix_must_be_4_to_12_ascii_digits(bad: str) -> None:
         company_prefix(bad)
 
 
-# PNG: decoded by zbar back to the same data.
+# PNG: decoded by zxing-cpp back to the same data.
 
 
 def test_location_png_decodes_to_the_location_barcode() -> None:
-    assert decode(render.label_png(LOCATION)) == [("CODE128", "A-01-01-1")]
+    assert decode(render.label_png(LOCATION)) == [("Code128", "A-01-01-1")]
 
 
 def test_item_png_by_sku_decodes_to_the_sku() -> None:
-    assert decode(render.label_png(ITEM_SKU)) == [("CODE128", "BOLT")]
+    assert decode(render.label_png(ITEM_SKU)) == [("Code128", "BOLT")]
 
 
 def test_item_png_ean13_decodes_to_the_gtin() -> None:
@@ -185,7 +193,7 @@ def test_item_png_ean13_decodes_to_the_gtin() -> None:
 
 def test_item_png_gtin14_decodes_to_the_gtin14() -> None:
     ((kind, data),) = decode(render.label_png(ITEM_GTIN14))
-    assert (kind, data) == ("CODE128", "19501101530000")
+    assert (kind, data) == ("Code128", "19501101530000")
     assert parse_gs1(data) == Gs1Data(gtin="19501101530000")
 
 
@@ -202,7 +210,7 @@ def assert_pallet_round_trips(label: PalletLabel, scans: list[str]) -> None:
 
 def test_pallet_png_decodes_to_sscc_content_count_lot_and_expiry() -> None:
     found = decode(render.label_png(PALLET))
-    assert {kind for kind, _ in found} == {"CODE128"}
+    assert {kind for kind, _ in found} == {"Code128"}
     assert_pallet_round_trips(PALLET, [data for _, data in found])
     assert gs1_read([data for _, data in found]).expiry == date(2026, 12, 31)
 
@@ -341,7 +349,7 @@ def test_zpl_location_is_code128_that_decodes_to_the_barcode() -> None:
     zpl = render.label_zpl(LOCATION)
     (field,) = zpl_fields(zpl, "BC")
     assert field.startswith(">:")
-    assert decode(bars_of(zpl_codewords(field))) == [("CODE128", "A-01-01-1")]
+    assert decode(bars_of(zpl_codewords(field))) == [("Code128", "A-01-01-1")]
     assert "^FDA-01-01-1^FS" in zpl
     assert "^FDcheck digits 42^FS" in zpl
 
@@ -356,7 +364,7 @@ def test_zpl_item_ean13_gives_the_printer_12_digits() -> None:
 def test_zpl_gtin14_item_decodes_to_the_gtin14() -> None:
     (field,) = zpl_fields(render.label_zpl(ITEM_GTIN14), "BC")
     assert field.startswith(">;")
-    assert decode(bars_of(zpl_codewords(field))) == [("CODE128", "19501101530000")]
+    assert decode(bars_of(zpl_codewords(field))) == [("Code128", "19501101530000")]
 
 
 def test_zpl_gs1_128_starts_with_fnc1_and_separates_with_fnc1() -> None:
@@ -366,7 +374,7 @@ def test_zpl_gs1_128_starts_with_fnc1_and_separates_with_fnc1() -> None:
     assert field.startswith(">;>8")
     assert field.count(">8") == 2
     found = decode(bars_of(zpl_codewords(field)))
-    assert found == [("CODE128", f"00{SSCC}0209501101530003375{GS}10L1")]
+    assert found == [("Code128", f"00{SSCC}0209501101530003375{GS}10L1")]
     assert_pallet_round_trips(label, [data for _, data in found])
     assert f"^FD(00){SSCC}(02)09501101530003^FS" in zpl
 

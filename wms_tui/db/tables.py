@@ -150,8 +150,10 @@ class Movement(SQLModel, table=True):
             name="ck_movement_has_side",
         ),
         Index("ix_movement_item_time", "item_id", "created_at"),
-        Index("ix_movement_from_loc", "from_location_id"),
-        Index("ix_movement_to_loc", "to_location_id"),
+        # (x, id) indexes keep "this item's/location's ledger, in order" flat as history grows.
+        Index("ix_movement_item_id", "item_id", "id"),
+        Index("ix_movement_from_loc", "from_location_id", "id"),
+        Index("ix_movement_to_loc", "to_location_id", "id"),
         Index("ix_movement_time", "created_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
