@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import Enum
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from wms_tui.db.engine import make_engine, resolve_database_url
 from wms_tui.db.migrate import current_revision, head_revision, upgrade
 from wms_tui.db.uow import SqlUnitOfWork, uow_factory
-from wms_tui.domain import inbound, masterdata, users
+from wms_tui.domain import counting, inbound, masterdata, outbound, supervisor, users
 from wms_tui.domain.errors import (
     BadInput,
     InvalidQuantity,
@@ -37,8 +37,9 @@ from wms_tui.domain.errors import (
     WmsError,
 )
 from wms_tui.domain.masterdata import CsvTable, ImportReport
-from wms_tui.domain.model import Role
+from wms_tui.domain.model import Actor, Role
 from wms_tui.domain.scan import GS, scan_explanation
+from wms_tui.domain.stock import new_confirmation_key
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,7 +58,8 @@ user_app = typer.Typer(help="Operators, supervisors and admins.", no_args_is_hel
 location_app = typer.Typer(help="Locations: import and generate.", no_args_is_help=True)
 item_app = typer.Typer(help="Items and their units of measure.", no_args_is_help=True)
 scan_app = typer.Typer(help="Scanner diagnostics.", no_args_is_help=True)
-order_app = typer.Typer(help="Inbound orders (ASNs, purchase orders).", no_args_is_help=True)
+order_app = typer.Typer(help="Inbound orders (ASNs, purchase orders) and outbound orders.",
+                        no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(location_app, name="location")
@@ -478,6 +480,7 @@ def item_import(ctx: typer.Context, file: FileArg, dry_run: DryRun = False) -> N
 
 class OrderKind(str, Enum):
     inbound = "inbound"
+    outbound = "outbound"
 
 
 @order_app.command("import")
@@ -488,11 +491,14 @@ def order_import(
     kind: Annotated[OrderKind, typer.Option(help="Which orders the file holds.")],
     dry_run: DryRun = False,
 ) -> None:
-    """Create or update orders and their lines from a CSV file (docs/import-inbound.md)."""
+    """Create or update orders and their lines from a CSV file (docs/import-inbound.md,
+    docs/import-outbound.md)."""
     table = _read_table(file)
     engine = _engine(ctx)
+    importer = (outbound.import_outbound_orders if kind is OrderKind.outbound
+                else inbound.import_inbound_orders)
     with _progress(len(table.rows), "order lines") as advance:
-        report = inbound.import_inbound_orders(
+        report = importer(
             uow_factory(engine, readonly=dry_run), table, dry_run=dry_run, progress=advance
         )
     _finish(report)
@@ -516,6 +522,60 @@ def tui(
 
     _engine(ctx)  # refuses a missing or out-of-date database with a clear message
     run_tui(_state(ctx).url, terminal=terminal, ascii_mode=ascii_only, lang=lang)
+
+
+
+# wms serve
+
+
+class SshAuth(StrEnum):
+    keys = "keys"
+    password = "password"
+    none = "none"
+
+
+@app.command("serve")
+@handles_errors
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(
+        help="Address to listen on; anything but loopback is an explicit choice.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="SSH port.")] = 2222,
+    telnet_port: Annotated[int | None, typer.Option(
+        help="Also serve telnet on this port (unencrypted; off unless given).",
+        show_default=False)] = None,
+    authorized_keys: Annotated[Path | None, typer.Option(
+        help="OpenSSH authorized_keys file of the devices' keys.", show_default=False)] = None,
+    device_password_file: Annotated[Path | None, typer.Option(
+        help="File whose first line is the device password (else $WMS_DEVICE_PASSWORD).",
+        show_default=False)] = None,
+    ssh_auth: Annotated[SshAuth | None, typer.Option(
+        help="Device authentication (default: whatever is configured); none only on "
+             "loopback.", show_default=False)] = None,
+    max_sessions: Annotated[int, typer.Option(help="Sessions beyond this are refused.")] = 200,
+    idle_timeout: Annotated[float, typer.Option(
+        help="Seconds without input before a session ends (its work is saved); 0: never.")
+    ] = 900,
+    spawn: Annotated[bool, typer.Option(
+        "--spawn", help="Start each session as a new process instead of forking the zygote.")
+    ] = False,
+) -> None:
+    """Serve the RF app to terminals over SSH (and telnet when asked)."""
+    from wms_tui.serve.server import ServeConfig, read_device_password, run_server
+    from wms_tui.serve.ssh import ServeConfigError
+
+    _engine(ctx)  # refuses a missing or out-of-date database with a clear message
+    try:
+        config = ServeConfig(
+            database_url=_state(ctx).url, host=host, port=port, telnet_port=telnet_port,
+            authorized_keys=authorized_keys,
+            device_password=read_device_password(device_password_file),
+            ssh_auth=None if ssh_auth is None else ssh_auth.value,
+            max_sessions=max_sessions, idle_timeout=idle_timeout, spawn=spawn,
+        )
+        run_server(config)
+    except ServeConfigError as exc:
+        _fail(str(exc), 2)
 
 
 # wms stock, wms movements
@@ -660,5 +720,477 @@ def scan_explain(
         out.print(Text(f"{key:>13}: {shown}"))
 
 
+# wms labels …
+
+labels_app = typer.Typer(
+    help="Labels: locations, items, pallets as SVG, PNG, an A4 PDF sheet or ZPL.",
+    no_args_is_help=True,
+)
+app.add_typer(labels_app, name="labels")
+
+
+class LabelFormat(Enum):
+    svg = "svg"
+    png = "png"
+    pdf = "pdf"
+    zpl = "zpl"
+
+
+LabelFormatOpt = Annotated[
+    LabelFormat | None,
+    typer.Option("--format", help="svg or png (a file per label), pdf (A4 sheet), zpl. "
+                 "Default png, or zpl with --printer.", show_default=False),
+]
+LabelOut = Annotated[
+    Path | None,
+    typer.Option("--out", help="A folder, or a file for one svg/png label or a pdf/zpl "
+                 "sheet; a folder gets labels-KIND.pdf/.zpl.", show_default=False),
+]
+PrinterOpt = Annotated[
+    str | None,
+    typer.Option("--printer", help="Send the ZPL to this Zebra printer, HOST:PORT (port 9100).",
+                 show_default=False),
+]
+PrinterTimeout = Annotated[
+    float, typer.Option("--timeout", help="Seconds to wait for the printer.")
+]
+
+
+def _write_labels(
+    labels: Sequence[Any],
+    kind: str,
+    fmt: LabelFormat | None,
+    out: Path | None,
+    printer: str | None,
+    timeout: float,
+) -> None:
+    """Render the labels in one format, write them under out and/or send ZPL to the printer."""
+    # Imported here: Pillow and reportlab add startup time every other command would pay.
+    from wms_tui.labels import render
+
+    fmt = fmt or (LabelFormat.zpl if printer else LabelFormat.png)
+    if printer is not None and fmt is not LabelFormat.zpl:
+        raise BadInput("--printer sends ZPL: use --format zpl")
+    if out is None and printer is None:
+        raise BadInput("say where the labels go: --out FOLDER_OR_FILE (or --printer for ZPL)")
+    suffix = f".{fmt.value}"
+    written: list[Path] = []
+    if out is not None and fmt in (LabelFormat.svg, LabelFormat.png):
+        if out.suffix.lower() == suffix:
+            if len(labels) != 1:
+                raise BadInput(f"{len(labels)} labels need a folder for --out, not {out}")
+            targets = [out]
+        else:
+            out.mkdir(parents=True, exist_ok=True)
+            seen: dict[str, int] = {}
+            targets = []
+            for label in labels:
+                seen[label.name] = seen.get(label.name, 0) + 1
+                copy = f"-{seen[label.name]}" if seen[label.name] > 1 else ""
+                targets.append(out / f"{label.name}{copy}{suffix}")
+        for label, target in zip(labels, targets, strict=True):
+            if fmt is LabelFormat.svg:
+                target.write_text(render.label_svg(label), encoding="utf-8")
+            else:
+                target.write_bytes(render.label_png(label))
+            written.append(target)
+    zpl = render.labels_zpl(labels) if fmt is LabelFormat.zpl else ""
+    if out is not None and fmt in (LabelFormat.pdf, LabelFormat.zpl):
+        target = out if out.suffix.lower() == suffix else out / f"labels-{kind}{suffix}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if fmt is LabelFormat.pdf:
+            target.write_bytes(render.labels_pdf(labels))
+        else:
+            target.write_text(zpl, encoding="utf-8")
+        written.append(target)
+    if len(written) == 1:
+        typer.echo(f"{len(labels)} {kind} label(s): {written[0]}")
+    elif written:
+        typer.echo(f"{len(labels)} {kind} labels: {written[0].parent}")
+    if printer is not None:
+        sent = render.send_to_printer(zpl, printer, timeout=timeout)
+        typer.echo(f"{len(labels)} {kind} label(s) sent to printer {printer} ({sent} bytes)")
+
+
+@labels_app.command("location")
+@handles_errors
+def labels_location(
+    ctx: typer.Context,
+    zone: Annotated[str | None, typer.Option(help="Only this zone.", show_default=False)] = None,
+    code: Annotated[
+        str | None,
+        typer.Option(help="Only codes matching this pattern, e.g. 'A-01-*'.", show_default=False),
+    ] = None,
+    fmt: LabelFormatOpt = None,
+    out: LabelOut = None,
+    printer: PrinterOpt = None,
+    timeout: PrinterTimeout = 10.0,
+) -> None:
+    """Bin labels in walk order: Code 128 of the location barcode with its check digits."""
+    from wms_tui.labels import data as label_data
+
+    labels = label_data.location_labels(_engine(ctx), zone=zone, code=code)
+    _write_labels(labels, "location", fmt, out, printer, timeout)
+
+
+@labels_app.command("item")
+@handles_errors
+def labels_item(
+    ctx: typer.Context,
+    skus: Annotated[list[str], typer.Argument(help="SKUs to label.")],
+    uom: Annotated[
+        str | None,
+        typer.Option(help="Label this unit (default: the base unit).", show_default=False),
+    ] = None,
+    fmt: LabelFormatOpt = None,
+    out: LabelOut = None,
+    printer: PrinterOpt = None,
+    timeout: PrinterTimeout = 10.0,
+) -> None:
+    """Item labels: EAN-13 for a GTIN-13, Code 128 of a GTIN-14, else Code 128 of the SKU."""
+    from wms_tui.labels import data as label_data
+
+    labels = label_data.item_labels(_engine(ctx), skus, uom=uom)
+    _write_labels(labels, "item", fmt, out, printer, timeout)
+
+
+@labels_app.command("pallet")
+@handles_errors
+def labels_pallet(
+    ctx: typer.Context,
+    lpn: Annotated[
+        str | None,
+        typer.Option(help="Label this LPN (by code or SSCC) with what is on it.",
+                     show_default=False),
+    ] = None,
+    sku: Annotated[
+        str | None, typer.Option(help="Label a new pallet of this item.", show_default=False)
+    ] = None,
+    count: Annotated[
+        int | None, typer.Option(help="Units on the new pallet (37).", show_default=False)
+    ] = None,
+    lot: Annotated[str | None, typer.Option(help="Lot (10).", show_default=False)] = None,
+    expiry: Annotated[
+        str | None, typer.Option(help="Expiry date YYYY-MM-DD (17).", show_default=False)
+    ] = None,
+    uom: Annotated[
+        str | None,
+        typer.Option(help="Unit counted, whose GTIN goes in (02); default the base unit.",
+                     show_default=False),
+    ] = None,
+    best_before: Annotated[
+        bool, typer.Option("--best-before", help="Print the date as best before (15).")
+    ] = False,
+    company_prefix: Annotated[
+        str | None,
+        typer.Option("--company-prefix", envvar="WMS_GS1_COMPANY_PREFIX",
+                     help="GS1 company prefix for new SSCCs.", show_default=False),
+    ] = None,
+    fmt: LabelFormatOpt = None,
+    out: LabelOut = None,
+    printer: PrinterOpt = None,
+    timeout: PrinterTimeout = 10.0,
+) -> None:
+    """A GS1-128 pallet label: SSCC, plus content GTIN, count, lot and expiry for one item.
+
+    With --lpn the LPN's stock fills the label (an LPN without an SSCC gets the next one);
+    with --sku a new SSCC is issued and registered as an empty LPN of that name.
+    """
+    from wms_tui.labels import data as label_data
+
+    if (lpn is None) == (sku is None):
+        raise BadInput("give either --lpn CODE or --sku SKU --count N")
+    if lpn is not None:
+        extra = [name for name, value in (("--count", count), ("--lot", lot),
+                 ("--expiry", expiry), ("--uom", uom)) if value is not None]
+        if extra:
+            raise BadInput(f"{', '.join(extra)} go with --sku; an LPN's label shows its stock")
+        label = label_data.lpn_pallet_label(
+            _engine(ctx), lpn, prefix=company_prefix, best_before=best_before
+        )
+    else:
+        assert sku is not None
+        if count is None:
+            raise BadInput("--sku needs --count N")
+        try:
+            expires = date.fromisoformat(expiry) if expiry is not None else None
+        except ValueError:
+            raise BadInput(f"--expiry must be a date YYYY-MM-DD, got {expiry!r}") from None
+        label = label_data.new_pallet_label(
+            _engine(ctx), sku=sku, count=count, prefix=company_prefix, lot=lot, expiry=expires,
+            uom=uom, best_before=best_before,
+        )
+    typer.echo(f"SSCC {label.sscc}  {label.hri}")
+    _write_labels([label], "pallet", fmt, out, printer, timeout)
+
+
+# wms count …
+
+
+count_app = typer.Typer(help="Cycle counts: schedule, request, list, approve.",
+                        no_args_is_help=True)
+app.add_typer(count_app, name="count")
+
+AsLogin = Annotated[
+    str, typer.Option("--as", help="User ID of the supervisor doing this (recorded).")
+]
+StatusFilter = Annotated[
+    list[str] | None,
+    typer.Option("--status", help="open, recount, pending_approval, done, rejected, "
+                 "cancelled or all (default: the open ones). Repeatable.", show_default=False),
+]
+
+
+def _actor(engine: Engine, login: str) -> Actor:
+    """The user a command acts as; the CLI has no PIN step, its user owns the database."""
+    login = users.validate_login(login)
+    with SqlUnitOfWork(engine, readonly=True) as uow:
+        user = uow.users.by_login(login)
+        if user is None or user.id is None or not user.active:
+            raise BadInput(f"no active user {login}")
+        return Actor(user.id, user.login, Role(user.role), "cli")
+
+
+def _count_statuses(values: list[str] | None) -> set[counting.CountStatus] | None:
+    if not values:
+        return set(counting.OPEN_STATUSES)
+    if "all" in (v.lower() for v in values):
+        return None
+    try:
+        return {counting.CountStatus(v.lower()) for v in values}
+    except ValueError:
+        known = ", ".join(s.value for s in counting.CountStatus)
+        raise BadInput(f"status must be one of {known} or all") from None
+
+
+def _task_rows(tasks: Sequence[counting.CountTaskRef]) -> list[list[object]]:
+    return [[t.id, t.location, t.sku or "", t.status.value, t.trigger.value, t.attempt, t.due,
+             t.created_at] for t in tasks]
+
+
+TASK_COLUMNS = ["task", "location", "item", "status", "trigger", "attempt", "due", "created"]
+
+
+def _print_schedule(report: counting.ScheduleReport, as_json: bool) -> None:
+    if as_json:
+        _print_json({"created": [counting.task_json(t) for t in report.created],
+                     "due_items": report.due_items, "already_open": report.already_open})
+        return
+    if report.created:
+        _out().print(_table("Count tasks created", TASK_COLUMNS, _task_rows(report.created),
+                            numeric={"task", "attempt"}))
+    typer.echo(f"count tasks: {len(report.created)} created, "
+               f"{len(report.already_open)} locations already have one open")
+
+
+@count_app.command("schedule")
+@handles_errors
+def count_schedule(
+    ctx: typer.Context,
+    today: Annotated[
+        str | None, typer.Option(help="The day to schedule for, YYYY-MM-DD (default: today).",
+                                 show_default=False)
+    ] = None,
+    a_days: Annotated[int, typer.Option("--a-days", help="Days between counts of A items.")] = 30,
+    b_days: Annotated[int, typer.Option("--b-days", help="Days between counts of B items.")] = 90,
+    c_days: Annotated[int, typer.Option("--c-days", help="Days between counts of C items.")] = 365,
+    login: Annotated[
+        str | None, typer.Option("--as", help="Record this user as the requester.",
+                                 show_default=False)
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Create count tasks for every location holding an item due by its ABC class."""
+    engine = _engine(ctx)
+    try:
+        day = date.fromisoformat(today) if today else date.today()
+    except ValueError:
+        raise BadInput(f"--today {today!r} is not a date written YYYY-MM-DD") from None
+    policy = counting.CountPolicy(frequencies={"A": a_days, "B": b_days, "C": c_days})
+    actor = _actor(engine, login) if login else None
+    _print_schedule(counting.schedule_counts(uow_factory(engine), actor, day, policy), as_json)
+
+
+@count_app.command("request")
+@handles_errors
+def count_request(
+    ctx: typer.Context,
+    login: AsLogin,
+    location: LocationFilter = None,
+    item: ItemFilter = None,
+    zone: Annotated[
+        str | None, typer.Option("--zone", help="Every storage location of a zone.",
+                                 show_default=False)
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Ask for a count of one location, of an item wherever it is, or of a whole zone."""
+    engine = _engine(ctx)
+    report = counting.request_count(uow_factory(engine), _actor(engine, login),
+                                    location=location, item=item, zone=zone)
+    _print_schedule(report, as_json)
+
+
+@count_app.command("list")
+@handles_errors
+def count_list(ctx: typer.Context, status: StatusFilter = None, as_json: AsJson = False) -> None:
+    """Count tasks in the order operators get them; book quantities are never listed."""
+    tasks = counting.list_tasks(uow_factory(_engine(ctx), readonly=True),
+                                _count_statuses(status))
+    if as_json:
+        _print_json([counting.task_json(t) for t in tasks])
+    elif not tasks:
+        typer.echo("no count tasks")
+    else:
+        _out().print(_table("Count tasks", TASK_COLUMNS, _task_rows(tasks),
+                            numeric={"task", "attempt"}))
+
+
+@count_app.command("pending")
+@handles_errors
+def count_pending(ctx: typer.Context, as_json: AsJson = False) -> None:
+    """Counts waiting for a supervisor: book then, counted, and what moved since."""
+    with SqlUnitOfWork(_engine(ctx), readonly=True) as uow:
+        pending = supervisor.pending_approvals(uow)  # type: ignore[arg-type]
+    if as_json:
+        _print_json([
+            {"task": p.task.id, "location": p.task.location, "counted_by": p.counted_by,
+             "counted_at": p.counted_at,
+             "lines": [{"sku": ln.sku, "lot": ln.lot, "expected": ln.expected,
+                        "counted": ln.counted, "first_count": ln.first_count,
+                        "variance": ln.variance, "moved_since": ln.moved_since}
+                       for ln in p.lines],
+             "movements": [{"id": m.id, "time": m.created_at, "kind": m.kind.value,
+                            "sku": m.sku, "quantity": m.quantity, "from": m.from_location,
+                            "to": m.to_location, "user": m.user, "reference": m.reference}
+                           for m in p.movements]}
+            for p in pending
+        ])
+        return
+    if not pending:
+        typer.echo("no counts waiting for approval")
+        return
+    for p in pending:
+        rows = [[ln.sku, ln.lot, ln.expected, ln.first_count, ln.counted, ln.variance,
+                 ln.moved_since] for ln in p.lines]
+        title = f"Count task {p.task.id} at {p.task.location}, counted by {p.counted_by}"
+        _out().print(_table(title, ["item", "lot", "book", "1st count", "counted", "variance",
+                                    "moved since"], rows,
+                            numeric={"book", "1st count", "counted", "variance", "moved since"}))
+        for m in p.movements:
+            typer.echo(f"  moved since: #{m.id} {m.kind.value} {m.quantity} {m.sku} "
+                       f"{m.from_location or '-'} > {m.to_location or '-'} {m.user} "
+                       f"{m.reference}")
+
+
+def _decide(ctx: typer.Context, task_id: int, login: str, approve: bool) -> None:
+    engine = _engine(ctx)
+    result = counting.approve_count(uow_factory(engine), _actor(engine, login), task_id,
+                                    approve, new_confirmation_key())
+    if result.status == counting.CountStatus.RECOUNT:
+        _fail(f"count task {task_id} not approved: {result.reason}", 1)
+    if result.status == counting.CountStatus.REJECTED:
+        typer.echo(f"count task {task_id}: rejected; count task {result.new_task_id} "
+                   "created for a fresh count")
+    else:
+        typer.echo(f"count task {task_id}: approved, {len(result.movement_ids)} "
+                   "adjustment(s) posted")
+
+
+TaskArg = Annotated[int, typer.Argument(help="The count task number (wms count list).")]
+
+
+@count_app.command("approve")
+@handles_errors
+def count_approve(ctx: typer.Context, task_id: TaskArg, login: AsLogin) -> None:
+    """Post a waiting count's variances, with the supervisor on every ledger row."""
+    _decide(ctx, task_id, login, True)
+
+
+@count_app.command("reject")
+@handles_errors
+def count_reject(ctx: typer.Context, task_id: TaskArg, login: AsLogin) -> None:
+    """Throw a waiting count away and ask for a fresh count of the location."""
+    _decide(ctx, task_id, login, False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app(prog_name="wms")
+
+
+# wms wave …
+
+wave_app = typer.Typer(help="Waves: release outbound orders for picking.", no_args_is_help=True)
+app.add_typer(wave_app, name="wave")
+
+
+def _wave_json(report: outbound.WaveReport) -> dict[str, object]:
+    return {
+        "wave": report.code,
+        "orders": list(report.orders),
+        "tasks": [vars(t) for t in report.tasks],
+        "unallocated": [vars(u) for u in report.unallocated],
+    }
+
+
+@wave_app.command("release")
+@handles_errors
+def wave_release(
+    ctx: typer.Context,
+    login: AsLogin,
+    orders: Annotated[
+        list[str] | None,
+        typer.Option("--order", help="An order reference to release (repeatable).",
+                     show_default=False),
+    ] = None,
+    ship_date: Annotated[
+        str | None,
+        typer.Option("--ship-date", help="Open orders shipping on or before this YYYY-MM-DD.",
+                     show_default=False),
+    ] = None,
+    max_priority: Annotated[
+        int | None,
+        typer.Option("--max-priority", min=1, max=9, show_default=False,
+                     help="Only orders this urgent or more (1 is the most urgent)."),
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Release open orders into a new wave: allocate (FEFO/FIFO), reserve, create pick tasks.
+
+    --order picks the orders; without it every open order matching --ship-date and
+    --max-priority is released. Lines that cannot be allocated are listed, never dropped
+    (docs/picking.md).
+    """
+    day = None
+    if ship_date is not None:
+        try:
+            day = date.fromisoformat(ship_date)
+        except ValueError:
+            raise BadInput(f"--ship-date {ship_date!r} is not a date written YYYY-MM-DD") from None
+    engine = _engine(ctx)
+    report = outbound.release_wave(
+        uow_factory(engine), _actor(engine, login), refs=orders, ship_date=day,
+        max_priority=max_priority,
+    )
+    if as_json:
+        _print_json(_wave_json(report))
+        return
+    typer.echo(f"wave {report.code}: {len(report.orders)} order(s) released "
+               f"({', '.join(report.orders)}), {len(report.tasks)} pick task(s)")
+    console = _out()
+    if report.tasks:
+        console.print(_table(
+            "Pick tasks (walk order)",
+            ["seq", "task", "order", "line", "sku", "location", "lot", "qty", "uom"],
+            [[t.seq, t.task_id, t.order, t.line_no, t.sku, t.location, t.lot, t.quantity, t.uom]
+             for t in report.tasks],
+            numeric={"seq", "task", "line", "qty"},
+        ))
+    if report.unallocated:
+        console.print(_table(
+            "Not allocated (left open on the order)",
+            ["order", "line", "sku", "ordered", "allocated", "missing", "uom", "reason"],
+            [[u.order, u.line_no, u.sku, u.quantity, u.allocated, u.missing, u.uom, u.reason]
+             for u in report.unallocated],
+            numeric={"line", "ordered", "allocated", "missing"},
+        ))

@@ -27,6 +27,8 @@ from wms_tui.domain.model import Actor
 from wms_tui.rf_driver import AttributesOnly, ScreenShadow
 
 Authenticate = Callable[[str, str, str], Actor]
+# (event, login, detail): "login", "login_failed" or "logout", for the server's audit log.
+AuditCallback = Callable[[str, str, str], None]
 
 
 class RfApp(App[None], inherit_bindings=False):
@@ -48,6 +50,7 @@ class RfApp(App[None], inherit_bindings=False):
         language: str = "en",
         translator: Callable[[str], Translate] | None = None,
         driver_class: type[Driver] | None = None,
+        audit: AuditCallback | None = None,
     ) -> None:
         super().__init__(driver_class=driver_class)
         self.services = services
@@ -58,11 +61,16 @@ class RfApp(App[None], inherit_bindings=False):
         self.language = language
         self.translator = translator or (lambda _language: no_translation)
         self.t: Translate = self.translator(language)
+        # --lang fixes the language; otherwise each operator gets their own after log-in.
+        self.language_fixed = False
         self.bell_count = 0
         self.title = f"WMS {terminal_id}"
         self.theme = "ansi-dark"
         self._line_filters = [AttributesOnly()]
         self._shadow = ScreenShadow()
+        self.audit = audit
+        # Who is logged in now, so a logout (or a hang-up) can be reported under their name.
+        self.operator: str | None = None
 
     def on_mount(self) -> None:
         from wms_tui.screens.login import LoginScreen
@@ -85,6 +93,26 @@ class RfApp(App[None], inherit_bindings=False):
             if renderable is None:
                 return
         super()._display(screen, renderable)
+
+    def report(self, event: str, login: str, detail: str = "") -> None:
+        """Tell the audit log, if there is one; a failing audit log never stops a log-in."""
+        if self.audit is None:
+            return
+        try:
+            self.audit(event, login, detail)
+        except Exception:
+            logging.getLogger(__name__).exception("audit of %s %s failed", event, login)
+
+    def use_language(self, language: str) -> None:
+        """Switch operator text to the logged-in user's language, unless --lang fixed it."""
+        if self.language_fixed or language == self.language:
+            return
+        try:
+            self.t = self.translator(language)
+        except ValueError:
+            logging.getLogger(__name__).warning("no catalogue for language %r", language)
+            return
+        self.language = language
 
     def bell(self) -> None:
         """Counted, because a headless test terminal swallows the BEL character."""
@@ -131,14 +159,18 @@ def run_tui(database_url: str | None = None, terminal: str | None = None,
     def auth(login: str, pin: str, terminal_id: str) -> Actor:
         return authenticate(writer(), login, pin, terminal_id)
 
+    from wms_tui.i18n import translator
+
     profile = terminal_profile()
     app = RfApp(
         services, auth,
         terminal_id=terminal or default_terminal_id(),
         ascii_mode=profile.ascii_only if ascii_mode is None else ascii_mode,
         language=lang or "en",
+        translator=translator,
         driver_class=RfDriver,
     )
+    app.language_fixed = lang is not None
     try:
         app.run(mouse=False)
     finally:

@@ -18,7 +18,7 @@ def flows_with_a_supervisor_entry() -> list[FlowSpec]:
     def build(actor: Any, services: Any, t: Any, state: Any) -> MoveFlow:
         return MoveFlow(actor, services, t=t, state=state)
 
-    return [*default_flows(), FlowSpec("7", "adjust", "Adjust", Action.ADJUST, build)]
+    return [*default_flows(), FlowSpec("8", "adjust", "Adjust", Action.ADJUST, build)]
 
 
 def test_operator_does_not_see_supervisor_entries(site: Site) -> None:
@@ -28,7 +28,7 @@ def test_operator_does_not_see_supervisor_entries(site: Site) -> None:
         await login(pilot, "OP1")
         text = screen_text(app)
         assert "3 Move" in text and "0 Logout" in text and "Adjust" not in text
-        await keys(pilot, "7")
+        await keys(pilot, "8")
         assert isinstance(app.screen, MenuScreen)
         assert "! No such choice" in screen_text(app) and app.bell_count == 1
 
@@ -40,8 +40,8 @@ def test_supervisor_sees_and_opens_supervisor_entries(site: Site) -> None:
 
     async def script(pilot: Pilot[Any]) -> None:
         await login(pilot, "SUP1")
-        assert "7 Adjust" in screen_text(app)
-        await keys(pilot, "7")
+        assert "8 Adjust" in screen_text(app)
+        await keys(pilot, "8")
         assert isinstance(app.screen, FlowScreen)
 
     run(app, (40, 8), script)

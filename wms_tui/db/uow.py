@@ -9,11 +9,13 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
+from wms_tui.db.counting import SqlCounting
 from wms_tui.db.engine import READONLY
 from wms_tui.db.flow_state import SqlFlowState
 from wms_tui.db.inbound import SqlInbound
 from wms_tui.db.inquiry import SqlInquiry
 from wms_tui.db.masterdata import SqlMasterData
+from wms_tui.db.outbound import SqlOutbound
 from wms_tui.db.putaway import SqlPutaway
 from wms_tui.db.repositories import SqlCatalog, SqlIdempotency, SqlStock, SqlUsers
 from wms_tui.domain.errors import TransientConflict
@@ -50,6 +52,8 @@ class SqlUnitOfWork:
         self.inquiry = SqlInquiry(self.session)
         self.inbound = SqlInbound(self.session)
         self.putaway = SqlPutaway(self.session)
+        self.outbound = SqlOutbound(self.session)
+        self.counting = SqlCounting(self.session)
         return self
 
     def __exit__(

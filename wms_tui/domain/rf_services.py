@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from wms_tui.domain.counting import CountingServicesMixin
 from wms_tui.domain.inbound import InboundServicesMixin
 from wms_tui.domain.model import Actor, LocationRef, PostResult, StockLine
+from wms_tui.domain.outbound import OutboundServicesMixin
 from wms_tui.domain.ports import UnitOfWork
 from wms_tui.domain.putaway import PutawayServicesMixin
 from wms_tui.domain.scan import Resolution, normalize_scan, resolve_scan
 from wms_tui.domain.stock import Command, post
+from wms_tui.domain.supervisor import SupervisorServicesMixin
 
 
 class WarehouseServices:
@@ -69,5 +72,6 @@ class WarehouseServices:
 
 
 
-class RfBackend(InboundServicesMixin, PutawayServicesMixin, WarehouseServices):
+class RfBackend(InboundServicesMixin, PutawayServicesMixin, OutboundServicesMixin,
+                CountingServicesMixin, SupervisorServicesMixin, WarehouseServices):
     """Everything the RF flows need, over one database: what the app hands to every flow."""

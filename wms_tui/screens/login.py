@@ -48,6 +48,14 @@ class LoginScreen(RfScreen):
 
     def on_mount(self) -> None:
         self.query_one(ScanInput).focus()
+        if self.rf.operator is not None:
+            # The login screen replaces the menu only when the operator logs out.
+            self.report_logout(self.rf.report, self.rf.operator)
+            self.rf.operator = None
+
+    @work(thread=True, group="audit")
+    def report_logout(self, report: Callable[[str, str], None], login: str) -> None:
+        report("logout", login)
 
     def user_view(self, message: str = "", tone: Tone = Tone.NONE) -> View:
         return View(self.t("Login"), (), self.t("User ID"), message, tone)
@@ -68,7 +76,7 @@ class LoginScreen(RfScreen):
         if self.login:
             self.busy = True
             self.authenticate(self.rf.auth, self.rf.services, self.login, event.value,
-                              self.rf.terminal_id)
+                              self.rf.terminal_id, self.rf.report)
             return
         try:
             # A badge scan may carry a symbology prefix and a suffix, as any scan does.
@@ -81,16 +89,18 @@ class LoginScreen(RfScreen):
 
     @work(thread=True, exclusive=True, group="login")
     def authenticate(self, auth: Callable[[str, str, str], Actor], services: Any, login: str,
-                     pin: str, terminal: str) -> None:
+                     pin: str, terminal: str, report: Callable[..., None]) -> None:
         try:
             actor = auth(login, pin, terminal)
         except WmsError as refusal:
-            self.post_message(self.Refused(str(refusal)))
+            report("login_failed", login, str(refusal))
+            self.post_message(self.Refused(refusal.render(self.rf.t)))
             return
         except Exception:
             log.exception("login of %s failed", login)
             self.post_message(self.Refused(None))
             return
+        report("login", actor.login)
         try:
             saved = services.saved_flow(actor.user_id)
         except Exception:
@@ -109,6 +119,8 @@ class LoginScreen(RfScreen):
         from wms_tui.screens.menu import MenuScreen
 
         self.busy = False
+        self.rf.operator = event.actor.login
+        self.rf.use_language(event.actor.language)
         self.app.switch_screen(MenuScreen(event.actor, event.saved))
 
     def action_back(self) -> None:

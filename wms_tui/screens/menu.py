@@ -68,6 +68,12 @@ class MenuScreen(RfScreen):
     def open(self, spec: FlowSpec, state: dict[str, Any] | None = None) -> None:
         from wms_tui.screens.step import FlowScreen
 
+        if spec.factory is None:
+            # Supervisor work is a screen of its own (24x80 and larger), not a step flow.
+            from wms_tui.screens.supervisor import SupervisorScreen
+
+            self.app.push_screen(SupervisorScreen(self.actor))
+            return
         try:
             flow = spec.build(self.actor, self.rf.services, self.rf.t, state)
             screen = FlowScreen(self.actor, flow, resume=state is not None)

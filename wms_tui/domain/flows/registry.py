@@ -7,10 +7,13 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from wms_tui.domain.flows.base import Flow, Translate
+from wms_tui.domain.flows.count import CountFlow
 from wms_tui.domain.flows.inquiry import InquiryFlow
 from wms_tui.domain.flows.move import MoveFlow
+from wms_tui.domain.flows.pick import PickFlow
 from wms_tui.domain.flows.putaway import PutawayFlow
 from wms_tui.domain.flows.receive import ReceiveFlow
+from wms_tui.domain.flows.replenish import ReplenishFlow
 from wms_tui.domain.flows.services import RfServices
 from wms_tui.domain.model import Actor, Role
 from wms_tui.domain.permissions import Action, can
@@ -38,10 +41,13 @@ class FlowSpec:
     name: str
     title: str
     action: Action | None
-    factory: FlowFactory
+    # None: the entry opens a screen of its own (the supervisor screen), not a step flow.
+    factory: FlowFactory | None
 
     def build(self, actor: Actor, services: Any, t: Translate,
               state: dict[str, Any] | None = None) -> Flow:
+        if self.factory is None:
+            raise ValueError(f"menu entry {self.name!r} is a screen, not a flow")
         return self.factory(actor, services, t, state)
 
 
@@ -64,6 +70,10 @@ def default_flows() -> tuple[FlowSpec, ...]:
         _spec("2", PutawayFlow, N_("Putaway"), Action.PUTAWAY),
         _spec("3", MoveFlow, N_("Move"), Action.MOVE),
         _spec("4", InquiryFlow, N_("Inquiry"), None),
+        _spec("5", PickFlow, N_("Pick"), Action.PICK),
+        _spec("6", CountFlow, N_("Count"), Action.COUNT),
+        _spec("7", ReplenishFlow, N_("Replenish"), Action.MOVE),
+        FlowSpec("9", "supervisor", N_("Supervisor"), Action.APPROVE, None),
     )
 
 

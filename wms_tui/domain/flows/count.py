@@ -1,0 +1,280 @@
+"""Count: a blind cycle count of one location, item by item, then "location done".
+
+Keys on the happy path: Enter (next task), scan the location, then per item scan it and key
+the quantity + Enter; Enter alone at the item prompt (or the word DONE) and 1 = location done.
+A GS1 label fills the lot; a lot-tracked item without one asks for it. The same item scanned
+twice (two stacks) is added up. The book quantity never reaches this flow: the services take
+the count and answer only "posted", "recount needed" or "sent for approval".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any, Protocol
+
+from wms_tui.domain.counting import (
+    CountResult,
+    CountStatus,
+    CountTaskChanged,
+    CountTaskRef,
+)
+from wms_tui.domain.errors import N_, BadInput, InvalidQuantity, ScanRejected
+from wms_tui.domain.flows.base import (
+    Fact,
+    Flow,
+    InputKind,
+    Step,
+    Tone,
+    Translate,
+    no_translation,
+)
+from wms_tui.domain.flows.putaway import location_from_state, location_state
+from wms_tui.domain.flows.services import RfServices
+from wms_tui.domain.inbound import valid_lot
+from wms_tui.domain.model import Actor
+from wms_tui.domain.scan import GS, normalize_scan, parse_gs1
+from wms_tui.domain.stock import new_confirmation_key
+from wms_tui.domain.units import parse_quantity
+
+DONE_WORD = "DONE"
+MAX_LINES = 200
+MAX_QTY = 1_000_000
+ZERO = re.compile(r"0+(?:\.0*)?")
+ITEM_KEYS = ("item_id", "sku", "uom", "factor", "lot_tracked", "lot", "lot_id")
+
+
+class CountServices(RfServices, Protocol):
+    """What counting needs beyond RfServices; domain.counting.CountingServicesMixin provides it."""
+
+    def count_tasks(self, actor: Actor, location_id: int | None = None) -> list[CountTaskRef]:
+        """Tasks this operator may count now, in the order to do them."""
+        ...
+
+    def ledger_position(self) -> int: ...
+
+    def submit_count(
+        self, actor: Actor, task_id: int, lines: Sequence[tuple[int, int | None, int]],
+        key: str, *, attempt: int | None = None, started_at: int | None = None,
+    ) -> CountResult: ...
+
+
+def _shown(text: str) -> str:
+    return text.strip().replace(GS, " ")[:20]
+
+
+class CountFlow(Flow):
+    name = "count"
+    services: CountServices
+
+    def __init__(self, actor: Actor, services: CountServices, t: Translate = no_translation,
+                 state: dict[str, Any] | None = None) -> None:
+        super().__init__(actor, services, t, state)
+
+    def first_step(self) -> str:
+        return "task"
+
+    def previous_step(self) -> str | None:
+        if self.step_name == "qty" and self.state.get("asked_lot"):
+            return "lot"
+        return {"loc": "task", "item": "task", "lot": "item", "qty": "item",
+                "done": "item"}.get(self.step_name)
+
+    # Rendering.
+
+    def render(self) -> Step:
+        _ = self.t
+        s = self.state
+        step = self.step_name
+        facts: list[Fact] = []
+        if step != "task":
+            facts.append(Fact(_("Loc"), s["task"]["location"]))
+            if s["task"]["attempt"] > 0:
+                facts.append(Fact(_("Count"), _("Recount")))
+            if s["task"].get("sku") and step in ("loc", "item"):
+                facts.append(Fact(_("Only"), s["task"]["sku"]))
+        if step in ("lot", "qty"):
+            facts.append(Fact(_("Item"), s["sku"]))
+            if s.get("lot"):
+                facts.append(Fact(_("Lot"), s["lot"]))
+        if step in ("item", "done"):
+            facts.append(Fact(_("Lines"), str(len(s.get("lines", [])))))
+        prompts = {
+            "task": (_("Scan loc or Enter"), InputKind.SCAN,
+                     _("Enter alone takes the next count task; or scan the location you are "
+                       "at to count its task.")),
+            "loc": (_("Scan location"), InputKind.SCAN,
+                    _("Go to the location shown and scan its label, or key its check digits "
+                      "if the label is damaged.")),
+            "item": (_("Scan item/Enter=done"), InputKind.SCAN,
+                     _("Scan each item in the location and key how many you count. Count "
+                       "everything you see. Enter alone when the location is done.")),
+            "lot": (_("Scan or key lot"), InputKind.SCAN,
+                    _("Scan or key the lot on the label: up to 20 characters, no spaces.")),
+            "qty": (_("Qty in {uom}").format(uom=s.get("uom", "")), InputKind.QUANTITY,
+                    _("Key how many you count, in the unit shown. 0 if there are none.")),
+            "done": (_("Location done?"), InputKind.YESNO,
+                     _("1 sends the count. 2 goes back to count more items.")),
+        }
+        prompt, kind, help_text = prompts[step]
+        return Step(
+            flow=self.name, name=step, title=_("Count"), prompt=prompt, input=kind,
+            facts=tuple(facts), help=help_text,
+            choices=(_("1=Yes 2=No"),) if step == "done" else (),
+            unsaved_work=bool(s.get("lines")) or step in ("lot", "qty"),
+        )
+
+    # Input.
+
+    def on_input(self, text: str) -> None:
+        getattr(self, f"_on_{self.step_name}")(text)
+
+    def _on_task(self, text: str) -> None:
+        if not text.strip():
+            tasks = self.services.count_tasks(self.actor)
+            if not tasks:
+                raise ScanRejected(N_("No count tasks"))
+            self._take(tasks[0], at_location=False)
+            return
+        found = self.services.resolve(text)
+        if found.kind != "location" or found.location is None:
+            raise ScanRejected(N_("Not a location: {scan}"), scan=_shown(text))
+        tasks = self.services.count_tasks(self.actor, found.location.id)
+        if not tasks:
+            raise ScanRejected(N_("No count task at {loc}"), loc=found.location.code)
+        self._take(tasks[0], at_location=True)
+
+    def _take(self, task: CountTaskRef, *, at_location: bool) -> None:
+        found = self.services.resolve(task.location)
+        if found.location is None:
+            raise ScanRejected(N_("Not a location: {scan}"), scan=task.location)
+        self.state = {
+            "step": "loc",
+            "task": {"id": task.id, "location": task.location, "attempt": task.attempt,
+                     "item_id": task.item_id, "sku": task.sku},
+            "where": location_state(found.location),
+        }
+        if at_location:
+            self._start_counting()
+
+    def _start_counting(self) -> None:
+        # Movements from here on happened while the location was being counted.
+        self.goto("item", lines=[], started_at=self.services.ledger_position())
+
+    def _on_loc(self, text: str) -> None:
+        where = location_from_state(self.state["where"])
+        found = self.services.resolve(text, expected_location=where)
+        if found.kind == "check_digits" or (
+                found.kind == "location" and found.location is not None
+                and found.location.id == where.id):
+            self._start_counting()
+            return
+        if found.kind == "location":
+            raise ScanRejected(N_("Wrong location"))
+        if text.strip().isdigit() and len(text.strip()) <= 4:
+            raise ScanRejected(N_("Wrong check digits"))
+        raise ScanRejected(N_("Not a location: {scan}"), scan=_shown(text))
+
+    def _on_item(self, text: str) -> None:
+        if not text.strip() or text.strip().upper() == DONE_WORD:
+            self.goto("done", key=new_confirmation_key())
+            return
+        found = self.services.resolve(text)
+        if found.kind == "location" and found.location is not None:
+            if found.location.id == self.state["where"]["id"]:
+                return
+            raise ScanRejected(N_("Finish {loc} first"), loc=self.state["task"]["location"])
+        item = found.item
+        if found.kind != "item" or item is None:
+            raise ScanRejected(N_("Unknown scan {scan}"), scan=_shown(text))
+        only = self.state["task"].get("item_id")
+        if only is not None and item.id != only:
+            raise ScanRejected(N_("Count {sku} only"), sku=self.state["task"]["sku"])
+        if len(self.state["lines"]) >= MAX_LINES:
+            raise BadInput(N_("Too many lines: key Enter"))
+        for name in (*ITEM_KEYS, "asked_lot"):
+            self.state.pop(name, None)
+        self.state.update(item_id=item.id, sku=item.sku, uom=item.uom or item.base_uom,
+                          factor=item.factor, lot_tracked=item.lot_tracked)
+        if not item.lot_tracked:
+            self.goto("qty")
+        elif found.lot is not None:
+            self._set_lot(found.lot)
+            self.goto("qty")
+        else:
+            self.goto("lot", asked_lot=True)
+
+    def _on_lot(self, text: str) -> None:
+        scan = normalize_scan(text)
+        gs1 = parse_gs1(scan) if scan.gs1 else None
+        self._set_lot(gs1.lot if gs1 is not None and gs1.lot else scan.text.strip())
+        self.goto("qty")
+
+    def _set_lot(self, lot: str) -> None:
+        if not valid_lot(lot):
+            raise BadInput(N_("Lot: 1-20 chars, no spaces"))
+        lot_id = self.services.lot_id(self.state["item_id"], lot)
+        if lot_id is None:
+            # A lot the warehouse never received cannot be counted into stock from here.
+            raise ScanRejected(N_("Unknown lot {lot}"), lot=lot)
+        self.state.update(lot=lot, lot_id=lot_id)
+
+    def _on_qty(self, text: str) -> None:
+        s = self.state
+        try:
+            # 0 is a count ("none here"), though never a quantity to move or receive.
+            qty = Decimal(0) if ZERO.fullmatch(text.strip()) else parse_quantity(text)
+        except InvalidQuantity:
+            raise InvalidQuantity(N_("Not a quantity: {text}"), text=_shown(text)) from None
+        if qty != qty.to_integral_value():
+            raise InvalidQuantity(N_("Whole {uom} only"), uom=s["uom"])
+        if not 0 <= qty <= MAX_QTY:
+            raise InvalidQuantity(N_("Not a quantity: {text}"), text=_shown(text))
+        base = int(qty) * int(s["factor"])
+        s["lines"].append({"item_id": s["item_id"], "lot_id": s.get("lot_id"),
+                           "sku": s["sku"], "lot": s.get("lot"), "qty": base})
+        done = self.t("Counted {qty} {uom} {sku}").format(qty=int(qty), uom=s["uom"],
+                                                          sku=s["sku"])
+        for name in (*ITEM_KEYS, "asked_lot"):
+            s.pop(name, None)
+        self.goto("item")
+        self.succeed(done)
+
+    def _on_done(self, text: str) -> None:
+        answer = text.strip()
+        if answer == "2":
+            self.goto("item")
+            return
+        if answer != "1":
+            raise BadInput(N_("Key 1 or 2"))
+        s = self.state
+        task = s["task"]
+        lines = [(ln["item_id"], ln["lot_id"], ln["qty"]) for ln in s["lines"]]
+        try:
+            result = self.services.submit_count(
+                self.actor, task["id"], lines, s["key"], attempt=task["attempt"],
+                started_at=s.get("started_at"))
+        except CountTaskChanged as changed:
+            # Someone else's count came first: this one is void, so start from a task again.
+            self.state = {"step": "task"}
+            self.message, self.tone = changed.render(self.t), Tone.ERROR
+            return
+        self._after(result)
+
+    def _after(self, result: CountResult) -> None:
+        _ = self.t
+        if result.status == CountStatus.RECOUNT:
+            message = _("Recount needed")
+            if result.may_recount:
+                task = {**self.state["task"], "attempt": result.attempt}
+                self.state = {"step": "loc", "task": task, "where": self.state["where"]}
+                self._start_counting()
+                self.succeed(message)
+                return
+        elif result.status == CountStatus.PENDING_APPROVAL:
+            message = _("Sent for approval")
+        else:
+            message = _("Count posted")
+        self.state = {"step": "task"}
+        self.succeed(message)

@@ -1,0 +1,437 @@
+"""Pick: directed tasks in walk order, a wave's lines across orders in one trip (batch) or one
+order's lines, each dropped into the tote of its order.
+
+Keys per line on the happy path: scan the location (or key its check digits), scan the item,
+Enter (the quantity asked), scan the order's tote, or just Enter when this trip already has a
+tote for that order. A GS1 label with a lot answers the lot; a lot-tracked item scanned without
+one asks for it. A different lot may be picked when it is at the location, free, and expires
+no later than the allocated one (FEFO); the reservation follows it.
+
+Less than asked, or F5 on any step of a task, is a short pick: a reason, the quantity really
+picked (when not typed already), then the tote if anything was picked. When a pick empties the
+location the picker is asked whether it really is empty; "no" sends a counter.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from wms_tui.domain.errors import N_, BadInput, InvalidQuantity, ScanRejected
+from wms_tui.domain.flows.base import Fact, Flow, InputKind, Step, Translate, no_translation
+from wms_tui.domain.flows.putaway import location_from_state, location_state
+from wms_tui.domain.flows.services import RfServices
+from wms_tui.domain.model import Actor, LocationType
+from wms_tui.domain.outbound import (
+    LotChoice,
+    PickResult,
+    PickScope,
+    ShortResult,
+    TaskRef,
+    quantity_text,
+)
+from wms_tui.domain.stock import new_confirmation_key
+from wms_tui.domain.units import parse_quantity
+
+# Everything about the current line; cleared when the next task starts.
+LINE_KEYS = ("task", "lot", "lot_id", "qty", "short", "key", "zero")
+TASK_STEPS = ("loc", "item", "lot", "qty")
+
+
+class PickServices(RfServices, Protocol):
+    """RfServices plus what the pick flow asks the warehouse."""
+
+    def pick_scope(self, raw: str) -> PickScope | None: ...
+    def next_pick_task(self, actor: Actor, scope: PickScope | None = None) -> TaskRef | None: ...
+    def substitute_lot(self, task_id: int, lot: str, quantity: int) -> LotChoice: ...
+    def confirm_pick(
+        self, actor: Actor, task_id: int, quantity: int, *, to_location_id: int,
+        lot_id: int | None, key: str,
+    ) -> PickResult: ...
+    def short_pick(
+        self, actor: Actor, task_id: int, picked: int, reason_code: str, *,
+        to_location_id: int | None, lot_id: int | None, key: str,
+    ) -> ShortResult: ...
+    def answer_zero_check(
+        self, actor: Actor, location_id: int, empty: bool, key: str
+    ) -> int | None: ...
+    def short_reasons(self) -> list[str]: ...
+
+
+def task_state(task: TaskRef) -> dict[str, Any]:
+    """A task as JSON-safe state, so a resumed flow shows exactly the same line."""
+    unit, factor = task.uom or task.base_uom, task.factor
+    if factor <= 1 or task.remaining % factor:
+        unit, factor = task.base_uom, 1
+    return {
+        "id": task.id, "wave": task.wave_code, "order": task.order_ref or task.reservation,
+        "item_id": task.item_id, "sku": task.sku, "base_uom": task.base_uom,
+        "lot": task.lot, "lot_id": task.lot_id, "lot_tracked": task.lot_tracked,
+        "expiry": task.expiry.isoformat() if task.expiry else None,
+        "loc": location_state(task.location), "remaining": task.remaining,
+        "unit": unit, "factor": factor,
+    }
+
+
+def scope_state(scope: PickScope | None) -> dict[str, Any] | None:
+    return None if scope is None else {"kind": scope.kind, "id": scope.id, "code": scope.code}
+
+
+def scope_from_state(data: dict[str, Any] | None) -> PickScope | None:
+    return None if data is None else PickScope(data["kind"], data["id"], data["code"])
+
+
+class PickFlow(Flow):
+    name = "pick"
+    services: PickServices
+
+    def __init__(self, actor: Actor, services: PickServices, t: Translate = no_translation,
+                 state: dict[str, Any] | None = None) -> None:
+        super().__init__(actor, services, t, state)
+
+    def first_step(self) -> str:
+        return "start"
+
+    # Navigation.
+
+    def previous_step(self) -> str | None:
+        s = self.state
+        short = s.get("short") or {}
+        if self.step_name == "drop":
+            if short:
+                return "sqty" if short.get("asked") else "reason"
+            return "qty"
+        if self.step_name == "reason":
+            return str(short.get("from", "qty"))
+        return {"loc": "start", "item": "loc", "lot": "item", "qty": "item",
+                "sqty": "reason"}.get(self.step_name)
+
+    def back(self) -> Step | None:
+        """Back keeps the trip (scope and totes); leaving a short pick forgets it."""
+        keep: dict[str, Any] = {k: self.state[k] for k in ("scope", "totes") if k in self.state}
+        leaving = self.step_name
+        step = super().back()
+        if step is None:
+            return None
+        if self.step_name == "start":
+            self.state = {"step": "start", **keep}
+        elif leaving == "reason":
+            self.state.pop("short", None)
+            if self.step_name != "qty":
+                self.state.pop("qty", None)
+        return self.current()
+
+    def resume(self) -> Step:
+        """A committed confirmation is shown as done and the next task follows; never re-posted."""
+        key = self.state.get("key")
+        if key and self.services.posted(key) is not None:
+            self._clear_line()
+            self.state["step"] = "start"
+            self.succeed(self.t("Last confirmation was already posted"))
+            self._next_task(notice=self.message)
+        return self.current()
+
+    # Rendering.
+
+    def _task(self) -> dict[str, Any]:
+        task: dict[str, Any] = self.state["task"]
+        return task
+
+    def _qty_text(self, base: int) -> str:
+        task = self._task()
+        return quantity_text(base, task["unit"], task["factor"], task["base_uom"])
+
+    def _tote(self) -> dict[str, Any] | None:
+        totes: dict[str, dict[str, Any]] = self.state.get("totes") or {}
+        return totes.get(self._task()["order"])
+
+    def render(self) -> Step:
+        _ = self.t
+        s = self.state
+        step = self.step_name
+        facts: list[Fact] = []
+        choices: tuple[str, ...] = ()
+        if step == "start" and s.get("scope"):
+            facts.append(Fact(_("Wave") if s["scope"]["kind"] == "wave" else _("Order"),
+                              s["scope"]["code"]))
+        if step in TASK_STEPS:
+            # Most needed first: small screens show the first lines.
+            task = self._task()
+            if step == "loc":
+                facts.append(Fact(_("Loc"), task["loc"]["code"]))
+            facts.append(Fact(_("Item"), task["sku"]))
+            facts.append(Fact(_("Pick"), self._qty_text(task["remaining"])))
+            lot = s.get("lot") or task["lot"]
+            if lot:
+                facts.append(Fact(_("Lot"), lot))
+            facts.append(Fact(_("Order"), task["order"]))
+        if step in ("reason", "sqty"):
+            task = self._task()
+            facts.append(Fact(_("Item"), task["sku"]))
+            facts.append(Fact(_("Asked"), self._qty_text(task["remaining"])))
+            if step == "reason":
+                choices = tuple(f"{n} {code}" for n, code in
+                                enumerate(s["short"]["reasons"], start=1))
+        if step == "drop":
+            task = self._task()
+            tote = self._tote()
+            facts.append(Fact(_("Order"), task["order"]))
+            facts.append(Fact(_("Qty"), self._qty_text(s["qty"])))
+            if tote:
+                facts.append(Fact(_("Tote"), tote["code"]))
+        if step == "zero":
+            facts.append(Fact(_("Loc"), s["zero"]["code"]))
+            choices = ("1 " + _("Yes"), "2 " + _("No"))
+        prompts = {
+            "start": (_("Enter or scan wave"), InputKind.SCAN,
+                      _("Enter takes your next pick task. Scan a wave to pick all its orders "
+                        "in one trip, or an order to pick only that order.")),
+            "loc": (_("Scan location"), InputKind.SCAN,
+                    _("Go to the location shown and scan its label, or key its check digits. "
+                      "F5: short pick.")),
+            "item": (_("Scan item"), InputKind.SCAN,
+                     _("Scan the item. A lot on the label is checked. F5: short pick.")),
+            "lot": (_("Scan or key lot"), InputKind.SCAN,
+                    _("Scan or key the lot you take. Another lot is allowed if it is here "
+                      "and expires no later. F5: short pick.")),
+            "qty": (_("Qty (Enter=all)"), InputKind.QUANTITY,
+                    _("Enter alone picks all asked. Key fewer for a short pick; more is "
+                      "refused. F5: short pick.")),
+            "reason": (_("Reason number"), InputKind.CHOICE,
+                       _("Why the location is short: key the number of the reason.")),
+            "sqty": (_("Qty picked (0=none)"), InputKind.QUANTITY,
+                     _("Key how many you really picked, 0 if none. The rest is taken from "
+                       "another location or reported short.")),
+            "drop": (_("Scan tote/Enter") if step == "drop" and self._tote()
+                     else _("Scan tote"), InputKind.SCAN,
+                     _("Put the items in the tote of the order shown and scan it. Enter "
+                       "alone: the tote shown. Each order has its own tote.")),
+            "zero": (_("Location empty?"), InputKind.CHOICE,
+                     _("Is the location really empty now? 2 (No) sends a counter.")),
+        }
+        prompt, kind, help_text = prompts[step]
+        title = _("Pick")
+        if step != "start" and s.get("task") and s["task"].get("wave"):
+            title = f"{title} {s['task']['wave']}"
+        return Step(
+            flow=self.name, name=step, title=title, prompt=prompt, input=kind,
+            facts=tuple(facts), choices=choices, help=help_text,
+            unsaved_work=step in ("item", "lot", "qty", "reason", "sqty", "drop"),
+        )
+
+    # Input.
+
+    def on_input(self, text: str) -> None:
+        getattr(self, f"_on_{self.step_name}")(text)
+
+    def on_exception_key(self) -> None:
+        """F5 on a task step: a short pick. Before the quantity, nothing was picked here."""
+        if self.step_name not in TASK_STEPS:
+            super().on_exception_key()
+            return
+        if self.step_name == "qty":
+            self._start_short(None)
+        else:
+            self._start_short(0)
+
+    def _on_start(self, text: str) -> None:
+        # Enter alone keeps the wave or order chosen before (none: any task).
+        if text.strip():
+            scope = self.services.pick_scope(text)
+            if scope is None:
+                raise ScanRejected(N_("Not a wave or order: {scan}"), scan=text[:20])
+            self.state["scope"] = scope_state(scope)
+        self._next_task()
+
+    def _next_task(self, notice: str = "") -> None:
+        """The operator's next task, or back to the start with a word that there is none."""
+        _ = self.t
+        self._clear_line()
+        task = self.services.next_pick_task(self.actor, scope_from_state(self.state.get("scope")))
+        if task is None:
+            self.state["step"] = "start"
+            done = _("No pick tasks")
+            self.succeed(f"{notice} {done}" if notice else done)
+            return
+        self.goto("loc", task=task_state(task))
+        if notice:
+            self.succeed(notice)
+
+    def _clear_line(self) -> None:
+        for key in LINE_KEYS:
+            self.state.pop(key, None)
+
+    def _on_loc(self, text: str) -> None:
+        loc = location_from_state(self._task()["loc"])
+        found = self.services.resolve(text, expected_location=loc)
+        if found.kind == "check_digits" or (
+                found.kind == "location" and found.location is not None
+                and found.location.id == loc.id):
+            self.goto("item")
+            return
+        if found.kind == "location":
+            raise ScanRejected(N_("Wrong location: go to {loc}"), loc=loc.code)
+        if text.strip().isdigit() and len(text.strip()) <= 4:
+            raise ScanRejected(N_("Wrong check digits"))
+        raise ScanRejected(N_("Not a location: {scan}"), scan=text[:20])
+
+    def _on_item(self, text: str) -> None:
+        task = self._task()
+        found = self.services.resolve(text)
+        if found.kind != "item" or found.item is None:
+            raise ScanRejected(N_("Not an item: {scan}"), scan=text[:20])
+        if found.item.id != task["item_id"]:
+            raise ScanRejected(N_("Wrong item: take {sku}"), sku=task["sku"])
+        if not task["lot_tracked"] and not task["lot"]:
+            self.goto("qty")
+        elif found.lot:
+            self._take_lot(found.lot)
+        else:
+            self.goto("lot")
+
+    def _on_lot(self, text: str) -> None:
+        lot = text.strip()
+        if not lot:
+            raise ScanRejected(N_("Scan or key the lot"))
+        self._take_lot(lot)
+
+    def _take_lot(self, lot: str) -> None:
+        _ = self.t
+        task = self._task()
+        if lot == task["lot"]:
+            self.goto("qty", lot=lot, lot_id=task["lot_id"])
+            return
+        choice = self.services.substitute_lot(task["id"], lot, task["remaining"])
+        self.goto("qty", lot=choice.lot, lot_id=choice.lot_id)
+        self.succeed(_("Lot {lot} instead of {was}").format(lot=choice.lot,
+                                                            was=task["lot"] or "-"))
+
+    def _typed_quantity(self, text: str) -> int:
+        """Base units of a quantity keyed in the unit shown."""
+        task = self._task()
+        typed = parse_quantity(text)
+        if typed != typed.to_integral_value():
+            raise InvalidQuantity(N_("Whole {uom} only"), uom=task["unit"])
+        return int(typed) * int(task["factor"])
+
+    def _on_qty(self, text: str) -> None:
+        task = self._task()
+        remaining = int(task["remaining"])
+        base = remaining if not text.strip() else self._typed_quantity(text)
+        if base > remaining:
+            raise InvalidQuantity(N_("Only {qty} asked"), qty=self._qty_text(remaining))
+        if base < remaining:
+            self._start_short(base)
+            return
+        self.goto("drop", qty=base, key=new_confirmation_key())
+
+    def _start_short(self, picked: int | None) -> None:
+        """A short pick: picked is known (typed, or 0 before the quantity) or asked after."""
+        reasons = self.services.short_reasons()
+        if not reasons:
+            raise BadInput(N_("No short reasons set up"))
+        short = {"from": self.step_name, "reasons": reasons, "asked": picked is None}
+        self.state.pop("qty", None)
+        updates: dict[str, Any] = {"short": short, "key": new_confirmation_key()}
+        if picked is not None:
+            updates["qty"] = picked
+        self.goto("reason", **updates)
+
+    def _on_reason(self, text: str) -> None:
+        reasons: list[str] = self.state["short"]["reasons"]
+        answer = text.strip().upper()
+        if answer.isdigit() and 1 <= int(answer) <= len(reasons):
+            code = reasons[int(answer) - 1]
+        elif answer in reasons:
+            code = answer
+        else:
+            raise BadInput(N_("Key 1 to {n}"), n=len(reasons))
+        self.state["short"]["reason"] = code
+        if self.state["short"]["asked"]:
+            self.goto("sqty")
+        elif self.state["qty"] > 0:
+            self.goto("drop")
+        else:
+            self._post(None)
+
+    def _on_sqty(self, text: str) -> None:
+        remaining = int(self._task()["remaining"])
+        base = 0 if text.strip() == "0" else self._typed_quantity(text)
+        if base >= remaining:
+            raise InvalidQuantity(N_("Short means less than {qty}"),
+                                  qty=self._qty_text(remaining))
+        self.state["qty"] = base
+        if base > 0:
+            self.goto("drop")
+        else:
+            self._post(None)
+
+    def _on_drop(self, text: str) -> None:
+        task = self._task()
+        remembered = self._tote()
+        if not text.strip():
+            if remembered is None:
+                raise ScanRejected(N_("Scan a tote"))
+            self._post(remembered)
+            return
+        found = self.services.resolve(text)
+        if (found.kind != "location" or found.location is None
+                or found.location.type != LocationType.STAGING):
+            raise ScanRejected(N_("Not a tote: {scan}"), scan=text[:20])
+        tote = {"id": found.location.id, "code": found.location.code}
+        totes: dict[str, dict[str, Any]] = self.state.get("totes") or {}
+        other = next((order for order, t in totes.items()
+                      if t["id"] == tote["id"] and order != task["order"]), None)
+        if other is not None:
+            raise ScanRejected(N_("Tote {tote} is for {ref}"), tote=tote["code"], ref=other)
+        self._post(tote)
+
+    # Posting.
+
+    def _post(self, tote: dict[str, Any] | None) -> None:
+        _ = self.t
+        s = self.state
+        task = self._task()
+        qty = int(s["qty"])
+        to_id = None if tote is None else int(tote["id"])
+        empty: bool
+        if s.get("short"):
+            short = self.services.short_pick(
+                self.actor, task["id"], qty, s["short"]["reason"], to_location_id=to_id,
+                lot_id=s.get("lot_id"), key=s["key"])
+            empty = short.location_empty
+            if short.short:
+                notice = _("{qty} short on {ref}").format(qty=self._qty_text(short.short),
+                                                          ref=task["order"])
+            elif short.reallocated:
+                notice = _("Rest from another loc")
+            else:
+                notice = _("Short posted")
+        else:
+            assert to_id is not None
+            result = self.services.confirm_pick(
+                self.actor, task["id"], qty, to_location_id=to_id, lot_id=s.get("lot_id"),
+                key=s["key"])
+            empty = result.location_empty
+            notice = _("Picked {qty}").format(qty=self._qty_text(qty))
+        if tote is not None:
+            s.setdefault("totes", {})[task["order"]] = tote
+        if empty:
+            loc = task["loc"]
+            self._clear_line()
+            self.goto("zero", zero={"id": loc["id"], "code": loc["code"]},
+                      key=new_confirmation_key())
+            self.succeed(notice)
+            return
+        self._next_task(notice)
+
+    def _on_zero(self, text: str) -> None:
+        _ = self.t
+        answer = text.strip()
+        if answer not in ("1", "2"):
+            raise BadInput(N_("Key 1 (Yes) or 2 (No)"))
+        zero = self.state["zero"]
+        notice = ""
+        if answer == "2":
+            self.services.answer_zero_check(self.actor, zero["id"], False, self.state["key"])
+            notice = _("Count task created")
+        self._next_task(notice)

@@ -1,0 +1,300 @@
+"""The supervisor's desk (24x80 and larger): approve or reject count variances, see open
+exceptions, release a wave.
+
+Keys: arrows pick a row; A approves and R rejects the count on it (after a 1=Yes 2=No
+question); V switches the lower pane between open exceptions and waves; W releases the open
+orders shipping by today into a wave; U refreshes; Esc or F3 goes back. Reads and decisions run
+in thread workers and come back as messages; only the handlers touch widgets.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.events import Resize
+from textual.message import Message
+from textual.widgets import DataTable
+
+from wms_tui.domain.counting import ApprovalResult, CountStatus
+from wms_tui.domain.errors import WmsError
+from wms_tui.domain.flows.base import Tone
+from wms_tui.domain.model import Actor
+from wms_tui.domain.stock import new_confirmation_key
+from wms_tui.domain.supervisor import (
+    ExceptionKind,
+    OpenException,
+    PendingApproval,
+    WaveSummary,
+)
+from wms_tui.screens.base import RfScreen
+from wms_tui.screens.modals import ConfirmModal
+from wms_tui.screens.widgets import FactList, MessageLine, PromptLine, RfHeader
+
+log = logging.getLogger(__name__)
+
+MIN_SIZE = (80, 24)
+
+
+@dataclass(frozen=True)
+class Desk:
+    """Everything the screen shows, read in one go."""
+
+    pending: list[PendingApproval]
+    exceptions: list[OpenException]
+    waves: list[WaveSummary]
+
+
+class SupervisorScreen(RfScreen):
+    CSS_PATH = "supervisor.tcss"
+    with_input = False
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,f3", "back", show=False),
+        Binding("a", "decide(True)", show=False),
+        Binding("r", "decide(False)", show=False),
+        Binding("v", "switch_pane", show=False),
+        Binding("w", "release_wave", show=False),
+        Binding("u", "refresh", show=False),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, desk: Desk) -> None:
+            super().__init__()
+            self.desk = desk
+
+    class Done(Message):
+        """A decision or a release finished (or a read failed); text is what to tell."""
+
+        def __init__(self, text: str, tone: Tone, reload: bool = True) -> None:
+            super().__init__()
+            self.text = text
+            self.tone = tone
+            self.reload = reload
+
+    def __init__(self, actor: Actor) -> None:
+        super().__init__()
+        self.actor = actor
+        self.desk = Desk([], [], [])
+        self.show_waves = False
+        self.busy = False
+
+    # Layout.
+
+    def compose(self) -> ComposeResult:
+        _ = self.t
+        yield RfHeader(_("Supervisor {login}").format(login=self.actor.login),
+                       self.rf.terminal_id, id="header")
+        yield PromptLine(id="too-small")
+        yield PromptLine(id="approvals-title")
+        table: DataTable[str] = DataTable(id="approvals", cursor_type="row",
+                                          show_row_labels=False)
+        yield table
+        yield FactList(id="detail")
+        yield PromptLine(id="pane-title")
+        yield FactList(id="pane")
+        yield MessageLine(id="message")
+        yield PromptLine(id="keys")
+
+    def on_mount(self) -> None:
+        _ = self.t
+        table = self.query_one("#approvals", DataTable)
+        for label in (_("Task"), _("Loc"), _("Item"), _("Lot"), _("Book"), _("1st"),
+                      _("Count"), _("Var"), _("Moved")):
+            table.add_column(label)
+        self.query_one("#keys", PromptLine).show("  ".join((
+            _("A=Approve"), _("R=Reject"), _("V=Exceptions/Waves"), _("W=Release wave"),
+            _("U=Refresh"), _("Esc=Back"))))
+        self.query_one("#too-small", PromptLine).show(_("Needs a 24x80 screen or larger"))
+        self.fit(self.app.size.width, self.app.size.height)
+        table.focus()
+        self.action_refresh()
+
+    def on_resize(self, event: Resize) -> None:
+        self.fit(event.size.width, event.size.height)
+
+    def fit(self, width: int, height: int) -> None:
+        """A handheld gets one clear line instead of a squashed desk."""
+        small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
+        self.set_class(small, "-too-small")
+
+    # Reading.
+
+    def action_refresh(self) -> None:
+        self.load(self.rf.services)
+
+    @work(thread=True, group="desk", exclusive=True)
+    def load(self, services: Any) -> None:
+        try:
+            desk = Desk(services.pending_approvals(), services.open_exceptions(),
+                        services.waves())
+        except Exception:
+            log.exception("reading the supervisor desk failed")
+            self.post_message(self.Done(self.t("System error - try again"), Tone.ERROR,
+                                        reload=False))
+            return
+        self.post_message(self.Loaded(desk))
+
+    @on(Loaded)
+    def loaded(self, event: Loaded) -> None:
+        _ = self.t
+        self.desk = event.desk
+        table = self.query_one("#approvals", DataTable)
+        table.clear()
+        for p in self.desk.pending:
+            for n, line in enumerate(p.lines):
+                first = "" if line.first_count is None else str(line.first_count)
+                table.add_row(str(p.task.id), p.task.location, line.sku, line.lot or "",
+                              str(line.expected), first, str(line.counted),
+                              f"{line.variance:+d}", f"{line.moved_since:+d}",
+                              key=f"{p.task.id}:{n}")
+        self.query_one("#approvals-title", PromptLine).show(
+            _("Counts waiting for approval: {n}").format(n=len(self.desk.pending)))
+        self.show_detail()
+        self.show_pane()
+
+    def selected(self) -> PendingApproval | None:
+        table = self.query_one("#approvals", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
+        task_id = int(key.split(":")[0])
+        return next((p for p in self.desk.pending if p.task.id == task_id), None)
+
+    @on(DataTable.RowHighlighted)
+    def show_detail(self) -> None:
+        _ = self.t
+        chosen = self.selected()
+        lines: list[str] = []
+        if chosen is not None:
+            when = chosen.counted_at.strftime("%Y-%m-%d %H:%M") if chosen.counted_at else ""
+            lines.append(_("Task {id} counted by {user} {when} UTC").format(
+                id=chosen.task.id, user=chosen.counted_by, when=when))
+            if not chosen.movements:
+                lines.append(_("No movements since the first count"))
+            for m in chosen.movements:
+                lines.append(" ".join((
+                    _("Since count:"), m.kind.value, str(m.quantity), m.sku,
+                    f"{m.from_location or '-'}>{m.to_location or '-'}", m.user, m.reference)))
+        self.query_one("#detail", FactList).show(lines)
+
+    def action_switch_pane(self) -> None:
+        self.show_waves = not self.show_waves
+        self.show_pane()
+
+    def show_pane(self) -> None:
+        _ = self.t
+        if self.show_waves:
+            title = _("Waves: {n}").format(n=len(self.desk.waves))
+            lines = [" ".join((w.code, w.status, _("Orders"), str(w.orders), _("Open tasks"),
+                               str(w.open_tasks))) for w in self.desk.waves]
+        else:
+            title = _("Open exceptions: {n}").format(n=len(self.desk.exceptions))
+            lines = [self.exception_text(e) for e in self.desk.exceptions]
+        self.query_one("#pane-title", PromptLine).show(title)
+        self.query_one("#pane", FactList).show(lines)
+
+    def exception_text(self, e: OpenException) -> str:
+        """A translated label, then the values as they are (codes need no translation)."""
+        _ = self.t
+        labels = {
+            ExceptionKind.SHORT_LINE: _("Short line"),
+            ExceptionKind.SHORT_TASK: _("Short pick"),
+            ExceptionKind.OVERRIDE: _("Override"),
+            ExceptionKind.APPROVAL: _("Count to approve"),
+        }
+        values = [e.reference, str(e.quantity) if e.quantity else "", e.sku, e.location,
+                  e.reason or "", e.user or ""]
+        return " ".join([labels[e.kind], *(v for v in values if v)])
+
+    # Deciding.
+
+    def action_decide(self, approve: bool) -> None:
+        _ = self.t
+        chosen = self.selected()
+        if self.busy or chosen is None:
+            if chosen is None:
+                self.show_message(_("No count to decide"), Tone.ERROR)
+            return
+        task = chosen.task
+        question = (_("Approve count {id} at {loc}?") if approve
+                    else _("Reject count {id} at {loc}?")).format(id=task.id, loc=task.location)
+        # The key is made when the question is shown, so a repeated answer never posts twice.
+        key = new_confirmation_key()
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.busy = True
+                self.decide(self.rf.services, task.id, approve, key)
+
+        self.app.push_screen(ConfirmModal(question, _("1=Yes 2=No")), answered)
+
+    @work(thread=True, group="decide")
+    def decide(self, services: Any, task_id: int, approve: bool, key: str) -> None:
+        self.run_decision(lambda: self.decided_text(
+            services.approve_count(self.actor, task_id, approve, key)))
+
+    def decided_text(self, result: ApprovalResult) -> tuple[str, Tone]:
+        _ = self.t
+        if result.status == CountStatus.RECOUNT:
+            return (_("{sku} left the location since the count: recount").format(
+                sku=result.sku), Tone.ERROR)
+        if result.status == CountStatus.REJECTED:
+            return (_("Count {id} rejected: new count {new}").format(
+                id=result.task_id, new=result.new_task_id), Tone.SUCCESS)
+        return (_("Count {id} approved: {n} adjustments posted").format(
+            id=result.task_id, n=len(result.movement_ids)), Tone.SUCCESS)
+
+    def action_release_wave(self) -> None:
+        _ = self.t
+        if self.busy:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.busy = True
+                self.release(self.rf.services)
+
+        self.app.push_screen(
+            ConfirmModal(_("Release open orders shipping by today?"), _("1=Yes 2=No")),
+            answered)
+
+    @work(thread=True, group="decide")
+    def release(self, services: Any) -> None:
+        def run() -> tuple[str, Tone]:
+            report = services.release_wave(self.actor, date.today())
+            return (_wave_text(self.t, report.code, len(report.orders),
+                               len(report.unallocated)), Tone.SUCCESS)
+
+        self.run_decision(run)
+
+    def run_decision(self, call: Callable[[], tuple[str, Tone]]) -> None:
+        """Runs in the worker thread: a refusal is shown, anything else is logged."""
+        try:
+            text, tone = call()
+        except WmsError as refusal:
+            text, tone = refusal.render(self.t), Tone.ERROR
+        except Exception:
+            log.exception("a supervisor decision failed")
+            text, tone = self.t("System error - try again"), Tone.ERROR
+        self.post_message(self.Done(text, tone))
+
+    @on(Done)
+    def done(self, event: Done) -> None:
+        self.busy = False
+        self.show_message(event.text, event.tone)
+        if event.reload:
+            self.action_refresh()
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+
+def _wave_text(t: Callable[[str], str], code: str, orders: int, unallocated: int) -> str:
+    return t("Wave {code}: {orders} orders, {n} lines not allocated").format(
+        code=code, orders=orders, n=unallocated)
