@@ -1,0 +1,89 @@
+"""The Inquiry flow driven through the RF app at 16x20, 8x40 and 24x80: item, location, paging."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from tests.tui.helpers import EA_GTIN, SIZES, Site, enter, keys, login, run, screen_words
+from wms_tui.db.uow import uow_factory
+from wms_tui.domain.stock import Receive, post
+from wms_tui.screens.step import FlowScreen
+
+LOTS = ("L1", "L2", "L3", "L4", "L5", "L6")
+
+
+def step_name(app: Any) -> str:
+    assert isinstance(app.screen, FlowScreen)
+    return app.screen.step.name
+
+
+async def open_inquiry(pilot: Pilot[Any]) -> None:
+    await login(pilot)
+    await keys(pilot, "4")
+
+
+def six_lots_in_a2(site: Site) -> None:
+    """Six milk lots in A-01-02-1: more stock lines than one page holds."""
+    for n, lot in enumerate(LOTS, start=1):
+        post(uow_factory(site.engine), site.wh.admin,
+             Receive(site.wh.lotted, n, site.wh.a2, f"ASN-M{n}", lot=lot,
+                     expiry=date(2030, 1, n)))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[1]}x{s[0]}")
+def test_an_item_scan_shows_where_it_is(site: Site, size: tuple[int, int]) -> None:
+    app = site.app()
+
+    async def script(pilot: Pilot[Any]) -> None:
+        await open_inquiry(pilot)
+        assert step_name(app) == "scan"
+        await enter(pilot, EA_GTIN)
+        assert step_name(app) == "result"
+        words = screen_words(app)
+        assert "Item: WIDGET" in words and "A-01-01-1: 30 EA" in words
+        assert app.bell_count == 0
+
+    run(app, size, script)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[1]}x{s[0]}")
+def test_a_location_scan_shows_its_contents(site: Site, size: tuple[int, int]) -> None:
+    app = site.app()
+
+    async def script(pilot: Pilot[Any]) -> None:
+        await open_inquiry(pilot)
+        await enter(pilot, "A-01-01-1")
+        words = screen_words(app)
+        assert "Loc: A-01-01-1" in words and "WIDGET: 30 EA" in words
+        # A scan on the result starts a new inquiry at once; an unknown one is refused.
+        await enter(pilot, "NOPE")
+        assert "! Unknown: NOPE" in screen_words(app) and app.bell_count == 1
+
+    run(app, size, script)
+
+
+def test_more_lines_than_fit_are_paged_at_16x20(site: Site) -> None:
+    six_lots_in_a2(site)
+    app = site.app()
+
+    async def script(pilot: Pilot[Any]) -> None:
+        await open_inquiry(pilot)
+        await enter(pilot, "A-01-02-1")
+        words = screen_words(app)
+        assert "Page: 1/2" in words
+        assert "MILK: 1 EA L1" in words and "MILK: 4 EA L4" in words
+        assert "L5" not in words
+        await enter(pilot, "")
+        words = screen_words(app)
+        assert "Page: 2/2" in words
+        assert "MILK: 5 EA L5" in words and "MILK: 6 EA L6" in words and "L1" not in words
+        # Enter after the last page: a new inquiry.
+        await enter(pilot, "")
+        assert step_name(app) == "scan"
+        assert app.bell_count == 0
+
+    run(app, (20, 16), script)
