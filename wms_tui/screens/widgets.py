@@ -85,8 +85,23 @@ class RfHeader(RfWidget):
         return Text(left + " " * gap + right)
 
 
+def in_columns(lines: Sequence[str], width: int, height: int, ascii_mode: bool) -> Text:
+    """Lines top to bottom, then in further columns, so a short screen still shows them all."""
+    height = max(height, 1)
+    columns = max(-(-len(lines) // height), 1)
+    cell = width // columns
+    rows = []
+    for row in range(min(height, len(lines))):
+        entries = lines[row::height]
+        rows.append("".join(
+            set_cell_size(fit(visible(entry, ascii_mode), cell - 1, ascii_mode), cell)
+            for entry in entries
+        ).rstrip())
+    return Text("\n".join(rows))
+
+
 class FactList(RfWidget):
-    """Label: value lines, each cut to the width; lines that do not fit the height are left out."""
+    """Label: value lines cut to the width; more lines than rows (8x40) go into columns."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -96,6 +111,9 @@ class FactList(RfWidget):
         old, self.lines = self.lines, tuple(lines)
         if not self.is_mounted:
             return
+        if max(len(old), len(self.lines)) > self.size.height:
+            self.refresh()
+            return
         # Repaint only the rows that changed: unchanged and blank rows cost nothing on the wire.
         width = self.size.width
         for row in range(max(len(old), len(self.lines))):
@@ -103,7 +121,9 @@ class FactList(RfWidget):
                 self.refresh(Region(0, row, width, 1))
 
     def render(self) -> Text:
-        width = self.size.width
+        width, height = self.size.width, self.size.height
+        if len(self.lines) > height:
+            return in_columns(self.lines, width, height, self.ascii_mode)
         return Text("\n".join(fit(visible(line, self.ascii_mode), width, self.ascii_mode)
                               for line in self.lines))
 
@@ -117,17 +137,7 @@ class MenuList(FactList):
             self.refresh()
 
     def render(self) -> Text:
-        width, height = self.size.width, max(self.size.height, 1)
-        columns = max(-(-len(self.lines) // height), 1)
-        cell = width // columns
-        rows = []
-        for row in range(min(height, len(self.lines))):
-            entries = self.lines[row::height]
-            rows.append("".join(
-                set_cell_size(fit(visible(entry, self.ascii_mode), cell - 1, self.ascii_mode), cell)
-                for entry in entries
-            ).rstrip())
-        return Text("\n".join(rows))
+        return in_columns(self.lines, self.size.width, self.size.height, self.ascii_mode)
 
 
 class PromptLine(RfWidget):
