@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import os
 import re
+import selectors
+import signal
+from codecs import getincrementaldecoder
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,6 +22,7 @@ from rich.control import Control
 from rich.segment import Segment
 from rich.style import Style
 from textual._compositor import CompositorUpdate, LayoutUpdate
+from textual._xterm_parser import XTermParser
 from textual.color import Color
 from textual.drivers.linux_driver import LinuxDriver
 from textual.filter import LineFilter
@@ -86,6 +90,39 @@ class RfDriver(LinuxDriver):
         if self.legacy and (data in _MODERN_ONLY or _KITTY_PUSH.fullmatch(data)):
             return
         super().write(data)
+
+    def run_input_thread(self) -> None:
+        """Textual's input loop, except that end-of-file on the terminal is a hang-up.
+
+        Textual keeps polling a terminal whose other end is gone, spinning a core forever;
+        an RF link that dropped must end the session (its flow is saved after every step).
+        """
+        selector = selectors.SelectSelector()
+        selector.register(self.fileno, selectors.EVENT_READ)
+        parser = XTermParser(self._debug)
+        decode = getincrementaldecoder("utf-8")(errors="replace").decode
+        try:
+            while not self.exit_event.is_set():
+                for _key, mask in selector.select(0.1):
+                    if mask & selectors.EVENT_READ:
+                        try:
+                            data = os.read(self.fileno, 4096)
+                        except OSError:
+                            data = b""
+                        if not data:
+                            hang_up()
+                            return
+                        for event in parser.feed(decode(data)):
+                            self.process_message(event)
+                for event in parser.tick():
+                    self.process_message(event)
+        finally:
+            selector.close()
+
+
+def hang_up() -> None:
+    """Deliver SIGHUP to ourselves: the session's handler (or the default) ends the app."""
+    os.kill(os.getpid(), signal.SIGHUP)
 
 
 @lru_cache(256)
