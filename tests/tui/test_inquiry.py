@@ -13,7 +13,7 @@ from wms_tui.db.uow import uow_factory
 from wms_tui.domain.stock import Receive, post
 from wms_tui.screens.step import FlowScreen
 
-LOTS = ("L1", "L2", "L3", "L4", "L5", "L6")
+LOTS = [f"L{n}" for n in range(1, 11)]
 
 
 def step_name(app: Any) -> str:
@@ -26,8 +26,8 @@ async def open_inquiry(pilot: Pilot[Any]) -> None:
     await keys(pilot, "4")
 
 
-def six_lots_in_a2(site: Site) -> None:
-    """Six milk lots in A-01-02-1: more stock lines than one page holds."""
+def ten_lots_in_a2(site: Site) -> None:
+    """Ten milk lots in A-01-02-1: more stock lines than one 16x20 page (8) holds."""
     for n, lot in enumerate(LOTS, start=1):
         post(uow_factory(site.engine), site.wh.admin,
              Receive(site.wh.lotted, n, site.wh.a2, f"ASN-M{n}", lot=lot,
@@ -67,7 +67,7 @@ def test_a_location_scan_shows_its_contents(site: Site, size: tuple[int, int]) -
 
 
 def test_more_lines_than_fit_are_paged_at_16x20(site: Site) -> None:
-    six_lots_in_a2(site)
+    ten_lots_in_a2(site)
     app = site.app()
 
     async def script(pilot: Pilot[Any]) -> None:
@@ -75,12 +75,13 @@ def test_more_lines_than_fit_are_paged_at_16x20(site: Site) -> None:
         await enter(pilot, "A-01-02-1")
         words = screen_words(app)
         assert "Page: 1/2" in words
-        assert "MILK: 1 EA L1" in words and "MILK: 4 EA L4" in words
-        assert "L5" not in words
+        # The page is as long as the screen allows: 11 fact rows less 3 headings.
+        assert "MILK: 1 EA L1" in words and "MILK: 8 EA L8" in words
+        assert "L9" not in words
         await enter(pilot, "")
         words = screen_words(app)
         assert "Page: 2/2" in words
-        assert "MILK: 5 EA L5" in words and "MILK: 6 EA L6" in words and "L1" not in words
+        assert "MILK: 9 EA L9" in words and "MILK: 10 EA L10" in words and "L1 " not in words
         # Enter after the last page: a new inquiry.
         await enter(pilot, "")
         assert step_name(app) == "scan"

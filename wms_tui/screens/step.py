@@ -20,11 +20,13 @@ from wms_tui.domain.flows.base import Flow, InputKind, Step, Tone
 from wms_tui.domain.model import Actor
 from wms_tui.screens.base import RfScreen, View
 from wms_tui.screens.modals import ConfirmModal, HelpModal
-from wms_tui.screens.widgets import ScanInput
+from wms_tui.screens.widgets import FactList, ScanInput
 
 log = logging.getLogger(__name__)
 
 FlowCall = Callable[[], Step | None]
+# Inquiry shows what was scanned, the page number and sometimes where an LPN is above its lines.
+PAGE_HEADINGS = 3
 
 
 def step_view(step: Step) -> View:
@@ -40,6 +42,7 @@ class FlowScreen(RfScreen):
         Binding("escape,f3", "back", show=False),
         Binding("f1", "help", show=False),
         Binding("f5", "exception", show=False),
+        Binding("f6", "virtual_scan", show=False),
     ]
 
     class Advanced(Message):
@@ -63,7 +66,17 @@ class FlowScreen(RfScreen):
         self.pending: list[str] = []
 
     def first_view(self) -> View:
-        return step_view(self.step)
+        return self.guided(step_view(self.step))
+
+    def guided(self, view: View) -> View:
+        """In a demo scenario an empty message line carries the step's short instruction."""
+        if self.rf.scenario is None or view.message:
+            return view
+        from dataclasses import replace
+
+        from wms_tui.demo.scenarios import hint
+
+        return replace(view, message=self.t(hint(self.flow)))
 
     def on_mount(self) -> None:
         self.query_one(ScanInput).focus()
@@ -71,12 +84,24 @@ class FlowScreen(RfScreen):
 
     def call_flow(self, call: FlowCall) -> None:
         self.busy = True
-        self.run_flow(call, self.rf.services, self.actor, self.flow)
+        self.run_flow(call, self.rf.services, self.actor, self.flow, self.lines_per_page())
+
+    def lines_per_page(self) -> int | None:
+        """Stock lines a paged step (inquiry) can show here, below its two or three headings."""
+        facts = self.query_one(FactList).size
+        if facts.height < 1:
+            return None
+        columns = 2 if facts.width >= 40 else 1
+        return max(1, facts.height * columns - PAGE_HEADINGS)
 
     @work(thread=True, group="flow")
-    def run_flow(self, call: FlowCall, services: Any, actor: Actor, flow: Flow) -> None:
+    def run_flow(self, call: FlowCall, services: Any, actor: Actor, flow: Flow,
+                 page_lines: int | None = None) -> None:
         before = copy.deepcopy(flow.state)
         try:
+            set_page_size = getattr(flow, "set_page_size", None)
+            if page_lines and set_page_size and getattr(flow, "page_size", None) != page_lines:
+                set_page_size(page_lines)
             step = call()
         except Exception:
             log.exception("%s flow failed at step %s", flow.name, before.get("step"))
@@ -101,7 +126,7 @@ class FlowScreen(RfScreen):
             self.dismiss()
             return
         self.step = event.step
-        self.show(step_view(event.step))
+        self.show(self.guided(step_view(event.step)))
         self.next_pending()
 
     @on(Failed)
@@ -150,3 +175,24 @@ class FlowScreen(RfScreen):
     def action_exception(self) -> None:
         if not self.busy:
             self.call_flow(self.flow.exception_key)
+
+    def action_virtual_scan(self) -> None:
+        """Demo mode only: list the codes this step accepts (and a wrong one); a digit scans."""
+        if self.busy or self.rf.demo is None or self.step.finished:
+            return
+        from wms_tui.demo.scanner import suggestions
+        from wms_tui.screens.scanner import ScannerModal
+
+        try:
+            codes = suggestions(self.flow, self.rf.demo)
+        except Exception:
+            log.exception("virtual scanner failed at %s", self.flow.step_name)
+            self.system_error()
+            return
+
+        def chosen(code: str | None) -> None:
+            if code is not None:
+                self.submit(code)
+
+        self.app.push_screen(
+            ScannerModal(self.t("Scanner"), codes, self.t("Key a number")), chosen)
