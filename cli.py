@@ -5,13 +5,18 @@ Exit codes: 0 ok, 1 error, 2 bad input (a malformed file, option or value).
 
 from __future__ import annotations
 
+import csv
 import functools
+import importlib.metadata
+import io
 import json
 import os
+import platform
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
@@ -25,10 +30,14 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from wms_tui.db.engine import make_engine, resolve_database_url
+from wms_tui.db import health as health_db
+from wms_tui.db.engine import data_dir, make_engine, resolve_database_url
 from wms_tui.db.migrate import current_revision, head_revision, upgrade
 from wms_tui.db.uow import SqlUnitOfWork, uow_factory
 from wms_tui.domain import counting, inbound, masterdata, outbound, supervisor, users
+from wms_tui.domain import exports as erp
+from wms_tui.domain import health as checks
+from wms_tui.domain import reports as kpi
 from wms_tui.domain.errors import (
     BadInput,
     InvalidQuantity,
@@ -37,9 +46,9 @@ from wms_tui.domain.errors import (
     WmsError,
 )
 from wms_tui.domain.masterdata import CsvTable, ImportReport
-from wms_tui.domain.model import Actor, Role
+from wms_tui.domain.model import Actor, MovementKind, Role
 from wms_tui.domain.scan import GS, scan_explanation
-from wms_tui.domain.stock import new_confirmation_key
+from wms_tui.domain.stock import ledger_mismatches, new_confirmation_key
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -1194,3 +1203,552 @@ def wave_release(
              for u in report.unallocated],
             numeric={"line", "ordered", "allocated", "missing"},
         ))
+
+
+# wms report …, wms audit
+
+
+report_app = typer.Typer(help="KPIs from the ledger and the counts (tables, --json, --csv).",
+                         no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+Since = Annotated[str | None, typer.Option(
+    help="From this day (YYYY-MM-DD) or ISO time, UTC.", show_default=False)]
+Until = Annotated[str | None, typer.Option(
+    help="Up to and including this day, or before this ISO time.", show_default=False)]
+AsCsv = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
+
+
+def _moment(value: str | None, option: str, *, end: bool = False) -> datetime | None:
+    """A day means its whole UTC day (so --until includes it); a time is taken as written."""
+    if value is None:
+        return None
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            moment = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+            return moment + timedelta(days=1) if end else moment
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadInput(f"{option} {value!r} is not a day (YYYY-MM-DD) or an ISO time") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _share(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:.1f}%"
+
+
+def _num(value: float | None, places: int = 2) -> float | None:
+    return None if value is None else round(value, places)
+
+
+def _emit(title: str, rows: list[dict[str, object]], numeric: set[str], as_json: bool,
+          as_csv: bool, summary: dict[str, object] | None = None,
+          shown: Callable[[dict[str, object]], list[object]] | None = None) -> None:
+    """One report, as a rich table (with a summary line), JSON (summary + rows) or CSV (rows)."""
+    if as_json and as_csv:
+        raise BadInput("choose one of --json and --csv")
+    if as_json:
+        _print_json({**(summary or {}), "rows": rows})
+        return
+    if as_csv:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        if rows:
+            writer.writerow(list(rows[0]))
+            writer.writerows([_json_default(v) if isinstance(v, datetime | date | Enum) else v
+                              for v in r.values()] for r in rows)
+        typer.echo(out.getvalue(), nl=False)
+        return
+    console = _out()
+    if rows:
+        console.print(_table(title, list(rows[0]),
+                             [shown(r) if shown else list(r.values()) for r in rows], numeric))
+    else:
+        typer.echo(f"{title}: nothing to show")
+    if summary:
+        typer.echo("  ".join(f"{k}: {'' if v is None else v}" for k, v in summary.items()))
+
+
+def _period(since: str | None, until: str | None, default_days: int) -> tuple[date, date]:
+    """The whole UTC days a report covers; default the last default_days up to today."""
+    end = _moment(until, "--until", end=True)
+    last = (end - timedelta(days=1)).date() if end else datetime.now(UTC).date()
+    start = _moment(since, "--since")
+    first = start.date() if start else last - timedelta(days=default_days - 1)
+    if last < first:
+        raise BadInput("--until is before --since")
+    return first, last
+
+
+def _reading(ctx: typer.Context) -> SqlUnitOfWork:
+    return SqlUnitOfWork(_engine(ctx), readonly=True)
+
+
+@report_app.command("accuracy")
+@handles_errors
+def report_accuracy(
+    ctx: typer.Context, since: Since = None, until: Until = None,
+    period: Annotated[kpi.Period, typer.Option(help="Group by day, week or month.")] = (
+        kpi.Period.MONTH),
+    as_json: AsJson = False, as_csv: AsCsv = False,
+) -> None:
+    """Inventory record accuracy: first counts that matched the book, by line and by units."""
+    with _reading(ctx) as uow:
+        lines = uow.reports.count_lines(_moment(since, "--since"),
+                                        _moment(until, "--until", end=True))
+    report = kpi.record_accuracy(lines, period)
+    rows: list[dict[str, object]] = [
+        {"period": f.period, "lines": f.lines, "hits": f.hits,
+         "line_accuracy": _num(f.line_accuracy, 4), "units_variance": f.units_variance,
+         "units_basis": f.units_basis, "unit_accuracy": _num(f.unit_accuracy, 4)}
+        for f in (*report.periods, report.overall)
+    ]
+    _emit("Inventory record accuracy (first counts)", rows,
+          {"lines", "hits", "line_accuracy", "units_variance", "units_basis", "unit_accuracy"},
+          as_json, as_csv,
+          shown=lambda r: [r["period"], r["lines"], r["hits"],
+                           _share(r["line_accuracy"]),  # type: ignore[arg-type]
+                           r["units_variance"], r["units_basis"],
+                           _share(r["unit_accuracy"])])  # type: ignore[arg-type]
+
+
+@report_app.command("turnover")
+@handles_errors
+def report_turnover(
+    ctx: typer.Context, since: Since = None, until: Until = None,
+    as_json: AsJson = False, as_csv: AsCsv = False,
+) -> None:
+    """Units picked over average daily on hand (from the ledger); default the last 30 days."""
+    first, last = _period(since, until, 30)
+    with _reading(ctx) as uow:
+        entries = uow.reports.ledger(kpi.LedgerFilter(
+            until=datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=UTC)))
+    report = kpi.turnover(entries, first, last)
+    rows: list[dict[str, object]] = [
+        {"sku": ln.sku, "shipped": ln.shipped, "average_on_hand": _num(ln.average_on_hand),
+         "turnover": _num(ln.turnover, 4)}
+        for ln in (*report.items, report.overall)
+    ]
+    _emit(f"Turnover {first} to {last}", rows, {"shipped", "average_on_hand", "turnover"},
+          as_json, as_csv, {"first": first, "last": last, "days": report.days})
+
+
+@report_app.command("dead-stock")
+@handles_errors
+def report_dead_stock(
+    ctx: typer.Context,
+    days: Annotated[int, typer.Option(help="No pick for this many days.", min=1)] = (
+        kpi.DEFAULT_DEAD_DAYS),
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Judge as of this day or time (default now).", show_default=False)] = None,
+    as_json: AsJson = False, as_csv: AsCsv = False,
+) -> None:
+    """Items on hand with no outbound movement in N days, and their share of all stock."""
+    moment = _moment(as_of, "--as-of") or datetime.now(UTC)
+    with _reading(ctx) as uow:
+        entries = uow.reports.ledger(kpi.LedgerFilter(kinds=frozenset({MovementKind.PICK})))
+        on_hand = uow.reports.on_hand()
+    report = kpi.dead_stock(entries, on_hand, moment, days)
+    rows: list[dict[str, object]] = [
+        {"sku": d.sku, "on_hand": d.on_hand, "last_outbound": d.last_outbound,
+         "share": _num(d.share, 4)}
+        for d in report.items
+    ]
+    _emit(f"Dead stock: no pick in {days} days", rows, {"on_hand", "share"}, as_json, as_csv,
+          {"days": days, "as_of": moment, "dead_units": report.dead_units,
+           "on_hand_units": report.on_hand_units, "share": _num(report.share, 4)},
+          shown=lambda r: [r["sku"], r["on_hand"], r["last_outbound"] or "never",
+                           _share(r["share"])])  # type: ignore[arg-type]
+
+
+@report_app.command("productivity")
+@handles_errors
+def report_productivity(
+    ctx: typer.Context, since: Since = None, until: Until = None,
+    idle_minutes: Annotated[int, typer.Option(
+        help="A longer gap between confirmations is a break.", min=1)] = (
+        kpi.DEFAULT_IDLE_MINUTES),
+    as_json: AsJson = False, as_csv: AsCsv = False,
+) -> None:
+    """Lines per hour per operator and flow, timed between consecutive confirmations."""
+    with _reading(ctx) as uow:
+        entries = uow.reports.ledger(kpi.LedgerFilter(
+            since=_moment(since, "--since"), until=_moment(until, "--until", end=True)))
+    rows: list[dict[str, object]] = [
+        {"user": p.user, "flow": p.flow.value, "lines": p.lines, "timed_lines": p.timed_lines,
+         "hours": _num(p.hours, 3), "lines_per_hour": _num(p.lines_per_hour)}
+        for p in kpi.productivity(entries, idle_minutes)
+    ]
+    _emit("Operator productivity", rows, {"lines", "timed_lines", "hours", "lines_per_hour"},
+          as_json, as_csv)
+
+
+@report_app.command("dock-to-stock")
+@handles_errors
+def report_dock_to_stock(
+    ctx: typer.Context, since: Since = None, until: Until = None,
+    as_json: AsJson = False, as_csv: AsCsv = False,
+) -> None:
+    """Hours from a receipt onto a dock until its last unit moved off it, per item."""
+    start, end = _moment(since, "--since"), _moment(until, "--until", end=True)
+    with _reading(ctx) as uow:
+        entries = uow.reports.ledger(kpi.LedgerFilter(since=start))
+    # Receipts in the period; what left the dock afterwards still closes them.
+    report = kpi.dock_to_stock(
+        e for e in entries if end is None or e.kind != MovementKind.RECEIVE or e.at < end)
+    rows: list[dict[str, object]] = [
+        {"sku": f.sku, "receipts": f.receipts, "stocked": f.stocked,
+         "median_hours": _num(f.median_hours), "average_hours": _num(f.average_hours),
+         "max_hours": _num(f.max_hours)}
+        for f in (*report.items, report.overall)
+    ]
+    waiting = [{"movement": r.movement_id, "sku": r.sku, "lpn": r.lpn, "quantity": r.quantity,
+                "received_at": r.received_at} for r in report.receipts if r.stocked_at is None]
+    _emit("Dock to stock (hours)", rows,
+          {"receipts", "stocked", "median_hours", "average_hours", "max_hours"}, as_json, as_csv,
+          {"still_on_dock": waiting} if as_json else {"still_on_dock": len(waiting)})
+
+
+@report_app.command("exceptions")
+@handles_errors
+def report_exceptions(
+    ctx: typer.Context,
+    days: Annotated[int, typer.Option(help="Short tasks and overrides of the last N days.",
+                                      min=1)] = supervisor.DEFAULT_EXCEPTION_DAYS,
+    as_json: AsJson = False, as_csv: AsCsv = False,
+) -> None:
+    """Open exceptions: short lines and tasks, putaway overrides, counts waiting for approval."""
+    with _reading(ctx) as uow:
+        found = supervisor.open_exceptions(uow, datetime.now(UTC), days)  # type: ignore[arg-type]
+    rows: list[dict[str, object]] = [
+        {"kind": e.kind.value, "reference": e.reference, "sku": e.sku, "location": e.location,
+         "quantity": e.quantity, "reason": e.reason, "user": e.user, "at": e.at}
+        for e in found
+    ]
+    _emit("Open exceptions", rows, {"quantity"}, as_json, as_csv, {"open": len(rows)})
+
+
+@report_app.command("low-stock")
+@handles_errors
+def report_low_stock(
+    ctx: typer.Context, as_json: AsJson = False, as_csv: AsCsv = False
+) -> None:
+    """Pick faces holding less than the item's minimum (min_qty)."""
+    with _reading(ctx) as uow:
+        faces = uow.reports.pick_faces()
+    rows: list[dict[str, object]] = [
+        {"sku": ln.sku, "location": ln.location, "quantity": ln.quantity,
+         "min_qty": ln.min_qty, "missing": ln.missing}
+        for ln in kpi.low_stock(faces)
+    ]
+    _emit("Low stock at pick faces", rows, {"quantity", "min_qty", "missing"}, as_json, as_csv)
+
+
+@app.command("audit")
+@handles_errors
+def audit(
+    ctx: typer.Context,
+    user: Annotated[str | None, typer.Option(help="Login.", show_default=False)] = None,
+    item: Annotated[str | None, typer.Option(help="SKU.", show_default=False)] = None,
+    location: Annotated[str | None, typer.Option(help="Location code.", show_default=False)] = None,
+    since: Since = None, until: Until = None,
+    limit: Annotated[int, typer.Option(help="Only the newest N; 0 for all.")] = 200,
+    as_json: AsJson = False,
+) -> None:
+    """Who did what, when: the movement ledger and the log-in audit log, oldest first."""
+    start, end = _moment(since, "--since"), _moment(until, "--until", end=True)
+    with _reading(ctx) as uow:
+        entries = uow.reports.ledger(kpi.LedgerFilter(
+            since=start, until=end, user=user, sku=item, location=location))
+        # Log-ins name no item or location, so an item or location filter leaves them out.
+        events = [] if item or location else uow.reports.audit_events(start, end, user)
+    rows: list[dict[str, Any]] = [
+        {"time": e.at, "source": "ledger", "event": e.kind.value, "user": e.user, "sku": e.sku,
+         "quantity": e.quantity, "from": e.from_location, "to": e.to_location,
+         "reference": e.reference, "reason": e.reason, "terminal": None, "detail": None}
+        for e in entries
+    ] + [
+        {"time": a.at, "source": "audit", "event": a.event, "user": a.login, "sku": None,
+         "quantity": None, "from": None, "to": None, "reference": None, "reason": None,
+         "terminal": a.terminal, "detail": " ".join(filter(None, (a.peer, a.detail)))}
+        for a in events
+    ]
+    rows.sort(key=lambda r: (r["time"], r["source"]))
+    if limit:
+        rows = rows[-limit:]
+    if as_json:
+        _print_json(rows)
+    elif not rows:
+        typer.echo("nothing in the audit trail")
+    else:
+        shown = [[f"{r['time']:%Y-%m-%d %H:%M}", r["event"], r["user"], r["sku"], r["quantity"],
+                  r["from"], r["to"], r["reference"],
+                  r["reason"] or " ".join(filter(None, (r["terminal"], r["detail"])))]
+                 for r in rows]
+        _out().print(_table("Audit trail (UTC)", ["time", "event", "user", "sku", "qty", "from",
+                                                  "to", "reference", "note"], shown, {"qty"}))
+
+
+# wms demo
+
+
+class Scenario(StrEnum):
+    receive = "receive"
+    putaway = "putaway"
+    pick = "pick"
+    count = "count"
+    tour = "tour"
+
+
+@app.command("demo")
+@handles_errors
+def demo(
+    ctx: typer.Context,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Throw the practice warehouse away and seed it anew.")
+    ] = False,
+    seed: Annotated[int, typer.Option(help="Seed of the practice warehouse (same seed, same "
+                                           "warehouse).")] = 1,
+    scenario: Annotated[
+        Scenario | None,
+        typer.Option(help="Start this exercise straight after log-in.", show_default=False),
+    ] = None,
+    terminal: Annotated[
+        str | None, typer.Option(help="Terminal ID recorded on every movement.")
+    ] = None,
+    ascii_only: Annotated[
+        bool | None,
+        typer.Option("--ascii/--no-ascii", help="No line drawing (default: from TERM)."),
+    ] = None,
+    lang: Annotated[str | None, typer.Option(help="en or zh_CN (default: the user's).")] = None,
+    run: Annotated[
+        bool, typer.Option("--run/--no-run", help="Open the app (--no-run: only prepare).")
+    ] = True,
+) -> None:
+    """Open a practice warehouse (demo.db in the data dir) in TRAINING mode; F6 scans for you.
+
+    Never touches the production database: a database without the demo marker is refused.
+    """
+    from wms_tui.app import run_tui
+    from wms_tui.demo.launch import prepare_demo
+    from wms_tui.demo.seed import DEMO_USERS, NotADemoDatabase
+
+    try:
+        url, seeded = prepare_demo(_state(ctx).url, reset=reset, seed=seed)
+    except NotADemoDatabase as refusal:
+        _fail(str(refusal), 1)
+    shown = make_url(url).render_as_string(hide_password=True)
+    typer.echo(f"practice database {shown}: "
+               + (f"seeded (seed {seed})" if seeded else "exists (--reset seeds it anew)"))
+    typer.echo("users: " + ", ".join(f"{login}/{pin} ({role.value})"
+                                     for login, _name, role, pin in DEMO_USERS))
+    if run:
+        run_tui(url, terminal=terminal or "TRAIN", ascii_mode=ascii_only, lang=lang, demo=True,
+                scenario=scenario.value if scenario else None)
+
+
+# wms db backup, wms config, wms doctor
+
+
+@db_app.command("backup")
+@handles_errors
+def db_backup(
+    ctx: typer.Context,
+    to: Annotated[Path | None, typer.Option(
+        "--to", help="The copy's file (default: backups/ in the data dir).", show_default=False,
+    )] = None,
+) -> None:
+    """A consistent online copy of a SQLite database (0600); pg_dump advice for PostgreSQL."""
+    _must_exist(ctx)
+    engine = _engine(ctx, ready=False)
+    source = health_db.sqlite_file(engine)
+    if engine.dialect.name != "sqlite":
+        url = health_db.shown_url(engine)
+        typer.echo(f"database {url} is PostgreSQL: back it up with pg_dump, e.g.\n"
+                   f"  pg_dump --format=custom --file wms-$(date -u +%Y%m%dT%H%M%SZ).dump "
+                   f"'{url}'\n"
+                   "and restore with pg_restore --clean --dbname <url> <file>.")
+        return
+    if source is None:
+        _fail(f"no database file to back up ({health_db.shown_url(engine)})", 1)
+    folder = data_dir()
+    target = to or folder / "backups" / f"wms-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}.db"
+    result = health_db.backup_sqlite(engine, target)
+    if result.integrity:
+        _fail(f"the copy {target} failed its integrity check: {result.integrity[0]}", 1)
+    health_db.record_backup(folder, engine, result)
+    typer.echo(f"backup {result.path}: {result.size} bytes, integrity ok (mode 0600)")
+
+
+def _must_exist(ctx: typer.Context) -> None:
+    """Looking at a SQLite file must never create it."""
+    path = _sqlite_path(resolve_database_url(_state(ctx).url))
+    if path is not None and not path.exists():
+        _fail(f"no database at {path}: run `wms init` first", 1)
+
+
+def _settings(engine: Engine) -> dict[str, object]:
+    settings: dict[str, object] = {
+        "database_url": health_db.shown_url(engine),
+        "dialect": engine.dialect.name,
+        "data_dir": str(data_dir()),
+        "migrations": {"current": current_revision(engine), "head": head_revision()},
+        "versions": {"wms-tui": _version("wms-tui"), "python": platform.python_version(),
+                     "sqlalchemy": _version("sqlalchemy"), "textual": _version("textual")},
+    }
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            level = conn.exec_driver_sql("PRAGMA synchronous").scalar()
+            settings["busy_timeout_ms"] = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+            settings["synchronous"] = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}.get(
+                int(level or 0), str(level))
+            settings["journal_mode"] = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+            settings["versions"]["sqlite"] = sqlite3.sqlite_version  # type: ignore[index]
+        else:
+            server = conn.exec_driver_sql("SHOW server_version").scalar()
+            settings["versions"]["postgresql"] = server  # type: ignore[index]
+    return settings
+
+
+def _version(package: str) -> str | None:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+@app.command("config")
+@handles_errors
+def config(ctx: typer.Context, as_json: AsJson = False) -> None:
+    """The effective settings: database (password hidden), data dir, pragmas, schema, versions."""
+    _must_exist(ctx)
+    settings = _settings(_engine(ctx, ready=False))
+    if as_json:
+        _print_json(settings)
+        return
+    for key, value in settings.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} {v}" for k, v in value.items())
+        typer.echo(f"{key.replace('_', ' ')}: {value}")
+
+
+@app.command("doctor")
+@handles_errors
+def doctor(
+    ctx: typer.Context,
+    stuck_hours: Annotated[int, typer.Option(
+        help="A task in progress longer than this is stuck.", min=1)] = checks.DEFAULT_STUCK_HOURS,
+    stale_hours: Annotated[int, typer.Option(
+        help="A saved RF session older than this is stale.", min=1)] = checks.DEFAULT_STALE_HOURS,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Exit 1 on warnings too (old backup, stuck work).")] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Health check: integrity, schema, balances = ledger, reservations, backups, stuck work.
+
+    Exit 1 when a check fails (with --strict, when one warns); --json for monitoring.
+    """
+    _must_exist(ctx)
+    engine = _engine(ctx, ready=False)
+    now = datetime.now(UTC)
+    problems = health_db.integrity(engine)
+    findings = [checks.verdict("integrity", problems, "ok")]
+    current, head = current_revision(engine), head_revision()
+    findings.append(checks.migrations(current, head))
+    if current == head:
+        with SqlUnitOfWork(engine, readonly=True) as uow:
+            mismatches = ledger_mismatches(uow)  # type: ignore[arg-type]
+        findings.append(checks.verdict("ledger", mismatches, "every balance equals its ledger sum"))
+        findings += checks.stock_levels(health_db.balance_facts(engine))
+        findings.append(checks.hanging("stuck tasks", health_db.tasks_in_progress(engine), now,
+                                       stuck_hours))
+        findings.append(checks.hanging("stale sessions", health_db.saved_sessions(engine), now,
+                                       stale_hours))
+    if health_db.sqlite_file(engine) is not None:
+        findings.append(checks.backup_age(health_db.last_backup(data_dir(), engine), now))
+    else:
+        findings.append(checks.Finding("backup", checks.Level.OK,
+                                       "pg_dump backups are not tracked by wms"))
+    code = checks.exit_code(findings, strict=strict)
+    if as_json:
+        levels = {f.level for f in findings}
+        status = next((lv for lv in (checks.Level.FAIL, checks.Level.WARN) if lv in levels),
+                      checks.Level.OK)
+        _print_json({"status": status.value, "exit_code": code,
+                     "database": health_db.shown_url(engine), "checked_at": now,
+                     "checks": [{"check": f.check, "level": f.level.value, "summary": f.summary,
+                                 "problems": list(f.problems)} for f in findings]})
+    else:
+        for f in findings:
+            typer.echo(f"{f.level.value.upper():4}  {f.check}: {f.summary}")
+            for problem in f.problems:
+                typer.echo(f"        {problem}")
+    raise typer.Exit(code)
+
+
+# wms export …
+
+
+export_app = typer.Typer(help="Exports for the ERP: ledger events by cursor, stock snapshots.",
+                         no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("events")
+@handles_errors
+def export_events(
+    ctx: typer.Context,
+    since: Annotated[str | None, typer.Option(
+        help="The cursor the last run printed (default: from the start).", show_default=False,
+    )] = None,
+    kind: Annotated[list[erp.EventKind] | None, typer.Option(
+        help="Only these events (repeat): receipt, shipment, adjustment, move, status.",
+        show_default=False)] = None,
+    limit: Annotated[int, typer.Option(help="Events per run.", min=1)] = erp.DEFAULT_BATCH,
+    as_json: AsJson = False, as_csv: AsCsv = False,
+) -> None:
+    """Ledger events after a cursor, from the outbox; keep the printed cursor for the next run.
+
+    JSON: {"cursor": next, "events": [...]}. CSV: one row per event; the next cursor goes to
+    stderr as `cursor: …`.
+    """
+    if as_json and as_csv:
+        raise BadInput("choose one of --json and --csv")
+    with _reading(ctx) as uow:
+        batch = erp.next_batch(uow.reports, erp.Cursor.parse(since), limit, kind or ())
+    rows = [e.record() for e in batch.events]
+    if as_json:
+        _print_json({"cursor": batch.cursor.text(), "events": rows})
+        return
+    if as_csv:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        typer.echo(out.getvalue(), nl=False)
+    elif rows:
+        _out().print(_table("Events", EXPORT_COLUMNS, [list(r.values()) for r in rows],
+                            {"movement_id", "quantity"}))
+    else:
+        typer.echo("no new events")
+    typer.echo(f"cursor: {batch.cursor.text()}", err=as_csv)
+
+
+EXPORT_COLUMNS = ["cursor", "event", "movement_id", "time", "sku", "quantity", "lot",
+                  "from_location", "to_location", "lpn", "reference", "reason", "user"]
+
+
+@export_app.command("stock")
+@handles_errors
+def export_stock(ctx: typer.Context, as_json: AsJson = False, as_csv: AsCsv = False) -> None:
+    """A stock snapshot per item, location, lot, LPN and status (CSV unless --json)."""
+    lines = masterdata.stock_listing(SqlUnitOfWork(_engine(ctx), readonly=True))
+    rows: list[dict[str, object]] = [
+        {"sku": ln.sku, "location": ln.location, "lot": ln.lot, "expiry": ln.expiry,
+         "lpn": ln.lpn, "status": ln.status, "quantity": ln.quantity, "reserved": ln.reserved,
+         "uom": ln.uom}
+        for ln in lines
+    ]
+    _emit("Stock snapshot", rows, {"quantity", "reserved"}, as_json, as_csv or not as_json,
+          {"taken_at": datetime.now(UTC)} if as_json else None)

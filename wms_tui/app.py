@@ -51,8 +51,18 @@ class RfApp(App[None], inherit_bindings=False):
         translator: Callable[[str], Translate] | None = None,
         driver_class: type[Driver] | None = None,
         audit: AuditCallback | None = None,
+        training: bool = False,
+        demo: Any = None,
+        login_facts: Sequence[str] = (),
+        scenario: str | None = None,
     ) -> None:
         super().__init__(driver_class=driver_class)
+        # Demo mode: TRAINING in every header, the virtual scanner (F6) over demo, demo users
+        # shown on the login screen, and a scenario's flow opened straight after log-in.
+        self.training = training
+        self.demo = demo
+        self.login_facts = tuple(login_facts)
+        self.scenario = scenario
         self.services = services
         self.auth = auth
         self.terminal_id = terminal_id
@@ -71,6 +81,11 @@ class RfApp(App[None], inherit_bindings=False):
         self.audit = audit
         # Who is logged in now, so a logout (or a hang-up) can be reported under their name.
         self.operator: str | None = None
+
+    @property
+    def header_right(self) -> str:
+        """The header's right-hand side: the terminal ID, or TRAINING on a practice database."""
+        return "TRAINING" if self.training else self.terminal_id
 
     def on_mount(self) -> None:
         from wms_tui.screens.login import LoginScreen
@@ -137,8 +152,12 @@ def default_terminal_id() -> str:
 
 
 def run_tui(database_url: str | None = None, terminal: str | None = None,
-            ascii_mode: bool | None = None, lang: str | None = None) -> None:
-    """Run the RF app in the current terminal against the given (or default) database."""
+            ascii_mode: bool | None = None, lang: str | None = None,
+            demo: bool = False, scenario: str | None = None) -> None:
+    """Run the RF app in the current terminal against the given (or default) database.
+
+    demo: the database must carry the demo marker; the app shows TRAINING and offers F6.
+    """
     from wms_tui.db.engine import data_dir, make_engine
     from wms_tui.db.migrate import current_revision, head_revision
     from wms_tui.db.uow import uow_factory
@@ -153,6 +172,11 @@ def run_tui(database_url: str | None = None, terminal: str | None = None,
     engine = make_engine(database_url)
     if current_revision(engine) != head_revision():
         raise SystemExit("The database schema is not current: run `wms db upgrade` first.")
+    extras: dict[str, Any] = {}
+    if demo:
+        from wms_tui.demo.launch import demo_app_options
+
+        extras = demo_app_options(engine, scenario)
     writer = uow_factory(engine)
     services = RfBackend(writer, uow_factory(engine, readonly=True))
 
@@ -169,6 +193,7 @@ def run_tui(database_url: str | None = None, terminal: str | None = None,
         language=lang or "en",
         translator=translator,
         driver_class=RfDriver,
+        **extras,
     )
     app.language_fixed = lang is not None
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import CheckConstraint, Column, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -399,3 +399,28 @@ class AuditEvent(SQLModel, table=True):
     peer: str | None = Field(default=None, max_length=60)
     terminal: str | None = Field(default=None, max_length=40)
     detail: str = Field(max_length=200, default="")
+
+
+class DemoMarker(SQLModel, table=True):
+    """Present only in a practice database: every `wms demo` command checks it first."""
+
+    __tablename__ = "demo_marker"
+    key: str = Field(primary_key=True, max_length=40)
+    value: str = Field(max_length=200, default="")
+
+
+class OutboxEvent(SQLModel, table=True):
+    """One ledger row to send to the ERP, written by a trigger in the movement's own transaction.
+
+    Exports read in (txid, id) order: on PostgreSQL txid is the writing transaction's id, so a
+    reader can stop below the oldest transaction still running and never skip a late commit.
+    """
+
+    __tablename__ = "outbox_event"
+    __table_args__ = (Index("ix_outbox_event_order", "txid", "id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    # No foreign key: the ledger is never deleted, and a key would change how TRUNCATE is refused.
+    movement_id: int = Field(unique=True)
+    kind: str = Field(max_length=12)
+    txid: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)

@@ -17,6 +17,7 @@ from wms_tui.db.inquiry import SqlInquiry
 from wms_tui.db.masterdata import SqlMasterData
 from wms_tui.db.outbound import SqlOutbound
 from wms_tui.db.putaway import SqlPutaway
+from wms_tui.db.reports import SqlReports
 from wms_tui.db.repositories import SqlCatalog, SqlIdempotency, SqlStock, SqlUsers
 from wms_tui.domain.errors import TransientConflict
 
@@ -54,6 +55,7 @@ class SqlUnitOfWork:
         self.putaway = SqlPutaway(self.session)
         self.outbound = SqlOutbound(self.session)
         self.counting = SqlCounting(self.session)
+        self.reports = SqlReports(self.session)
         return self
 
     def __exit__(

@@ -48,7 +48,7 @@ class RfScreen(Screen[None], inherit_bindings=False):
 
     def compose(self) -> ComposeResult:
         view = self.first_view()
-        yield RfHeader(view.title, self.rf.terminal_id, id="header")
+        yield RfHeader(view.title, self.rf.header_right, id="header")
         facts = self.fact_list(id="facts")
         facts.show(view.facts)
         yield facts

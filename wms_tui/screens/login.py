@@ -58,7 +58,8 @@ class LoginScreen(RfScreen):
         report("logout", login)
 
     def user_view(self, message: str = "", tone: Tone = Tone.NONE) -> View:
-        return View(self.t("Login"), (), self.t("User ID"), message, tone)
+        # In demo mode the practice users and PINs are facts on the screen, not a secret.
+        return View(self.t("Login"), self.rf.login_facts, self.t("User ID"), message, tone)
 
     def ask_user(self, message: str = "", tone: Tone = Tone.NONE) -> None:
         self.login = ""

@@ -41,6 +41,11 @@ class MenuScreen(RfScreen):
         if self.saved is not None:
             self.offer_resume(*self.saved)
             self.saved = None
+            return
+        # A demo scenario starts its exercise straight after log-in.
+        spec = find_flow(self.entries, self.rf.scenario) if self.rf.scenario else None
+        if spec is not None:
+            self.open(spec)
 
     def offer_resume(self, name: str, state: dict[str, Any]) -> None:
         spec = find_flow(self.entries, name)

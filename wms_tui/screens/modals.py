@@ -43,7 +43,7 @@ class HelpModal(ModalScreen[None], inherit_bindings=False):
         self.footer = footer
 
     def compose(self) -> ComposeResult:
-        yield RfHeader(self.help_title, getattr(self.app, "terminal_id", ""), id="header")
+        yield RfHeader(self.help_title, getattr(self.app, "header_right", ""), id="header")
         yield PromptLine(id="help")
         yield FactList(id="footer")
 

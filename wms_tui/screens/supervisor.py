@@ -89,7 +89,7 @@ class SupervisorScreen(RfScreen):
     def compose(self) -> ComposeResult:
         _ = self.t
         yield RfHeader(_("Supervisor {login}").format(login=self.actor.login),
-                       self.rf.terminal_id, id="header")
+                       self.rf.header_right, id="header")
         yield PromptLine(id="too-small")
         yield PromptLine(id="approvals-title")
         table: DataTable[str] = DataTable(id="approvals", cursor_type="row",

@@ -1,0 +1,76 @@
+"""`wms export events` by cursor and `wms export stock`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from tests.factories import build_warehouse
+from wms_tui.db.engine import make_engine
+from wms_tui.db.uow import uow_factory
+from wms_tui.domain.stock import Pick, Receive, post
+
+
+@pytest.fixture
+def posted(wms, db_url):
+    assert wms("db", "upgrade").exit_code == 0
+    engine = make_engine(db_url)
+    wh = build_warehouse(engine)
+    uow = uow_factory(engine)
+    post(uow, wh.operator, Receive(wh.widget, 10, wh.a1, "ASN-1"))
+    post(uow, wh.operator, Pick(wh.widget, 4, wh.a1, "SO-1"))
+    yield wms, engine, wh
+    engine.dispose()
+
+
+def events(wms, *args: str) -> dict:
+    result = wms("export", "events", "--json", *args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_cursor_runs_send_each_event_once(posted) -> None:
+    wms, engine, wh = posted
+    first = events(wms)
+    assert [(e["event"], e["sku"], e["quantity"], e["reference"]) for e in first["events"]] == [
+        ("receipt", "WIDGET", 10, "ASN-1"), ("shipment", "WIDGET", 4, "SO-1")]
+    assert events(wms, "--since", first["cursor"]) == {"cursor": first["cursor"], "events": []}
+    post(uow_factory(engine), wh.operator, Receive(wh.heavy, 3, wh.a2, "ASN-2"))
+    second = events(wms, "--since", first["cursor"])
+    assert [e["reference"] for e in second["events"]] == ["ASN-2"]
+    only_shipments = events(wms, "--kind", "shipment")
+    assert [e["reference"] for e in only_shipments["events"]] == ["SO-1"]
+    assert only_shipments["cursor"] == second["cursor"]
+
+
+def test_batches_and_csv(posted) -> None:
+    wms, _, _ = posted
+    one = events(wms, "--limit", "1")
+    assert len(one["events"]) == 1
+    result = wms("export", "events", "--csv", "--since", one["cursor"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["event"], r["quantity"]) for r in rows] == [("shipment", "4")]
+    assert result.stderr.strip() == f"cursor: {rows[-1]['cursor']}"
+
+
+def test_a_bad_cursor_is_bad_input(posted) -> None:
+    wms, _, _ = posted
+    result = wms("export", "events", "--since", "yesterday")
+    assert result.exit_code == 2
+    assert "cursor 'yesterday'" in result.stderr
+
+
+def test_stock_snapshot(posted) -> None:
+    wms, _, _ = posted
+    result = wms("export", "stock")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["sku"], r["location"], r["quantity"]) for r in rows] == [
+        ("WIDGET", "A-01-01-1", "6")]
+    snapshot = json.loads(wms("export", "stock", "--json").stdout)
+    assert snapshot["rows"][0]["quantity"] == 6
+    assert "taken_at" in snapshot

@@ -1,0 +1,180 @@
+"""Demo mode at 16x20: TRAINING on every screen, the virtual scanner (F6), guided scenarios."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+from textual.pilot import Pilot
+
+from tests.tui.helpers import keys, login, run, screen_text, screen_words, settle
+from wms_tui.app import RfApp
+from wms_tui.db import tables
+from wms_tui.db.engine import make_engine
+from wms_tui.db.uow import uow_factory
+from wms_tui.demo.launch import demo_app_options
+from wms_tui.demo.scanner import WRONG_CODE
+from wms_tui.demo.seed import seed_demo
+from wms_tui.domain.model import Actor
+from wms_tui.domain.rf_services import RfBackend
+from wms_tui.domain.stock import ledger_mismatches
+from wms_tui.domain.users import authenticate
+from wms_tui.screens.scanner import ScannerModal
+from wms_tui.screens.step import FlowScreen
+
+SIZE = (20, 16)
+TODAY = date(2026, 3, 2)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Seeded once per module; each test works on its own copy of the file."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    engine = make_engine(f"sqlite:///{path}")
+    seed_demo(engine, 1, TODAY)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_engine(template: Path, tmp_path: Path) -> Iterator[Engine]:
+    path = tmp_path / "demo.db"
+    shutil.copy(template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    yield engine
+    engine.dispose()
+
+
+def demo_app(engine: Engine, scenario: str | None = None) -> RfApp:
+    writer = uow_factory(engine)
+
+    def auth(login: str, pin: str, terminal: str) -> Actor:
+        return authenticate(writer(), login, pin, terminal)
+
+    return RfApp(RfBackend(writer), auth, terminal_id="RF01",
+                 **demo_app_options(engine, scenario))
+
+
+def header(app: RfApp) -> str:
+    return screen_text(app).splitlines()[0]
+
+
+async def scan_with_f6(pilot: Pilot[Any], pick: str) -> str:
+    """Open the virtual scanner, choose the entry whose label or code contains pick."""
+    await keys(pilot, "f6")
+    modal = pilot.app.screen
+    assert isinstance(modal, ScannerModal)
+    assert "TRAINING" in header(pilot.app)
+    number = next(n for n, (label, code) in enumerate(modal.codes, start=1)
+                  if pick in label or pick in code)
+    code = modal.codes[number - 1][1]
+    await keys(pilot, str(number))
+    await settle(pilot)
+    return code
+
+
+def test_training_marker_and_demo_users_on_every_screen(demo_engine: Engine) -> None:
+    app = demo_app(demo_engine)
+
+    async def script(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        assert header(pilot.app).endswith("TRAINING")
+        assert "OP1 PIN 1111" in screen_text(pilot.app)
+        assert "SUP1 PIN 2222" in screen_text(pilot.app)
+        await login(pilot, "OP1", "1111")
+        assert header(pilot.app).startswith("Menu OP1")
+        assert header(pilot.app).endswith("TRAINING")
+        await keys(pilot, "1")
+        assert isinstance(pilot.app.screen, FlowScreen)
+        assert header(pilot.app).endswith("TRAINING")
+        await keys(pilot, "f1")
+        assert header(pilot.app).endswith("TRAINING")
+
+    run(app, SIZE, script)
+
+
+def test_virtual_scanner_lists_right_codes_and_one_wrong(demo_engine: Engine) -> None:
+    app = demo_app(demo_engine)
+
+    async def script(pilot: Pilot[Any]) -> None:
+        await login(pilot, "OP1", "1111")
+        await keys(pilot, "1")
+        await keys(pilot, "f6")
+        modal = pilot.app.screen
+        assert isinstance(modal, ScannerModal)
+        codes = [code for _label, code in modal.codes]
+        assert "ASN-1001" in codes
+        assert codes[-1] == WRONG_CODE
+        assert "WRONG-0000" in screen_text(pilot.app)
+        # The wrong code is refused like any bad scan: same step, error line, bell.
+        await keys(pilot, str(len(codes)))
+        assert isinstance(pilot.app.screen, FlowScreen)
+        assert pilot.app.screen.step.name == "order"
+        assert "!" in screen_text(pilot.app)
+        # A right code advances the step.
+        await scan_with_f6(pilot, "ASN-1001")
+        assert pilot.app.screen.step.name == "item"
+        assert "ASN-1001" in screen_words(pilot.app)
+
+    run(app, SIZE, script)
+
+
+def test_receive_scenario_with_only_the_virtual_scanner(demo_engine: Engine) -> None:
+    app = demo_app(demo_engine, "receive")
+    with Session(demo_engine) as s:
+        before = len(s.exec(select(tables.Movement)).all())
+
+    async def script(pilot: Pilot[Any]) -> None:
+        await login(pilot, "OP1", "1111")
+        # The scenario opens Receive at once, with a short instruction on the message line.
+        assert isinstance(pilot.app.screen, FlowScreen)
+        assert pilot.app.screen.step.name == "order"
+        assert "F6: scan an ASN" in screen_words(pilot.app)
+        await scan_with_f6(pilot, "ASN-1001")
+        assert "F6: scan an item" in screen_words(pilot.app)
+        await scan_with_f6(pilot, "GTIN")
+        assert pilot.app.screen.step.name == "qty"
+        await scan_with_f6(pilot, "Qty")
+        assert pilot.app.screen.step.name == "item"
+        assert "* Rcvd" in screen_text(pilot.app) or "Rcvd" in screen_words(pilot.app)
+        assert header(pilot.app).endswith("TRAINING")
+
+    run(app, SIZE, script)
+    with Session(demo_engine) as s:
+        assert len(s.exec(select(tables.Movement)).all()) == before + 1
+    with uow_factory(demo_engine)() as uow:
+        assert ledger_mismatches(uow) == []
+
+
+def test_demo_options_refuse_a_database_without_the_marker(tmp_path: Path) -> None:
+    from tests.conftest import fresh_sqlite_engine
+    from wms_tui.demo.seed import NotADemoDatabase
+
+    engine = fresh_sqlite_engine(str(tmp_path / "wms.db"))
+    with pytest.raises(NotADemoDatabase):
+        demo_app_options(engine, None)
+    engine.dispose()
+
+
+def test_putaway_scenario_with_only_the_virtual_scanner(demo_engine: Engine) -> None:
+    app = demo_app(demo_engine, "putaway")
+
+    async def script(pilot: Pilot[Any]) -> None:
+        await login(pilot, "OP1", "1111")
+        assert pilot.app.screen.step.name == "source"
+        await scan_with_f6(pilot, "LPN9000001")
+        assert pilot.app.screen.step.name == "confirm"
+        await scan_with_f6(pilot, "Loc")
+        assert pilot.app.screen.step.name == "source"
+        assert "*" in screen_text(pilot.app)
+        assert header(pilot.app).endswith("TRAINING")
+
+    run(app, SIZE, script)
+    with uow_factory(demo_engine)() as uow:
+        assert ledger_mismatches(uow) == []

@@ -1,0 +1,271 @@
+"""The virtual scanner: the barcodes the current step would accept, plus one that it refuses.
+
+Trainees without a scanner press F6 and pick a number; the code is submitted as if scanned.
+The lists come straight from the practice database, so they are always what the step expects.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from wms_tui.db import tables
+from wms_tui.domain.flows.base import Flow
+
+WRONG_CODE = "WRONG-0000"
+# Short enough for a 16x20 screen: the list shows at most this many right answers.
+MAX_RIGHT = 6
+
+Suggestion = tuple[str, str]
+
+
+class DemoCatalog:
+    """Read-only look-ups over the practice database for the virtual scanner."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def _session(self) -> Session:
+        # Plain BEGIN: look-ups must never queue behind (or block) a posting terminal.
+        return Session(self.engine.execution_options(wms_readonly=True))
+
+    def open_inbound(self) -> list[Suggestion]:
+        with self._session() as s:
+            rows = s.exec(select(tables.InboundOrder).where(tables.InboundOrder.status != "closed")
+                          .order_by(tables.InboundOrder.reference)).all()
+            found = [(f"ASN {o.reference}", o.reference) for o in rows]
+            found += [(f"SSCC {o.reference}", o.sscc) for o in rows if o.sscc]
+            return found
+
+    def inbound_items(self, order_id: int) -> list[Suggestion]:
+        with self._session() as s:
+            lines = s.exec(select(tables.InboundLine)
+                           .where(tables.InboundLine.order_id == order_id)
+                           .order_by(tables.InboundLine.line_no)).all()
+            return [self.item_code(line.item_id) for line in lines
+                    if line.received < line.quantity]
+
+    def item_code(self, item_id: int) -> Suggestion:
+        """The item's each GTIN (its SKU when it has none), labelled with the SKU."""
+        with self._session() as s:
+            item = s.get(tables.Item, item_id)
+            sku = item.sku if item is not None else str(item_id)
+            gtins = s.exec(select(tables.ItemUom.gtin).where(tables.ItemUom.item_id == item_id)
+                           .where(col(tables.ItemUom.gtin).is_not(None))
+                           .order_by(tables.ItemUom.factor)).all()
+            return (f"GTIN {sku}", gtins[0]) if gtins else (f"SKU {sku}", sku)
+
+    def location(self, location_id: int) -> list[Suggestion]:
+        with self._session() as s:
+            loc = s.get(tables.Location, location_id)
+            if loc is None:
+                return []
+            return [(f"Loc {loc.code}", loc.barcode),
+                    (f"Check digits {loc.code}", loc.check_digits)]
+
+    def stock_at(self, location_id: int) -> list[Suggestion]:
+        with self._session() as s:
+            rows = s.exec(select(tables.Balance).where(tables.Balance.location_id == location_id)
+                          .where(tables.Balance.quantity > 0)
+                          .order_by(tables.Balance.item_id)).all()
+        seen: list[int] = []
+        for row in rows:
+            if row.item_id not in seen:
+                seen.append(row.item_id)
+        return [self.item_code(item_id) for item_id in seen[:MAX_RIGHT]]
+
+    def lots(self, item_id: int) -> list[Suggestion]:
+        with self._session() as s:
+            rows = s.exec(select(tables.Lot).where(tables.Lot.item_id == item_id)
+                          .order_by(tables.Lot.code)).all()
+            return [(f"Lot {lot.code}", lot.code) for lot in rows]
+
+    def locations_with_stock(self, kind: str, limit: int = 2) -> list[Suggestion]:
+        with self._session() as s:
+            rows = s.exec(select(tables.Location).join(
+                tables.Balance, col(tables.Balance.location_id) == tables.Location.id)
+                .where(tables.Location.type == kind).where(tables.Balance.quantity > 0)
+                .order_by(tables.Location.walk_seq)).all()
+        unique = list(dict.fromkeys((f"Loc {loc.code}", loc.barcode) for loc in rows))
+        return unique[:limit]
+
+    def empty_location(self, kind: str) -> list[Suggestion]:
+        with self._session() as s:
+            held = select(tables.Balance.location_id).where(tables.Balance.quantity > 0)
+            loc = s.exec(select(tables.Location).where(tables.Location.type == kind)
+                         .where(col(tables.Location.id).not_in(held))
+                         .order_by(tables.Location.walk_seq)).first()
+            return [] if loc is None else [(f"Loc {loc.code}", loc.barcode)]
+
+    def dock_loads(self) -> list[Suggestion]:
+        """LPNs and loose items on the docks: what putaway can start from."""
+        with self._session() as s:
+            docks = [loc.id for loc in s.exec(
+                select(tables.Location).where(tables.Location.type == "dock")).all()]
+            rows = s.exec(select(tables.Balance).where(col(tables.Balance.location_id).in_(docks))
+                          .where(tables.Balance.quantity > 0)).all()
+            lpns = [s.get(tables.Lpn, row.lpn_id) for row in rows if row.lpn_id is not None]
+        found = [(f"LPN {lpn.code}", lpn.code) for lpn in lpns if lpn is not None]
+        found += [self.item_code(row.item_id) for row in rows if row.lpn_id is None]
+        return list(dict.fromkeys(found))
+
+    def count_locations(self) -> list[Suggestion]:
+        with self._session() as s:
+            rows = s.exec(select(tables.Location).join(
+                tables.CountTask, col(tables.CountTask.location_id) == tables.Location.id)
+                .where(col(tables.CountTask.status).in_(("open", "recount")))
+                .order_by(tables.Location.walk_seq)).all()
+            return [(f"Loc {loc.code}", loc.barcode) for loc in rows]
+
+    def book_quantity(self, location_id: int, item_id: int) -> int:
+        with self._session() as s:
+            rows = s.exec(select(tables.Balance).where(tables.Balance.location_id == location_id)
+                          .where(tables.Balance.item_id == item_id)).all()
+            return sum(row.quantity for row in rows)
+
+    def location_id(self, barcode: str) -> int:
+        with self._session() as s:
+            loc = s.exec(select(tables.Location).where(tables.Location.barcode == barcode)).one()
+            assert loc.id is not None
+            return loc.id
+
+    def any_items(self) -> list[Suggestion]:
+        with self._session() as s:
+            ids = s.exec(select(tables.Item.id).order_by(tables.Item.sku).limit(2)).all()
+        return [self.item_code(item_id) for item_id in ids if item_id is not None]
+
+    def waves(self) -> list[Suggestion]:
+        with self._session() as s:
+            rows = s.exec(select(tables.Wave).order_by(col(tables.Wave.id).desc())).all()
+            return [(f"Wave {w.code}", w.code) for w in rows[:2]]
+
+
+def _loc_state(catalog: DemoCatalog, data: dict[str, Any] | None) -> list[Suggestion]:
+    return [] if not data else catalog.location(int(data["id"]))
+
+
+def _receive(step: str, s: dict[str, Any], catalog: DemoCatalog) -> list[Suggestion]:
+    if step == "order":
+        return catalog.open_inbound()
+    if step == "item":
+        if s.get("blind"):
+            return catalog.any_items()
+        return catalog.inbound_items(int(s["order_id"]))
+    if step == "qty":
+        factor = int(s.get("factor") or 1)
+        left = [ln["quantity"] - ln["received"] for ln in s.get("lines") or []]
+        qty = max(left[0] // factor, 1) if left else 1
+        return [(f"Qty {qty} {s.get('uom', '')}", str(qty)), ("Qty 1", "1")]
+    if step == "lot":
+        lines = [ln["lot"] for ln in s.get("lines") or [] if ln.get("lot")]
+        return [(f"Lot {lot}", lot) for lot in lines] or [("Lot LDEMO1", "LDEMO1")]
+    if step == "expiry":
+        return [("Expiry in a year", f"{date.today() + timedelta(days=365):%y%m%d}")]
+    return []
+
+
+def _putaway(step: str, s: dict[str, Any], catalog: DemoCatalog) -> list[Suggestion]:
+    if step == "source":
+        return catalog.dock_loads()
+    if step == "from":
+        return catalog.locations_with_stock("dock")
+    if step == "qty":
+        return [("Enter = all", "")]
+    if step == "confirm":
+        return _loc_state(catalog, s.get("to")) or catalog.empty_location("reserve")
+    if step == "reason":
+        return [("Reason 1", "1")]
+    return []
+
+
+def _pick(step: str, s: dict[str, Any], catalog: DemoCatalog) -> list[Suggestion]:
+    task = s.get("task") or {}
+    if step == "start":
+        return [("Enter = next task", ""), *catalog.waves()]
+    if step == "loc":
+        return _loc_state(catalog, task.get("loc"))
+    if step == "item":
+        return [catalog.item_code(int(task["item_id"]))]
+    if step == "lot":
+        return [(f"Lot {task['lot']}", task["lot"])] if task.get("lot") else []
+    if step in ("qty", "sqty"):
+        return [("Enter = all", "")] if step == "qty" else [("Qty 0", "0")]
+    if step == "drop":
+        return [("Tote T-001", "T-001"), ("Enter", "")]
+    if step in ("reason", "zero"):
+        return [("1", "1"), ("2", "2")]
+    return []
+
+
+def _count(step: str, s: dict[str, Any], catalog: DemoCatalog) -> list[Suggestion]:
+    where = s.get("where")
+    if step == "task":
+        return [("Enter = next task", ""), *catalog.count_locations()]
+    if step == "loc":
+        return _loc_state(catalog, where)
+    if step == "item":
+        found = catalog.stock_at(int(where["id"])) if where else []
+        return [*found, ("Enter = done", "")]
+    if step == "lot":
+        return catalog.lots(int(s["item_id"])) if s.get("item_id") else []
+    if step == "qty":
+        book = catalog.book_quantity(int(where["id"]), int(s["item_id"])) if where else 0
+        factor = int(s.get("factor") or 1)
+        return [(f"Qty {book // factor}", str(book // factor))]
+    if step == "done":
+        return [("1 Yes", "1"), ("2 No", "2")]
+    return []
+
+
+def _move(step: str, s: dict[str, Any], catalog: DemoCatalog) -> list[Suggestion]:
+    if step == "from":
+        return catalog.locations_with_stock("reserve")
+    if step == "item":
+        return catalog.stock_at(int(s["from_id"]))
+    if step == "qty":
+        return [("Qty 1", "1")]
+    if step == "to":
+        return catalog.empty_location("reserve")
+    return []
+
+
+def _inquiry(step: str, s: dict[str, Any], catalog: DemoCatalog) -> list[Suggestion]:
+    found = catalog.locations_with_stock("pick", limit=1)
+    if found:
+        found += catalog.stock_at(catalog.location_id(found[0][1]))[:1]
+    return found
+
+
+def _replenish(step: str, s: dict[str, Any], catalog: DemoCatalog) -> list[Suggestion]:
+    task = s.get("task") or {}
+    if step == "start":
+        return [("Enter = next task", "")]
+    if step in ("from", "to"):
+        return _loc_state(catalog, task.get(step))
+    if step == "item" and task.get("item_id"):
+        return [catalog.item_code(int(task["item_id"]))]
+    if step == "lot" and task.get("lot"):
+        return [(f"Lot {task['lot']}", task["lot"])]
+    if step == "qty":
+        return [("Enter = all", "")]
+    return []
+
+
+BY_FLOW = {"receive": _receive, "putaway": _putaway, "pick": _pick, "count": _count,
+           "move": _move, "inquiry": _inquiry, "replenish": _replenish}
+
+
+def suggestions(flow: Flow, catalog: DemoCatalog) -> list[Suggestion]:
+    """What the flow's current step would accept, then one code every step refuses."""
+    pick = BY_FLOW.get(flow.name)
+    right: list[Suggestion] = []
+    if pick is not None:
+        try:
+            right = pick(flow.step_name, flow.state, catalog)
+        except (KeyError, TypeError, ValueError):
+            # A state shape this helper does not know: offer only the wrong code.
+            right = []
+    return [*right[:MAX_RIGHT], ("Wrong code", WRONG_CODE)]

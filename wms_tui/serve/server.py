@@ -1,0 +1,139 @@
+"""`wms serve`: the SSH (and optional telnet) listeners, the session manager and the zygote."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from wms_tui.serve.ssh import DeviceAuth, ServeConfigError, load_host_key, start_ssh_server
+
+log = logging.getLogger("wms_tui.serve")
+
+
+@dataclass(frozen=True)
+class ServeConfig:
+    """Everything `wms serve` was told; checked before anything listens."""
+
+    database_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 2222
+    telnet_port: int | None = None
+    authorized_keys: Path | None = None
+    device_password: str | None = None
+    ssh_auth: str | None = None
+    max_sessions: int = 200
+    idle_timeout: float = 900.0
+    spawn: bool = False
+    allow_no_auth: bool = False
+    login_timeout: float = 60.0
+    keepalive_interval: float = 30.0
+    keepalive_count_max: int = 3
+    max_auth_attempts: int = 6
+
+
+def read_device_password(path: Path | None) -> str | None:
+    """The device password: first line of the file, else $WMS_DEVICE_PASSWORD."""
+    if path is not None:
+        text = path.read_text()
+        password = text.splitlines()[0].strip() if text.strip() else ""
+        if not password:
+            raise ServeConfigError(f"{path} holds no password")
+        return password
+    return os.environ.get("WMS_DEVICE_PASSWORD") or None
+
+
+def configure_server_logging() -> None:
+    """One line per session start and end on stderr; asyncssh's chatter only when it matters."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(stream=sys.stderr, level=logging.INFO,
+                            format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("asyncssh").setLevel(logging.WARNING)
+    logging.getLogger("telnetlib3").setLevel(logging.WARNING)
+
+
+async def serve(config: ServeConfig, *, ready: asyncio.Event | None = None,
+                stop: asyncio.Event | None = None) -> None:
+    """Run until SIGTERM or SIGINT (or `stop` is set), then end every session gracefully."""
+    from wms_tui.db.engine import data_dir, make_engine, resolve_database_url
+    from wms_tui.db.migrate import current_revision, head_revision
+    from wms_tui.serve.audit import AuditLog
+    from wms_tui.serve.sessions import SessionManager
+    from wms_tui.serve.telnet import start_telnet_server
+    from wms_tui.serve.zygote import Launcher, SpawnLauncher, ZygoteLauncher
+
+    auth = DeviceAuth.configure(config.ssh_auth, host=config.host,
+                                authorized_keys=config.authorized_keys,
+                                password=config.device_password,
+                                allow_no_auth=config.allow_no_auth,
+                                max_attempts=config.max_auth_attempts)
+    url = resolve_database_url(config.database_url)
+    engine = make_engine(url)
+    try:
+        if current_revision(engine) != head_revision():
+            raise ServeConfigError(
+                "the database schema is not current: run `wms init` or `wms db upgrade`")
+        host_key = load_host_key(data_dir())
+        launcher: Launcher
+        if config.spawn:
+            launcher = SpawnLauncher()
+        else:
+            zygote = ZygoteLauncher()
+            await zygote.start()
+            launcher = zygote
+        manager = SessionManager(launcher, url, AuditLog(engine),
+                                 max_sessions=config.max_sessions,
+                                 idle_timeout=config.idle_timeout)
+        listeners: list[object] = []
+        try:
+            ssh = await start_ssh_server(
+                manager, auth, host=config.host, port=config.port, host_key=host_key,
+                login_timeout=config.login_timeout,
+                keepalive_interval=config.keepalive_interval,
+                keepalive_count_max=config.keepalive_count_max)
+            listeners.append(ssh)
+            log.info("wms serve: SSH on %s:%d (%s auth, host key %s), sessions by %s, "
+                     "at most %d, idle timeout %.0f s", config.host, config.port,
+                     _auth_name(auth), host_key.get_fingerprint(), launcher.name,
+                     config.max_sessions, config.idle_timeout)
+            if config.telnet_port is not None:
+                listeners.append(await start_telnet_server(manager, host=config.host,
+                                                           port=config.telnet_port))
+                log.info("wms serve: telnet on %s:%d", config.host, config.telnet_port)
+            stopping = stop or asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signum, stopping.set)
+            if ready is not None:
+                ready.set()
+            await stopping.wait()
+            log.info("wms serve: stopping, %d sessions to end", len(manager.sessions))
+            for listener in listeners:
+                listener.close()  # type: ignore[attr-defined]
+            # The handlers stay: a second SIGTERM must not cut the graceful stop short.
+            await manager.stop()
+        finally:
+            for listener in listeners:
+                with contextlib.suppress(Exception):
+                    listener.close()  # type: ignore[attr-defined]
+            await launcher.close()
+        log.info("wms serve: stopped")
+    finally:
+        engine.dispose()
+
+
+def _auth_name(auth: DeviceAuth) -> str:
+    if auth.none:
+        return "no"
+    return "+".join(name for name, on in (("key", auth.keys is not None),
+                                          ("password", auth.password is not None)) if on)
+
+
+def run_server(config: ServeConfig) -> None:
+    configure_server_logging()
+    asyncio.run(serve(config))

@@ -1,0 +1,169 @@
+"""One RF session on the pseudo-terminal it was handed: the child side of `wms serve`.
+
+The zygote forks into `run_session`; the spawn path runs this module:
+
+    python -m wms_tui.serve.session '{"database_url": ..., "term": "vt220", ...}'
+
+with the pty slave as stdin/stdout/stderr. Signals from the server: SIGHUP (the link dropped),
+SIGUSR1 (idle timeout) and SIGTERM (server stopping) all end the app cleanly; the flow state
+is already saved after every step, so the operator resumes where they were.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import signal
+import sys
+import termios
+import threading
+from dataclasses import asdict, dataclass
+from typing import Any
+
+# Why a session ended, as the audit log records the operator's log-out.
+END_REASONS = {signal.SIGHUP: "hangup", signal.SIGUSR1: "idle timeout",
+               signal.SIGTERM: "server stopping"}
+# How long a post in flight may take to commit after the app was told to end.
+THREAD_GRACE = 10.0
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SessionSpec:
+    """What a session child needs to know; sent as JSON from the server to the child."""
+
+    database_url: str
+    term: str
+    terminal_id: str
+    peer: str
+    lang: str = "en"
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> SessionSpec:
+        return cls(**json.loads(text))
+
+
+def become_terminal_session(fd: int) -> None:
+    """Make fd this process's controlling terminal and its stdin, stdout and stderr."""
+    # Spawned with start_new_session, the child already leads its session.
+    with contextlib.suppress(PermissionError):
+        os.setsid()
+    fcntl.ioctl(fd, termios.TIOCSCTTY, 0)
+    for target in (0, 1, 2):
+        if fd != target:
+            os.dup2(fd, target)
+    if fd > 2:
+        os.close(fd)
+
+
+def session_environ(spec: SessionSpec, base: dict[str, str]) -> dict[str, str]:
+    """The server's environment with the client's terminal type, without what would override
+    the pty's window size (COLUMNS, LINES) or the terminal profile, or the device password."""
+    env = {k: v for k, v in base.items()
+           if not k.startswith(("TEXTUAL", "COLORTERM", "SSH_"))
+           and k not in ("COLUMNS", "LINES", "WMS_DEVICE_PASSWORD")}
+    env.update(TERM=spec.term or "vt100", LANG="C.UTF-8", WMS_TERMINAL=spec.terminal_id)
+    env.pop("LC_ALL", None)
+    env.pop("LC_CTYPE", None)
+    return env
+
+
+def configure_logging() -> None:
+    """Errors go to rf.log in the data directory, never onto the operator's screen."""
+    from wms_tui.db.engine import data_dir
+
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    handler = logging.FileHandler(data_dir() / "rf.log")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s "
+                                           "%(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def session_engine(url: str) -> Any:
+    """SQLite as usual; PostgreSQL without a pool, so an idle terminal holds no connection."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
+
+    from wms_tui.db.engine import make_engine, resolve_database_url
+
+    url = resolve_database_url(url)
+    if make_url(url).get_backend_name() == "sqlite":
+        return make_engine(url)
+    return make_engine(url, poolclass=NullPool)
+
+
+def run_session(spec: SessionSpec) -> int:
+    """Run the RF app on stdin/stdout until the operator quits or the server ends it."""
+    from wms_tui.app import RfApp
+    from wms_tui.db.uow import uow_factory
+    from wms_tui.domain.model import Actor
+    from wms_tui.domain.rf_services import RfBackend
+    from wms_tui.domain.users import authenticate
+    from wms_tui.rf_driver import RfDriver, terminal_profile
+    from wms_tui.serve.audit import AuditLog
+
+    engine = session_engine(spec.database_url)
+    writer = uow_factory(engine)
+    services = RfBackend(writer, uow_factory(engine, readonly=True))
+    audit = AuditLog(engine)
+
+    def auth(login: str, pin: str, terminal_id: str) -> Actor:
+        return authenticate(writer(), login, pin, terminal_id)
+
+    profile = terminal_profile()
+    app = RfApp(services, auth, terminal_id=spec.terminal_id, ascii_mode=profile.ascii_only,
+                language=spec.lang, driver_class=RfDriver,
+                audit=audit.for_session(spec.peer, spec.terminal_id))
+    ended_by: list[str] = []
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        for signum, reason in END_REASONS.items():
+            def end(reason: str = reason) -> None:
+                ended_by.append(reason)
+                app.exit()
+            loop.add_signal_handler(signum, end)
+        await app.run_async(mouse=False)
+
+    try:
+        asyncio.run(main())
+    except Exception:
+        log.exception("session %s from %s failed", spec.terminal_id, spec.peer)
+        return 1
+    finally:
+        wait_for_posts()
+        if app.operator is not None:
+            app.report("logout", app.operator, ended_by[0] if ended_by else "")
+        engine.dispose()
+    return 0
+
+
+def wait_for_posts() -> None:
+    """Let a post in flight commit (or fail) before the process goes; never half of one."""
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join(THREAD_GRACE)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    spec = SessionSpec.from_json(args[0])
+    if os.isatty(0):
+        become_terminal_session(0)
+    configure_logging()
+    sys.exit(run_session(spec))
+
+
+if __name__ == "__main__":
+    main()
