@@ -430,17 +430,23 @@ def _finish(report: ImportReport) -> None:
         raise typer.Exit(2)
 
 
+def _run_import(ctx: typer.Context, file: Path, dry_run: bool, label: str,
+                importer: Callable[..., ImportReport]) -> None:
+    """Read the file, run one domain importer (read-only when dry), print its report."""
+    table = _read_table(file)
+    engine = _engine(ctx)
+    with _progress(len(table.rows), label) as advance:
+        report = importer(
+            uow_factory(engine, readonly=dry_run), table, dry_run=dry_run, progress=advance
+        )
+    _finish(report)
+
+
 @location_app.command("import")
 @handles_errors
 def location_import(ctx: typer.Context, file: FileArg, dry_run: DryRun = False) -> None:
     """Create or update locations from a CSV file (docs/import-formats.md)."""
-    table = _read_table(file)
-    engine = _engine(ctx)
-    with _progress(len(table.rows), "locations") as advance:
-        report = masterdata.import_locations(
-            uow_factory(engine, readonly=dry_run), table, dry_run=dry_run, progress=advance
-        )
-    _finish(report)
+    _run_import(ctx, file, dry_run, "locations", masterdata.import_locations)
 
 
 @location_app.command("generate")
@@ -478,13 +484,7 @@ def location_generate(
 @handles_errors
 def item_import(ctx: typer.Context, file: FileArg, dry_run: DryRun = False) -> None:
     """Create or update items and their units from a CSV file, one row per item and unit."""
-    table = _read_table(file)
-    engine = _engine(ctx)
-    with _progress(len(table.rows), "items") as advance:
-        report = masterdata.import_items(
-            uow_factory(engine, readonly=dry_run), table, dry_run=dry_run, progress=advance
-        )
-    _finish(report)
+    _run_import(ctx, file, dry_run, "items", masterdata.import_items)
 
 
 class OrderKind(str, Enum):
@@ -502,15 +502,9 @@ def order_import(
 ) -> None:
     """Create or update orders and their lines from a CSV file (docs/import-inbound.md,
     docs/import-outbound.md)."""
-    table = _read_table(file)
-    engine = _engine(ctx)
     importer = (outbound.import_outbound_orders if kind is OrderKind.outbound
                 else inbound.import_inbound_orders)
-    with _progress(len(table.rows), "order lines") as advance:
-        report = importer(
-            uow_factory(engine, readonly=dry_run), table, dry_run=dry_run, progress=advance
-        )
-    _finish(report)
+    _run_import(ctx, file, dry_run, "order lines", importer)
 
 
 @app.command("tui")
