@@ -129,18 +129,25 @@ class LedgerModel:
             known = self.lots[spot.item, lot]
             if expiry is not None and known is not None and known != expiry:
                 raise BadInput(f"lot {lot} expires {known}")
-        if spot.lpn is not None and self.lpn_location is None:
-            self.lpn_location = spot.location
         self.put(spot._replace(lot=lot or None), qty)
+        self.place_lpn(spot)
         return 1
+
+    def place_lpn(self, spot: Spot) -> None:
+        """Stock put on the LPN somewhere else than where it holds stock is refused."""
+        if spot.lpn is None:
+            return
+        if any(s.lpn == spot.lpn and h.on_hand > 0 and s.location != spot.location
+               for s, h in self.balances.items()):
+            raise BadInput("the LPN holds stock at another location")
+        self.lpn_location = spot.location
 
     def move(self, source: Spot, to: Spot, qty: int) -> int:
         if (source.location, source.lpn) == (to.location, to.lpn):
             raise BadInput("move from and to are the same place")
         self.take(source, qty)
         self.put(to, qty)
-        if to.lpn is not None:
-            self.lpn_location = to.location
+        self.place_lpn(to)
         return 1
 
     def move_lpn(self, to_location: str) -> int:
@@ -181,6 +188,7 @@ class LedgerModel:
             raise BadInput(f"unknown reason code {reason}")
         if delta > 0:
             self.put(spot, delta)
+            self.place_lpn(spot)
         else:
             self.take(spot, -delta)
         return 1

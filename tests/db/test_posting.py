@@ -174,3 +174,36 @@ def test_failed_post_leaves_no_partial_rows(uow, wh: Warehouse) -> None:
     with uow() as u:
         assert len(list(u.stock.movements())) == 2
     assert_exact(uow)
+
+
+def test_stock_is_never_put_on_an_lpn_standing_elsewhere(uow, wh: Warehouse) -> None:
+    post(uow, wh.operator, Receive(wh.widget, 10, wh.dock, "ASN-1", lpn="P9"))
+    with uow() as u:
+        lpn = u.catalog.lpn_by_code("P9")
+    assert lpn is not None
+    # Receiving onto the pallet at another place would split it across two locations.
+    with pytest.raises(BadInput, match="LPN P9 is at DOCK-1"):
+        post(uow, wh.operator, Receive(wh.heavy, 2, wh.a1, "ASN-1", lpn="P9"))
+    post(uow, wh.operator, Receive(wh.widget, 5, wh.a1, "ASN-2"))
+    with pytest.raises(BadInput, match="LPN P9 is at DOCK-1"):
+        post(uow, wh.operator, Move(wh.widget, 5, wh.a1, wh.a2, "MV-1", to_lpn_id=lpn.id))
+    with pytest.raises(BadInput, match="LPN P9 is at DOCK-1"):
+        post(uow, wh.supervisor, Adjust(wh.widget, 1, wh.a2, "FOUND", "ADJ-1", lpn_id=lpn.id,
+                                        approved_by=wh.supervisor.user_id))
+    # Onto the pallet where it stands is fine, and so is moving all of it off and back.
+    post(uow, wh.operator, Move(wh.widget, 5, wh.a1, wh.dock, "MV-2", to_lpn_id=lpn.id))
+    post(uow, wh.operator, Move(wh.widget, 15, wh.dock, wh.a2, "MV-3", from_lpn_id=lpn.id,
+                                to_lpn_id=lpn.id))
+    with uow() as u:
+        assert u.catalog.lpn(lpn.id).location_id == wh.a2
+        assert len(list(u.stock.movements())) == 4
+    assert on_hand(uow, BalanceKey(wh.widget, wh.a2, lpn_id=lpn.id)) == 15
+    assert_exact(uow)
+
+
+def test_found_stock_of_a_tracked_item_needs_its_lot(uow, wh: Warehouse) -> None:
+    with pytest.raises(BadInput, match="lot-tracked"):
+        post(uow, wh.supervisor, Adjust(wh.lotted, 3, wh.a1, "FOUND", "ADJ-1",
+                                        approved_by=wh.supervisor.user_id))
+    with uow() as u:
+        assert list(u.stock.movements()) == []

@@ -243,10 +243,23 @@ def _receive(uow: UnitOfWork, cmd: Receive, base: MovementRecord) -> int:
         lpn_id = uow.stock.ensure_lpn(cmd.lpn or cmd.sscc or "", cmd.sscc, location.id)
     key = BalanceKey(item.id, location.id, lot_id, lpn_id, cmd.status)
     uow.stock.put(key, qty)
+    if lpn_id is not None:
+        _place_lpn(uow, lpn_id, location.id)
     return uow.stock.append(replace(
         base, kind=MovementKind.RECEIVE, item_id=item.id, quantity=qty, lot_id=lot_id,
         to_location_id=location.id, to_lpn_id=lpn_id, to_status=cmd.status,
     ))
+
+
+def _place_lpn(uow: UnitOfWork, lpn_id: int, location_id: int) -> None:
+    """An LPN is one pallet in one place: stock put on it elsewhere would split it."""
+    elsewhere = [r.key.location_id for r in uow.stock.balances_on_lpn(lpn_id)
+                 if r.quantity > 0 and r.key.location_id != location_id]
+    if elsewhere:
+        raise BadInput(N_("LPN {code} is at {loc}"),
+                       code=uow.catalog.lpn(lpn_id).code,
+                       loc=uow.catalog.location(elsewhere[0]).code)
+    uow.stock.set_lpn_location(lpn_id, location_id)
 
 
 def _lot_for_receipt(
@@ -285,7 +298,7 @@ def _move(uow: UnitOfWork, cmd: Move, base: MovementRecord) -> int:
     _take(uow, src, qty, item)
     uow.stock.put(dst, qty)
     if cmd.to_lpn_id is not None:
-        uow.stock.set_lpn_location(cmd.to_lpn_id, to_loc.id)
+        _place_lpn(uow, cmd.to_lpn_id, to_loc.id)
     return uow.stock.append(replace(
         base, kind=MovementKind.MOVE, item_id=item.id, quantity=qty, lot_id=cmd.lot_id,
         from_location_id=cmd.from_location_id, to_location_id=to_loc.id,
@@ -358,7 +371,11 @@ def _adjust(uow: UnitOfWork, cmd: Adjust, base: MovementRecord) -> int:
     key = BalanceKey(item.id, cmd.location_id, cmd.lot_id, cmd.lpn_id, cmd.status)
     qty = abs(cmd.delta)
     if cmd.delta > 0:
+        if item.lot_tracked and cmd.lot_id is None:
+            raise BadInput(N_("{sku} is lot-tracked: a lot is needed"), sku=item.sku)
         uow.stock.put(key, qty)
+        if cmd.lpn_id is not None:
+            _place_lpn(uow, cmd.lpn_id, cmd.location_id)
         sides = dict(to_location_id=cmd.location_id, to_lpn_id=cmd.lpn_id, to_status=cmd.status)
     else:
         _take(uow, key, qty, item)
