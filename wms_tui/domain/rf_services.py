@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 
 from wms_tui.domain.counting import CountingServicesMixin
+from wms_tui.domain.dashboard import DashboardServicesMixin
 from wms_tui.domain.inbound import InboundServicesMixin
 from wms_tui.domain.model import Actor, LocationRef, PostResult, StockLine
 from wms_tui.domain.outbound import OutboundServicesMixin
@@ -73,5 +74,6 @@ class WarehouseServices:
 
 
 class RfBackend(InboundServicesMixin, PutawayServicesMixin, OutboundServicesMixin,
-                CountingServicesMixin, SupervisorServicesMixin, WarehouseServices):
+                CountingServicesMixin, DashboardServicesMixin, SupervisorServicesMixin,
+                WarehouseServices):
     """Everything the RF flows need, over one database: what the app hands to every flow."""

@@ -75,9 +75,11 @@ class MenuScreen(RfScreen):
 
         if spec.factory is None:
             # Supervisor work is a screen of its own (24x80 and larger), not a step flow.
+            from wms_tui.screens.dashboard import DashboardScreen
             from wms_tui.screens.supervisor import SupervisorScreen
 
-            self.app.push_screen(SupervisorScreen(self.actor))
+            screens = {"dashboard": DashboardScreen, "supervisor": SupervisorScreen}
+            self.app.push_screen(screens[spec.name](self.actor))
             return
         try:
             flow = spec.build(self.actor, self.rf.services, self.rf.t, state)

@@ -200,17 +200,7 @@ class SupervisorScreen(RfScreen):
         self.query_one("#pane", FactList).show(lines)
 
     def exception_text(self, e: OpenException) -> str:
-        """A translated label, then the values as they are (codes need no translation)."""
-        _ = self.t
-        labels = {
-            ExceptionKind.SHORT_LINE: _("Short line"),
-            ExceptionKind.SHORT_TASK: _("Short pick"),
-            ExceptionKind.OVERRIDE: _("Override"),
-            ExceptionKind.APPROVAL: _("Count to approve"),
-        }
-        values = [e.reference, str(e.quantity) if e.quantity else "", e.sku, e.location,
-                  e.reason or "", e.user or ""]
-        return " ".join([labels[e.kind], *(v for v in values if v)])
+        return exception_text(self.t, e)
 
     # Deciding.
 
@@ -293,6 +283,20 @@ class SupervisorScreen(RfScreen):
 
     def action_back(self) -> None:
         self.dismiss()
+
+
+def exception_text(t: Callable[[str], str], e: OpenException) -> str:
+    """A translated label, then the values as they are (codes need no translation)."""
+    _ = t
+    labels = {
+        ExceptionKind.SHORT_LINE: _("Short line"),
+        ExceptionKind.SHORT_TASK: _("Short pick"),
+        ExceptionKind.OVERRIDE: _("Override"),
+        ExceptionKind.APPROVAL: _("Count to approve"),
+    }
+    values = [e.reference, str(e.quantity) if e.quantity else "", e.sku, e.location,
+              e.reason or "", e.user or ""]
+    return " ".join([labels[e.kind], *(v for v in values if v)])
 
 
 def _wave_text(t: Callable[[str], str], code: str, orders: int, unallocated: int) -> str:

@@ -41,7 +41,7 @@ class FlowSpec:
     name: str
     title: str
     action: Action | None
-    # None: the entry opens a screen of its own (the supervisor screen), not a step flow.
+    # None: the entry opens a screen of its own (supervisor, dashboard), not a step flow.
     factory: FlowFactory | None
 
     def build(self, actor: Actor, services: Any, t: Translate,
@@ -73,6 +73,7 @@ def default_flows() -> tuple[FlowSpec, ...]:
         _spec("5", PickFlow, N_("Pick"), Action.PICK),
         _spec("6", CountFlow, N_("Count"), Action.COUNT),
         _spec("7", ReplenishFlow, N_("Replenish"), Action.MOVE),
+        FlowSpec("8", "dashboard", N_("Dashboard"), Action.APPROVE, None),
         FlowSpec("9", "supervisor", N_("Supervisor"), Action.APPROVE, None),
     )
 

@@ -1,0 +1,173 @@
+"""The supervisor dashboard's figures: tiles for today and two daily series over recent days.
+
+Every figure comes from the report functions (domain.reports) and the supervisor's exception
+list (domain.supervisor), so the dashboard and `wms report …` never disagree. Days are UTC days,
+as in the reports, and everything is computed as of a moment passed in, so tests fix the clock.
+
+Picks per hour (one figure per day): pick lines timed from the same operator's previous
+confirmation of any kind that day, summed over operators — Σ timed pick lines / Σ their hours.
+It is the pick-flow figure `wms report productivity` gives for that day with every operator
+together: a working pace, not the day's lines divided by its clock hours. A gap longer than
+reports.DEFAULT_IDLE_MINUTES is a break, and the first line after it is counted but not timed.
+
+Count accuracy (one figure per day): first-attempt count lines that matched the book, over the
+first-attempt lines counted that day (reports.record_accuracy, by line).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol, cast
+
+from wms_tui.domain.counting import CountStatus
+from wms_tui.domain.model import MovementKind
+from wms_tui.domain.outbound import OPEN_TASK_STATUSES, OutboundRepository, TaskKind
+from wms_tui.domain.reports import (
+    AccuracyFigure,
+    DockToStockFigure,
+    LedgerEntry,
+    LedgerFilter,
+    LowStockLine,
+    Period,
+    ReportReads,
+    dock_to_stock,
+    low_stock,
+    productivity,
+    record_accuracy,
+)
+from wms_tui.domain.supervisor import (
+    DEFAULT_EXCEPTION_DAYS,
+    ExceptionKind,
+    OpenException,
+    SupervisorRepository,
+    SupervisorServicesMixin,
+    SupervisorUnitOfWork,
+    open_exceptions,
+)
+
+DASHBOARD_DAYS = 14
+OPEN_COUNT_STATUSES = frozenset({CountStatus.OPEN, CountStatus.RECOUNT})
+
+
+@dataclass(frozen=True)
+class PickDay:
+    """One day's pick lines, and those of them that were timed (see the module docstring)."""
+
+    day: date
+    lines: int
+    timed_lines: int
+    seconds: float
+
+    @property
+    def per_hour(self) -> float | None:
+        return None if self.seconds == 0 else self.timed_lines * 3600 / self.seconds
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """What the dashboard shows, as of one moment; the series run oldest day first."""
+
+    as_of: datetime
+    picks: tuple[PickDay, ...]
+    counts: tuple[AccuracyFigure, ...]
+    # First-attempt count lines of the whole window.
+    accuracy: AccuracyFigure
+    open_pick_tasks: int
+    open_counts: int
+    exceptions: tuple[OpenException, ...]
+    # Receipts onto a dock in the window: median hours until their last unit left it. As with
+    # `wms report dock-to-stock --since`, stock already on a dock before the window is not told
+    # apart from it, so a move of older stock can close a receipt of the window early.
+    dock_to_stock: DockToStockFigure
+    low_stock: tuple[LowStockLine, ...]
+
+    @property
+    def days(self) -> tuple[date, ...]:
+        return tuple(p.day for p in self.picks)
+
+    @property
+    def today(self) -> PickDay:
+        return self.picks[-1]
+
+    @property
+    def picks_per_hour(self) -> tuple[float | None, ...]:
+        return tuple(p.per_hour for p in self.picks)
+
+    @property
+    def pace(self) -> float | None:
+        """Picks per hour over the whole window: its timed lines over their hours."""
+        seconds = sum(p.seconds for p in self.picks)
+        return None if seconds == 0 else sum(p.timed_lines for p in self.picks) * 3600 / seconds
+
+    @property
+    def accuracy_by_day(self) -> tuple[float | None, ...]:
+        return tuple(c.line_accuracy for c in self.counts)
+
+    @property
+    def approvals(self) -> int:
+        return sum(1 for e in self.exceptions if e.kind == ExceptionKind.APPROVAL)
+
+    @property
+    def on_dock(self) -> int:
+        """Receipts of the window with units still on the dock."""
+        return self.dock_to_stock.receipts - self.dock_to_stock.stocked
+
+
+class DashboardUnitOfWork(SupervisorUnitOfWork, Protocol):
+    counting: SupervisorRepository
+    outbound: OutboundRepository
+    reports: ReportReads
+
+
+def pick_days(entries: list[LedgerEntry], days: list[date]) -> tuple[PickDay, ...]:
+    """Each day's pick lines and pace, from that day's movements of every kind."""
+    by_day: dict[date, list[LedgerEntry]] = defaultdict(list)
+    for e in entries:
+        by_day[e.at.astimezone(UTC).date()].append(e)
+    found = []
+    for day in days:
+        picking = [p for p in productivity(by_day[day]) if p.flow == MovementKind.PICK]
+        found.append(PickDay(day, sum(p.lines for p in picking),
+                             sum(p.timed_lines for p in picking),
+                             sum(p.seconds for p in picking)))
+    return tuple(found)
+
+
+def dashboard(uow: DashboardUnitOfWork, now: datetime, days: int = DASHBOARD_DAYS,
+              exception_days: int = DEFAULT_EXCEPTION_DAYS) -> Dashboard:
+    """The dashboard as of now: today plus the days - 1 UTC days before it."""
+    if days < 1:
+        raise ValueError("the dashboard needs at least one day")
+    today = now.astimezone(UTC).date()
+    series = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
+    start = datetime.combine(series[0], time(), tzinfo=UTC)
+    entries = uow.reports.ledger(LedgerFilter(since=start, until=now))
+    accuracy = record_accuracy(uow.reports.count_lines(start, now), Period.DAY)
+    per_day = {figure.period: figure for figure in accuracy.periods}
+    # A day without counts gets the reports' own empty figure, relabelled.
+    nothing = record_accuracy([]).overall
+    counts = tuple(per_day.get(day.isoformat(), replace(nothing, period=day.isoformat()))
+                   for day in series)
+    return Dashboard(
+        as_of=now,
+        picks=pick_days(entries, series),
+        counts=counts,
+        accuracy=accuracy.overall,
+        open_pick_tasks=len(uow.outbound.tasks(kind=TaskKind.PICK,
+                                               statuses=OPEN_TASK_STATUSES)),
+        open_counts=len(uow.counting.tasks(statuses=OPEN_COUNT_STATUSES)),
+        exceptions=tuple(open_exceptions(uow, now, exception_days)),
+        dock_to_stock=dock_to_stock(entries).overall,
+        low_stock=tuple(low_stock(uow.reports.pick_faces())),
+    )
+
+
+class DashboardServicesMixin(SupervisorServicesMixin):
+    """The dashboard screen's one read, over WarehouseServices' read-only unit of work."""
+
+    def dashboard(self, now: datetime | None = None,
+                  days: int = DASHBOARD_DAYS) -> Dashboard:
+        with cast(DashboardUnitOfWork, self.read_factory()) as uow:
+            return dashboard(uow, now or self.now(), days)
