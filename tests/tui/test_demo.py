@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,70 +10,15 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 from textual.pilot import Pilot
 
+from tests.tui.demo_helpers import SIZE, demo_app, header, scan_with_f6
 from tests.tui.helpers import keys, login, run, screen_text, screen_words, settle
-from wms_tui.app import RfApp
 from wms_tui.db import tables
-from wms_tui.db.engine import make_engine
 from wms_tui.db.uow import uow_factory
 from wms_tui.demo.launch import demo_app_options
 from wms_tui.demo.scanner import WRONG_CODE
-from wms_tui.demo.seed import seed_demo
-from wms_tui.domain.model import Actor
-from wms_tui.domain.rf_services import RfBackend
 from wms_tui.domain.stock import ledger_mismatches
-from wms_tui.domain.users import authenticate
 from wms_tui.screens.scanner import ScannerModal
 from wms_tui.screens.step import FlowScreen
-
-SIZE = (20, 16)
-TODAY = date(2026, 3, 2)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Seeded once per module; each test works on its own copy of the file."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    engine = make_engine(f"sqlite:///{path}")
-    seed_demo(engine, 1, TODAY)
-    engine.dispose()
-    return path
-
-
-@pytest.fixture
-def demo_engine(template: Path, tmp_path: Path) -> Iterator[Engine]:
-    path = tmp_path / "demo.db"
-    shutil.copy(template, path)
-    engine = make_engine(f"sqlite:///{path}")
-    yield engine
-    engine.dispose()
-
-
-def demo_app(engine: Engine, scenario: str | None = None) -> RfApp:
-    writer = uow_factory(engine)
-
-    def auth(login: str, pin: str, terminal: str) -> Actor:
-        return authenticate(writer(), login, pin, terminal)
-
-    return RfApp(RfBackend(writer), auth, terminal_id="RF01",
-                 **demo_app_options(engine, scenario))
-
-
-def header(app: RfApp) -> str:
-    return screen_text(app).splitlines()[0]
-
-
-async def scan_with_f6(pilot: Pilot[Any], pick: str) -> str:
-    """Open the virtual scanner, choose the entry whose label or code contains pick."""
-    await keys(pilot, "f6")
-    modal = pilot.app.screen
-    assert isinstance(modal, ScannerModal)
-    assert "TRAINING" in header(pilot.app)
-    number = next(n for n, (label, code) in enumerate(modal.codes, start=1)
-                  if pick in label or pick in code)
-    code = modal.codes[number - 1][1]
-    await keys(pilot, str(number))
-    await settle(pilot)
-    return code
 
 
 def test_training_marker_and_demo_users_on_every_screen(demo_engine: Engine) -> None:

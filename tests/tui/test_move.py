@@ -131,7 +131,7 @@ def test_f1_shows_the_step_help_and_any_key_returns(site: Site) -> None:
         await keys(pilot, "f1")
         assert isinstance(app.screen, HelpModal)
         text = screen_words(app)
-        assert "Move stock: scan where it is" in text and "Any key: back" in text
+        assert "Scan the item to move" in text and "Any key: back" in text
         await keys(pilot, "x")
         assert step_name(app) == "item" and "From: A-01-01-1" in screen_text(app)
         # The key that closed help is not typed into the prompt.

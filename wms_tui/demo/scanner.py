@@ -6,6 +6,7 @@ The lists come straight from the practice database, so they are always what the 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, timedelta
 from typing import Any
 
@@ -35,7 +36,7 @@ class DemoCatalog:
     def open_inbound(self) -> list[Suggestion]:
         with self._session() as s:
             rows = s.exec(select(tables.InboundOrder).where(tables.InboundOrder.status != "closed")
-                          .order_by(tables.InboundOrder.reference)).all()
+                          .order_by(col(tables.InboundOrder.reference))).all()
             found = [(f"ASN {o.reference}", o.reference) for o in rows]
             found += [(f"SSCC {o.reference}", o.sscc) for o in rows if o.sscc]
             return found
@@ -44,7 +45,7 @@ class DemoCatalog:
         with self._session() as s:
             lines = s.exec(select(tables.InboundLine)
                            .where(tables.InboundLine.order_id == order_id)
-                           .order_by(tables.InboundLine.line_no)).all()
+                           .order_by(col(tables.InboundLine.line_no))).all()
             return [self.item_code(line.item_id) for line in lines
                     if line.received < line.quantity]
 
@@ -55,8 +56,9 @@ class DemoCatalog:
             sku = item.sku if item is not None else str(item_id)
             gtins = s.exec(select(tables.ItemUom.gtin).where(tables.ItemUom.item_id == item_id)
                            .where(col(tables.ItemUom.gtin).is_not(None))
-                           .order_by(tables.ItemUom.factor)).all()
-            return (f"GTIN {sku}", gtins[0]) if gtins else (f"SKU {sku}", sku)
+                           .order_by(col(tables.ItemUom.factor))).all()
+            found = [gtin for gtin in gtins if gtin]
+            return (f"GTIN {sku}", found[0]) if found else (f"SKU {sku}", sku)
 
     def location(self, location_id: int) -> list[Suggestion]:
         with self._session() as s:
@@ -64,31 +66,46 @@ class DemoCatalog:
             if loc is None:
                 return []
             return [(f"Loc {loc.code}", loc.barcode),
-                    (f"Check digits {loc.code}", loc.check_digits)]
+                    (f"Digits {loc.code}", loc.check_digits)]
 
     def stock_at(self, location_id: int) -> list[Suggestion]:
         with self._session() as s:
             rows = s.exec(select(tables.Balance).where(tables.Balance.location_id == location_id)
                           .where(tables.Balance.quantity > 0)
-                          .order_by(tables.Balance.item_id)).all()
+                          .order_by(col(tables.Balance.item_id))).all()
         seen: list[int] = []
         for row in rows:
             if row.item_id not in seen:
                 seen.append(row.item_id)
         return [self.item_code(item_id) for item_id in seen[:MAX_RIGHT]]
 
-    def lots(self, item_id: int) -> list[Suggestion]:
+    def lots(self, item_id: int, location_id: int | None = None) -> list[Suggestion]:
+        """The item's lots; at a location, only the lots in stock there."""
         with self._session() as s:
-            rows = s.exec(select(tables.Lot).where(tables.Lot.item_id == item_id)
-                          .order_by(tables.Lot.code)).all()
+            query = select(tables.Lot).where(tables.Lot.item_id == item_id)
+            if location_id is not None:
+                held = (select(tables.Balance.lot_id)
+                        .where(tables.Balance.location_id == location_id)
+                        .where(tables.Balance.item_id == item_id)
+                        .where(tables.Balance.quantity > 0))
+                query = query.where(col(tables.Lot.id).in_(held))
+            rows = s.exec(query.order_by(col(tables.Lot.code))).all()
             return [(f"Lot {lot.code}", lot.code) for lot in rows]
+
+    def totes(self, taken: Collection[int] = ()) -> list[Suggestion]:
+        """Staging locations (totes) in walk order, leaving out those another order holds."""
+        with self._session() as s:
+            rows = s.exec(select(tables.Location).where(tables.Location.type == "staging")
+                          .where(col(tables.Location.active).is_(True))
+                          .order_by(col(tables.Location.walk_seq), col(tables.Location.code))).all()
+            return [(f"Tote {loc.code}", loc.barcode) for loc in rows if loc.id not in taken]
 
     def locations_with_stock(self, kind: str, limit: int = 2) -> list[Suggestion]:
         with self._session() as s:
             rows = s.exec(select(tables.Location).join(
                 tables.Balance, col(tables.Balance.location_id) == tables.Location.id)
                 .where(tables.Location.type == kind).where(tables.Balance.quantity > 0)
-                .order_by(tables.Location.walk_seq)).all()
+                .order_by(col(tables.Location.walk_seq))).all()
         unique = list(dict.fromkeys((f"Loc {loc.code}", loc.barcode) for loc in rows))
         return unique[:limit]
 
@@ -97,7 +114,7 @@ class DemoCatalog:
             held = select(tables.Balance.location_id).where(tables.Balance.quantity > 0)
             loc = s.exec(select(tables.Location).where(tables.Location.type == kind)
                          .where(col(tables.Location.id).not_in(held))
-                         .order_by(tables.Location.walk_seq)).first()
+                         .order_by(col(tables.Location.walk_seq))).first()
             return [] if loc is None else [(f"Loc {loc.code}", loc.barcode)]
 
     def dock_loads(self) -> list[Suggestion]:
@@ -117,14 +134,17 @@ class DemoCatalog:
             rows = s.exec(select(tables.Location).join(
                 tables.CountTask, col(tables.CountTask.location_id) == tables.Location.id)
                 .where(col(tables.CountTask.status).in_(("open", "recount")))
-                .order_by(tables.Location.walk_seq)).all()
+                .order_by(col(tables.Location.walk_seq))).all()
             return [(f"Loc {loc.code}", loc.barcode) for loc in rows]
 
-    def book_quantity(self, location_id: int, item_id: int) -> int:
+    def book_quantity(self, location_id: int, item_id: int, lot_id: int | None = None) -> int:
+        """What is on the shelf in the practice warehouse: the book, of one lot when given."""
         with self._session() as s:
-            rows = s.exec(select(tables.Balance).where(tables.Balance.location_id == location_id)
-                          .where(tables.Balance.item_id == item_id)).all()
-            return sum(row.quantity for row in rows)
+            query = (select(tables.Balance).where(tables.Balance.location_id == location_id)
+                     .where(tables.Balance.item_id == item_id))
+            if lot_id is not None:
+                query = query.where(tables.Balance.lot_id == lot_id)
+            return sum(row.quantity for row in s.exec(query).all())
 
     def location_id(self, barcode: str) -> int:
         with self._session() as s:
@@ -134,7 +154,7 @@ class DemoCatalog:
 
     def any_items(self) -> list[Suggestion]:
         with self._session() as s:
-            ids = s.exec(select(tables.Item.id).order_by(tables.Item.sku).limit(2)).all()
+            ids = s.exec(select(tables.Item.id).order_by(col(tables.Item.sku)).limit(2)).all()
         return [self.item_code(item_id) for item_id in ids if item_id is not None]
 
     def waves(self) -> list[Suggestion]:
@@ -191,13 +211,30 @@ def _pick(step: str, s: dict[str, Any], catalog: DemoCatalog) -> list[Suggestion
         return [catalog.item_code(int(task["item_id"]))]
     if step == "lot":
         return [(f"Lot {task['lot']}", task["lot"])] if task.get("lot") else []
-    if step in ("qty", "sqty"):
-        return [("Enter = all", "")] if step == "qty" else [("Qty 0", "0")]
+    if step == "qty":
+        return [("Enter = all", "")]
+    if step == "sqty":
+        return [("Qty 0", "0")]
     if step == "drop":
-        return [("Tote T-001", "T-001"), ("Enter", "")]
-    if step in ("reason", "zero"):
-        return [("1", "1"), ("2", "2")]
+        return _pick_totes(task, s.get("totes") or {}, catalog)
+    if step == "reason":
+        reasons = (s.get("short") or {}).get("reasons") or []
+        return [(f"Reason {code}", str(n)) for n, code in enumerate(reasons, start=1)]
+    if step == "zero":
+        return [("Yes: it is empty", "1"), ("No: send a counter", "2")]
     return []
+
+
+def _pick_totes(task: dict[str, Any], totes: dict[str, dict[str, Any]],
+                catalog: DemoCatalog) -> list[Suggestion]:
+    """The order's tote of this trip (Enter keeps it), else a tote no other order holds."""
+    mine = totes.get(task.get("order", ""))
+    if mine is not None:
+        label = catalog.location(int(mine["id"]))[:1]
+        return [(f"Enter = {mine['code']}", ""),
+                *[(f"Tote {mine['code']}", barcode) for _label, barcode in label]]
+    taken = {int(tote["id"]) for tote in totes.values()}
+    return catalog.totes(taken)
 
 
 def _count(step: str, s: dict[str, Any], catalog: DemoCatalog) -> list[Suggestion]:
@@ -210,9 +247,12 @@ def _count(step: str, s: dict[str, Any], catalog: DemoCatalog) -> list[Suggestio
         found = catalog.stock_at(int(where["id"])) if where else []
         return [*found, ("Enter = done", "")]
     if step == "lot":
-        return catalog.lots(int(s["item_id"])) if s.get("item_id") else []
+        if not s.get("item_id") or not where:
+            return []
+        return catalog.lots(int(s["item_id"]), int(where["id"]))
     if step == "qty":
-        book = catalog.book_quantity(int(where["id"]), int(s["item_id"])) if where else 0
+        lot_id = int(s["lot_id"]) if s.get("lot_id") else None
+        book = catalog.book_quantity(int(where["id"]), int(s["item_id"]), lot_id) if where else 0
         factor = int(s.get("factor") or 1)
         return [(f"Qty {book // factor}", str(book // factor))]
     if step == "done":

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
@@ -70,6 +70,9 @@ class Flow:
     """Base for receive, putaway, move, inquiry…: subclasses implement render() and on_input()."""
 
     name: ClassVar[str] = ""
+    # Step name -> the English F1 help, marked N_() and translated when shown. The operator
+    # guide quotes every one of them (tests/unit/test_help_guide.py keeps the two the same).
+    HELP: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, actor: Actor, services: RfServices, t: Translate = no_translation,
                  state: dict[str, Any] | None = None) -> None:
@@ -109,6 +112,8 @@ class Flow:
 
     def current(self) -> Step:
         step = self.render()
+        if not step.help and step.name in self.HELP:
+            step = replace(step, help=self.t(self.HELP[step.name]))
         if self.message:
             step = replace(step, message=self.message, tone=self.tone)
         return step

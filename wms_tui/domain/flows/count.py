@@ -10,9 +10,9 @@ the count and answer only "posted", "recount needed" or "sent for approval".
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from wms_tui.domain.counting import (
     CountResult,
@@ -67,6 +67,17 @@ def _shown(text: str) -> str:
 class CountFlow(Flow):
     name = "count"
     services: CountServices
+    HELP: ClassVar[Mapping[str, str]] = {
+        "task": N_("Enter alone takes the next count task; or scan the location you are at to "
+                   "count its task."),
+        "loc": N_("Go to the location shown and scan its label, or key its check digits if "
+                  "the label is damaged."),
+        "item": N_("Scan each item in the location and key how many you count. Count "
+                   "everything you see. Enter alone when the location is done."),
+        "lot": N_("Scan or key the lot on the label: up to 20 characters, no spaces."),
+        "qty": N_("Key how many you count, in the unit shown. 0 if there are none."),
+        "done": N_("1 sends the count. 2 goes back to count more items."),
+    }
 
     def __init__(self, actor: Actor, services: CountServices, t: Translate = no_translation,
                  state: dict[str, Any] | None = None) -> None:
@@ -101,26 +112,17 @@ class CountFlow(Flow):
         if step in ("item", "done"):
             facts.append(Fact(_("Lines"), str(len(s.get("lines", [])))))
         prompts = {
-            "task": (_("Scan loc or Enter"), InputKind.SCAN,
-                     _("Enter alone takes the next count task; or scan the location you are "
-                       "at to count its task.")),
-            "loc": (_("Scan location"), InputKind.SCAN,
-                    _("Go to the location shown and scan its label, or key its check digits "
-                      "if the label is damaged.")),
-            "item": (_("Scan item/Enter=done"), InputKind.SCAN,
-                     _("Scan each item in the location and key how many you count. Count "
-                       "everything you see. Enter alone when the location is done.")),
-            "lot": (_("Scan or key lot"), InputKind.SCAN,
-                    _("Scan or key the lot on the label: up to 20 characters, no spaces.")),
-            "qty": (_("Qty in {uom}").format(uom=s.get("uom", "")), InputKind.QUANTITY,
-                    _("Key how many you count, in the unit shown. 0 if there are none.")),
-            "done": (_("Location done?"), InputKind.YESNO,
-                     _("1 sends the count. 2 goes back to count more items.")),
+            "task": (_("Scan loc or Enter"), InputKind.SCAN),
+            "loc": (_("Scan location"), InputKind.SCAN),
+            "item": (_("Scan item/Enter=done"), InputKind.SCAN),
+            "lot": (_("Scan or key lot"), InputKind.SCAN),
+            "qty": (_("Qty in {uom}").format(uom=s.get("uom", "")), InputKind.QUANTITY),
+            "done": (_("Location done?"), InputKind.YESNO),
         }
-        prompt, kind, help_text = prompts[step]
+        prompt, kind = prompts[step]
         return Step(
             flow=self.name, name=step, title=_("Count"), prompt=prompt, input=kind,
-            facts=tuple(facts), help=help_text,
+            facts=tuple(facts),
             choices=(_("1=Yes 2=No"),) if step == "done" else (),
             unsaved_work=bool(s.get("lines")) or step in ("lot", "qty"),
         )

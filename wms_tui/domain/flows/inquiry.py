@@ -6,7 +6,8 @@ an item has; paging reads the stock again and so always shows it as it is now.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from wms_tui.domain.errors import N_, ScanRejected
 from wms_tui.domain.flows.base import Fact, Flow, Step, Translate, no_translation
@@ -18,6 +19,12 @@ DEFAULT_PAGE_SIZE = 4
 
 class InquiryFlow(Flow):
     name = "inquiry"
+    HELP: ClassVar[Mapping[str, str]] = {
+        "scan": N_("Scan an item to see where it is, or a location or LPN to see what is on "
+                   "it."),
+        "result": N_("Enter shows the next page, and after the last one a new inquiry. "
+                     "Scanning starts a new inquiry at once."),
+    }
 
     def __init__(self, actor: Actor, services: RfServices, t: Translate = no_translation,
                  state: dict[str, Any] | None = None) -> None:
@@ -44,8 +51,6 @@ class InquiryFlow(Flow):
         if self.step_name == "scan":
             return Step(
                 flow=self.name, name="scan", title=_("Inquiry"), prompt=_("Scan item/loc/LPN"),
-                help=_("Scan an item to see where it is, or a location or LPN to see what is "
-                       "on it."),
             )
         labels = {"item": _("Item"), "location": _("Loc"), "lpn": _("LPN")}
         facts = [Fact(labels[s["kind"]], s["subject"])]
@@ -61,8 +66,6 @@ class InquiryFlow(Flow):
         return Step(
             flow=self.name, name="result", title=_("Inquiry"), prompt=_("Enter=next or scan"),
             facts=tuple(facts),
-            help=_("Enter shows the next page, and after the last one a new inquiry. "
-                   "Scanning starts a new inquiry at once."),
         )
 
     def _line_text(self, qty: int, uom: str, lot: str | None, status: str) -> str:

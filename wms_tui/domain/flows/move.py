@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 from wms_tui.domain.errors import N_, InvalidQuantity, ScanRejected
 from wms_tui.domain.flows.base import Fact, Flow, InputKind, Step
 from wms_tui.domain.stock import Move, MoveLpn, new_confirmation_key
@@ -10,6 +13,13 @@ from wms_tui.domain.units import parse_quantity
 
 class MoveFlow(Flow):
     name = "move"
+    HELP: ClassVar[Mapping[str, str]] = {
+        "from": N_("Scan the location the stock is in, or an LPN to move the whole pallet."),
+        "item": N_("Scan the item to move. A lot on its label moves that lot."),
+        "qty": N_("Key how many to move, in the unit of the barcode you scanned; at most "
+                  "the free quantity shown."),
+        "to": N_("Scan the location it goes to. The move is posted when you scan it."),
+    }
 
     def first_step(self) -> str:
         return "from"
@@ -45,8 +55,6 @@ class MoveFlow(Flow):
         return Step(
             flow=self.name, name=self.step_name, title=_("Move"), prompt=prompt, input=kind,
             facts=tuple(facts), unsaved_work=self.step_name != "from",
-            help=_("Move stock: scan where it is, the item, the quantity, then where it goes. "
-                   "Scan an LPN to move the whole pallet."),
         )
 
     def on_input(self, text: str) -> None:

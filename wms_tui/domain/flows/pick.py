@@ -14,7 +14,8 @@ location the picker is asked whether it really is empty; "no" sends a counter.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Mapping
+from typing import Any, ClassVar, Protocol
 
 from wms_tui.domain.errors import N_, BadInput, InvalidQuantity, ScanRejected
 from wms_tui.domain.flows.base import Fact, Flow, InputKind, Step, Translate, no_translation
@@ -83,6 +84,23 @@ def scope_from_state(data: dict[str, Any] | None) -> PickScope | None:
 class PickFlow(Flow):
     name = "pick"
     services: PickServices
+    HELP: ClassVar[Mapping[str, str]] = {
+        "start": N_("Enter takes your next pick task. Scan a wave to pick all its orders in "
+                    "one trip, or an order to pick only that order."),
+        "loc": N_("Go to the location shown and scan its label, or key its check digits. "
+                  "F5: short pick."),
+        "item": N_("Scan the item. A lot on the label is checked. F5: short pick."),
+        "lot": N_("Scan or key the lot you take. Another lot is allowed if it is here and "
+                  "expires no later. F5: short pick."),
+        "qty": N_("Enter alone picks all asked. Key fewer for a short pick; more is refused. "
+                  "F5: short pick."),
+        "reason": N_("Why the location is short: key the number of the reason."),
+        "sqty": N_("Key how many you really picked, 0 if none. The rest is taken from another "
+                   "location or reported short."),
+        "drop": N_("Put the items in the tote of the order shown and scan it. Enter alone: the "
+                   "tote shown. Each order has its own tote."),
+        "zero": N_("Is the location really empty now? 2 (No) sends a counter."),
+    }
 
     def __init__(self, actor: Actor, services: PickServices, t: Translate = no_translation,
                  state: dict[str, Any] | None = None) -> None:
@@ -182,39 +200,24 @@ class PickFlow(Flow):
             facts.append(Fact(_("Loc"), s["zero"]["code"]))
             choices = ("1 " + _("Yes"), "2 " + _("No"))
         prompts = {
-            "start": (_("Enter or scan wave"), InputKind.SCAN,
-                      _("Enter takes your next pick task. Scan a wave to pick all its orders "
-                        "in one trip, or an order to pick only that order.")),
-            "loc": (_("Scan location"), InputKind.SCAN,
-                    _("Go to the location shown and scan its label, or key its check digits. "
-                      "F5: short pick.")),
-            "item": (_("Scan item"), InputKind.SCAN,
-                     _("Scan the item. A lot on the label is checked. F5: short pick.")),
-            "lot": (_("Scan or key lot"), InputKind.SCAN,
-                    _("Scan or key the lot you take. Another lot is allowed if it is here "
-                      "and expires no later. F5: short pick.")),
-            "qty": (_("Qty (Enter=all)"), InputKind.QUANTITY,
-                    _("Enter alone picks all asked. Key fewer for a short pick; more is "
-                      "refused. F5: short pick.")),
-            "reason": (_("Reason number"), InputKind.CHOICE,
-                       _("Why the location is short: key the number of the reason.")),
-            "sqty": (_("Qty picked (0=none)"), InputKind.QUANTITY,
-                     _("Key how many you really picked, 0 if none. The rest is taken from "
-                       "another location or reported short.")),
+            "start": (_("Enter or scan wave"), InputKind.SCAN),
+            "loc": (_("Scan location"), InputKind.SCAN),
+            "item": (_("Scan item"), InputKind.SCAN),
+            "lot": (_("Scan or key lot"), InputKind.SCAN),
+            "qty": (_("Qty (Enter=all)"), InputKind.QUANTITY),
+            "reason": (_("Reason number"), InputKind.CHOICE),
+            "sqty": (_("Qty picked (0=none)"), InputKind.QUANTITY),
             "drop": (_("Scan tote/Enter") if step == "drop" and self._tote()
-                     else _("Scan tote"), InputKind.SCAN,
-                     _("Put the items in the tote of the order shown and scan it. Enter "
-                       "alone: the tote shown. Each order has its own tote.")),
-            "zero": (_("Location empty?"), InputKind.CHOICE,
-                     _("Is the location really empty now? 2 (No) sends a counter.")),
+                     else _("Scan tote"), InputKind.SCAN),
+            "zero": (_("Location empty?"), InputKind.CHOICE),
         }
-        prompt, kind, help_text = prompts[step]
+        prompt, kind = prompts[step]
         title = _("Pick")
         if step != "start" and s.get("task") and s["task"].get("wave"):
             title = f"{title} {s['task']['wave']}"
         return Step(
             flow=self.name, name=step, title=title, prompt=prompt, input=kind,
-            facts=tuple(facts), choices=choices, help=help_text,
+            facts=tuple(facts), choices=choices,
             unsaved_work=step in ("item", "lot", "qty", "reason", "sqty", "drop"),
         )
 

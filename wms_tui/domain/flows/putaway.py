@@ -7,8 +7,9 @@ as the directed location; any other location is an override for supervisors, wit
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from wms_tui.domain.errors import (
     N_,
@@ -42,6 +43,15 @@ def location_from_state(data: dict[str, Any]) -> LocationRef:
 class PutawayFlow(Flow):
     name = "putaway"
     services: PutawayServices
+    HELP: ClassVar[Mapping[str, str]] = {
+        "source": N_("Scan the LPN or the item on the dock or QC bay."),
+        "from": N_("The item is on several docks: scan the one you are at."),
+        "qty": N_("How many to put away, in the unit shown. Enter alone puts away all."),
+        "confirm": N_("Take it to the location shown and scan its label, or key its check "
+                      "digits if the label is damaged. Another location needs a supervisor "
+                      "and a reason."),
+        "reason": N_("Why not the directed location: key the number of the reason."),
+    }
 
     def __init__(self, actor: Actor, services: PutawayServices, t: Translate = no_translation,
                  state: dict[str, Any] | None = None) -> None:
@@ -87,27 +97,20 @@ class PutawayFlow(Flow):
         if step == "reason":
             facts.append(Fact(_("To"), s["override"]["code"]))
         prompts = {
-            "source": (_("Scan LPN or item"), InputKind.SCAN,
-                       _("Scan the LPN or the item on the dock or QC bay.")),
-            "from": (_("Scan dock location"), InputKind.SCAN,
-                     _("The item is on several docks: scan the one you are at.")),
-            "qty": (_("Qty (Enter=all)"), InputKind.QUANTITY,
-                    _("How many to put away, in the unit shown. Enter alone puts away all.")),
+            "source": (_("Scan LPN or item"), InputKind.SCAN),
+            "from": (_("Scan dock location"), InputKind.SCAN),
+            "qty": (_("Qty (Enter=all)"), InputKind.QUANTITY),
             "confirm": (_("Scan location") if s.get("to") else _("Scan any location"),
-                        InputKind.SCAN,
-                        _("Take it to the location shown and scan its label, or key its check "
-                          "digits if the label is damaged. Another location needs a "
-                          "supervisor and a reason.")),
-            "reason": (_("Reason number"), InputKind.CHOICE,
-                       _("Why not the directed location: key the number of the reason.")),
+                        InputKind.SCAN),
+            "reason": (_("Reason number"), InputKind.CHOICE),
         }
-        prompt, kind, help_text = prompts[step]
+        prompt, kind = prompts[step]
         choices: tuple[str, ...] = ()
         if step == "reason":
             choices = tuple(f"{n} {code}" for n, code in enumerate(s["reasons"], start=1))
         return Step(
             flow=self.name, name=step, title=_("Putaway"), prompt=prompt, input=kind,
-            facts=tuple(facts), message=message, choices=choices, help=help_text,
+            facts=tuple(facts), message=message, choices=choices,
             unsaved_work=step != "source",
         )
 

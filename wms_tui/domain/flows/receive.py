@@ -13,9 +13,10 @@ receives at that dock instead of the default one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from wms_tui.domain.errors import (
     N_,
@@ -73,6 +74,17 @@ def _shown(text: str) -> str:
 class ReceiveFlow(Flow):
     name = "receive"
     services: ReceiveServices
+    HELP: ClassVar[Mapping[str, str]] = {
+        "order": N_("Scan the ASN/PO barcode or a pallet SSCC. Supervisors: key BLIND (or F5) "
+                    "to receive without an order."),
+        "item": N_("Scan any barcode of the item; a GS1 label fills lot, expiry and quantity. "
+                   "Scan a dock to change dock, a pallet SSCC to receive onto it, or key LPN "
+                   "for a new pallet."),
+        "qty": N_("Key the quantity in the unit shown. For another unit, press Esc and scan "
+                  "that unit's barcode."),
+        "lot": N_("Scan or key the lot: up to 20 characters, no spaces."),
+        "expiry": N_("Key the expiry date as YYMMDD or YYYY-MM-DD. Past dates are refused."),
+    }
 
     def __init__(self, actor: Actor, services: ReceiveServices, t: Translate = no_translation,
                  state: dict[str, Any] | None = None) -> None:
@@ -141,20 +153,10 @@ class ReceiveFlow(Flow):
             "lot": (_("Scan or key lot"), InputKind.SCAN),
             "expiry": (_("Expiry YYMMDD"), InputKind.TEXT),
         }
-        helps = {
-            "order": _("Scan the ASN/PO barcode or a pallet SSCC. Supervisors: key BLIND "
-                       "(or F5) to receive without an order."),
-            "item": _("Scan any barcode of the item; a GS1 label fills lot, expiry and "
-                      "quantity. Scan a dock to change dock, a pallet SSCC to receive onto it, "
-                      "or key LPN for a new pallet."),
-            "qty": _("Key the quantity in the unit shown. Back to scan another barcode."),
-            "lot": _("Scan or key the lot: up to 20 characters, no spaces."),
-            "expiry": _("Key the expiry date as YYMMDD or YYYY-MM-DD. Past dates are refused."),
-        }
         prompt, kind = prompts[step]
         return Step(
             flow=self.name, name=step, title=_("Receive"), prompt=prompt, input=kind,
-            facts=tuple(self._facts()), help=helps[step],
+            facts=tuple(self._facts()),
             unsaved_work=step in LINE_STEPS[1:],
         )
 

@@ -7,7 +7,8 @@ the scan of either location. Fewer than asked finishes the task and frees the re
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Mapping
+from typing import Any, ClassVar, Protocol
 
 from wms_tui.domain.errors import N_, InvalidQuantity, ScanRejected
 from wms_tui.domain.flows.base import Fact, Flow, InputKind, Step, Translate, no_translation
@@ -29,6 +30,15 @@ class ReplenishServices(RfServices, Protocol):
 class ReplenishFlow(Flow):
     name = "replenish"
     services: ReplenishServices
+    HELP: ClassVar[Mapping[str, str]] = {
+        "start": N_("Enter takes the next replenishment: stock from reserve to a pick face "
+                    "below its minimum."),
+        "from": N_("Go to the reserve location shown and scan it, or key its check digits."),
+        "item": N_("Scan the item to take."),
+        "lot": N_("Scan or key the lot shown."),
+        "qty": N_("Enter alone takes all asked. Fewer finishes the task; more is refused."),
+        "to": N_("Take it to the pick face shown and scan it, or key its check digits."),
+    }
 
     def __init__(self, actor: Actor, services: ReplenishServices,
                  t: Translate = no_translation, state: dict[str, Any] | None = None) -> None:
@@ -69,23 +79,16 @@ class ReplenishFlow(Flow):
             if step in ("qty", "to"):
                 facts.append(Fact(_("To"), task["to"]["code"]))
         prompts = {
-            "start": (_("Enter for next task"), InputKind.SCAN,
-                      _("Enter takes the next replenishment: stock from reserve to a pick "
-                        "face below its minimum.")),
-            "from": (_("Scan location"), InputKind.SCAN,
-                     _("Go to the reserve location shown and scan it, or key its check "
-                       "digits.")),
-            "item": (_("Scan item"), InputKind.SCAN, _("Scan the item to take.")),
-            "lot": (_("Scan or key lot"), InputKind.SCAN, _("Scan or key the lot shown.")),
-            "qty": (_("Qty (Enter=all)"), InputKind.QUANTITY,
-                    _("Enter alone takes all asked. Fewer finishes the task; more is "
-                      "refused.")),
-            "to": (_("Scan pick face"), InputKind.SCAN,
-                   _("Take it to the pick face shown and scan it, or key its check digits.")),
+            "start": (_("Enter for next task"), InputKind.SCAN),
+            "from": (_("Scan location"), InputKind.SCAN),
+            "item": (_("Scan item"), InputKind.SCAN),
+            "lot": (_("Scan or key lot"), InputKind.SCAN),
+            "qty": (_("Qty (Enter=all)"), InputKind.QUANTITY),
+            "to": (_("Scan pick face"), InputKind.SCAN),
         }
-        prompt, kind, help_text = prompts[step]
+        prompt, kind = prompts[step]
         return Step(flow=self.name, name=step, title=_("Replenish"), prompt=prompt, input=kind,
-                    facts=tuple(facts), help=help_text,
+                    facts=tuple(facts),
                     unsaved_work=step in ("item", "lot", "qty", "to"))
 
     def on_input(self, text: str) -> None:
