@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 
@@ -164,10 +166,25 @@ def test_accuracy_uses_first_attempts_by_line_and_by_units() -> None:
     assert november.unit_accuracy == pytest.approx(1 - 2 / 57)
 
 
+def test_accuracy_by_value_weighs_lines_by_cost_and_leaves_uncosted_items_out() -> None:
+    costs = {"WIDGET": Decimal("2.50"), "BOLT": Decimal("0.10")}
+    costed = [replace(ln, unit_cost=costs.get(ln.sku)) for ln in COUNTS]
+    overall = record_accuracy(costed, Period.MONTH).overall
+    # WIDGET 60/60 and 12/10 at 2.50, BOLT 18/20 at 0.10; GADGET has no cost.
+    assert overall.costed_lines == 3
+    assert overall.value_variance == Decimal("0.20") + Decimal("5.00")
+    assert overall.value_basis == Decimal("150.00") + Decimal("2.00") + Decimal("30.00")
+    assert overall.value_accuracy == pytest.approx(1 - 5.2 / 182)
+    # A cheap line's miss weighs less by value than by units.
+    assert overall.value_accuracy > overall.unit_accuracy  # type: ignore[operator]
+
+
 def test_accuracy_of_nothing_counted_is_unknown() -> None:
     report = record_accuracy([])
     assert report.overall.line_accuracy is None
     assert report.overall.unit_accuracy is None
+    assert report.overall.value_accuracy is None
+    assert record_accuracy(COUNTS).overall.value_accuracy is None
     assert report.periods == ()
 
 

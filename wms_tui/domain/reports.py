@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Protocol
 
 from wms_tui.domain.model import LocationType, MovementKind
@@ -67,6 +68,8 @@ class CountEntry:
     counted: int
     expected: int
     at: datetime
+    # The item's cost per base unit, None when the item has no cost set up.
+    unit_cost: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,10 @@ class AccuracyFigure:
     units_variance: int
     # Σ max(counted, expected): the denominator that keeps unit accuracy within 0..1.
     units_basis: int
+    # The same by value, over the lines whose item has a cost; the rest are left out.
+    costed_lines: int = 0
+    value_variance: Decimal = Decimal(0)
+    value_basis: Decimal = Decimal(0)
 
     @property
     def line_accuracy(self) -> float | None:
@@ -119,6 +126,14 @@ class AccuracyFigure:
             return None if self.lines == 0 else 1.0
         return 1.0 - share
 
+    @property
+    def value_accuracy(self) -> float | None:
+        if self.costed_lines == 0:
+            return None
+        if self.value_basis == 0:
+            return 1.0
+        return 1.0 - float(self.value_variance / self.value_basis)
+
 
 @dataclass(frozen=True)
 class AccuracyReport:
@@ -127,6 +142,7 @@ class AccuracyReport:
 
 
 def _accuracy_figure(label: str, lines: Sequence[CountEntry]) -> AccuracyFigure:
+    costed = [(ln, ln.unit_cost) for ln in lines if ln.unit_cost is not None]
     return AccuracyFigure(
         period=label,
         lines=len(lines),
@@ -134,6 +150,11 @@ def _accuracy_figure(label: str, lines: Sequence[CountEntry]) -> AccuracyFigure:
         units_expected=sum(ln.expected for ln in lines),
         units_variance=sum(abs(ln.counted - ln.expected) for ln in lines),
         units_basis=sum(max(ln.counted, ln.expected) for ln in lines),
+        costed_lines=len(costed),
+        value_variance=sum((abs(ln.counted - ln.expected) * cost for ln, cost in costed),
+                           Decimal(0)),
+        value_basis=sum((max(ln.counted, ln.expected) * cost for ln, cost in costed),
+                        Decimal(0)),
     )
 
 
