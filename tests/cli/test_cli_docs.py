@@ -8,13 +8,16 @@ from pathlib import Path
 DOC = Path(__file__).resolve().parents[2] / "docs" / "import-formats.md"
 
 
-def examples() -> list[str]:
-    return re.findall(r"```csv\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
+def examples(fmt: str = "csv") -> list[str]:
+    return re.findall(rf"```{fmt}\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
 
 
 def test_documented_examples_import_and_reimport_unchanged(ready, tmp_path):
-    locations, items = examples()
-    for name, kind, content in (("l.csv", "location", locations), ("i.csv", "item", items)):
+    locations, items, users = examples()
+    # The users example disables OP3, who must exist first.
+    assert ready("user", "add", "op3", "--pin", "1234").exit_code == 0
+    for name, kind, content in (("l.csv", "location", locations), ("i.csv", "item", items),
+                                ("u.csv", "user", users)):
         path = tmp_path / name
         path.write_text(content, encoding="utf-8")
         first = ready(kind, "import", str(path))
@@ -22,6 +25,17 @@ def test_documented_examples_import_and_reimport_unchanged(ready, tmp_path):
         assert " 0 unchanged" in first.stdout
         again = ready(kind, "import", str(path))
         assert re.search(r": 0 created, \d+ unchanged, 0 updated", again.stdout), again.stdout
+
+
+def test_documented_json_example_is_the_csv_example_again(ready, tmp_path):
+    [locations_json] = examples("json")
+    [locations_csv, _, _] = examples()
+    for name, content in (("l.csv", locations_csv), ("l.json", locations_json)):
+        path = tmp_path / name
+        path.write_text(content, encoding="utf-8")
+        result = ready("location", "import", str(path))
+        assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "locations: 0 created, 2 unchanged, 0 updated"
 
 
 def test_documented_serpentine_example_is_what_generate_does(ready, db, sql):

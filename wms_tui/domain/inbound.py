@@ -13,26 +13,18 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date
-from typing import Any, Protocol, cast
+from typing import Any, ClassVar, Protocol, cast
 
 from wms_tui.domain import stock
-from wms_tui.domain.checkdigits import is_valid_sscc, normalize_gtin
+from wms_tui.domain.checkdigits import is_valid_sscc
 from wms_tui.domain.errors import (
     N_,
     BadInput,
     InvalidQuantity,
     NotFound,
     ScanRejected,
-    UnknownUnit,
 )
-from wms_tui.domain.masterdata import (
-    CsvRow,
-    CsvTable,
-    ImportReport,
-    Progress,
-    _Cells,
-    _check_columns,
-)
+from wms_tui.domain.importing import Cells
 from wms_tui.domain.model import (
     Actor,
     ItemRef,
@@ -41,8 +33,17 @@ from wms_tui.domain.model import (
     LpnRef,
     StockStatus,
 )
+from wms_tui.domain.order_import import (
+    ISO_DATE,
+    MAX_REFERENCE,
+    Fail,
+    OrderKind,
+    OrderRow,
+    date_cell,
+    order_import,
+)
 from wms_tui.domain.permissions import Action, can, require
-from wms_tui.domain.ports import CatalogRepository, UnitOfWork
+from wms_tui.domain.ports import UnitOfWork
 from wms_tui.domain.scan import normalize_scan, parse_gs1
 from wms_tui.domain.units import to_base_units
 
@@ -53,16 +54,10 @@ RESERVED_REFERENCES = frozenset({"BLIND", "LPN"})
 PALLET_UNITS = frozenset({"PL", "PAL", "PLT", "PALLET"})
 LPN_PREFIX = "LPN"
 LPN_DIGITS = 7
-MAX_REFERENCE = 40
 MAX_TOLERANCE_PCT = 1000
-MAX_LINE_NO = 9999
 # Lots are scanned (GS1 AI 10) or keyed: printable ASCII without spaces, as the lot table holds.
 LOT_PATTERN = re.compile(r"[!-~]{1,20}")
-_REFERENCE = re.compile(r"[A-Z0-9][A-Z0-9._/-]*")
-_UOM = re.compile(r"[A-Z0-9]+")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-ORDER_REQUIRED = ("reference", "line_no", "sku", "quantity")
 ORDER_OPTIONAL = (
     "supplier", "expected_date", "uom", "tolerance_pct", "lot", "sscc", "order_sscc",
 )
@@ -243,7 +238,7 @@ def parse_expiry(text: str, today: date) -> date | None:
     """
     text = text.strip()
     try:
-        if _ISO_DATE.fullmatch(text):
+        if ISO_DATE.fullmatch(text):
             return date.fromisoformat(text)
         if len(text) == 6 and text.isascii() and text.isdigit():
             year = today.year - today.year % 100 + int(text[:2])
@@ -493,66 +488,7 @@ def _replayed(stored: str) -> Receipt:
 # Importing orders.
 
 
-@dataclass
-class _OrderRow:
-    number: int
-    reference: str
-    header: dict[str, Any]
-    line_no: int
-    item: ItemRef
-    quantity: int
-    line_fields: dict[str, Any]
-    ssccs: tuple[str, ...]
-
-
-def _as_table(rows: CsvTable | Sequence[Mapping[Any, Any]]) -> CsvTable:
-    """Rows as csv.DictReader gives them, numbered as a spreadsheet does (the header is row 1)."""
-    if isinstance(rows, CsvTable):
-        return rows
-    if not rows:
-        raise BadInput("the file has no order lines")
-    columns: list[str] = []
-    for row in rows:
-        for name in row:
-            if name is not None and name.strip().lower() not in columns:
-                columns.append(name.strip().lower())
-    table_rows: list[CsvRow] = []
-    errors: list[str] = []
-    for number, row in enumerate(rows, start=2):
-        if None in row or any(value is None for value in row.values()):
-            errors.append(f"row {number}: cells: the number of cells differs from the header")
-            continue
-        cells = {str(name).strip().lower(): str(value) for name, value in row.items()}
-        if not any(value.strip() for value in cells.values()):
-            continue
-        table_rows.append(CsvRow(number, {c: cells.get(c, "") for c in columns}))
-    return CsvTable("file", tuple(columns), tuple(table_rows), tuple(errors))
-
-
-def _find_item(catalog: CatalogRepository, code: str) -> ItemRef | None:
-    item = catalog.item_by_code(code)
-    if item is None and code.isascii() and code.isdigit():
-        try:
-            item = catalog.item_by_gtin(normalize_gtin(code))
-        except ScanRejected:
-            return None
-    return item
-
-
-def _date_cell(cells: _Cells, column: str) -> date | None:
-    value = cells.text(column, max_length=10)
-    if value is None:
-        return None
-    try:
-        if not _ISO_DATE.fullmatch(value):
-            raise ValueError(value)
-        return date.fromisoformat(value)
-    except ValueError:
-        cells.fail(column, f"'{value}' is not a date written YYYY-MM-DD")
-        return None
-
-
-def _sscc_cell(cells: _Cells, column: str) -> str | None:
+def _sscc_cell(cells: Cells, column: str) -> str | None:
     value = cells.text(column, max_length=18)
     if value is not None and not is_valid_sscc(value):
         cells.fail(column, f"'{value}' is not an SSCC (18 digits with a right check digit)")
@@ -560,186 +496,96 @@ def _sscc_cell(cells: _Cells, column: str) -> str | None:
     return value
 
 
-def _order_row(
-    cells: _Cells, columns: Sequence[str], catalog: CatalogRepository
-) -> _OrderRow | None:
-    before = len(cells.errors)
-    reference = cells.text(
-        "reference", max_length=MAX_REFERENCE, required=True, pattern=_REFERENCE, upper=True,
-        hint="may only hold letters, digits and . _ / -",
-    )
-    if reference in RESERVED_REFERENCES:
-        cells.fail("reference", f"{reference} is a word the RF receive screen reserves")
-    header: dict[str, Any] = {}
-    if "supplier" in columns:
-        header["supplier"] = cells.text("supplier", max_length=80) or ""
-    if "expected_date" in columns:
-        header["expected_date"] = _date_cell(cells, "expected_date")
-    if "order_sscc" in columns:
-        header["sscc"] = _sscc_cell(cells, "order_sscc")
-    line_no = cells.integer("line_no", minimum=1, maximum=MAX_LINE_NO, required=True)
-    sku = cells.text("sku", max_length=48, required=True)
-    quantity = cells.integer("quantity", minimum=1, required=True)
-    uom = cells.text("uom", max_length=8, pattern=_UOM, upper=True,
-                     hint="must be letters and digits")
-    line_fields: dict[str, Any] = {}
-    if "tolerance_pct" in columns:
-        line_fields["tolerance_pct"] = cells.integer(
-            "tolerance_pct", maximum=MAX_TOLERANCE_PCT) or 0
-    if "lot" in columns:
-        line_fields["lot"] = cells.text(
-            "lot", max_length=20, pattern=LOT_PATTERN, hint="must be printable ASCII, no spaces"
-        )
-    if "sscc" in columns:
-        line_fields["sscc"] = _sscc_cell(cells, "sscc")
-    item = None
-    if sku is not None:
-        item = _find_item(catalog, sku)
-        if item is None:
-            cells.fail("sku", f"no item with SKU, alias or GTIN '{sku}'")
-    base_quantity = None
-    if item is not None and quantity is not None:
-        unit = uom or item.uom or item.base_uom
-        try:
-            base_quantity = to_base_units(quantity, unit, item.base_uom, catalog.units(item.id))
-        except (UnknownUnit, InvalidQuantity) as exc:
-            cells.fail("uom" if isinstance(exc, UnknownUnit) else "quantity", str(exc))
-    if (len(cells.errors) > before or reference is None or line_no is None or item is None
-            or base_quantity is None):
-        return None
-    ssccs = tuple(s for s in (header.get("sscc"), line_fields.get("sscc")) if s)
-    return _OrderRow(cells.row.number, reference, header, line_no, replace(item, uom=None),
-                     base_quantity, line_fields, ssccs)
+class _InboundOrders(OrderKind):
+    """ASNs and purchase orders: announced pallets and lots, receipts that fix a line."""
 
+    what = "inbound order lines"
+    optional = ORDER_OPTIONAL
+    header_columns: ClassVar[Mapping[str, str]] = {"sscc": "order_sscc"}
 
-def _line_spec(line: InboundLineRef) -> InboundLineSpec:
-    return InboundLineSpec(line.line_no, line.item_id, line.quantity, line.tolerance_pct,
-                           line.lot, line.sscc)
-
-
-def _order_spec(order: InboundOrderRef) -> InboundOrderSpec:
-    return InboundOrderSpec(order.reference, order.supplier, order.expected_date, order.sscc)
-
-
-class _OrderChecks:
-    """Cross-row and database checks: one line number per order, one order per pallet SSCC."""
-
-    def __init__(self, uow: InboundUnitOfWork, errors: list[str]) -> None:
-        self.uow = uow
-        self.errors = errors
-        self.lines: dict[tuple[str, int], int] = {}
+    def __init__(self, uow: UnitOfWork) -> None:
+        super().__init__(uow)
+        self.inbound = cast(InboundUnitOfWork, uow).inbound
         self.ssccs: dict[str, tuple[str, int]] = {}
 
-    def fail(self, row: _OrderRow, column: str, reason: str) -> None:
-        self.errors.append(f"row {row.number}: {column}: {reason}")
+    def orders(self) -> InboundRepository:
+        return self.inbound
 
-    def in_file(self, row: _OrderRow, first: _OrderRow) -> None:
-        other = self.lines.setdefault((row.reference, row.line_no), row.number)
-        if other != row.number:
-            self.fail(row, "line_no",
-                      f"line {row.line_no} of order {row.reference} is also on row {other}")
-        for name, value in row.header.items():
-            if first.header.get(name) != value:
-                column = "order_sscc" if name == "sscc" else name
-                self.fail(row, column, f"differs from row {first.number} for order {row.reference}")
-        for sscc in row.ssccs:
+    def check_reference(self, cells: Cells, reference: str | None) -> None:
+        if reference in RESERVED_REFERENCES:
+            cells.fail("reference", f"{reference} is a word the RF receive screen reserves")
+
+    def header_cells(self, cells: Cells, columns: Sequence[str]) -> dict[str, Any]:
+        header: dict[str, Any] = {}
+        if "supplier" in columns:
+            header["supplier"] = cells.text("supplier", max_length=80) or ""
+        if "expected_date" in columns:
+            header["expected_date"] = date_cell(cells, "expected_date")
+        if "order_sscc" in columns:
+            header["sscc"] = _sscc_cell(cells, "order_sscc")
+        return header
+
+    def line_cells(self, cells: Cells, columns: Sequence[str]) -> dict[str, Any]:
+        fields: dict[str, Any] = {}
+        if "tolerance_pct" in columns:
+            fields["tolerance_pct"] = cells.integer(
+                "tolerance_pct", maximum=MAX_TOLERANCE_PCT) or 0
+        if "lot" in columns:
+            fields["lot"] = cells.text(
+                "lot", max_length=20, pattern=LOT_PATTERN, hint="must be printable ASCII, no spaces"
+            )
+        if "sscc" in columns:
+            fields["sscc"] = _sscc_cell(cells, "sscc")
+        return fields
+
+    def check_row(self, row: OrderRow, fail: Fail) -> None:
+        """One order per pallet SSCC, in the file and in the database."""
+        ssccs = [s for s in (row.header.get("sscc"), row.fields.get("sscc")) if s]
+        for sscc in ssccs:
             owner = self.ssccs.setdefault(sscc, (row.reference, row.number))
             if owner[0] != row.reference:
-                self.fail(row, "sscc", f"SSCC {sscc} is also on row {owner[1]} (order {owner[0]})")
-
-    def in_database(self, row: _OrderRow) -> None:
-        for sscc in row.ssccs:
-            others = [o.reference for o in self.uow.inbound.orders_by_sscc(sscc)
+                fail(row, "sscc", f"SSCC {sscc} is also on row {owner[1]} (order {owner[0]})")
+        for sscc in ssccs:
+            others = [o.reference for o in self.inbound.orders_by_sscc(sscc)
                       if o.reference != row.reference]
             if others:
-                self.fail(row, "sscc", f"SSCC {sscc} is already announced on order {others[0]}")
+                fail(row, "sscc", f"SSCC {sscc} is already announced on order {others[0]}")
+
+    def new_header(self, reference: str) -> InboundOrderSpec:
+        return InboundOrderSpec(reference)
+
+    def stored_header(self, order: InboundOrderRef) -> InboundOrderSpec:
+        return InboundOrderSpec(order.reference, order.supplier, order.expected_date, order.sscc)
+
+    def stored_line(self, line: InboundLineRef) -> InboundLineSpec:
+        return InboundLineSpec(line.line_no, line.item_id, line.quantity, line.tolerance_pct,
+                               line.lot, line.sscc)
+
+    def line_spec(self, row: OrderRow, stored: InboundLineRef | None) -> InboundLineSpec:
+        kept = {} if stored is None else {
+            "tolerance_pct": stored.tolerance_pct, "lot": stored.lot, "sscc": stored.sscc}
+        return InboundLineSpec(row.line_no, row.item.id, row.quantity, **{**kept, **row.fields})
+
+    def check_line(
+        self, row: OrderRow, stored: InboundLineRef, new: InboundLineSpec, fail: Fail
+    ) -> None:
+        """A line with receipts keeps its item and cannot drop below what was received."""
+        if stored.received <= 0:
+            return
+        if stored.item_id != new.item_id:
+            fail(row, "sku", f"line {row.line_no} of {row.reference} already has "
+                 f"receipts of {stored.sku}; its item cannot change")
+        elif new.quantity < stored.received:
+            fail(row, "quantity", f"{new.quantity} {stored.base_uom} is below the "
+                 f"{stored.received} {stored.base_uom} already received")
+
+    def frozen(self, order: InboundOrderRef) -> bool:
+        return order.status == InboundStatus.CLOSED
 
 
-def import_inbound_orders(
-    uow_factory: UowFactory,
-    rows: CsvTable | Sequence[Mapping[Any, Any]],
-    *,
-    dry_run: bool = False,
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Upsert inbound orders and lines by (reference, line_no) (see docs/import-inbound.md).
-
-    All or nothing: any problem is reported as "row N: column: reason" and nothing is written.
-    Lines missing from the file are left as they are; a closed order cannot change.
-    """
-    table = _as_table(rows)
-    _check_columns(table, ORDER_REQUIRED, ORDER_OPTIONAL)
-
-    def work() -> ImportReport:
-        report = ImportReport("inbound order lines", rows=len(table.rows), dry_run=dry_run)
-        report.errors.extend(table.errors)
-        with uow_factory() as uow:
-            checks = _OrderChecks(uow, report.errors)
-            by_order: dict[str, list[_OrderRow]] = {}
-            for csv_row in table.rows:
-                if progress is not None:
-                    progress(1)
-                row = _order_row(_Cells(csv_row, report.errors), table.columns, uow.catalog)
-                if row is None:
-                    continue
-                group = by_order.setdefault(row.reference, [])
-                checks.in_file(row, group[0] if group else row)
-                checks.in_database(row)
-                group.append(row)
-            plans = [_plan_order(uow, checks, ref, group) for ref, group in by_order.items()]
-            if report.errors:
-                return report
-            orders = ImportReport("orders", dry_run=dry_run)
-            for existing, header, lines in plans:
-                write_header = orders.count(existing, header)
-                changed = [(old, new) for old, new in lines if report.count(old, new)]
-                if dry_run or not (write_header or changed):
-                    continue
-                order_id = uow.inbound.save_order(header)
-                for _, new in changed:
-                    uow.inbound.save_line(order_id, new)
-            report.notes.append(
-                f"orders: {orders.created} created, {orders.unchanged} unchanged, "
-                f"{orders.updated} updated"
-            )
-            if not dry_run:
-                uow.commit()
-            return report
-
-    return stock.with_retry(work)
-
-
-_LinePlan = list[tuple[InboundLineSpec | None, InboundLineSpec]]
-
-
-def _plan_order(
-    uow: InboundUnitOfWork, checks: _OrderChecks, reference: str, group: list[_OrderRow]
-) -> tuple[InboundOrderSpec | None, InboundOrderSpec, _LinePlan]:
-    """The order as it should be: file values, else stored ones, else defaults."""
-    found = uow.inbound.order_by_reference(reference)
-    existing = None if found is None else _order_spec(found)
-    header = replace(existing or InboundOrderSpec(reference), **group[0].header)
-    stored = {} if found is None else {ln.line_no: ln for ln in uow.inbound.lines(found.id)}
-    plan: _LinePlan = []
-    for row in group:
-        old = stored.get(row.line_no)
-        kept = {} if old is None else {
-            "tolerance_pct": old.tolerance_pct, "lot": old.lot, "sscc": old.sscc}
-        new = InboundLineSpec(row.line_no, row.item.id, row.quantity,
-                              **{**kept, **row.line_fields})
-        if old is not None and old.received > 0:
-            if old.item_id != new.item_id:
-                checks.fail(row, "sku", f"line {row.line_no} of {reference} already has "
-                            f"receipts of {old.sku}; its item cannot change")
-            elif new.quantity < old.received:
-                checks.fail(row, "quantity", f"{new.quantity} {old.base_uom} is below the "
-                            f"{old.received} {old.base_uom} already received")
-        plan.append((None if old is None else _line_spec(old), new))
-    if found is not None and found.status == InboundStatus.CLOSED and (
-        header != existing or any(old != new for old, new in plan)
-    ):
-        checks.fail(group[0], "reference", f"order {reference} is closed: it cannot change")
-    return existing, header, plan
+# Upserts inbound orders and lines by (reference, line_no) (docs/import-inbound.md); a closed
+# order cannot change.
+import_inbound_orders = order_import(_InboundOrders)
 
 
 # Services for the RF receive flow.

@@ -1,24 +1,30 @@
-"""Master data services: CSV imports and location generation, validated row by row first.
+"""Master data services: location and item imports and location generation.
 
 Every import reads the whole file, checks every row and collects every problem as
-"row N: column: reason" (the header is row 1, as a spreadsheet numbers it). Only a file
-without a single problem is written, in one transaction, upserting by code: running the
-same file twice changes nothing the second time. A column left out of the file leaves
-that field of an existing record as it is; an empty cell means "none" (or the default).
+"row N: column: reason" (see importing.py for the run every import shares). Only a file
+without a single problem is written (or, partial, every clean document), in one transaction,
+upserting by code: running the same file twice changes nothing the second time. A column
+left out of the file leaves that field of an existing record as it is; an empty cell means
+"none" (or the default).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from wms_tui.domain.checkdigits import location_check_digits, normalize_gtin
 from wms_tui.domain.errors import BadInput, ScanRejected
+from wms_tui.domain.import_files import CsvRow as CsvRow
+from wms_tui.domain.import_files import CsvTable as CsvTable
+from wms_tui.domain.import_files import read_csv as read_csv
+from wms_tui.domain.import_files import show as _show
+from wms_tui.domain.importing import MAX_CELL, Cells, ImportKind, ImportRun
+from wms_tui.domain.importing import ImportReport as ImportReport
+from wms_tui.domain.importing import Progress as Progress
 from wms_tui.domain.model import ItemRef, LocationRef, LocationType, StockLine
 from wms_tui.domain.ports import (
     ItemSpec,
@@ -31,31 +37,20 @@ from wms_tui.domain.ports import (
 from wms_tui.domain.stock import with_retry
 
 UowFactory = Callable[[], UnitOfWork]
-Progress = Callable[[int], None]
 
 DEFAULT_WAREHOUSE = "WH1"
 DEFAULT_WAREHOUSE_NAME = "Main warehouse"
-MAX_FILE_BYTES = 64 * 1024 * 1024
-# A hard cap before any per-column rule, so a pasted blob never reaches the database.
-MAX_CELL = 200
-MAX_QTY = 10**9
 MAX_FACTOR = 10**6
 MAX_GENERATED = 100_000
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-_COLUMN_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _LOCATION_CODE = re.compile(r"[A-Z0-9][A-Z0-9._/-]*")
 _PREFIX = re.compile(r"[A-Z0-9._/-]*")
 _ZONE = re.compile(r"[A-Z0-9][A-Z0-9_-]*")
 _UOM = re.compile(r"[A-Z0-9]+")
 # Barcodes and aliases are scanned, so printable ASCII without spaces.
 _SCAN_CODE = re.compile(r"[!-~]+")
-_INTEGER = re.compile(r"[+-]?[0-9]+")
 _NUMBER = re.compile(r"[0-9]{1,4}")
 _LETTER = re.compile(r"[A-Z]")
-_ROW = re.compile(r"row (\d+):")
-_TRUE = {"true", "yes", "1"}
-_FALSE = {"false", "no", "0", ""}
 
 LOCATION_REQUIRED = ("code", "type", "zone", "walk_seq")
 LOCATION_OPTIONAL = ("barcode", "aisle", "bay", "level", "capacity")
@@ -73,229 +68,6 @@ _ITEM_DEFAULTS: dict[str, Any] = {
     "lot_tracked": False, "expiry_tracked": False, "serial_tracked": False,
     "requires_qc": False, "abc_class": "C", "min_qty": None, "max_qty": None, "zone": None,
 }
-
-
-# Reading CSV files.
-
-
-@dataclass(frozen=True)
-class CsvRow:
-    number: int
-    cells: dict[str, str]
-
-
-@dataclass(frozen=True)
-class CsvTable:
-    """A decoded CSV file: lower-cased column names, data rows numbered as a spreadsheet does."""
-
-    source: str
-    columns: tuple[str, ...]
-    rows: tuple[CsvRow, ...]
-    errors: tuple[str, ...] = ()
-
-
-def _show(value: str, limit: int = 30) -> str:
-    return f"'{value[:limit]}...'" if len(value) > limit else f"'{value}'"
-
-
-def read_csv(data: bytes, source: str = "file") -> CsvTable:
-    """Decode and split a UTF-8 CSV file; file-level problems raise BadInput at once."""
-    if len(data) > MAX_FILE_BYTES:
-        raise BadInput(f"{source} is larger than {MAX_FILE_BYTES // 2**20} MiB")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BadInput(
-            f"{source} is not UTF-8 text (byte 0x{data[exc.start]:02X} at offset {exc.start}): "
-            "save it as 'CSV UTF-8'"
-        ) from None
-    if "\x00" in text:
-        raise BadInput(f"{source} contains NUL characters: it is not a CSV text file")
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        records = list(reader)
-    except csv.Error as exc:
-        raise BadInput(f"{source}: line {reader.line_num}: not valid CSV ({exc})") from None
-    if not records or not any(cell.strip() for cell in records[0]):
-        raise BadInput(f"{source} is empty: its first row must name the columns")
-    columns = tuple(name.strip().lower() for name in records[0])
-    for index, name in enumerate(columns, start=1):
-        if not _COLUMN_NAME.fullmatch(name):
-            raise BadInput(f"{source}: row 1: column {index} has no valid name ({_show(name)})")
-    duplicated = sorted({name for name in columns if columns.count(name) > 1})
-    if duplicated:
-        raise BadInput(f"{source}: row 1: column(s) named twice: {', '.join(duplicated)}")
-    rows: list[CsvRow] = []
-    errors: list[str] = []
-    for number, record in enumerate(records[1:], start=2):
-        if not any(cell.strip() for cell in record):
-            continue
-        if len(record) != len(columns):
-            errors.append(
-                f"row {number}: cells: {len(record)} cells, the header has {len(columns)} columns"
-            )
-            continue
-        rows.append(CsvRow(number, dict(zip(columns, record, strict=True))))
-    return CsvTable(source, columns, tuple(rows), tuple(errors))
-
-
-def _check_columns(table: CsvTable, required: Sequence[str], optional: Sequence[str]) -> None:
-    missing = [name for name in required if name not in table.columns]
-    unknown = [name for name in table.columns if name not in required and name not in optional]
-    problems = []
-    if missing:
-        problems.append(f"missing required column(s): {', '.join(missing)}")
-    if unknown:
-        problems.append(
-            f"unknown column(s): {', '.join(unknown)} (known: {', '.join((*required, *optional))})"
-        )
-    if problems:
-        raise BadInput(f"{table.source}: " + "; ".join(problems))
-
-
-class _Cells:
-    """One row's cells read column by column; each problem is recorded as 'row N: column: …'."""
-
-    def __init__(self, row: CsvRow, errors: list[str]) -> None:
-        self.row = row
-        self.errors = errors
-        self.bad: set[str] = set()
-        for column, value in row.cells.items():
-            hit = _CONTROL.search(value)
-            if hit is not None:
-                code, position = ord(hit.group()), hit.start() + 1
-                self.fail(column, f"control character 0x{code:02X} at position {position}")
-            elif len(value) > MAX_CELL:
-                self.fail(column, f"{len(value)} characters, more than {MAX_CELL}")
-
-    def fail(self, column: str, reason: str) -> None:
-        self.errors.append(f"row {self.row.number}: {column}: {reason}")
-        self.bad.add(column)
-
-    def _raw(self, column: str) -> str | None:
-        if column in self.bad or column not in self.row.cells:
-            return None
-        return self.row.cells[column].strip()
-
-    def text(
-        self,
-        column: str,
-        *,
-        max_length: int,
-        required: bool = False,
-        pattern: re.Pattern[str] | None = None,
-        hint: str = "",
-        upper: bool = False,
-    ) -> str | None:
-        value = self._raw(column)
-        if value is None:
-            return None
-        if upper:
-            value = value.upper()
-        if not value:
-            if required:
-                self.fail(column, "is empty")
-            return None
-        if len(value) > max_length:
-            self.fail(column, f"{_show(value)} is longer than {max_length} characters")
-            return None
-        if pattern is not None and not pattern.fullmatch(value):
-            self.fail(column, f"{_show(value)} {hint}")
-            return None
-        return value
-
-    def integer(
-        self, column: str, *, minimum: int = 0, maximum: int = MAX_QTY, required: bool = False
-    ) -> int | None:
-        value = self._raw(column)
-        if value is None:
-            return None
-        if not value:
-            if required:
-                self.fail(column, "is empty")
-            return None
-        if not _INTEGER.fullmatch(value) or len(value) > 12:
-            self.fail(column, f"{_show(value)} is not a whole number")
-            return None
-        number = int(value)
-        if not minimum <= number <= maximum:
-            self.fail(column, f"{number} is outside {minimum}..{maximum}")
-            return None
-        return number
-
-    def flag(self, column: str) -> bool | None:
-        value = self._raw(column)
-        if value is None:
-            return None
-        lowered = value.lower()
-        if lowered in _TRUE:
-            return True
-        if lowered in _FALSE:
-            return False
-        self.fail(column, f"{_show(value)} must be true/false, yes/no or 1/0")
-        return None
-
-
-# Reports.
-
-
-@dataclass
-class ImportReport:
-    """What an import or generation did (or, in a dry run, would do)."""
-
-    what: str
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    dry_run: bool = False
-    counted: str = "row(s)"
-    zones_created: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def sort_errors(self) -> None:
-        """Errors in file order; the sort is stable, so one row's keep their column order."""
-        self.errors.sort(key=lambda e: int(m.group(1)) if (m := _ROW.match(e)) else 0)
-
-    def count(self, existing: object | None, wanted: object) -> bool:
-        """Tally one record; True when it has to be written."""
-        if existing is None:
-            self.created += 1
-        elif existing == wanted:
-            self.unchanged += 1
-            return False
-        else:
-            self.updated += 1
-        return True
-
-    def summary(self) -> str:
-        if self.errors:
-            prefix = "dry run: " if self.dry_run else ""
-            return (
-                f"{prefix}{len(self.errors)} error(s) in {self.rows} {self.counted}; "
-                "nothing was changed"
-            )
-        zones = f"; zone(s) created: {', '.join(self.zones_created)}" if self.zones_created else ""
-        if self.dry_run:
-            return (
-                f"dry run, nothing was changed: {self.rows} {self.counted} valid; {self.what}: "
-                f"{self.created} to create, {self.unchanged} unchanged, {self.updated} to update"
-                + zones.replace("created", "to create")
-            )
-        return (
-            f"{self.what}: {self.created} created, {self.unchanged} unchanged, "
-            f"{self.updated} updated{zones}"
-        )
-
-
-def _advance(progress: Progress | None) -> None:
-    if progress is not None:
-        progress(1)
 
 
 def _ensure_zones(
@@ -330,7 +102,7 @@ def ensure_default_warehouse(uow: UnitOfWork) -> str | None:
 # Locations.
 
 
-def _location_from_row(cells: _Cells) -> LocationSpec | None:
+def _location_from_row(cells: Cells) -> LocationSpec | None:
     before = len(cells.errors)
     code = cells.text(
         "code", max_length=30, required=True, pattern=_LOCATION_CODE, upper=True,
@@ -386,54 +158,54 @@ def _barcode_clash(md: MasterDataRepository, code: str, name: str) -> str | None
     return None
 
 
-def import_locations(
-    uow_factory: UowFactory,
-    table: CsvTable,
-    *,
-    dry_run: bool = False,
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Upsert locations by code from a CSV file (see docs/import-formats.md); all or nothing."""
-    _check_columns(table, LOCATION_REQUIRED, LOCATION_OPTIONAL)
+class _LocationRun(ImportRun[tuple[LocationSpec | None, LocationSpec]]):
+    """Locations by code: each row is one document."""
 
-    def work() -> ImportReport:
-        report = ImportReport("locations", rows=len(table.rows), dry_run=dry_run)
-        report.errors.extend(table.errors)
-        with uow_factory() as uow:
-            md = uow.masterdata
-            specs: list[tuple[LocationSpec | None, LocationSpec]] = []
-            names: dict[str, tuple[str, int]] = {}
-            for row in table.rows:
-                _advance(progress)
-                cells = _Cells(row, report.errors)
-                spec = _location_from_row(cells)
-                if spec is None:
-                    continue
-                existing = md.location(spec.code)
-                spec = _keep_absent(spec, existing, table.columns)
-                if _claim_names(cells, spec, names):
-                    for column, name in (("code", spec.code), ("barcode", spec.barcode)):
-                        other = _barcode_clash(md, spec.code, name)
-                        if other is not None:
-                            cells.fail(column, f"{name} already names location {other}")
-                specs.append((existing, spec))
-            if report.errors:
-                report.sort_errors()
-                return report
-            zones = {spec.zone for _, spec in specs if spec.zone}
-            _ensure_zones(md, zones, report, write=not dry_run)
-            for existing, spec in specs:
-                _advance(progress)
-                if report.count(existing, spec) and not dry_run:
-                    md.save_location(spec)
-            if not dry_run:
-                uow.commit()
-            return report
+    def __init__(self, uow: UnitOfWork, table: CsvTable, errors: list[str]) -> None:
+        super().__init__(uow, table, errors)
+        self.md = uow.masterdata
+        self.specs: list[tuple[str, tuple[LocationSpec | None, LocationSpec]]] = []
+        self.names: dict[str, tuple[str, int]] = {}
 
-    return with_retry(work)
+    def check(self, row: CsvRow) -> None:
+        cells = Cells(row, self.errors)
+        spec = _location_from_row(cells)
+        if spec is None:
+            return
+        existing = self.md.location(spec.code)
+        spec = _keep_absent(spec, existing, self.table.columns)
+        if _claim_names(cells, spec, self.names):
+            for column, name in (("code", spec.code), ("barcode", spec.barcode)):
+                other = _barcode_clash(self.md, spec.code, name)
+                if other is not None:
+                    cells.fail(column, f"{name} already names location {other}")
+        self.specs.append((spec.code, (existing, spec)))
+
+    def plans(self) -> list[tuple[str, tuple[LocationSpec | None, LocationSpec]]]:
+        return self.specs
+
+    def prepare(
+        self, plans: Sequence[tuple[LocationSpec | None, LocationSpec]], report: ImportReport,
+        dry_run: bool,
+    ) -> None:
+        zones = {spec.zone for _, spec in plans if spec.zone}
+        _ensure_zones(self.md, zones, report, write=not dry_run)
+
+    def write(
+        self, plan: tuple[LocationSpec | None, LocationSpec], report: ImportReport, dry_run: bool
+    ) -> None:
+        existing, spec = plan
+        if report.count(existing, spec) and not dry_run:
+            self.md.save_location(spec)
 
 
-def _claim_names(cells: _Cells, spec: LocationSpec, names: dict[str, tuple[str, int]]) -> bool:
+# Upserts locations by code (docs/import-formats.md): import_locations(uow_factory, table).
+import_locations = ImportKind(
+    "locations", "location", "code", LOCATION_REQUIRED, LOCATION_OPTIONAL, _LocationRun
+)
+
+
+def _claim_names(cells: Cells, spec: LocationSpec, names: dict[str, tuple[str, int]]) -> bool:
     """Record the row's code and barcode; False when another row of the file has either."""
     clean = True
     for column, name in (("code", spec.code), ("barcode", spec.barcode)):
@@ -621,7 +393,7 @@ class _ItemRow:
     aliases: tuple[str, ...]
 
 
-def _item_from_row(cells: _Cells, columns: Sequence[str]) -> _ItemRow | None:
+def _item_from_row(cells: Cells, columns: Sequence[str]) -> _ItemRow | None:
     before = len(cells.errors)
     sku = cells.text("sku", max_length=40, required=True)
     values: dict[str, Any] = {
@@ -783,64 +555,60 @@ class _ItemChecks:
             self.fail(row, "zone", f"there is no zone {zone} (import or generate locations first)")
 
 
-def import_items(
-    uow_factory: UowFactory,
-    table: CsvTable,
-    *,
-    dry_run: bool = False,
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Upsert items by SKU, one row per item and unit (see docs/import-formats.md)."""
-    _check_columns(table, ITEM_REQUIRED, ITEM_OPTIONAL)
+_ItemPlan = tuple[ItemSpec | None, ItemSpec]
 
-    def work() -> ImportReport:
-        report = ImportReport("items", rows=len(table.rows), dry_run=dry_run)
-        report.errors.extend(table.errors)
-        with uow_factory() as uow:
-            checks = _ItemChecks(uow, report.errors)
-            by_sku: dict[str, list[_ItemRow]] = {}
-            units: dict[str, dict[str, _ItemRow]] = {}
-            for csv_row in table.rows:
-                _advance(progress)
-                row = _item_from_row(_Cells(csv_row, report.errors), table.columns)
-                if row is None:
-                    continue
-                rows = by_sku.setdefault(row.sku, [])
-                if rows:
-                    checks.same_sku(row, rows[0], units[row.sku])
-                checks.in_file(row)
-                checks.in_database(row)
-                rows.append(row)
-                units.setdefault(row.sku, {})[row.uom] = row
-            merged = []
-            for sku, rows in by_sku.items():
-                existing = uow.masterdata.item(sku)
-                first = rows[0]
-                base = first.fields.get("base_uom")
-                if existing is not None and base is not None and base != existing.base_uom:
-                    checks.fail(
-                        first, "base_uom",
-                        f"SKU {sku} counts its stock in {existing.base_uom}; "
-                        f"its base unit cannot change to {base}",
-                    )
-                    continue
-                for row in rows:
-                    if row.factor is None and not _has_unit(existing, row.uom):
-                        checks.fail(row, "factor", f"unit {row.uom} of SKU {sku} needs a factor")
-                merged.append((existing, _merge_item(rows, existing, table.columns)))
-            if report.errors:
-                report.sort_errors()
-                return report
-            for existing, spec in merged:
-                _advance(progress)
-                before = None if existing is None else _normalised(existing)
-                if report.count(before, spec) and not dry_run:
-                    uow.masterdata.save_item(spec)
-            if not dry_run:
-                uow.commit()
-            return report
 
-    return with_retry(work)
+class _ItemRun(ImportRun[_ItemPlan]):
+    """Items by SKU: an item with all its unit rows is one document."""
+
+    def __init__(self, uow: UnitOfWork, table: CsvTable, errors: list[str]) -> None:
+        super().__init__(uow, table, errors)
+        self.checks = _ItemChecks(uow, errors)
+        self.by_sku: dict[str, list[_ItemRow]] = {}
+        self.units: dict[str, dict[str, _ItemRow]] = {}
+
+    def check(self, row: CsvRow) -> None:
+        item = _item_from_row(Cells(row, self.errors), self.table.columns)
+        if item is None:
+            return
+        rows = self.by_sku.setdefault(item.sku, [])
+        if rows:
+            self.checks.same_sku(item, rows[0], self.units[item.sku])
+        self.checks.in_file(item)
+        self.checks.in_database(item)
+        rows.append(item)
+        self.units.setdefault(item.sku, {})[item.uom] = item
+
+    def plans(self) -> list[tuple[str, _ItemPlan]]:
+        merged = []
+        for sku, rows in self.by_sku.items():
+            existing = self.uow.masterdata.item(sku)
+            first = rows[0]
+            base = first.fields.get("base_uom")
+            if existing is not None and base is not None and base != existing.base_uom:
+                self.checks.fail(
+                    first, "base_uom",
+                    f"SKU {sku} counts its stock in {existing.base_uom}; "
+                    f"its base unit cannot change to {base}",
+                )
+                continue
+            for row in rows:
+                if row.factor is None and not _has_unit(existing, row.uom):
+                    self.checks.fail(row, "factor", f"unit {row.uom} of SKU {sku} needs a factor")
+            merged.append((sku, (existing, _merge_item(rows, existing, self.table.columns))))
+        return merged
+
+    def write(self, plan: _ItemPlan, report: ImportReport, dry_run: bool) -> None:
+        existing, spec = plan
+        before = None if existing is None else _normalised(existing)
+        if report.count(before, spec) and not dry_run:
+            self.uow.masterdata.save_item(spec)
+
+
+# Upserts items by SKU, one row per item and unit (docs/import-formats.md).
+import_items = ImportKind(
+    "items", "item", "sku", ITEM_REQUIRED, ITEM_OPTIONAL, _ItemRun, upper_key=False
+)
 
 
 def _has_unit(existing: ItemSpec | None, uom: str) -> bool:

@@ -26,24 +26,8 @@ from wms_tui.domain.errors import (
     PermissionDenied,
     ScanRejected,
     TransientConflict,
-    UnknownUnit,
 )
-from wms_tui.domain.inbound import (
-    _REFERENCE,
-    _UOM,
-    MAX_LINE_NO,
-    MAX_REFERENCE,
-    _as_table,
-    _date_cell,
-    _find_item,
-)
-from wms_tui.domain.masterdata import (
-    CsvTable,
-    ImportReport,
-    Progress,
-    _Cells,
-    _check_columns,
-)
+from wms_tui.domain.importing import Cells
 from wms_tui.domain.model import (
     Actor,
     BalanceKey,
@@ -51,9 +35,15 @@ from wms_tui.domain.model import (
     LocationType,
     StockStatus,
 )
+from wms_tui.domain.order_import import (
+    MAX_REFERENCE,
+    OrderKind,
+    OrderRow,
+    date_cell,
+    order_import,
+)
 from wms_tui.domain.permissions import Action, can, require
-from wms_tui.domain.ports import CatalogRepository, UnitOfWork
-from wms_tui.domain.units import to_base_units
+from wms_tui.domain.ports import UnitOfWork
 
 DEFAULT_PRIORITY = 5
 MAX_PRIORITY = 9
@@ -70,7 +60,6 @@ RELEASE_ACTION = Action.APPROVE
 # Next tasks looked at when choosing one for an operator; waves beyond it wait their turn.
 TASK_LOOKAHEAD = 200
 
-ORDER_REQUIRED = ("reference", "line_no", "sku", "quantity")
 ORDER_OPTIONAL = ("customer", "ship_date", "priority", "uom")
 
 
@@ -734,150 +723,45 @@ def _check_key(key: str | None) -> str:
 # Importing orders.
 
 
-@dataclass(frozen=True)
-class _OrderRow:
-    number: int
-    reference: str
-    header: dict[str, Any]
-    line: OutboundLineSpec
-    sku: str
+class _OutboundOrders(OrderKind):
+    """Customer orders: frozen once released into a wave."""
+
+    what = "outbound order lines"
+    optional = ORDER_OPTIONAL
+
+    def orders(self) -> OutboundRepository:
+        return cast(OutboundUnitOfWork, self.uow).outbound
+
+    def header_cells(self, cells: Cells, columns: Sequence[str]) -> dict[str, Any]:
+        header: dict[str, Any] = {}
+        if "customer" in columns:
+            header["customer"] = cells.text("customer", max_length=80) or ""
+        if "ship_date" in columns:
+            header["ship_date"] = date_cell(cells, "ship_date")
+        if "priority" in columns:
+            header["priority"] = cells.integer(
+                "priority", minimum=1, maximum=MAX_PRIORITY) or DEFAULT_PRIORITY
+        return header
+
+    def new_header(self, reference: str) -> OutboundOrderSpec:
+        return OutboundOrderSpec(reference)
+
+    def stored_header(self, order: OutboundOrderRef) -> OutboundOrderSpec:
+        return OutboundOrderSpec(order.reference, order.customer, order.ship_date, order.priority)
+
+    def stored_line(self, line: OutboundLineRef) -> OutboundLineSpec:
+        return OutboundLineSpec(line.line_no, line.item_id, line.quantity, line.uom)
+
+    def line_spec(self, row: OrderRow, stored: OutboundLineRef | None) -> OutboundLineSpec:
+        return OutboundLineSpec(row.line_no, row.item.id, row.quantity, row.uom)
+
+    def frozen(self, order: OutboundOrderRef) -> bool:
+        return order.status != OutboundStatus.OPEN
 
 
-def _order_row(
-    cells: _Cells, columns: Sequence[str], catalog: CatalogRepository
-) -> _OrderRow | None:
-    before = len(cells.errors)
-    reference = cells.text(
-        "reference", max_length=MAX_REFERENCE, required=True, pattern=_REFERENCE, upper=True,
-        hint="may only hold letters, digits and . _ / -",
-    )
-    header: dict[str, Any] = {}
-    if "customer" in columns:
-        header["customer"] = cells.text("customer", max_length=80) or ""
-    if "ship_date" in columns:
-        header["ship_date"] = _date_cell(cells, "ship_date")
-    if "priority" in columns:
-        header["priority"] = cells.integer(
-            "priority", minimum=1, maximum=MAX_PRIORITY) or DEFAULT_PRIORITY
-    line_no = cells.integer("line_no", minimum=1, maximum=MAX_LINE_NO, required=True)
-    sku = cells.text("sku", max_length=48, required=True)
-    quantity = cells.integer("quantity", minimum=1, required=True)
-    uom = cells.text("uom", max_length=8, pattern=_UOM, upper=True,
-                     hint="must be letters and digits")
-    item = None
-    if sku is not None:
-        item = _find_item(catalog, sku)
-        if item is None:
-            cells.fail("sku", f"no item with SKU, alias or GTIN '{sku}'")
-    base = None
-    unit = ""
-    if item is not None and quantity is not None:
-        unit = (uom or item.uom or item.base_uom).upper()
-        try:
-            base = to_base_units(quantity, unit, item.base_uom, catalog.units(item.id))
-        except (UnknownUnit, InvalidQuantity) as exc:
-            cells.fail("uom" if isinstance(exc, UnknownUnit) else "quantity", str(exc))
-    if (len(cells.errors) > before or reference is None or line_no is None or item is None
-            or base is None):
-        return None
-    return _OrderRow(cells.row.number, reference, header,
-                     OutboundLineSpec(line_no, item.id, base, unit), item.sku)
-
-
-def _line_spec(line: OutboundLineRef) -> OutboundLineSpec:
-    return OutboundLineSpec(line.line_no, line.item_id, line.quantity, line.uom)
-
-
-def _order_spec(order: OutboundOrderRef) -> OutboundOrderSpec:
-    return OutboundOrderSpec(order.reference, order.customer, order.ship_date, order.priority)
-
-
-def import_outbound_orders(
-    uow_factory: Callable[[], UnitOfWork],
-    rows: CsvTable | Sequence[Mapping[Any, Any]],
-    *,
-    dry_run: bool = False,
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Upsert outbound orders and lines by (reference, line_no) (docs/import-outbound.md).
-
-    All or nothing: any problem is reported as "row N: column: reason" and nothing is written.
-    Lines missing from the file are left as they are; an order released for picking cannot
-    change (re-importing it unchanged is fine).
-    """
-    table = _as_table(rows)
-    _check_columns(table, ORDER_REQUIRED, ORDER_OPTIONAL)
-    factory = _outbound(uow_factory)
-
-    def work() -> ImportReport:
-        report = ImportReport("outbound order lines", rows=len(table.rows), dry_run=dry_run)
-        report.errors.extend(table.errors)
-        with factory() as uow:
-            by_order: dict[str, list[_OrderRow]] = {}
-            seen: dict[tuple[str, int], int] = {}
-            for csv_row in table.rows:
-                if progress is not None:
-                    progress(1)
-                cells = _Cells(csv_row, report.errors)
-                row = _order_row(cells, table.columns, uow.catalog)
-                if row is None:
-                    continue
-                group = by_order.setdefault(row.reference, [])
-                other = seen.setdefault((row.reference, row.line.line_no), row.number)
-                if other != row.number:
-                    cells.fail("line_no", f"line {row.line.line_no} of order {row.reference} "
-                                          f"is also on row {other}")
-                for name, value in row.header.items():
-                    if group and group[0].header.get(name) != value:
-                        cells.fail(name, f"differs from row {group[0].number} for order "
-                                         f"{row.reference}")
-                group.append(row)
-            plans = [_plan_order(uow, report.errors, ref, group)
-                     for ref, group in by_order.items()]
-            report.sort_errors()
-            if report.errors:
-                return report
-            orders = ImportReport("orders", dry_run=dry_run)
-            for existing, header, lines in plans:
-                write_header = orders.count(existing, header)
-                changed = [new for old, new in lines if report.count(old, new)]
-                if dry_run or not (write_header or changed):
-                    continue
-                order_id = uow.outbound.save_order(header)
-                for new in changed:
-                    uow.outbound.save_line(order_id, new)
-            report.notes.append(
-                f"orders: {orders.created} created, {orders.unchanged} unchanged, "
-                f"{orders.updated} updated"
-            )
-            if not dry_run:
-                uow.commit()
-            return report
-
-    return stock.with_retry(work)
-
-
-_LinePlan = list[tuple[OutboundLineSpec | None, OutboundLineSpec]]
-
-
-def _plan_order(
-    uow: OutboundUnitOfWork, errors: list[str], reference: str, group: list[_OrderRow]
-) -> tuple[OutboundOrderSpec | None, OutboundOrderSpec, _LinePlan]:
-    """The order as it should be: file values, else stored ones, else defaults."""
-    found = uow.outbound.order_by_reference(reference)
-    existing = None if found is None else _order_spec(found)
-    header = replace(existing or OutboundOrderSpec(reference), **group[0].header)
-    stored = {} if found is None else {ln.line_no: ln for ln in uow.outbound.lines(found.id)}
-    plan: _LinePlan = []
-    for row in group:
-        old = stored.get(row.line.line_no)
-        plan.append((None if old is None else _line_spec(old), row.line))
-    if found is not None and found.status != OutboundStatus.OPEN and (
-        header != existing or any(old != new for old, new in plan)
-    ):
-        errors.append(f"row {group[0].number}: reference: order {reference} is "
-                      f"{found.status.value}: it cannot change")
-    return existing, header, plan
+# Upserts outbound orders and lines by (reference, line_no) (docs/import-outbound.md); an order
+# released for picking cannot change (re-importing it unchanged is fine).
+import_outbound_orders = order_import(_OutboundOrders)
 
 
 # Releasing waves.

@@ -14,8 +14,8 @@ from wms_tui.domain.ports import UnitOfWork, UserRecord
 
 MAX_FAILED_ATTEMPTS = 5
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
-_LOGIN = re.compile(r"^[A-Za-z0-9_.-]{1,20}$")
-_PIN = re.compile(r"^[0-9]{4,8}$")
+LOGIN_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,20}$")
+PIN_PATTERN = re.compile(r"^[0-9]{4,8}$")
 LANGUAGES = ("en", "zh_CN")
 
 
@@ -41,13 +41,13 @@ def verify_pin(pin: str, stored: str) -> bool:
 
 
 def validate_login(login: str) -> str:
-    if not _LOGIN.fullmatch(login):
+    if not LOGIN_PATTERN.fullmatch(login):
         raise BadInput(f"user ID {login[:20]!r} must be 1-20 letters, digits, '.', '_' or '-'")
     return login.upper()
 
 
 def validate_pin(pin: str) -> str:
-    if not _PIN.fullmatch(pin):
+    if not PIN_PATTERN.fullmatch(pin):
         raise BadInput("PIN must be 4 to 8 digits")
     return pin
 
