@@ -214,3 +214,32 @@ def test_item_import_on_postgres(make_wms, pg_url, sql, tmp_path):
         assert sql(engine, UNITS)[-1] == ("WIDGET", "EA", 1, "09501101530003", None)
     finally:
         engine.dispose()
+
+
+def test_unit_cost_is_imported_checked_and_kept_when_absent(stocked, db, sql, tmp_path):
+    costs = ("sku,description,base_uom,uom,factor,unit_cost\n"
+             "WIDGET,Blue widget,EA,EA,1,2.5\n"
+             "WIDGET,Blue widget,EA,CS,12,2.5\n"
+             "BOLT,Bolt M8,EA,EA,1,0.0125\n")
+    result = stocked("item", "import", csv_file(tmp_path, costs))
+    assert result.exit_code == 0, result.output
+    cost_of = "SELECT sku, unit_cost FROM item ORDER BY sku"
+    assert [(sku, float(cost)) for sku, cost in sql(db, cost_of)] == [
+        ("BOLT", 0.0125), ("WIDGET", 2.5)]
+    # A file without the column leaves the cost alone.
+    assert stocked("item", "import", csv_file(tmp_path, GOOD, "all.csv")).exit_code == 0
+    assert float(dict(sql(db, cost_of))["WIDGET"]) == 2.5
+    bad = ("sku,description,base_uom,uom,factor,unit_cost\n"
+           "A1,One,EA,EA,1,\"12,50\"\n"
+           "A2,Two,EA,EA,1,-1\n"
+           "A3,Three,EA,EA,1,0.12345\n"
+           "WIDGET,Blue widget,EA,CS,12,3\n"
+           "WIDGET,Blue widget,EA,EA,1,2.5\n")
+    refused = stocked("item", "import", csv_file(tmp_path, bad, "bad.csv"))
+    assert refused.exit_code == 2
+    assert "row 2: unit_cost: '12,50' is not an amount like 12.50" in refused.stderr
+    assert "row 3: unit_cost: '-1' is not an amount" in refused.stderr
+    assert "row 4: unit_cost: '0.12345' is not an amount" in refused.stderr
+    assert "row 6: unit_cost:" in refused.stderr
+    assert float(dict(sql(db, cost_of))["WIDGET"]) == 2.5
+    assert sql(db, "SELECT count(*) FROM item WHERE sku LIKE 'A%'") == [(0,)]

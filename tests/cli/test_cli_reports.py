@@ -64,6 +64,8 @@ def post_history(engine: Engine, wh: Warehouse) -> None:
     with engine.begin() as conn:
         conn.execute(text("UPDATE item SET min_qty = 50 WHERE sku = 'WIDGET'"))
         conn.execute(text("UPDATE item SET min_qty = 5 WHERE sku = 'BOLT'"))
+        conn.execute(text("UPDATE item SET unit_cost = 2.5 WHERE sku = 'WIDGET'"))
+        conn.execute(text("UPDATE item SET unit_cost = 0.125 WHERE sku = 'BOLT'"))
         for task, loc, status, attempts in ((1, wh.a1, "done", 1),
                                             (2, wh.a2, "pending_approval", 2)):
             conn.execute(text(
@@ -155,8 +157,11 @@ def test_accuracy_counts_first_attempts(history) -> None:
     rows = by(data["rows"], "period")
     assert rows["2026-11-03"]["line_accuracy"] == 1.0
     assert rows["2026-11-04"]["line_accuracy"] == 0.0
+    # By value: WIDGET 60/60 at 2.50 and BOLT 18/20 at 0.125 -> 0.25 off out of 152.50.
     assert rows["all"] == {"period": "all", "lines": 2, "hits": 1, "line_accuracy": 0.5,
-                           "units_variance": 2, "units_basis": 80, "unit_accuracy": 0.975}
+                           "units_variance": 2, "units_basis": 80, "unit_accuracy": 0.975,
+                           "costed_lines": 2, "value_variance": 0.25, "value_basis": 152.5,
+                           "value_accuracy": round(1 - 0.25 / 152.5, 4)}
 
 
 def test_low_stock_and_exceptions(history) -> None:

@@ -133,7 +133,7 @@ class SqlMasterData:
             serial_tracked=item.serial_tracked, requires_qc=item.requires_qc,
             abc_class=item.abc_class, min_qty=item.min_qty, max_qty=item.max_qty, zone=zone,
             units=tuple(UnitSpec(u.uom, u.factor, u.gtin, u.barcode) for u in units),
-            aliases=tuple(aliases),
+            aliases=tuple(aliases), unit_cost=item.unit_cost,
         )
 
     def save_item(self, spec: ItemSpec) -> None:
@@ -149,6 +149,7 @@ class SqlMasterData:
         item.requires_qc = spec.requires_qc
         item.abc_class = spec.abc_class
         item.min_qty, item.max_qty = spec.min_qty, spec.max_qty
+        item.unit_cost = spec.unit_cost
         item.zone_id = self._zone_id(spec.zone)
         self.session.flush()
         existing = {

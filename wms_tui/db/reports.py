@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,6 +47,11 @@ OUT = OutboxEvent.__table__  # type: ignore[attr-defined]
 def _aware(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; every stored time is UTC."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _cost(value: object) -> Decimal | None:
+    """Numeric comes back as Decimal on PostgreSQL and may come back as float from SQLite."""
+    return None if value is None else Decimal(str(value))
 
 
 def _type(value: str | None) -> LocationType | None:
@@ -126,7 +132,7 @@ class SqlReports:
 
     def count_lines(self, since: datetime | None, until: datetime | None) -> list[CountEntry]:
         query = (select(CL.c.count_task_id, CL.c.attempt, ITEM.c.sku, CL.c.counted,
-                        CL.c.expected, CL.c.counted_at)
+                        CL.c.expected, CL.c.counted_at, ITEM.c.unit_cost)
                  .join(ITEM, ITEM.c.id == CL.c.item_id)
                  .order_by(CL.c.id))
         if since is not None:
@@ -134,7 +140,7 @@ class SqlReports:
         if until is not None:
             query = query.where(CL.c.counted_at < until)
         return [CountEntry(r.count_task_id, r.attempt, r.sku, r.counted, r.expected,
-                           _aware(r.counted_at))
+                           _aware(r.counted_at), _cost(r.unit_cost))
                 for r in self.session.execute(query)]
 
     def on_hand(self) -> dict[str, int]:

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from sqlalchemy import BigInteger, CheckConstraint, Column, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+# A unit of work opened with a clock stamps its rows by it (the demo's back-dated history).
+CLOCK: ContextVar[Callable[[], datetime] | None] = ContextVar("wms_clock", default=None)
+
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    clock = CLOCK.get()
+    return datetime.now(UTC) if clock is None else clock()
 
 
 class Warehouse(SQLModel, table=True):
@@ -48,7 +55,9 @@ class Location(SQLModel, table=True):
 class Item(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("min_qty IS NULL OR min_qty >= 0", name="ck_item_min"),
-        CheckConstraint("max_qty IS NULL OR min_qty IS NULL OR max_qty >= min_qty", name="ck_item_max"),
+        CheckConstraint("max_qty IS NULL OR min_qty IS NULL OR max_qty >= min_qty",
+                        name="ck_item_max"),
+        CheckConstraint("unit_cost IS NULL OR unit_cost >= 0", name="ck_item_cost"),
     )
     id: int | None = Field(default=None, primary_key=True)
     sku: str = Field(max_length=40, unique=True)
@@ -63,6 +72,8 @@ class Item(SQLModel, table=True):
     max_qty: int | None = None
     zone_id: int | None = Field(default=None, foreign_key="zone.id")
     active: bool = True
+    # Cost of one base unit (the ERP's standard cost), for accuracy by value; None = unknown.
+    unit_cost: Decimal | None = Field(default=None, max_digits=14, decimal_places=4)
 
 
 class ItemUom(SQLModel, table=True):

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from wms_tui.domain.checkdigits import location_check_digits, normalize_gtin
@@ -49,6 +50,7 @@ _ZONE = re.compile(r"[A-Z0-9][A-Z0-9_-]*")
 _UOM = re.compile(r"[A-Z0-9]+")
 # Barcodes and aliases are scanned, so printable ASCII without spaces.
 _SCAN_CODE = re.compile(r"[!-~]+")
+_COST = re.compile(r"[0-9]{1,10}(\.[0-9]{1,4})?")
 _NUMBER = re.compile(r"[0-9]{1,4}")
 _LETTER = re.compile(r"[A-Z]")
 
@@ -57,16 +59,17 @@ LOCATION_OPTIONAL = ("barcode", "aisle", "bay", "level", "capacity")
 ITEM_REQUIRED = ("sku", "description", "base_uom")
 ITEM_OPTIONAL = (
     "uom", "factor", "gtin", "barcode", "lot_tracked", "expiry_tracked", "serial_tracked",
-    "requires_qc", "abc_class", "min_qty", "max_qty", "zone", "aliases",
+    "requires_qc", "abc_class", "min_qty", "max_qty", "zone", "aliases", "unit_cost",
 )
 # Item-level columns: every row of one SKU must agree on them.
 ITEM_FIELDS = (
     "description", "base_uom", "lot_tracked", "expiry_tracked", "serial_tracked", "requires_qc",
-    "abc_class", "min_qty", "max_qty", "zone",
+    "abc_class", "min_qty", "max_qty", "zone", "unit_cost",
 )
 _ITEM_DEFAULTS: dict[str, Any] = {
     "lot_tracked": False, "expiry_tracked": False, "serial_tracked": False,
     "requires_qc": False, "abc_class": "C", "min_qty": None, "max_qty": None, "zone": None,
+    "unit_cost": None,
 }
 
 
@@ -393,6 +396,17 @@ class _ItemRow:
     aliases: tuple[str, ...]
 
 
+def _cost(cells: Cells, column: str) -> Decimal | None:
+    """A money amount per base unit: up to 10 digits before the point and 4 after."""
+    text = cells.text(column, max_length=16)
+    if text is None:
+        return None
+    if not _COST.fullmatch(text):
+        cells.fail(column, f"{_show(text)} is not an amount like 12.50 (up to 4 decimals)")
+        return None
+    return Decimal(text)
+
+
 def _item_from_row(cells: Cells, columns: Sequence[str]) -> _ItemRow | None:
     before = len(cells.errors)
     sku = cells.text("sku", max_length=40, required=True)
@@ -428,6 +442,7 @@ def _item_from_row(cells: Cells, columns: Sequence[str]) -> _ItemRow | None:
     low, high = values["min_qty"], values["max_qty"]
     if low is not None and high is not None and high < low:
         cells.fail("max_qty", f"{high} is below min_qty {low}")
+    values["unit_cost"] = _cost(cells, "unit_cost")
     values["zone"] = cells.text(
         "zone", max_length=20, pattern=_ZONE, upper=True,
         hint="may only hold letters, digits, _ and -",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -50,7 +51,9 @@ class CatalogRepository(Protocol):
 class StockRepository(Protocol):
     """Balances, lots, LPNs and the ledger; it never commits."""
 
-    def lot_id(self, item_id: int, code: str, expiry: date | None, *, create: bool) -> int | None: ...
+    def lot_id(
+        self, item_id: int, code: str, expiry: date | None, *, create: bool
+    ) -> int | None: ...
     def lot_expiry(self, lot_id: int) -> date | None: ...
     def ensure_lpn(self, code: str, sscc: str | None, location_id: int) -> int: ...
     def set_lpn_location(self, lpn_id: int, location_id: int | None) -> None: ...
@@ -170,6 +173,7 @@ class ItemSpec:
     zone: str | None = None
     units: tuple[UnitSpec, ...] = ()
     aliases: tuple[str, ...] = ()
+    unit_cost: Decimal | None = None
 
 
 @dataclass(frozen=True)
