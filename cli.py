@@ -34,10 +34,11 @@ from wms_tui.db import health as health_db
 from wms_tui.db.engine import data_dir, make_engine, resolve_database_url
 from wms_tui.db.migrate import current_revision, head_revision, upgrade
 from wms_tui.db.uow import SqlUnitOfWork, uow_factory
-from wms_tui.domain import counting, inbound, masterdata, outbound, supervisor, users
+from wms_tui.domain import counting, import_files, inbound, masterdata, outbound, supervisor, users
 from wms_tui.domain import exports as erp
 from wms_tui.domain import health as checks
 from wms_tui.domain import reports as kpi
+from wms_tui.domain import user_import as user_imports
 from wms_tui.domain.errors import (
     BadInput,
     InvalidQuantity,
@@ -392,18 +393,35 @@ def user_reset_pin(
 # wms location …, wms item …
 
 
-FileArg = Annotated[Path, typer.Argument(help="A UTF-8 CSV file with a header row.")]
+FileArg = Annotated[Path, typer.Argument(
+    help="A UTF-8 CSV file with a header row, or a JSON array of objects (*.json).")]
 DryRun = Annotated[
     bool, typer.Option("--dry-run", help="Check every row and report; change nothing.")
 ]
+Partial = Annotated[bool, typer.Option(
+    "--partial",
+    help="Import every document without errors and reject the others (exit 2 if any).",
+)]
 
 
-def _read_table(path: Path) -> CsvTable:
+class FileFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+FormatOpt = Annotated[FileFormat | None, typer.Option(
+    "--format", help="Read the file as csv or json (default: json for *.json, else csv).",
+    show_default=False,
+)]
+
+
+def _read_table(path: Path, fmt: FileFormat | None = None) -> CsvTable:
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
-    return masterdata.read_csv(data, str(path))
+    kind = import_files.format_for(path.name, fmt.value if fmt else None)
+    return import_files.read_table(data, str(path), kind)
 
 
 @contextmanager
@@ -430,23 +448,29 @@ def _finish(report: ImportReport) -> None:
         raise typer.Exit(2)
 
 
-def _run_import(ctx: typer.Context, file: Path, dry_run: bool, label: str,
-                importer: Callable[..., ImportReport]) -> None:
+def _run_import(ctx: typer.Context, file: Path, label: str,
+                importer: Callable[..., ImportReport], *, dry_run: bool, partial: bool,
+                fmt: FileFormat | None) -> None:
     """Read the file, run one domain importer (read-only when dry), print its report."""
-    table = _read_table(file)
+    table = _read_table(file, fmt)
     engine = _engine(ctx)
     with _progress(len(table.rows), label) as advance:
         report = importer(
-            uow_factory(engine, readonly=dry_run), table, dry_run=dry_run, progress=advance
+            uow_factory(engine, readonly=dry_run), table, dry_run=dry_run, partial=partial,
+            progress=advance,
         )
     _finish(report)
 
 
 @location_app.command("import")
 @handles_errors
-def location_import(ctx: typer.Context, file: FileArg, dry_run: DryRun = False) -> None:
-    """Create or update locations from a CSV file (docs/import-formats.md)."""
-    _run_import(ctx, file, dry_run, "locations", masterdata.import_locations)
+def location_import(
+    ctx: typer.Context, file: FileArg, dry_run: DryRun = False, partial: Partial = False,
+    fmt: FormatOpt = None,
+) -> None:
+    """Create or update locations from a CSV or JSON file (docs/import-formats.md)."""
+    _run_import(ctx, file, "locations", masterdata.import_locations, dry_run=dry_run,
+                partial=partial, fmt=fmt)
 
 
 @location_app.command("generate")
@@ -482,12 +506,16 @@ def location_generate(
 
 @item_app.command("import")
 @handles_errors
-def item_import(ctx: typer.Context, file: FileArg, dry_run: DryRun = False) -> None:
-    """Create or update items and their units from a CSV file, one row per item and unit."""
-    _run_import(ctx, file, dry_run, "items", masterdata.import_items)
+def item_import(
+    ctx: typer.Context, file: FileArg, dry_run: DryRun = False, partial: Partial = False,
+    fmt: FormatOpt = None,
+) -> None:
+    """Create or update items and their units from a CSV or JSON file, one row per unit."""
+    _run_import(ctx, file, "items", masterdata.import_items, dry_run=dry_run,
+                partial=partial, fmt=fmt)
 
 
-class OrderKind(str, Enum):
+class OrderKind(StrEnum):
     inbound = "inbound"
     outbound = "outbound"
 
@@ -499,12 +527,29 @@ def order_import(
     file: FileArg,
     kind: Annotated[OrderKind, typer.Option(help="Which orders the file holds.")],
     dry_run: DryRun = False,
+    partial: Partial = False,
+    fmt: FormatOpt = None,
 ) -> None:
-    """Create or update orders and their lines from a CSV file (docs/import-inbound.md,
-    docs/import-outbound.md)."""
+    """Create or update orders and their lines from a CSV or JSON file
+    (docs/import-inbound.md, docs/import-outbound.md)."""
     importer = (outbound.import_outbound_orders if kind is OrderKind.outbound
                 else inbound.import_inbound_orders)
-    _run_import(ctx, file, dry_run, "order lines", importer)
+    _run_import(ctx, file, "order lines", importer, dry_run=dry_run, partial=partial, fmt=fmt)
+
+
+@user_app.command("import")
+@handles_errors
+def user_import(
+    ctx: typer.Context, file: FileArg, dry_run: DryRun = False, partial: Partial = False,
+    fmt: FormatOpt = None,
+) -> None:
+    """Create or update users from a CSV or JSON file, by user ID (docs/import-formats.md).
+
+    Columns: login, name, role, language, active, pin. A PIN is needed only for new users;
+    empty cells keep an existing user's values.
+    """
+    _run_import(ctx, file, "users", user_imports.import_users, dry_run=dry_run,
+                partial=partial, fmt=fmt)
 
 
 @app.command("tui")
@@ -1238,8 +1283,12 @@ def _num(value: float | None, places: int = 2) -> float | None:
 
 def _emit(title: str, rows: list[dict[str, object]], numeric: set[str], as_json: bool,
           as_csv: bool, summary: dict[str, object] | None = None,
-          shown: Callable[[dict[str, object]], list[object]] | None = None) -> None:
-    """One report, as a rich table (with a summary line), JSON (summary + rows) or CSV (rows)."""
+          shown: Callable[[dict[str, object]], list[object]] | None = None,
+          columns: list[str] | None = None) -> None:
+    """One report, as a rich table (with a summary line), JSON (summary + rows) or CSV (rows).
+
+    columns names what shown returns when the table shows fewer columns than the rows hold.
+    """
     if as_json and as_csv:
         raise BadInput("choose one of --json and --csv")
     if as_json:
@@ -1256,7 +1305,7 @@ def _emit(title: str, rows: list[dict[str, object]], numeric: set[str], as_json:
         return
     console = _out()
     if rows:
-        console.print(_table(title, list(rows[0]),
+        console.print(_table(title, columns or list(rows[0]),
                              [shown(r) if shown else list(r.values()) for r in rows], numeric))
     else:
         typer.echo(f"{title}: nothing to show")
@@ -1287,7 +1336,8 @@ def report_accuracy(
         kpi.Period.MONTH),
     as_json: AsJson = False, as_csv: AsCsv = False,
 ) -> None:
-    """Inventory record accuracy: first counts that matched the book, by line and by units."""
+    """Inventory record accuracy: first counts that matched the book, by line, by units and by
+    value (lines of items with a unit_cost only)."""
     with _reading(ctx) as uow:
         lines = uow.reports.count_lines(_moment(since, "--since"),
                                         _moment(until, "--until", end=True))
@@ -1295,16 +1345,24 @@ def report_accuracy(
     rows: list[dict[str, object]] = [
         {"period": f.period, "lines": f.lines, "hits": f.hits,
          "line_accuracy": _num(f.line_accuracy, 4), "units_variance": f.units_variance,
-         "units_basis": f.units_basis, "unit_accuracy": _num(f.unit_accuracy, 4)}
+         "units_basis": f.units_basis, "unit_accuracy": _num(f.unit_accuracy, 4),
+         "costed_lines": f.costed_lines, "value_variance": _num(float(f.value_variance)),
+         "value_basis": _num(float(f.value_basis)), "value_accuracy": _num(f.value_accuracy, 4)}
         for f in (*report.periods, report.overall)
     ]
     _emit("Inventory record accuracy (first counts)", rows,
-          {"lines", "hits", "line_accuracy", "units_variance", "units_basis", "unit_accuracy"},
+          {"lines", "hits", "line_accuracy", "units_variance", "units_basis", "unit_accuracy",
+           "costed_lines", "value_variance", "value_basis", "value_accuracy"},
           as_json, as_csv,
+          # The bases stay in --json/--csv, so the table fits 80 columns.
+          columns=["period", "lines", "hits", "line_accuracy", "units_variance",
+                   "unit_accuracy", "value_variance", "value_accuracy"],
           shown=lambda r: [r["period"], r["lines"], r["hits"],
                            _share(r["line_accuracy"]),  # type: ignore[arg-type]
-                           r["units_variance"], r["units_basis"],
-                           _share(r["unit_accuracy"])])  # type: ignore[arg-type]
+                           r["units_variance"],
+                           _share(r["unit_accuracy"]),  # type: ignore[arg-type]
+                           r["value_variance"],
+                           _share(r["value_accuracy"])])  # type: ignore[arg-type]
 
 
 @report_app.command("turnover")
@@ -1495,7 +1553,16 @@ class Scenario(StrEnum):
     tour = "tour"
 
 
-@app.command("demo")
+class ClassAuth(StrEnum):
+    password = "password"
+    none = "none"
+
+
+demo_app = typer.Typer(help="The practice warehouse: training mode, a class server, reports.")
+app.add_typer(demo_app, name="demo")
+
+
+@demo_app.callback(invoke_without_command=True)
 @handles_errors
 def demo(
     ctx: typer.Context,
@@ -1519,15 +1586,36 @@ def demo(
     run: Annotated[
         bool, typer.Option("--run/--no-run", help="Open the app (--no-run: only prepare).")
     ] = True,
+    serve: Annotated[bool, typer.Option(
+        "--serve", help="Serve the practice warehouse to a class over SSH instead.")] = False,
+    host: Annotated[str, typer.Option(
+        help="With --serve: address to listen on (0.0.0.0 for a classroom network).")] = (
+        "127.0.0.1"),
+    port: Annotated[int, typer.Option(help="With --serve: SSH port.")] = 2222,
+    telnet_port: Annotated[int | None, typer.Option(
+        help="With --serve: also telnet on this port (unencrypted).", show_default=False)
+    ] = None,
+    ssh_auth: Annotated[ClassAuth, typer.Option(
+        help="With --serve: a class password (from --device-password-file or "
+             "$WMS_DEVICE_PASSWORD, else a fresh one printed here), or none on loopback only.")
+    ] = ClassAuth.password,
+    device_password_file: Annotated[Path | None, typer.Option(
+        help="With --serve: file whose first line is the class password.", show_default=False)
+    ] = None,
 ) -> None:
     """Open a practice warehouse (demo.db in the data dir) in TRAINING mode; F6 scans for you.
 
     Never touches the production database: a database without the demo marker is refused.
+    `wms demo report` shows what each trainee completed.
     """
-    from wms_tui.app import run_tui
     from wms_tui.demo.launch import prepare_demo
     from wms_tui.demo.seed import DEMO_USERS, NotADemoDatabase
 
+    if ctx.invoked_subcommand is not None:
+        if reset or serve:
+            raise BadInput(f"--reset and --serve open the demo; `wms demo "
+                           f"{ctx.invoked_subcommand}` takes its own options")
+        return
     try:
         url, seeded = prepare_demo(_state(ctx).url, reset=reset, seed=seed)
     except NotADemoDatabase as refusal:
@@ -1537,9 +1625,82 @@ def demo(
                + (f"seeded (seed {seed})" if seeded else "exists (--reset seeds it anew)"))
     typer.echo("users: " + ", ".join(f"{login}/{pin} ({role.value})"
                                      for login, _name, role, pin in DEMO_USERS))
-    if run:
+    chosen = scenario.value if scenario else None
+    if serve:
+        _serve_demo(url, chosen, host, port, telnet_port, ssh_auth, device_password_file)
+    elif run:
+        from wms_tui.app import run_tui
+
         run_tui(url, terminal=terminal or "TRAIN", ascii_mode=ascii_only, lang=lang, demo=True,
-                scenario=scenario.value if scenario else None)
+                scenario=chosen)
+
+
+def _serve_demo(url: str, scenario: str | None, host: str, port: int, telnet_port: int | None,
+                auth: ClassAuth, password_file: Path | None) -> None:
+    """`wms serve` for a class: every session in TRAINING mode on the practice database."""
+    from wms_tui.demo.launch import class_password
+    from wms_tui.serve.server import ServeConfig, read_device_password, run_server
+    from wms_tui.serve.ssh import ServeConfigError
+
+    password = None
+    try:
+        if auth is ClassAuth.password:
+            password = read_device_password(password_file)
+            if password is None:
+                password = class_password()
+                typer.echo(f"class password (SSH): {password}")
+        typer.echo(f"class: ssh -p {port} RF01@{host} (the user name is the terminal ID)")
+        run_server(ServeConfig(
+            database_url=url, host=host, port=port, telnet_port=telnet_port,
+            device_password=password, ssh_auth=auth.value, demo=True, scenario=scenario))
+    except ServeConfigError as exc:
+        _fail(str(exc), 2)
+
+
+@demo_app.command("report")
+@handles_errors
+def demo_report(
+    ctx: typer.Context,
+    since: Since = None,
+    user: Annotated[str | None, typer.Option(help="Only this login.", show_default=False)] = None,
+    as_json: AsJson = False,
+) -> None:
+    """What each trainee completed in the practice warehouse since it was seeded."""
+    from wms_tui.demo.launch import demo_url
+    from wms_tui.demo.report import EXERCISES, read_activity
+
+    url = _state(ctx).url or demo_url()
+    path = _sqlite_path(url)
+    if path is not None and not path.exists():
+        _fail(f"no practice database at {path}: run `wms demo` first", 1)
+    engine = make_engine(url)
+    ctx.call_on_close(engine.dispose)
+    found = read_activity(engine, since=_moment(since, "--since"), login=user)
+    if user is not None and not found:
+        raise BadInput(f"no user {user!r} in the practice database")
+    rows: list[dict[str, object]] = [
+        {"user": a.login, "name": a.name, "role": a.role, "receipts": a.receipts,
+         "putaways": a.putaways, "picks": a.picks, "moves": a.moves, "counts": a.counts,
+         "exercises": a.exercises, "terminals": sorted(a.terminals), "first": a.first,
+         "last": a.last}
+        for a in found
+    ]
+    if as_json:
+        _print_json({"since": since, "exercise_done_when": EXERCISES, "rows": rows})
+        return
+    shown = [[a.login, a.receipts, a.putaways, a.picks, a.moves, a.counts,
+              f"{sum(a.exercises.values())}/{len(a.exercises)}",
+              f"{a.last:%m-%d %H:%M}" if a.last else "-"] for a in found]
+    _out().print(_table(
+        "Training since the seed" + (f", from {since}" if since else "") + " (UTC)",
+        ["user", "receipts", "putaways", "picks", "moves", "counts", "done", "last"],
+        shown, {"receipts", "putaways", "picks", "moves", "counts"}))
+    for a in found:
+        todo = [name for name, done in a.exercises.items() if not done]
+        if todo and len(todo) < len(a.exercises):
+            typer.echo(f"{a.login} has still to do: {', '.join(todo)}")
+    _out().print("An exercise is done after " + "; ".join(
+        f"{name}: {what}" for name, what in EXERCISES.items()) + ".")
 
 
 # wms db backup, wms config, wms doctor

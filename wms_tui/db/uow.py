@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import Token
+from datetime import datetime
 from types import TracebackType
 from typing import Self
 
@@ -19,6 +22,7 @@ from wms_tui.db.outbound import SqlOutbound
 from wms_tui.db.putaway import SqlPutaway
 from wms_tui.db.reports import SqlReports
 from wms_tui.db.repositories import SqlCatalog, SqlIdempotency, SqlStock, SqlUsers
+from wms_tui.db.tables import CLOCK
 from wms_tui.domain.errors import TransientConflict
 
 # PostgreSQL SQLSTATEs that mean "try the whole transaction again".
@@ -36,12 +40,22 @@ def is_transient(exc: BaseException) -> bool:
     return False
 
 
+Clock = Callable[[], datetime]
+
+
 class SqlUnitOfWork:
-    def __init__(self, engine: Engine, *, readonly: bool = False) -> None:
+    """clock, when given, is the time every row written in this transaction is stamped with."""
+
+    def __init__(self, engine: Engine, *, readonly: bool = False,
+                 clock: Clock | None = None) -> None:
         self.engine = engine
         self.readonly = readonly
+        self.clock = clock
+        self._clock_token: Token[Clock | None] | None = None
 
     def __enter__(self) -> Self:
+        if self.clock is not None:
+            self._clock_token = CLOCK.set(self.clock)
         bind = self.engine.execution_options(**READONLY) if self.readonly else self.engine
         self.session = Session(bind=bind, expire_on_commit=False, autoflush=True)
         self.catalog = SqlCatalog(self.session)
@@ -68,6 +82,9 @@ class SqlUnitOfWork:
             self.session.rollback()
         finally:
             self.session.close()
+            if self._clock_token is not None:
+                CLOCK.reset(self._clock_token)
+                self._clock_token = None
         if exc is not None and is_transient(exc):
             raise TransientConflict(str(exc).splitlines()[0]) from exc
 
@@ -75,6 +92,7 @@ class SqlUnitOfWork:
         self.session.commit()
 
 
-def uow_factory(engine: Engine, *, readonly: bool = False):  # type: ignore[no-untyped-def]
+def uow_factory(engine: Engine, *, readonly: bool = False,  # type: ignore[no-untyped-def]
+                clock: Clock | None = None):
     """A zero-argument factory the domain services call once per transaction attempt."""
-    return lambda: SqlUnitOfWork(engine, readonly=readonly)
+    return lambda: SqlUnitOfWork(engine, readonly=readonly, clock=clock)

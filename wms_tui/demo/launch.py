@@ -6,6 +6,7 @@ command refuses a database without the demo marker or the production database's 
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ from wms_tui.demo.scenarios import SCENARIOS
 from wms_tui.demo.seed import DEMO_USERS, NotADemoDatabase, is_demo_database, seed_demo
 
 DEMO_FILE = "demo.db"
+# No 0/O, 1/l/I: a class password is read off a projector and typed on handhelds.
+PASSWORD_LETTERS = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
 def demo_url() -> str:
@@ -75,6 +78,12 @@ def prepare_demo(url: str | None = None, *, reset: bool = False, seed: int = 1,
     finally:
         engine.dispose()
     return url, True
+
+
+def class_password() -> str:
+    """A fresh device password for one class (`wms demo --serve`), like k7pm-3xqa."""
+    text = "".join(secrets.choice(PASSWORD_LETTERS) for _ in range(8))
+    return f"{text[:4]}-{text[4:]}"
 
 
 def demo_app_options(engine: Engine, scenario: str | None) -> dict[str, Any]:

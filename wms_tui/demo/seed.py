@@ -14,12 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, func, inspect
 from sqlmodel import Session, select
 
 from wms_tui.db import tables
 from wms_tui.db.migrate import upgrade
 from wms_tui.db.uow import SqlUnitOfWork, uow_factory
+from wms_tui.demo.history import WEEKS as HISTORY_WEEKS
+from wms_tui.demo.history import HistoryReport, Slot, post_history
 from wms_tui.domain import counting, inbound, masterdata, outbound, stock, users
 from wms_tui.domain.checkdigits import gs1_check_digit, make_sscc
 from wms_tui.domain.errors import WmsError
@@ -27,6 +29,8 @@ from wms_tui.domain.model import Actor, Role
 
 COMPANY_PREFIX = "0950110"
 MARKER_KEY = "demo"
+# Where the seed ended (last movement and count line ids): trainees' work comes after it.
+SEEDED_KEY = "seeded"
 TERMINAL = "DEMO"
 # Login, name, role, PIN: shown on the demo login screen, so trainees need no hand-out.
 DEMO_USERS: tuple[tuple[str, str, Role, str], ...] = (
@@ -67,6 +71,7 @@ class SeedReport:
     wave_tasks: int
     count_tasks: int
     sscc: str
+    history: HistoryReport
 
 
 def gtin13(item_ref: int) -> str:
@@ -137,7 +142,8 @@ def _item_ids(engine: Engine) -> dict[str, int]:
 
 
 def seed_demo(engine: Engine, seed: int = 1, today: date | None = None,
-              progress: Callable[[str], None] | None = None) -> SeedReport:
+              progress: Callable[[str], None] | None = None,
+              history_weeks: int = HISTORY_WEEKS) -> SeedReport:
     """Migrate an empty database and fill it with the practice warehouse; writes the marker."""
     rng = random.Random(seed)
     today = today or date.today()
@@ -173,7 +179,8 @@ def seed_demo(engine: Engine, seed: int = 1, today: date | None = None,
         capacity=5000))
     picks = _locations(engine, "pick")
     reserves = _locations(engine, "reserve")
-    dock = _locations(engine, "dock")[0]
+    docks = _locations(engine, "dock")
+    dock = docks[0]
 
     say("items")
     items = demo_items(rng)
@@ -189,9 +196,9 @@ def seed_demo(engine: Engine, seed: int = 1, today: date | None = None,
     _checked(masterdata.import_items(factory, _csv(rows)))
     ids = _item_ids(engine)
 
-    say("stock")
+    say("history")
+    slots = []
     for n, item in enumerate(items):
-        item_id = ids[item.sku]
         lot = expiry = None
         if item.lotted:
             lot = f"L{today:%y%m}{n:03d}"
@@ -201,14 +208,20 @@ def seed_demo(engine: Engine, seed: int = 1, today: date | None = None,
         face = picks[n % len(picks)]
         # Every seventh pick face is below its minimum, so replenishment has work.
         face_qty = item.case if n % 7 == 3 else item.case * rng.randint(3, 7)
-        stock.post(factory, admin, stock.Receive(
-            item_id, face_qty, face.id, "DEMO-OPENING", lot=lot, expiry=expiry),
-            key=f"demo-open-face-{n}")
-        if n % 3 != 2:
-            rack = reserves[(n * 7) % len(reserves)]
-            stock.post(factory, admin, stock.Receive(
-                item_id, item.case * rng.randint(10, 30), rack.id, "DEMO-OPENING", lot=lot,
-                expiry=expiry), key=f"demo-open-rack-{n}")
+        rack = reserves[(n * 7) % len(reserves)] if n % 3 != 2 else None
+        rack_qty = item.case * rng.randint(10, 30) if rack is not None else 0
+        assert face.id is not None and (rack is None or rack.id is not None)
+        slots.append(Slot(
+            item_id=ids[item.sku], sku=item.sku, case=item.case, pallet=item.pallet,
+            min_qty=item.case * 2, max_qty=item.case * 8, abc=item.abc, face_id=face.id,
+            face_code=face.code, face_qty=face_qty, rack_id=rack.id if rack else None,
+            rack_qty=rack_qty, lot=lot, expiry=expiry,
+            # A quarter of the slow movers have not sold for months: the dead-stock report.
+            dead=item.abc == "C" and n % 4 == 2))
+    # Weeks of work before today, ending on exactly this stock; its own randomness, so the
+    # open work below is the same with or without it.
+    history = post_history(engine, actors, slots, [d.id for d in docks if d.id is not None],
+                           today, seed, history_weeks)
 
     # Goods already on the dock give putaway something to do at once: one pallet, one loose.
     for n, lpn in ((1, "LPN9000001"), (2, None)):
@@ -256,9 +269,29 @@ def seed_demo(engine: Engine, seed: int = 1, today: date | None = None,
     for face in rng.sample(picks[: len(items)], 6):
         report = counting.request_count(factory, supervisor, location=face.code, due=today)
         count_tasks += len(report.created)
+    _mark_seeded(engine)
     return SeedReport(seed=seed, locations=len(picks) + len(reserves) + 4, items=len(items),
                       asns=asns, orders=orders, wave_tasks=len(wave_task_ids(engine)),
-                      count_tasks=count_tasks, sscc=sscc)
+                      count_tasks=count_tasks, sscc=sscc, history=history)
+
+
+def _mark_seeded(engine: Engine) -> None:
+    with Session(engine) as session:
+        movement = session.exec(select(func.max(tables.Movement.id))).one() or 0
+        line = session.exec(select(func.max(tables.CountLine.id))).one() or 0
+        session.add(tables.DemoMarker(key=SEEDED_KEY,
+                                      value=f"movement={movement} count_line={line}"))
+        session.commit()
+
+
+def seed_boundary(engine: Engine) -> tuple[int, int]:
+    """The last movement and count line id the seed wrote; (0, 0) if it did not say."""
+    with Session(engine.execution_options(wms_readonly=True)) as session:
+        row = session.get(tables.DemoMarker, SEEDED_KEY)
+    if row is None:
+        return 0, 0
+    fields = dict(part.split("=", 1) for part in row.value.split())
+    return int(fields.get("movement", 0)), int(fields.get("count_line", 0))
 
 
 def wave_task_ids(engine: Engine) -> list[int]:

@@ -35,6 +35,9 @@ class ServeConfig:
     keepalive_interval: float = 30.0
     keepalive_count_max: int = 3
     max_auth_attempts: int = 6
+    # `wms demo --serve`: sessions run in practice mode, on a database with the demo marker.
+    demo: bool = False
+    scenario: str | None = None
 
 
 def read_device_password(path: Path | None) -> str | None:
@@ -78,6 +81,12 @@ async def serve(config: ServeConfig, *, ready: asyncio.Event | None = None,
         if current_revision(engine) != head_revision():
             raise ServeConfigError(
                 "the database schema is not current: run `wms init` or `wms db upgrade`")
+        if config.demo:
+            from wms_tui.demo.seed import is_demo_database
+
+            if not is_demo_database(engine):
+                raise ServeConfigError(
+                    "not a demo database (no demo marker): refusing to serve it for practice")
         host_key = load_host_key(data_dir())
         launcher: Launcher
         if config.spawn:
@@ -88,7 +97,8 @@ async def serve(config: ServeConfig, *, ready: asyncio.Event | None = None,
             launcher = zygote
         manager = SessionManager(launcher, url, AuditLog(engine),
                                  max_sessions=config.max_sessions,
-                                 idle_timeout=config.idle_timeout)
+                                 idle_timeout=config.idle_timeout, demo=config.demo,
+                                 scenario=config.scenario)
         listeners: list[object] = []
         try:
             ssh = await start_ssh_server(

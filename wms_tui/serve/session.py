@@ -42,6 +42,9 @@ class SessionSpec:
     terminal_id: str
     peer: str
     lang: str = "en"
+    # Practice mode (`wms demo --serve`): TRAINING, demo users shown, F6, the scenario if any.
+    demo: bool = False
+    scenario: str | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -121,10 +124,15 @@ def run_session(spec: SessionSpec) -> int:
     def auth(login: str, pin: str, terminal_id: str) -> Actor:
         return authenticate(writer(), login, pin, terminal_id)
 
+    extras: dict[str, Any] = {}
+    if spec.demo:
+        from wms_tui.demo.launch import demo_app_options
+
+        extras = demo_app_options(engine, spec.scenario)
     profile = terminal_profile()
     app = RfApp(services, auth, terminal_id=spec.terminal_id, ascii_mode=profile.ascii_only,
                 language=spec.lang, driver_class=RfDriver,
-                audit=audit.for_session(spec.peer, spec.terminal_id))
+                audit=audit.for_session(spec.peer, spec.terminal_id), **extras)
     ended_by: list[str] = []
 
     async def main() -> None:

@@ -189,7 +189,8 @@ class RfSession:
             tty.setraw(slave)
             os.set_blocking(master, False)
             spec = SessionSpec(self.manager.database_url, request.term, request.terminal_id,
-                               request.peer)
+                               request.peer, demo=self.manager.demo,
+                               scenario=self.manager.scenario)
             try:
                 self.process = await self.manager.launch(spec, slave)
             finally:
@@ -369,9 +370,12 @@ class SessionManager:
     """Admits sessions up to a limit and keeps track of them until they end."""
 
     def __init__(self, launcher: Launcher, database_url: str, audit: AuditLog | None, *,
-                 max_sessions: int = 200, idle_timeout: float = 900.0) -> None:
+                 max_sessions: int = 200, idle_timeout: float = 900.0, demo: bool = False,
+                 scenario: str | None = None) -> None:
         self.launcher = launcher
         self.database_url = database_url
+        self.demo = demo
+        self.scenario = scenario
         self.audit = audit
         self.max_sessions = max_sessions
         self.idle_timeout = idle_timeout

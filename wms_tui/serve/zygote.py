@@ -38,6 +38,7 @@ PRELOAD = (
     "wms_tui.screens.step", "wms_tui.screens.modals", "wms_tui.screens.widgets",
     "wms_tui.domain.rf_services", "wms_tui.domain.users", "wms_tui.db.uow",
     "wms_tui.db.engine", "wms_tui.db.repositories", "wms_tui.serve.audit",
+    "wms_tui.demo.launch", "wms_tui.screens.scanner",
     "sqlalchemy.dialects.sqlite.pysqlite", "sqlalchemy.dialects.postgresql.psycopg",
     "sqlalchemy.pool", "psycopg", "textual.drivers.linux_driver", "textual._xterm_parser",
     "textual.widgets", "textual.css.parse", "textual.css.stylesheet",
