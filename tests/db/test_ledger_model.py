@@ -187,6 +187,8 @@ class LedgerModel:
         if reason not in KNOWN_REASONS:
             raise BadInput(f"unknown reason code {reason}")
         if delta > 0:
+            if spot.item in TRACKED and spot.lot is None:
+                raise BadInput("found stock of a lot-tracked item needs its lot")
             self.put(spot, delta)
             self.place_lpn(spot)
         else:

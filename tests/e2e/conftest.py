@@ -89,8 +89,9 @@ def pg_site() -> Iterator[Site]:
 class Server:
     """`wms serve` in its own process, as an operator would start it."""
 
-    def __init__(self, tmp_path: Path, database_url: str, args: list[str], name: str,
-                 env: dict[str, str] | None = None) -> None:
+    def __init__(self, tmp_path: Path, database_url: str | None, args: list[str], name: str,
+                 env: dict[str, str] | None = None, command: tuple[str, ...] = ("serve",),
+                 ) -> None:
         self.port = free_port()
         self.data_dir = tmp_path / f"data-{name}"
         self.log_path = tmp_path / f"serve-{name}.log"
@@ -98,10 +99,11 @@ class Server:
                    if k not in ("COLUMNS", "LINES", "WMS_DATABASE_URL", "WMS_DEVICE_PASSWORD")
                    and not k.startswith("TEXTUAL")}
         environ.update(WMS_DATA_DIR=str(self.data_dir), PYTHONPATH=str(ROOT), **(env or {}))
+        database = ["--database-url", database_url] if database_url else []
         self.log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", "from cli import app; app(prog_name='wms')",
-             "--database-url", database_url, "serve", "--port", str(self.port), *args],
+            [sys.executable, "-c", "from cli import app; app(prog_name='wms')", *database,
+             *command, "--port", str(self.port), *args],
             stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT,
             env=environ)
 

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import asyncssh
@@ -14,7 +11,7 @@ import pytest
 
 from tests.conftest import fresh_sqlite_engine
 from tests.e2e.clients import SshTerminal
-from tests.e2e.conftest import ROOT, Server, free_port
+from tests.e2e.conftest import Server
 
 pytestmark = pytest.mark.slow
 
@@ -26,20 +23,7 @@ class DemoServer(Server):
 
     def __init__(self, tmp_path: Path, args: list[str], name: str = "demo",
                  database_url: str | None = None) -> None:
-        self.port = free_port()
-        self.data_dir = tmp_path / f"data-{name}"
-        self.log_path = tmp_path / f"serve-{name}.log"
-        environ = {k: v for k, v in os.environ.items()
-                   if k not in ("COLUMNS", "LINES", "WMS_DATABASE_URL", "WMS_DEVICE_PASSWORD")
-                   and not k.startswith("TEXTUAL")}
-        environ.update(WMS_DATA_DIR=str(self.data_dir), PYTHONPATH=str(ROOT))
-        database = ["--database-url", database_url] if database_url else []
-        self.log = self.log_path.open("wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", "from cli import app; app(prog_name='wms')", *database,
-             "demo", "--serve", "--port", str(self.port), *args],
-            stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT,
-            env=environ)
+        super().__init__(tmp_path, database_url, args, name, command=("demo", "--serve"))
 
     def class_password(self) -> str:
         found = re.search(r"class password \(SSH\): (\S+)", self.text())

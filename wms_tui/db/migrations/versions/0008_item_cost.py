@@ -14,14 +14,23 @@ branch_labels = None
 depends_on = None
 
 
+CHECK = "unit_cost IS NULL OR unit_cost >= 0"
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("item") as batch_op:
-        batch_op.add_column(sa.Column("unit_cost", sa.Numeric(precision=14, scale=4),
-                                      nullable=True))
-        batch_op.create_check_constraint("ck_item_cost", "unit_cost IS NULL OR unit_cost >= 0")
+    if op.get_bind().dialect.name == "sqlite":
+        # A plain ADD COLUMN: a batch copy of item would trip the foreign keys of stocked items.
+        op.execute("ALTER TABLE item ADD COLUMN unit_cost NUMERIC(14, 4) "
+                   f"CONSTRAINT ck_item_cost CHECK ({CHECK})")
+    else:
+        op.add_column("item", sa.Column("unit_cost", sa.Numeric(precision=14, scale=4),
+                                        nullable=True))
+        op.create_check_constraint("ck_item_cost", "item", CHECK)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("item") as batch_op:
-        batch_op.drop_constraint("ck_item_cost", type_="check")
-        batch_op.drop_column("unit_cost")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE item DROP COLUMN unit_cost")
+    else:
+        op.drop_constraint("ck_item_cost", "item", type_="check")
+        op.drop_column("item", "unit_cost")
