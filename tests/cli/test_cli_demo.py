@@ -109,7 +109,7 @@ def trainee_work(engine: Any) -> None:
         rack = s.exec(select(tables.Location).where(tables.Location.code == "A-01-01")).first()
         rack = rack or s.exec(select(tables.Location).where(tables.Location.type == "reserve")
                               ).first()
-        ship = s.exec(select(tables.Location).where(tables.Location.type == "staging")).one()
+        ship = s.exec(select(tables.Location).where(tables.Location.code == "SHIP-01")).one()
         asn = s.exec(select(tables.InboundOrder)
                      .where(tables.InboundOrder.reference == "ASN-1001")).one()
         line = s.exec(select(tables.InboundLine)

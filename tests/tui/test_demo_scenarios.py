@@ -21,7 +21,6 @@ from wms_tui.db import tables
 from wms_tui.db.uow import uow_factory
 from wms_tui.demo.scanner import WRONG_CODE, DemoCatalog, suggestions
 from wms_tui.demo.scenarios import HINTS, hint
-from wms_tui.domain.checkdigits import location_check_digits
 from wms_tui.domain.flows.base import Flow, Tone, no_translation
 from wms_tui.domain.flows.registry import default_flows, find_flow
 from wms_tui.domain.model import Actor, Role
@@ -414,18 +413,7 @@ def build(engine: Engine, name: str, login: str = "OP1") -> Flow:
                       no_translation)
 
 
-def add_totes(engine: Engine, count: int) -> None:
-    """More staging locations, so a whole wave can go one order per tote."""
-    with Session(engine) as s:
-        for n in range(1, count + 1):
-            code = f"TOTE-{n:02d}"
-            s.add(tables.Location(code=code, barcode=code, type="staging", walk_seq=900 + n,
-                                  check_digits=location_check_digits(code)))
-        s.commit()
-
-
 def test_scanner_alone_picks_a_whole_wave_one_tote_per_order(demo_engine: Engine) -> None:
-    add_totes(demo_engine, 6)
     catalog = DemoCatalog(demo_engine)
     flow = build(demo_engine, "pick")
     take(flow, catalog, "Enter")

@@ -32,6 +32,8 @@ MARKER_KEY = "demo"
 # Where the seed ended (last movement and count line ids): trainees' work comes after it.
 SEEDED_KEY = "seeded"
 TERMINAL = "DEMO"
+# Enough totes for a wave of six orders picked in one trip.
+TOTES = 6
 # Login, name, role, PIN: shown on the demo login screen, so trainees need no hand-out.
 DEMO_USERS: tuple[tuple[str, str, Role, str], ...] = (
     ("OP1", "Olga Operator", Role.OPERATOR, "1111"),
@@ -141,6 +143,11 @@ def _item_ids(engine: Engine) -> dict[str, int]:
                 if row.id is not None}
 
 
+def _unit_cost(n: int) -> str:
+    """A spread of costs from 0.35 to 49.85 without drawing from the seed's random numbers."""
+    return f"{(n * 3137) % 4951 / 100 + 0.35:.2f}"
+
+
 def seed_demo(engine: Engine, seed: int = 1, today: date | None = None,
               progress: Callable[[str], None] | None = None,
               history_weeks: int = HISTORY_WEEKS) -> SeedReport:
@@ -177,6 +184,11 @@ def seed_demo(engine: Engine, seed: int = 1, today: date | None = None,
     _checked(masterdata.generate_locations(
         factory, zone="RES", location_type="reserve", aisles="A-D", bays="1-10", levels="1-4",
         capacity=5000))
+    # Totes wait by the shipping lane after the racks: one per order of a batch-picking trip.
+    _checked(masterdata.import_locations(factory, _csv([
+        {"code": f"TOTE-{n:02d}", "type": "staging", "zone": "SHIP", "walk_seq": 1000 + n}
+        for n in range(1, TOTES + 1)
+    ])))
     picks = _locations(engine, "pick")
     reserves = _locations(engine, "reserve")
     docks = _locations(engine, "dock")
@@ -185,11 +197,11 @@ def seed_demo(engine: Engine, seed: int = 1, today: date | None = None,
     say("items")
     items = demo_items(rng)
     rows: list[dict[str, object]] = []
-    for item in items:
+    for n, item in enumerate(items):
         common = {"sku": item.sku, "description": item.description, "base_uom": "EA",
                   "lot_tracked": item.lotted, "expiry_tracked": item.lotted,
                   "abc_class": item.abc, "min_qty": item.case * 2, "max_qty": item.case * 8,
-                  "zone": "RES"}
+                  "zone": "RES", "unit_cost": _unit_cost(n)}
         rows.append({**common, "uom": "EA", "factor": 1, "gtin": item.gtin})
         rows.append({**common, "uom": "CS", "factor": item.case, "gtin": item.case_gtin})
         rows.append({**common, "uom": "PL", "factor": item.pallet, "gtin": ""})
