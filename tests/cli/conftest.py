@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -61,11 +62,23 @@ def wms(make_wms: Callable[[str], Wms], db_url: str) -> Wms:
     return make_wms(db_url)
 
 
-@pytest.fixture
-def ready(wms: Wms) -> Wms:
-    """A `wms` whose database has been through `wms init`."""
-    result = wms("init")
+@pytest.fixture(scope="session")
+def initialised(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One database through `wms init` per test process; tests get copies (migrations are slow)."""
+    folder = tmp_path_factory.mktemp("initialised")
+    result = make_runner(sqlite_url(folder), folder / "data")("init")
     assert result.exit_code == 0, result.output
+    return folder / "db" / "wms.db"
+
+
+@pytest.fixture
+def ready(wms: Wms, db_url: str, initialised: Path) -> Wms:
+    """A `wms` whose database has been through `wms init` (a copy of the session's one)."""
+    target = Path(db_url.removeprefix("sqlite:///"))
+    target.parent.mkdir(mode=0o700, exist_ok=True)
+    with sqlite3.connect(initialised) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    target.chmod(0o600)
     return wms
 
 
