@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
+import tempfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -36,6 +40,8 @@ def _admin(sql: str) -> None:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Each worker drops the databases it made (atexit does not run in xdist workers)."""
+    for path in _migrated:
+        shutil.rmtree(path.parent, ignore_errors=True)
     for name in _created:
         try:
             _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -62,10 +68,29 @@ def fresh_pg_engine() -> Engine:
     return engine
 
 
+_migrated: list[Path] = []
+
+
+def _migrated_sqlite() -> Path:
+    """One SQLite file migrated to head per test process, copied for each test."""
+    if not _migrated:
+        path = Path(tempfile.mkdtemp(prefix="wms-migrated-")) / "wms.db"
+        engine = make_engine(f"sqlite:///{path}")
+        upgrade(engine)
+        engine.dispose()
+        _migrated.append(path)
+    return _migrated[0]
+
+
 def fresh_sqlite_engine(path: str, synchronous: str = "FULL") -> Engine:
-    engine = make_engine(f"sqlite:///{path}", synchronous=synchronous)
-    upgrade(engine)
-    return engine
+    """A migrated database at path: a page copy of the process's migrated file."""
+    source, copy = sqlite3.connect(_migrated_sqlite()), sqlite3.connect(path)
+    try:
+        source.backup(copy)
+    finally:
+        source.close()
+        copy.close()
+    return make_engine(f"sqlite:///{path}", synchronous=synchronous)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
