@@ -58,6 +58,8 @@ def configure_server_logging() -> None:
                             format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("asyncssh").setLevel(logging.WARNING)
     logging.getLogger("telnetlib3").setLevel(logging.WARNING)
+    # The schema check at start-up is not news for the log.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 async def serve(config: ServeConfig, *, ready: asyncio.Event | None = None,
