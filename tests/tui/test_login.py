@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from typing import Any
 
 from textual.pilot import Pilot
 
 from tests.tui.helpers import Site, enter, keys, login, run, screen_text, settle, type_raw
+from wms_tui.app import RfApp
+from wms_tui.domain.model import Actor
 from wms_tui.screens.login import LoginScreen
 from wms_tui.screens.menu import MenuScreen
+from wms_tui.screens.step import FlowScreen
 
 
 def test_wrong_pin_is_refused_with_the_bell_and_the_pin_never_shows(site: Site) -> None:
@@ -85,5 +90,35 @@ def test_logout_from_the_menu_by_0_and_by_f10(site: Site) -> None:
         assert isinstance(app.screen, MenuScreen)
         await keys(pilot, "f10")
         assert isinstance(app.screen, LoginScreen)
+
+    run(app, (20, 16), script)
+
+
+def test_a_menu_choice_keyed_while_the_pin_is_checked_is_not_lost(site: Site) -> None:
+    checking = threading.Event()
+    go_on = threading.Event()
+
+    def slow_auth(login: str, pin: str, terminal: str) -> Actor:
+        checking.set()
+        go_on.wait(5)
+        return site.auth(login, pin, terminal)
+
+    app = RfApp(site.services, slow_auth, terminal_id="RF01")
+
+    async def script(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await enter(pilot, "OP1")
+        await type_raw(pilot, "1234")
+        await pilot.press("enter")
+        assert await asyncio.to_thread(checking.wait, 5)
+        # The operator keys 3 (Move) before the menu is even on screen.
+        await type_raw(pilot, "3")
+        go_on.set()
+        for _ in range(50):
+            await settle(pilot)
+            if isinstance(app.screen, FlowScreen):
+                break
+        assert isinstance(app.screen, FlowScreen)
+        assert app.screen.flow.name == "move"
 
     run(app, (20, 16), script)

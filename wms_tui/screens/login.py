@@ -122,7 +122,8 @@ class LoginScreen(RfScreen):
         self.busy = False
         self.rf.operator = event.actor.login
         self.rf.use_language(event.actor.language)
-        self.app.switch_screen(MenuScreen(event.actor, event.saved))
+        typed_ahead = self.query_one(ScanInput).value
+        self.app.switch_screen(MenuScreen(event.actor, event.saved, typed_ahead))
 
     def action_back(self) -> None:
         if not self.busy:

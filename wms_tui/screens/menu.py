@@ -23,10 +23,13 @@ class MenuScreen(RfScreen):
     fact_list = MenuList
     BINDINGS: ClassVar[list[BindingType]] = [Binding("f10", "logout", show=False)]
 
-    def __init__(self, actor: Actor, saved: tuple[str, dict[str, Any]] | None = None) -> None:
+    def __init__(self, actor: Actor, saved: tuple[str, dict[str, Any]] | None = None,
+                 typed_ahead: str = "") -> None:
         super().__init__()
         self.actor = actor
         self.saved = saved
+        # What the operator keyed while the PIN was being checked: a menu choice made early.
+        self.typed_ahead = typed_ahead
         self.entries: list[FlowSpec] = []
 
     def first_view(self) -> View:
@@ -46,6 +49,8 @@ class MenuScreen(RfScreen):
         spec = find_flow(self.entries, self.rf.scenario) if self.rf.scenario else None
         if spec is not None:
             self.open(spec)
+        elif self.typed_ahead[:1].isdigit():
+            self.choose(self.typed_ahead[0])
 
     def offer_resume(self, name: str, state: dict[str, Any]) -> None:
         spec = find_flow(self.entries, name)
@@ -98,6 +103,9 @@ class MenuScreen(RfScreen):
         if choice is None or not choice.isprintable():
             return
         event.stop()
+        self.choose(choice)
+
+    def choose(self, choice: str) -> None:
         if choice == "0":
             self.action_logout()
             return
