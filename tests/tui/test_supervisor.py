@@ -45,6 +45,17 @@ async def open_desk(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+async def table_row(pilot: Pilot[Any], first_cell: str) -> str:
+    """The approvals table's row starting with first_cell; the table may paint a frame late."""
+    for _ in range(20):
+        rows = [line for line in screen_text(pilot.app).splitlines()
+                if line.split()[:1] == [first_cell]]
+        if rows:
+            return rows[0]
+        await pilot.pause(0.05)
+    raise AssertionError(f"no row {first_cell}:\n{screen_text(pilot.app)}")
+
+
 def test_approve_posts_the_variance_with_the_supervisor(site: Site) -> None:
     task = waiting_count(site)
     post(uow_factory(site.engine), site.wh.supervisor,
@@ -55,7 +66,7 @@ def test_approve_posts_the_variance_with_the_supervisor(site: Site) -> None:
         await open_desk(pilot)
         text = screen_text(app)
         assert "Counts waiting for approval: 1" in text
-        row = next(line for line in text.splitlines() if "A-01-01-1" in line and "WIDGET" in line)
+        row = await table_row(pilot, str(task))
         assert row.split() == [str(task), "A-01-01-1", "WIDGET", "30", "4", "4", "-26", "-2"]
         assert "Since count: move 2 WIDGET A-01-01-1>A-01-02-1 SUP1 PUTAWAY-WIDGET" in text
         assert "Override PUTAWAY-WIDGET 2 WIDGET A-01-02-1 FULL SUP1" in text
