@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -43,10 +44,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     for path in _migrated:
         shutil.rmtree(path.parent, ignore_errors=True)
     for name in _created:
-        try:
+        # Cleanup must not hide the test result.
+        with contextlib.suppress(Exception):
             _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        except Exception:  # noqa: BLE001 - cleanup must not hide the test result
-            pass
 
 
 def pg_database_url() -> str:
