@@ -1351,12 +1351,11 @@ def report_accuracy(
         for f in (*report.periods, report.overall)
     ]
     _emit("Inventory record accuracy (first counts)", rows,
-          {"lines", "hits", "line_accuracy", "units_variance", "units_basis", "unit_accuracy",
-           "costed_lines", "value_variance", "value_basis", "value_accuracy"},
+          {"lines", "hits", "by line", "units off", "by units", "value off", "by value"},
           as_json, as_csv,
           # The bases stay in --json/--csv, so the table fits 80 columns.
-          columns=["period", "lines", "hits", "line_accuracy", "units_variance",
-                   "unit_accuracy", "value_variance", "value_accuracy"],
+          columns=["period", "lines", "hits", "by line", "units off", "by units", "value off",
+                   "by value"],
           shown=lambda r: [r["period"], r["lines"], r["hits"],
                            _share(r["line_accuracy"]),  # type: ignore[arg-type]
                            r["units_variance"],
