@@ -25,7 +25,8 @@ class SqlFlowState:
         ))
 
     def load(self, user_id: int) -> tuple[str, str] | None:
-        row = self.session.execute(select(F.c.flow, F.c.state).where(F.c.user_id == user_id)).first()
+        row = self.session.execute(
+            select(F.c.flow, F.c.state).where(F.c.user_id == user_id)).first()
         return None if row is None else (row.flow, row.state)
 
     def clear(self, user_id: int) -> None:

@@ -104,7 +104,8 @@ class SqlCatalog:
         if row is not None:
             return item_ref(row[0], row[1].uom, row[1].factor)
         item = self.session.execute(
-            select(Item).join(ItemAlias, ItemAlias.item_id == Item.id).where(ItemAlias.alias == code)
+            select(Item).join(ItemAlias, ItemAlias.item_id == Item.id)
+            .where(ItemAlias.alias == code)
         ).scalar()
         return None if item is None else item_ref(item)
 
@@ -329,7 +330,8 @@ class SqlStock:
         M = Movement.__table__  # type: ignore[attr-defined]
         sums: dict[BalanceKey, int] = {}
         for side, sign in (("to", 1), ("from", -1)):
-            loc, lpn, status = M.c[f"{side}_location_id"], M.c[f"{side}_lpn_id"], M.c[f"{side}_status"]
+            loc, lpn = M.c[f"{side}_location_id"], M.c[f"{side}_lpn_id"]
+            status = M.c[f"{side}_status"]
             query = (
                 select(M.c.item_id, M.c.lot_id, loc, lpn, status, func.sum(M.c.quantity))
                 .where(loc.is_not(None), status.is_not(None))
@@ -350,7 +352,8 @@ class SqlIdempotency:
         return None if record is None else record.result
 
     def put(self, key: str, user_id: int, operation: str, result: str) -> None:
-        self.session.add(IdempotencyRecord(key=key, user_id=user_id, operation=operation, result=result))
+        self.session.add(IdempotencyRecord(key=key, user_id=user_id, operation=operation,
+                                           result=result))
         self.session.flush()
 
 
