@@ -75,11 +75,13 @@ def test_pick_more_than_on_hand_is_refused_and_changes_nothing(uow, wh: Warehous
         assert len(list(u.stock.movements())) == 1
 
 
-def test_database_check_refuses_negative_balance_even_without_the_code(engine, wh: Warehouse) -> None:
+def test_database_check_refuses_negative_balance_even_without_the_code(
+    engine, wh: Warehouse
+) -> None:
     with engine.connect() as conn, pytest.raises(IntegrityError):
         conn.execute(text(
-            "INSERT INTO balance (key, item_id, location_id, status, quantity, reserved, updated_at)"
-            " VALUES ('x', :i, :l, 'available', -1, 0, CURRENT_TIMESTAMP)"
+            "INSERT INTO balance (key, item_id, location_id, status, quantity, reserved,"
+            " updated_at) VALUES ('x', :i, :l, 'available', -1, 0, CURRENT_TIMESTAMP)"
         ), {"i": wh.widget, "l": wh.a1})
 
 
@@ -105,7 +107,8 @@ def test_units_convert_and_refuse_unknown_or_fractional(uow, wh: Warehouse) -> N
 def test_lot_and_expiry_are_required_for_tracked_items(uow, wh: Warehouse) -> None:
     with pytest.raises(BadInput, match="lot-tracked"):
         post(uow, wh.operator, Receive(wh.lotted, 5, wh.dock, "ASN-1"))
-    post(uow, wh.operator, Receive(wh.lotted, 5, wh.dock, "ASN-1", lot="L1", expiry=date(2027, 1, 31)))
+    post(uow, wh.operator,
+         Receive(wh.lotted, 5, wh.dock, "ASN-1", lot="L1", expiry=date(2027, 1, 31)))
     with pytest.raises(BadInput, match="expires 2027-01-31"):
         post(uow, wh.operator,
              Receive(wh.lotted, 5, wh.dock, "ASN-2", lot="L1", expiry=date(2027, 2, 28)))

@@ -85,7 +85,8 @@ def test_resume_after_committed_confirmation_shows_done_and_never_reposts() -> N
     flow.submit("WIDGET")
     flow.submit("5")
     saved = flow.snapshot()["state"]
-    services.post(OPERATOR, Move(1, 5, A1.id, A2.id, "MOVE-A"), saved["key"])  # committed, then the link dropped
+    # Committed, then the link dropped.
+    services.post(OPERATOR, Move(1, 5, A1.id, A2.id, "MOVE-A"), saved["key"])
     resumed = MoveFlow(OPERATOR, services, state=saved)
     step = resumed.resume()
     assert step.name == "from" and step.tone is Tone.SUCCESS
