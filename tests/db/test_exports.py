@@ -6,13 +6,12 @@ import threading
 import time
 
 import pytest
-from alembic import command
 from sqlalchemy import Engine, inspect, text
 
 from tests.conftest import fresh_pg_engine
 from tests.factories import Warehouse, build_warehouse
 from wms_tui.db.engine import make_engine
-from wms_tui.db.migrate import alembic_config, upgrade
+from wms_tui.db.migrate import downgrade, upgrade
 from wms_tui.db.uow import SqlUnitOfWork, uow_factory
 from wms_tui.domain.errors import BadInput
 from wms_tui.domain.exports import Cursor, EventKind, next_batch
@@ -102,10 +101,7 @@ def test_movements_from_before_the_outbox_are_exported_first(tmp_path) -> None: 
         wh = build_warehouse(engine)
         post(uow_factory(engine), wh.operator, Receive(wh.widget, 4, wh.dock, "ASN-OLD"))
         # Back to before the outbox (its table and trigger go), then up again, as an old site.
-        config = alembic_config(engine)
-        with engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.downgrade(config, "0006")
+        downgrade(engine, "0006")
         assert "outbox_event" not in inspect(engine).get_table_names()
         upgrade(engine)
         post(uow_factory(engine), wh.operator, Receive(wh.widget, 5, wh.dock, "ASN-NEW"))
