@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import io
 import re
-import socket
-import threading
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
 import pytest
-import zxingcpp
-from PIL import Image
 from sqlalchemy import Engine
 
 from tests.cli.conftest import Wms
 from tests.factories import build_warehouse
+from tests.label_tools import FakePrinter, closed_port, decode, gs1_read
 from wms_tui.db.engine import make_engine
 from wms_tui.db.uow import uow_factory
 from wms_tui.domain.checkdigits import location_check_digits, make_sscc
-from wms_tui.domain.scan import Gs1Data, normalize_scan, parse_gs1
+from wms_tui.domain.scan import Gs1Data
 from wms_tui.domain.stock import Receive, post
 from wms_tui.labels import data as label_data
 
@@ -52,30 +48,9 @@ def stocked(wms: Wms, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Wms:
     return wms
 
 
-def decode(path: Path) -> list[tuple[str, str]]:
-    """(format, text) of every symbol zxing-cpp finds in a PNG, e.g. ("Code128", "DOCK-1").
-
-    TextMode.Plain gives a GS1-128 symbol's raw element string, as a scanner sends it: no leading
-    FNC1 (zxing-cpp reports it as the symbology identifier ]C1) and GS for every later FNC1.
-    """
-    image = Image.open(io.BytesIO(path.read_bytes()))
-    found = []
-    for symbol in zxingcpp.read_barcodes(image, text_mode=zxingcpp.TextMode.Plain):
-        assert symbol.text.isascii(), symbol.text
-        found.append((symbol.format.name, symbol.text))
-    return found
-
-
 def gs1_of(path: Path) -> Gs1Data:
     """Every GS1 field on a pallet label PNG, read as the RF app reads a scan."""
-    fields: dict[str, str] = {}
-    values: dict[str, object] = {}
-    for _, raw in decode(path):
-        read = parse_gs1(normalize_scan(raw))
-        assert read is not None, raw
-        fields.update(read.fields)
-        values.update({k: v for k, v in vars(read).items() if v is not None and k != "fields"})
-    return Gs1Data(**values, fields=fields)  # type: ignore[arg-type]
+    return gs1_read([raw for _, raw in decode(path)])
 
 
 def lpn_ssccs(sql, db) -> dict[str, str | None]:  # type: ignore[no-untyped-def]
@@ -302,27 +277,6 @@ def test_pallet_labels_on_postgres(make_wms, pg_url: str, tmp_path: Path) -> Non
 # ZPL and the printer.
 
 
-class FakePrinter:
-    """A raw TCP 'printer' on 127.0.0.1 that keeps everything it receives."""
-
-    def __init__(self) -> None:
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.port = self.server.getsockname()[1]
-        self.received = b""
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        connection, _ = self.server.accept()
-        with connection:
-            while chunk := connection.recv(65536):
-                self.received += chunk
-
-    def close(self) -> bytes:
-        self.thread.join(timeout=10)
-        self.server.close()
-        return self.received
-
 
 def test_zpl_is_written_and_sent_to_the_printer_byte_for_byte(
     stocked: Wms, tmp_path: Path
@@ -351,9 +305,7 @@ def test_pallet_zpl_has_gs1_128_with_fnc1(stocked: Wms, tmp_path: Path) -> None:
 
 
 def test_unreachable_printer_exits_1_with_a_clear_error(stocked: Wms) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = closed_port()
     result = stocked("labels", "item", "WIDGET", "--printer", f"127.0.0.1:{port}")
     assert result.exit_code == 1
     assert f"error: printer 127.0.0.1:{port} unreachable" in result.stderr

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import io
 import re
-import socket
-import threading
 import xml.etree.ElementTree as ET
 from datetime import date
 
 import pytest
-import zxingcpp
 from barcode.charsets import code128
 from barcode.writer import ImageWriter
 from PIL import Image
 
+from tests.label_tools import closed_port, decode, gs1_read
 from wms_tui.domain.checkdigits import is_valid_sscc, make_sscc, normalize_gtin
 from wms_tui.domain.errors import BadInput
 from wms_tui.domain.labels import (
@@ -29,7 +26,7 @@ from wms_tui.domain.labels import (
     company_prefix,
     next_sscc,
 )
-from wms_tui.domain.scan import Gs1Data, normalize_scan, parse_gs1
+from wms_tui.domain.scan import Gs1Data, parse_gs1
 from wms_tui.labels import render
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -50,28 +47,7 @@ PALLET = PalletLabel(
 # a GS. The default, TextMode.HRI, would give "(00)…(02)…" instead.
 
 
-def decode(png: bytes | Image.Image) -> list[tuple[str, str]]:
-    """(format, text) of every symbol zxing-cpp finds, e.g. ("Code128", "A-01-01-1")."""
-    image = png if isinstance(png, Image.Image) else Image.open(io.BytesIO(png))
-    found = []
-    for symbol in zxingcpp.read_barcodes(image, text_mode=zxingcpp.TextMode.Plain):
-        assert symbol.text.isascii(), symbol.text
-        found.append((symbol.format.name, symbol.text))
-    return found
 
-
-def gs1_read(scans: list[str]) -> Gs1Data:
-    """All fields of several GS1 scans, read as the RF app reads them (normalize + parse)."""
-    fields: dict[str, str] = {}
-    merged: dict[str, object] = {}
-    for raw in scans:
-        scan = normalize_scan(raw)
-        assert scan.gs1, raw
-        data = parse_gs1(scan)
-        assert data is not None, raw
-        fields.update(data.fields)
-        merged.update({k: v for k, v in vars(data).items() if v is not None and k != "fields"})
-    return Gs1Data(**merged, fields=fields)  # type: ignore[arg-type]
 
 
 # What the labels carry.
@@ -399,42 +375,6 @@ def test_zpl_refuses_barcode_data_it_cannot_write() -> None:
 
 
 # Sending to a printer.
-
-
-class FakePrinter:
-    """A raw TCP 'printer' on 127.0.0.1 that keeps everything it receives."""
-
-    def __init__(self) -> None:
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.port = self.server.getsockname()[1]
-        self.received = b""
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        connection, _ = self.server.accept()
-        with connection:
-            while chunk := connection.recv(65536):
-                self.received += chunk
-
-    def close(self) -> bytes:
-        self.thread.join(timeout=10)
-        self.server.close()
-        return self.received
-
-
-def test_send_to_printer_delivers_the_exact_bytes() -> None:
-    printer = FakePrinter()
-    zpl = render.labels_zpl([LOCATION, PALLET, ItemLabel("MILCH", "Milch 1 l, Größe ½", "EA")])
-    sent = render.send_to_printer(zpl, f"127.0.0.1:{printer.port}", timeout=5)
-    assert printer.close() == zpl.encode("utf-8")
-    assert sent == len(zpl.encode("utf-8"))
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_unreachable_printer_is_a_clear_error() -> None:
