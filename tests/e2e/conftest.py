@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.conftest import fresh_pg_engine, fresh_sqlite_engine, pg_database_url
+from tests.e2e.clients import SshTerminal
 from tests.factories import Warehouse, build_warehouse
 from wms_tui.db.uow import SqlUnitOfWork, uow_factory
 from wms_tui.domain.inbound import import_inbound_orders
@@ -161,3 +162,14 @@ def device_key(tmp_path: Path) -> tuple[Path, Path]:
     authorized = tmp_path / "authorized_keys"
     authorized.write_bytes(key.export_public_key())
     return private, authorized
+
+
+async def move_five_then_drop(port: int) -> None:
+    """OP1 keys a move of 5 widgets up to the To location, then the link drops."""
+    t = await SshTerminal.connect(port, cols=20, rows=16)
+    await t.login()
+    await t.key("3", "Scan from location")
+    await t.enter("A-01-01-1", "Scan item")
+    await t.enter(EA_GTIN, "Quantity")
+    await t.enter("5", "Scan to location")
+    t.drop()

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from tests.e2e.clients import SshTerminal
-from tests.e2e.conftest import EA_GTIN, ServeFactory, Server, Site
+from tests.e2e.conftest import EA_GTIN, ServeFactory, Server, Site, move_five_then_drop
 from wms_tui.domain.model import MovementKind
 
 pytestmark = pytest.mark.slow
@@ -33,13 +33,7 @@ def test_dropped_link_mid_flow_then_reconnect_resume_and_finish(
     server = serve(site, "--ssh-auth", "none")
 
     async def first_terminal() -> None:
-        t = await SshTerminal.connect(server.port, cols=20, rows=16)
-        await t.login()
-        await t.key("3", "Scan from location")
-        await t.enter("A-01-01-1", "Scan item")
-        await t.enter(EA_GTIN, "Quantity")
-        await t.enter("5", "Scan to location")
-        t.drop()
+        await move_five_then_drop(server.port)
 
     async def second_terminal() -> None:
         t = await SshTerminal.connect(server.port, cols=20, rows=16, username="RF09")

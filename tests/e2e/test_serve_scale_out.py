@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from tests.e2e.clients import SshTerminal
-from tests.e2e.conftest import EA_GTIN, ServeFactory, Site
+from tests.e2e.conftest import EA_GTIN, ServeFactory, Site, move_five_then_drop
 from tests.e2e.test_serve_resilience import wait_for_log
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -28,13 +28,7 @@ def test_dropped_on_one_server_resumed_on_the_other_and_concurrent_moves_stay_ex
     b = serve(site, "--ssh-auth", "none", name="b")
 
     async def dropped_on_a() -> None:
-        t = await SshTerminal.connect(a.port, cols=20, rows=16)
-        await t.login()
-        await t.key("3", "Scan from location")
-        await t.enter("A-01-01-1", "Scan item")
-        await t.enter(EA_GTIN, "Quantity")
-        await t.enter("5", "Scan to location")
-        t.drop()
+        await move_five_then_drop(a.port)
 
     async def resumed_on_b_then_concurrent() -> None:
         t = await SshTerminal.connect(b.port, cols=20, rows=16, username="RF02")
