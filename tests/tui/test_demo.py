@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +14,15 @@ from textual.pilot import Pilot
 
 from tests.tui.demo_helpers import SIZE, demo_app, header, scan_with_f6
 from tests.tui.helpers import keys, login, run, screen_text, screen_words, settle
+from wms_tui.app import RfApp
 from wms_tui.db import tables
 from wms_tui.db.uow import uow_factory
 from wms_tui.demo.launch import demo_app_options
 from wms_tui.demo.scanner import WRONG_CODE
+from wms_tui.domain.model import Actor
+from wms_tui.domain.rf_services import RfBackend
 from wms_tui.domain.stock import ledger_mismatches
+from wms_tui.domain.users import authenticate
 from wms_tui.screens.scanner import ScannerModal
 from wms_tui.screens.step import FlowScreen
 
@@ -120,3 +126,43 @@ def test_putaway_scenario_with_only_the_virtual_scanner(demo_engine: Engine) -> 
     run(app, SIZE, script)
     with uow_factory(demo_engine)() as uow:
         assert ledger_mismatches(uow) == []
+
+
+class SlowToSave(RfBackend):
+    """Saving the resume point waits for the test, as a loaded database would make it wait."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(uow_factory(engine))
+        self.saving = threading.Event()
+        self.go_on = threading.Event()
+
+    def save_flow(self, user_id: int, flow: str, state: dict[str, object],
+                  terminal: str) -> None:
+        self.saving.set()
+        self.go_on.wait(5)
+        super().save_flow(user_id, flow, state, terminal)
+
+
+def test_f6_pressed_as_the_step_opens_is_kept_until_the_screen_is_ready(
+        demo_engine: Engine) -> None:
+    backend = SlowToSave(demo_engine)
+    writer = uow_factory(demo_engine)
+
+    def auth(login: str, pin: str, terminal: str) -> Actor:
+        return authenticate(writer(), login, pin, terminal)
+
+    app = RfApp(backend, auth, terminal_id="RF01", **demo_app_options(demo_engine, None))
+
+    async def script(pilot: Pilot[Any]) -> None:
+        await login(pilot, "OP1", "1111")
+        await pilot.press("1")
+        assert await asyncio.to_thread(backend.saving.wait, 5)
+        # The step is drawn but its first save is still running when F6 comes.
+        assert "Scan order or SSCC" in screen_text(pilot.app)
+        await pilot.press("f6")
+        backend.go_on.set()
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ScannerModal)
+        assert "ASN-1001" in [code for _label, code in pilot.app.screen.codes]
+
+    run(app, SIZE, script)

@@ -63,7 +63,8 @@ class FlowScreen(RfScreen):
         # Rendering is from state alone, so the first step can be drawn before any I/O.
         self.step = flow.current()
         self.busy = False
-        self.pending: list[str] = []
+        # What the operator did while a flow call was running (scans, F6), run in turn after.
+        self.pending: list[Callable[[], None]] = []
 
     def first_view(self) -> View:
         return self.guided(step_view(self.step))
@@ -137,7 +138,7 @@ class FlowScreen(RfScreen):
 
     def next_pending(self) -> None:
         if self.pending:
-            self.submit(self.pending.pop(0))
+            self.pending.pop(0)()
 
     @on(ScanInput.Submitted)
     def entered(self, event: ScanInput.Submitted) -> None:
@@ -146,7 +147,7 @@ class FlowScreen(RfScreen):
     def submit(self, text: str) -> None:
         # A scan that arrives while the last one is still posting waits its turn.
         if self.busy:
-            self.pending.append(text)
+            self.pending.append(lambda: self.submit(text))
             return
         if self.step.finished:
             self.call_flow(lambda: None)
@@ -177,8 +178,15 @@ class FlowScreen(RfScreen):
             self.call_flow(self.flow.exception_key)
 
     def action_virtual_scan(self) -> None:
-        """Demo mode only: list the codes this step accepts (and a wrong one); a digit scans."""
-        if self.busy or self.rf.demo is None or self.step.finished:
+        """Demo mode only: list the codes this step accepts (and a wrong one); a digit scans.
+
+        Pressed while a call is running (as the screen opens), it lists the codes of the step
+        that call leads to. F5 and Esc are not kept: they would act on a step not yet seen.
+        """
+        if self.busy:
+            self.pending.append(self.action_virtual_scan)
+            return
+        if self.rf.demo is None or self.step.finished:
             return
         from wms_tui.demo.scanner import suggestions
         from wms_tui.screens.scanner import ScannerModal
