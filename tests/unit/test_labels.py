@@ -11,7 +11,7 @@ from barcode.charsets import code128
 from barcode.writer import ImageWriter
 from PIL import Image
 
-from tests.label_tools import closed_port, decode, gs1_read
+from tests.label_tools import FakePrinter, closed_port, decode, gs1_read
 from wms_tui.domain.checkdigits import is_valid_sscc, make_sscc, normalize_gtin
 from wms_tui.domain.errors import BadInput
 from wms_tui.domain.labels import (
@@ -375,6 +375,14 @@ def test_zpl_refuses_barcode_data_it_cannot_write() -> None:
 
 
 # Sending to a printer.
+
+
+def test_send_to_printer_delivers_the_exact_bytes() -> None:
+    printer = FakePrinter()
+    zpl = render.labels_zpl([LOCATION, PALLET, ItemLabel("MILCH", "Milch 1 l, Größe ½", "EA")])
+    sent = render.send_to_printer(zpl, f"127.0.0.1:{printer.port}", timeout=5)
+    assert printer.close() == zpl.encode("utf-8")
+    assert sent == len(zpl.encode("utf-8"))
 
 
 def test_unreachable_printer_is_a_clear_error() -> None:
