@@ -54,6 +54,16 @@ class Site:
             s.commit()
         return cls(engine, wh, ids["TOTE-1"], ids["TOTE-2"], ids["STAGE-1"])
 
+    def add_tote(self, code: str) -> int:
+        """Another empty tote: a tote holds one order, so each order of a test gets its own."""
+        with Session(self.engine) as s:
+            loc = Location(code=code, barcode=code, check_digits=location_check_digits(code),
+                           type="staging", walk_seq=903)
+            s.add(loc)
+            s.commit()
+            assert loc.id is not None
+            return loc.id
+
     def receive(self, item_id: int, qty: int, location_id: int, **extra: object) -> None:
         post(self.uow, self.wh.admin, Receive(item_id, qty, location_id, "ASN", **extra))  # type: ignore[arg-type]
 

@@ -1,5 +1,6 @@
 """Two operators, each on their own database connection, racing for the last units of an item
-from different waves: nothing is over-picked and reservations never exceed stock."""
+from different waves (nothing is over-picked and reservations never exceed stock) or for one
+tote for two orders (one order gets it, the other picker is told to scan another)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from tests.factories import Warehouse
 from wms_tui.db.engine import make_engine
 from wms_tui.db.tables import Item, ItemUom, User
 from wms_tui.db.uow import SqlUnitOfWork
-from wms_tui.domain.errors import NotFound
+from wms_tui.domain.errors import NotFound, ScanRejected
 from wms_tui.domain.model import Actor, Role
 from wms_tui.domain.outbound import (
     PickScope,
@@ -26,6 +27,7 @@ from wms_tui.domain.outbound import (
     release_wave,
     short_pick,
 )
+from wms_tui.domain.stock import Move, post
 
 ROUNDS = 6
 pytestmark = pytest.mark.slow
@@ -120,15 +122,17 @@ def test_two_waves_released_and_picked_at_once_never_oversell(
         allocated = [sum(t.quantity for t in w.tasks) for w in waves]
         assert sorted(allocated) == [2, 8], allocated
         assert site.balance(item, wh.pick) == (10, 10)
+        # A tote holds one order: each round's two orders get two new totes.
+        totes = (site.add_tote(f"TA{round_no}"), site.add_tote(f"TB{round_no}"))
         picked = together(*(
             (lambda eng=eng, actor=actor, w=w, tote=tote: pick_everything(
                 eng, actor, w.wave_id, tote))
-            for eng, actor, w, tote in zip(own_engines, (wh.operator, op2), waves,
-                                           (site.tote1, site.tote2), strict=True)
+            for eng, actor, w, tote in zip(own_engines, (wh.operator, op2), waves, totes,
+                                           strict=True)
         ))
         assert picked == allocated
         assert site.balance(item, wh.pick) == (0, 0)
-        assert site.balance(item, site.tote1)[0] + site.balance(item, site.tote2)[0] == 10
+        assert site.balance(item, totes[0])[0] + site.balance(item, totes[1])[0] == 10
         lines = site.lines(f"A{round_no}") + site.lines(f"B{round_no}")
         assert sum(ln.picked for ln in lines) == 10
         assert all(ln.picked <= ln.allocated <= ln.quantity for ln in lines)
@@ -153,27 +157,82 @@ def test_two_short_picks_reallocating_the_same_last_units(
                            PickScope("wave", w.wave_id, w.code))
                  for eng, actor, w in zip(own_engines, actors, waves, strict=True)]
         assert all(t is not None and t.location.id == wh.pick for t in tasks)
+        totes = (site.add_tote(f"TA{round_no}"), site.add_tote(f"TB{round_no}"))
         # Both find only 1 of 5 and want the other 4 from the reserve, which has 4 in all.
         results = together(*(
             (lambda eng=eng, actor=actor, task=task, tote=tote: short_pick(
                 lambda: SqlUnitOfWork(eng), actor, task.id, 1, "SHORT", to_location_id=tote,
                 today=TODAY))
-            for eng, actor, task, tote in zip(own_engines, actors, tasks,
-                                              (site.tote1, site.tote2), strict=True)
+            for eng, actor, task, tote in zip(own_engines, actors, tasks, totes, strict=True)
         ))
         assert sorted((r.reallocated, r.short) for r in results) == [(0, 4), (4, 0)]
         assert site.balance(item, wh.a1) == (4, 4)
         picked = together(*(
             (lambda eng=eng, actor=actor, w=w, tote=tote: pick_everything(
                 eng, actor, w.wave_id, tote))
-            for eng, actor, w, tote in zip(own_engines, actors, waves,
-                                           (site.tote1, site.tote2), strict=True)
+            for eng, actor, w, tote in zip(own_engines, actors, waves, totes, strict=True)
         ))
         assert sorted(picked) == [0, 4]
         assert site.balance(item, wh.a1) == (0, 0)
         assert site.balance(item, wh.pick) == (8, 0)
         lines = site.lines(f"A{round_no}") + site.lines(f"B{round_no}")
         assert sorted((ln.picked, ln.short) for ln in lines) == [(1, 4), (5, 0)]
+    assert site.exact() == []
+
+
+def claim_for(engine: Engine, actor: Actor, wave_id: int) -> int:
+    task = next_task(lambda: SqlUnitOfWork(engine), actor, TaskKind.PICK,
+                     PickScope("wave", wave_id, ""))
+    assert task is not None
+    return task.id
+
+
+def pick_or_refusal(engine: Engine, actor: Actor, task_id: int, tote: int) -> str:
+    """The order picked into the tote, or the refusal the picker saw."""
+    try:
+        return confirm_pick(lambda: SqlUnitOfWork(engine), actor, task_id, 4,
+                            to_location_id=tote, today=TODAY).order
+    except ScanRejected as refused:
+        return f"refused: {refused}"
+
+
+@pytest.mark.parametrize("tote_was", ["new", "emptied"])
+def test_two_pickers_taking_one_tote_for_two_orders_at_once_one_order_gets_it(
+        site: Site, own_engines: list[Engine], tote_was: str) -> None:
+    wh = site.wh
+    op2 = second_operator(site.engine)
+    for round_no in range(ROUNDS):
+        sku = f"TOTE{round_no}"
+        item = new_item(site.engine, sku)
+        site.receive(item, 9, wh.pick)
+        tote = site.add_tote(f"TR{round_no}")
+        if tote_was == "emptied":
+            # An earlier order's tote, packed since: bound to that order but empty.
+            site.orders((f"E{round_no}", "", "", "", "1", sku, "1", "EA"))
+            earlier = release_wave(site.uow, wh.supervisor, refs=[f"E{round_no}"], today=TODAY)
+            confirm_pick(site.uow, wh.operator, claim_for(site.engine, wh.operator,
+                                                          earlier.wave_id), 1,
+                         to_location_id=tote, today=TODAY)
+            post(site.uow, wh.operator, Move(item, 1, tote, wh.dock, f"PACK-{round_no}"))
+        refs = (f"A{round_no}", f"B{round_no}")
+        site.orders(*((ref, "", "", "", "1", sku, "4", "EA") for ref in refs))
+        waves = [release_wave(site.uow, wh.supervisor, refs=[ref], today=TODAY) for ref in refs]
+        actors = (wh.operator, op2)
+        tasks = [claim_for(eng, actor, w.wave_id)
+                 for eng, actor, w in zip(own_engines, actors, waves, strict=True)]
+        results = together(*(
+            (lambda eng=eng, actor=actor, task=task, tote=tote: pick_or_refusal(
+                eng, actor, task, tote))
+            for eng, actor, task in zip(own_engines, actors, tasks, strict=True)
+        ))
+        [winner] = [r for r in results if r in refs]
+        assert sorted(results) == sorted(
+            [winner, f"refused: Tote TR{round_no} holds {winner}: scan another"]), results
+        assert site.balance(item, tote) == (4, 0)
+        order_ids = {ref: site.order(ref).id for ref in refs}
+        with site.uow() as u:
+            assert {ref: u.outbound.order_tote(order_id) for ref, order_id in
+                    order_ids.items()} == {ref: tote if ref == winner else None for ref in refs}
     assert site.exact() == []
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, exists, func, literal, or_, select, update
+from sqlalchemy import and_, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -23,6 +23,7 @@ from wms_tui.db.tables import (
     OutboundOrder,
     ReasonCode,
     Task,
+    ToteOrder,
     Wave,
     Zone,
     utcnow,
@@ -47,6 +48,7 @@ from wms_tui.domain.outbound import (
     WaveRef,
     WaveStatus,
 )
+from wms_tui.domain.totes import ToteBinding
 
 O = OutboundOrder.__table__  # type: ignore[attr-defined]  # noqa: E741
 L = OutboundLine.__table__  # type: ignore[attr-defined]
@@ -61,6 +63,7 @@ LPN = Lpn.__table__  # type: ignore[attr-defined]
 ZONE = Zone.__table__  # type: ignore[attr-defined]
 COUNT = CountTask.__table__  # type: ignore[attr-defined]
 REASON = ReasonCode.__table__  # type: ignore[attr-defined]
+TOTE = ToteOrder.__table__  # type: ignore[attr-defined]
 
 OPEN_STATUSES = [s.value for s in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)]
 # Count tasks still to be finished; the counting module owns the rest of their life.
@@ -406,6 +409,37 @@ class SqlOutbound:
             .values(done_quantity=T.c.done_quantity + quantity, updated_at=utcnow())
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    # Totes.
+
+    def tote_binding(self, tote_id: int) -> ToteBinding | None:
+        row = self.session.execute(
+            select(TOTE.c.tote_id, TOTE.c.order_id, O.c.reference)
+            .join(O, O.c.id == TOTE.c.order_id)
+            .where(TOTE.c.tote_id == tote_id).with_for_update(of=TOTE)
+        ).first()
+        return None if row is None else ToteBinding(row.tote_id, row.order_id, row.reference)
+
+    def bind_tote(self, tote_id: int, order_id: int) -> None:
+        # A racing binding of the same tote violates the unique index: the unit of work
+        # turns that into a retry, which then finds this binding and decides again.
+        self.session.execute(insert(TOTE).values(tote_id=tote_id, order_id=order_id,
+                                                 bound_at=utcnow()))
+
+    def rebind_tote(self, tote_id: int, from_order_id: int, to_order_id: int) -> bool:
+        result = self.session.execute(
+            update(TOTE).where(TOTE.c.tote_id == tote_id, TOTE.c.order_id == from_order_id)
+            .values(order_id=to_order_id, bound_at=utcnow())
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    def order_tote(self, order_id: int) -> int | None:
+        found = self.session.execute(
+            select(TOTE.c.tote_id).join(LOC, LOC.c.id == TOTE.c.tote_id)
+            .where(TOTE.c.order_id == order_id, LOC.c.active)
+            .order_by(TOTE.c.bound_at.desc(), TOTE.c.id.desc()).limit(1)
+        ).scalar()
+        return None if found is None else int(found)
 
     # Pick faces, replenishment and counts.
 

@@ -356,6 +356,17 @@ class Task(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+class ToteOrder(SQLModel, table=True):
+    """The outbound order a tote (a staging location) collects: one order per tote."""
+
+    __tablename__ = "tote_order"
+    __table_args__ = (Index("ux_tote_order_tote", "tote_id", unique=True),)
+    id: int | None = Field(default=None, primary_key=True)
+    tote_id: int = Field(foreign_key="location.id")
+    order_id: int = Field(foreign_key="outbound_order.id", index=True)
+    bound_at: datetime = Field(default_factory=utcnow)
+
+
 class CountTask(SQLModel, table=True):
     """A blind count of one location (optionally one item); recounted, approved or posted."""
 

@@ -44,6 +44,7 @@ from wms_tui.domain.order_import import (
 )
 from wms_tui.domain.permissions import Action, can, require
 from wms_tui.domain.ports import UnitOfWork
+from wms_tui.domain.totes import ToteRepository, order_tote, take_tote
 
 DEFAULT_PRIORITY = 5
 MAX_PRIORITY = 9
@@ -398,8 +399,9 @@ class ReplenishResult:
 # Storage.
 
 
-class OutboundRepository(Protocol):
-    """Outbound orders, waves, tasks and the count tasks picking triggers; it never commits."""
+class OutboundRepository(ToteRepository, Protocol):
+    """Outbound orders, waves, tasks, totes and the count tasks picking triggers; it never
+    commits."""
 
     def order(self, order_id: int) -> OutboundOrderRef: ...
     def order_by_reference(self, reference: str) -> OutboundOrderRef | None: ...
@@ -989,6 +991,12 @@ def _staging(uow: OutboundUnitOfWork, location_id: int) -> LocationRef:
     return location
 
 
+def _take_tote(uow: OutboundUnitOfWork, task: TaskRef, tote: LocationRef) -> None:
+    # Before the pick movement, so racing pickers meet at the binding, not at the tote's stock.
+    if task.order_id is not None:
+        take_tote(uow.outbound, tote, task.order_id)
+
+
 # Lot substitution.
 
 
@@ -1049,9 +1057,10 @@ def confirm_pick(
 ) -> PickResult:
     """Pick base units of a task into a tote or staging location, exactly once per key.
 
-    One transaction: the pick movement (out of the task's reservation), the task, the order
-    line, order and wave status, and a replenishment task when the pick face fell below its
-    minimum or emptied. lot_id names a substituted lot (see may_substitute).
+    One transaction: the tote's binding to the order (totes.take_tote), the pick movement (out
+    of the task's reservation), the task, the order line, order and wave status, and a
+    replenishment task when the pick face fell below its minimum or emptied. lot_id names a
+    substituted lot (see may_substitute).
     """
     key = _check_key(key)
     require(actor, Action.PICK)
@@ -1076,6 +1085,7 @@ def _pick_once(
             raise InvalidQuantity(N_("Only {n} {uom} asked"), n=task.remaining,
                                   uom=task.base_uom)
         to = _staging(uow, to_location_id)
+        _take_tote(uow, task, to)
         movement_ids, order_ref = _post_pick(uow, actor, task, quantity, to, lot_id, key, today)
         done = task.done_quantity + quantity == task.quantity
         uow.outbound.set_task_status(task.id, TaskStatus.DONE if done else TaskStatus.IN_PROGRESS)
@@ -1173,10 +1183,11 @@ def short_pick(
 ) -> ShortResult:
     """Close a task with less than asked (picked may be 0), exactly once per key.
 
-    One transaction: what was picked is posted; the rest of the reservation is released and
-    re-allocated from other locations as new tasks in the same wave; what no stock covers is
-    recorded short on the order line; a count task (trigger short_pick) is created for the
-    location unless one is already open; a pick face is replenished if it needs it.
+    One transaction: what was picked is posted (into a tote bound to the order, as in
+    confirm_pick); the rest of the reservation is released and re-allocated from other
+    locations as new tasks in the same wave; what no stock covers is recorded short on the
+    order line; a count task (trigger short_pick) is created for the location unless one is
+    already open; a pick face is replenished if it needs it.
     """
     key = _check_key(key)
     require(actor, Action.PICK)
@@ -1207,6 +1218,7 @@ def _short_once(
         movement_ids: list[int] = []
         if picked > 0 and to_location_id is not None:
             to = _staging(uow, to_location_id)
+            _take_tote(uow, task, to)
             movement_ids, _ref = _post_pick(uow, actor, task, picked, to, lot_id, key, today)
         rest = task.remaining - picked
         uow.stock.release(task.key, rest, task.reservation)
@@ -1418,6 +1430,9 @@ class OutboundServicesMixin:
     def short_reasons(self) -> list[str]:
         with _outbound(self.read_factory)() as uow:
             return uow.outbound.short_reasons()
+
+    def order_tote(self, order_id: int) -> LocationRef | None:
+        return order_tote(self.read_factory, order_id)
 
     def next_replenishment(self, actor: Actor) -> TaskRef | None:
         return next_task(self.uow_factory, actor, TaskKind.REPLENISH)

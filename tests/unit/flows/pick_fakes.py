@@ -22,6 +22,7 @@ from wms_tui.domain.outbound import (
     TaskStatus,
     may_substitute,
 )
+from wms_tui.domain.totes import ToteBinding, ToteDecision, tote_decision
 
 TOTE1 = LocationRef(20, "TOTE-1", "TOTE-1", "61", LocationType.STAGING, 900)
 TOTE2 = LocationRef(21, "TOTE-2", "TOTE-2", "62", LocationType.STAGING, 901)
@@ -47,6 +48,7 @@ def task(task_id: int, order: str, location: LocationRef, quantity: int, *,
         base_uom=ref.base_uom, quantity=quantity, location=location, seq=seq or task_id,
         reservation=f"TASK-{task_id}", lot_tracked=ref.lot_tracked, uom=uom, factor=factor,
         wave_id=WAVE.id, wave_code=WAVE.code, order_ref=order if kind == TaskKind.PICK else None,
+        order_id=int(order.rsplit("-", 1)[-1]) if kind == TaskKind.PICK else None,
         lot=lot, lot_id=lot_id, expiry=expiry, to_location=to,
     )
 
@@ -70,6 +72,9 @@ class PickFakeServices(FakeServices):
     reasons: list[str] = field(default_factory=lambda: ["SHORT", "DAMAGED"])
     # Units another location can give a short pick's remainder.
     elsewhere: int = 0
+    # Tote id -> its order and what it holds, as the database keeps them across trips.
+    totes: dict[int, ToteBinding] = field(default_factory=dict)
+    in_totes: dict[int, int] = field(default_factory=dict)
 
     @classmethod
     def wave(cls, tasks: list[TaskRef], on_hand: dict[int, int] | None = None
@@ -122,6 +127,23 @@ class PickFakeServices(FakeServices):
     def short_reasons(self) -> list[str]:
         return list(self.reasons)
 
+    def order_tote(self, order_id: int) -> LocationRef | None:
+        mine = [tote_id for tote_id, b in self.totes.items() if b.order_id == order_id]
+        return self._location(mine[-1]) if mine else None
+
+    def _location(self, location_id: int) -> LocationRef:
+        return next(loc for loc in self.catalog.locations.values() if loc.id == location_id)
+
+    def _take_tote(self, current: TaskRef, tote_id: int, quantity: int) -> None:
+        """The binding rule of domain.totes, then the units land in the tote."""
+        assert current.order_id is not None
+        decision = tote_decision(self.totes.get(tote_id), current.order_id,
+                                 tote=self._location(tote_id).code,
+                                 holds_stock=self.in_totes.get(tote_id, 0) > 0)
+        if decision is not ToteDecision.KEEP:
+            self.totes[tote_id] = ToteBinding(tote_id, current.order_id, current.order_ref or "")
+        self.in_totes[tote_id] = self.in_totes.get(tote_id, 0) + quantity
+
     def posted(self, key: str) -> PostResult | None:
         return PostResult(key, [], "ok", True) if key in self.calls else None
 
@@ -137,6 +159,7 @@ class PickFakeServices(FakeServices):
         if key not in self.calls:
             if quantity > current.remaining:
                 raise InvalidQuantity("too many")
+            self._take_tote(current, to_location_id, quantity)
             self.calls[key] = ("pick", dict(task=task_id, qty=quantity, to=to_location_id,
                                             lot_id=lot_id))
             self._update(task_id, done_quantity=current.done_quantity + quantity,
@@ -152,6 +175,8 @@ class PickFakeServices(FakeServices):
         if reason_code not in self.reasons:
             raise BadInput("unknown reason code {code!r}", code=reason_code)
         if key not in self.calls:
+            if picked > 0 and to_location_id is not None:
+                self._take_tote(current, to_location_id, picked)
             rest = current.remaining - picked
             again = min(rest, self.elsewhere)
             self.elsewhere -= again

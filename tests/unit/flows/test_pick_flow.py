@@ -125,6 +125,8 @@ def test_fewer_than_asked_is_a_short_pick_with_reason_then_tote() -> None:
         "reason", ("1 SHORT", "2 DAMAGED"), {"Item": "WIDGET", "Asked": "2 CS"})
     assert flow.submit("9").message == "Key 1 to 2"
     step = flow.submit("2")
+    assert (step.name, facts(step)["Short"]) == ("confirm", "1 CS")
+    step = flow.submit("1")
     assert (step.name, facts(step)["Qty"]) == ("drop", "1 CS")
     step = flow.submit("TOTE-1")
     assert (step.name, step.message) == ("loc", "Rest from another loc")
@@ -136,8 +138,10 @@ def test_fewer_than_asked_is_a_short_pick_with_reason_then_tote() -> None:
 def test_f5_before_the_quantity_shorts_the_whole_line_without_a_tote() -> None:
     services = two_orders()
     flow = started(services)
+    flow.submit("P-01-01-1")
     step = flow.exception_key()
     assert step.name == "reason"
+    assert flow.submit("1").name == "confirm"
     step = flow.submit("1")
     assert (step.name, step.message) == ("loc", "2 CS short on SO-1")
     assert services.recorded("short") == [{
@@ -155,7 +159,8 @@ def test_f5_at_the_quantity_asks_what_was_picked() -> None:
     step = flow.submit("1")
     assert (step.name, step.prompt) == ("sqty", "Qty picked (0=none)")
     assert flow.submit("2").message == "Short means less than 2 CS"
-    step = flow.submit("0")
+    assert flow.submit("0").name == "confirm"
+    step = flow.submit("1")
     assert step.name == "loc"
     assert services.recorded("short")[0]["picked"] == 0
 
@@ -275,6 +280,29 @@ def test_back_to_the_start_keeps_the_totes_of_the_trip() -> None:
         flow.submit(text)
     flow.back()
     assert flow.state["totes"] == {"SO-1": {"id": TOTE1.id, "code": "TOTE-1"}}
+
+
+def test_a_new_trip_is_offered_the_orders_tote_and_refused_another_orders() -> None:
+    services = two_orders()
+    flow = started(services)
+    for text in ("P-01-01-1", CS_GTIN, "", "TOTE-1"):
+        flow.submit(text)
+    # The picker leaves; the next trip knows no totes, the warehouse still does.
+    flow = started(services)
+    for text in ("P-01-02-1", "WIDGET", ""):
+        flow.submit(text)
+    step = flow.submit("TOTE-1")
+    assert (step.name, step.tone, step.message) == (
+        "drop", Tone.ERROR, "Tote TOTE-1 holds SO-1: scan another")
+    flow.submit("TOTE-2")
+    for text in (A1.check_digits, "WIDGET"):
+        flow.submit(text)
+    step = flow.submit("")
+    assert (step.prompt, facts(step)["Tote"]) == ("Scan tote/Enter", "TOTE-1")
+    flow.submit("")
+    assert [(c["task"], c["to"]) for c in services.recorded("pick")] == [
+        (1, TOTE1.id), (2, TOTE2.id), (3, TOTE1.id)]
+    assert "bound" not in flow.state
 
 
 def test_resume_after_a_committed_pick_moves_on_without_posting_again() -> None:

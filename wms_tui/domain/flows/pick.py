@@ -2,13 +2,15 @@
 order's lines, each dropped into the tote of its order.
 
 Keys per line on the happy path: scan the location (or key its check digits), scan the item,
-Enter (the quantity asked), scan the order's tote, or just Enter when this trip already has a
-tote for that order. A GS1 label with a lot answers the lot; a lot-tracked item scanned without
-one asks for it. A different lot may be picked when it is at the location, free, and expires
-no later than the allocated one (FEFO); the reservation follows it.
+Enter (the quantity asked), scan the order's tote, or just Enter when the order has a tote
+already (this trip's, or the one the database binds to the order). A GS1 label with a lot
+answers the lot; a lot-tracked item scanned without one asks for it. A different lot may be
+picked when it is at the location, free, and expires no later than the allocated one (FEFO);
+the reservation follows it.
 
-Less than asked, or F5 on any step of a task, is a short pick: a reason, the quantity really
-picked (when not typed already), then the tote if anything was picked. When a pick empties the
+Less than asked, or F5 once the location is scanned (supervisors: also before), is a short
+pick: a reason, the quantity really picked (when not typed already), a yes/no confirmation
+stating how many go short, then the tote if anything was picked. When a pick empties the
 location the picker is asked whether it really is empty; "no" sends a counter.
 """
 
@@ -21,7 +23,7 @@ from wms_tui.domain.errors import N_, BadInput, InvalidQuantity, ScanRejected
 from wms_tui.domain.flows.base import Fact, Flow, InputKind, Step, Translate, no_translation
 from wms_tui.domain.flows.putaway import location_from_state, location_state
 from wms_tui.domain.flows.services import RfServices
-from wms_tui.domain.model import Actor, LocationType
+from wms_tui.domain.model import Actor, LocationRef, LocationType
 from wms_tui.domain.outbound import (
     LotChoice,
     PickResult,
@@ -30,12 +32,14 @@ from wms_tui.domain.outbound import (
     TaskRef,
     quantity_text,
 )
+from wms_tui.domain.permissions import Action, can
 from wms_tui.domain.stock import new_confirmation_key
 from wms_tui.domain.units import parse_quantity
 
 # Everything about the current line; cleared when the next task starts.
-LINE_KEYS = ("task", "lot", "lot_id", "qty", "short", "key", "zero")
+LINE_KEYS = ("task", "lot", "lot_id", "qty", "short", "key", "zero", "bound")
 TASK_STEPS = ("loc", "item", "lot", "qty")
+SHORT_STEPS = ("reason", "sqty", "confirm")
 
 
 class PickServices(RfServices, Protocol):
@@ -56,6 +60,7 @@ class PickServices(RfServices, Protocol):
         self, actor: Actor, location_id: int, empty: bool, key: str
     ) -> int | None: ...
     def short_reasons(self) -> list[str]: ...
+    def order_tote(self, order_id: int) -> LocationRef | None: ...
 
 
 def task_state(task: TaskRef) -> dict[str, Any]:
@@ -65,6 +70,7 @@ def task_state(task: TaskRef) -> dict[str, Any]:
         unit, factor = task.base_uom, 1
     return {
         "id": task.id, "wave": task.wave_code, "order": task.order_ref or task.reservation,
+        "order_id": task.order_id,
         "item_id": task.item_id, "sku": task.sku, "base_uom": task.base_uom,
         "lot": task.lot, "lot_id": task.lot_id, "lot_tracked": task.lot_tracked,
         "expiry": task.expiry.isoformat() if task.expiry else None,
@@ -88,15 +94,18 @@ class PickFlow(Flow):
         "start": N_("Enter takes your next pick task. Scan a wave to pick all its orders in "
                     "one trip, or an order to pick only that order."),
         "loc": N_("Go to the location shown and scan its label, or key its check digits. "
-                  "F5: short pick."),
+                  "Scan it before F5 (short pick)."),
         "item": N_("Scan the item. A lot on the label is checked. F5: short pick."),
         "lot": N_("Scan or key the lot you take. Another lot is allowed if it is here and "
                   "expires no later. F5: short pick."),
         "qty": N_("Enter alone picks all asked. Key fewer for a short pick; more is refused. "
                   "F5: short pick."),
-        "reason": N_("Why the location is short: key the number of the reason."),
+        "reason": N_("A short pick of this line: key the number of the reason. You see how "
+                     "many go short and confirm before anything is posted."),
         "sqty": N_("Key how many you really picked, 0 if none. The rest is taken from another "
                    "location or reported short."),
+        "confirm": N_("1 posts the short shown: the rest is taken from another location or "
+                      "reported short. 2 cancels the short and keeps the line."),
         "drop": N_("Put the items in the tote of the order shown and scan it. Enter alone: the "
                    "tote shown. Each order has its own tote."),
         "zero": N_("Is the location really empty now? 2 (No) sends a counter."),
@@ -115,9 +124,9 @@ class PickFlow(Flow):
         s = self.state
         short = s.get("short") or {}
         if self.step_name == "drop":
-            if short:
-                return "sqty" if short.get("asked") else "reason"
-            return "qty"
+            return "confirm" if short else "qty"
+        if self.step_name == "confirm":
+            return "sqty" if short.get("asked") else "reason"
         if self.step_name == "reason":
             return str(short.get("from", "qty"))
         return {"loc": "start", "item": "loc", "lot": "item", "qty": "item",
@@ -133,10 +142,13 @@ class PickFlow(Flow):
         if self.step_name == "start":
             self.state = {"step": "start", **keep}
         elif leaving == "reason":
-            self.state.pop("short", None)
-            if self.step_name != "qty":
-                self.state.pop("qty", None)
+            self._forget_short()
         return self.current()
+
+    def _forget_short(self) -> None:
+        """The line as it was before the short began: nothing of it was posted."""
+        for key in ("short", "qty", "key"):
+            self.state.pop(key, None)
 
     def resume(self) -> Step:
         """A committed confirmation is shown as done and the next task follows; never re-posted."""
@@ -159,8 +171,10 @@ class PickFlow(Flow):
         return quantity_text(base, task["unit"], task["factor"], task["base_uom"])
 
     def _tote(self) -> dict[str, Any] | None:
+        """The order's tote: this trip's, else the one the database binds to the order."""
         totes: dict[str, dict[str, Any]] = self.state.get("totes") or {}
-        return totes.get(self._task()["order"])
+        found: dict[str, Any] | None = totes.get(self._task()["order"]) or self.state.get("bound")
+        return found
 
     def render(self) -> Step:
         _ = self.t
@@ -189,6 +203,12 @@ class PickFlow(Flow):
             if step == "reason":
                 choices = tuple(f"{n} {code}" for n, code in
                                 enumerate(s["short"]["reasons"], start=1))
+        if step == "confirm":
+            task = self._task()
+            picked = int(s["qty"])
+            facts.append(Fact(_("Short"), self._qty_text(int(task["remaining"]) - picked)))
+            facts.append(Fact(_("Picked"), self._qty_text(picked)))
+            facts.append(Fact(_("Item"), task["sku"]))
         if step == "drop":
             task = self._task()
             tote = self._tote()
@@ -198,6 +218,7 @@ class PickFlow(Flow):
                 facts.append(Fact(_("Tote"), tote["code"]))
         if step == "zero":
             facts.append(Fact(_("Loc"), s["zero"]["code"]))
+        if step in ("confirm", "zero"):
             choices = ("1 " + _("Yes"), "2 " + _("No"))
         prompts = {
             "start": (_("Enter or scan wave"), InputKind.SCAN),
@@ -207,18 +228,22 @@ class PickFlow(Flow):
             "qty": (_("Qty (Enter=all)"), InputKind.QUANTITY),
             "reason": (_("Reason number"), InputKind.CHOICE),
             "sqty": (_("Qty picked (0=none)"), InputKind.QUANTITY),
+            "confirm": (_("Post short?"), InputKind.YESNO),
             "drop": (_("Scan tote/Enter") if step == "drop" and self._tote()
                      else _("Scan tote"), InputKind.SCAN),
-            "zero": (_("Location empty?"), InputKind.CHOICE),
+            "zero": (_("Location empty?"), InputKind.YESNO),
         }
         prompt, kind = prompts[step]
         title = _("Pick")
-        if step != "start" and s.get("task") and s["task"].get("wave"):
+        if step in SHORT_STEPS:
+            # The title says what F5 began, before anything is posted.
+            title = _("Short pick")
+        elif step != "start" and s.get("task") and s["task"].get("wave"):
             title = f"{title} {s['task']['wave']}"
         return Step(
             flow=self.name, name=step, title=title, prompt=prompt, input=kind,
             facts=tuple(facts), choices=choices,
-            unsaved_work=step in ("item", "lot", "qty", "reason", "sqty", "drop"),
+            unsaved_work=step in ("item", "lot", "qty", "drop", *SHORT_STEPS),
         )
 
     # Input.
@@ -231,6 +256,9 @@ class PickFlow(Flow):
         if self.step_name not in TASK_STEPS:
             super().on_exception_key()
             return
+        if self.step_name == "loc" and not can(self.actor.role, Action.APPROVE):
+            # Shorting a line unseen leaves stock on the shelf: only a supervisor may.
+            raise BadInput(N_("Scan the location first, then F5"))
         if self.step_name == "qty":
             self._start_short(None)
         else:
@@ -325,7 +353,16 @@ class PickFlow(Flow):
         if base < remaining:
             self._start_short(base)
             return
-        self.goto("drop", qty=base, key=new_confirmation_key())
+        self._goto_drop(qty=base, key=new_confirmation_key())
+
+    def _goto_drop(self, **updates: Any) -> None:
+        """The drop step; an order without a tote on this trip is offered its bound one."""
+        self.goto("drop", **updates)
+        order_id = self._task().get("order_id")
+        if self._tote() is None and order_id is not None:
+            tote = self.services.order_tote(int(order_id))
+            if tote is not None:
+                self.state["bound"] = {"id": tote.id, "code": tote.code}
 
     def _start_short(self, picked: int | None) -> None:
         """A short pick: picked is known (typed, or 0 before the quantity) or asked after."""
@@ -349,12 +386,7 @@ class PickFlow(Flow):
         else:
             raise BadInput(N_("Key 1 to {n}"), n=len(reasons))
         self.state["short"]["reason"] = code
-        if self.state["short"]["asked"]:
-            self.goto("sqty")
-        elif self.state["qty"] > 0:
-            self.goto("drop")
-        else:
-            self._post(None)
+        self.goto("sqty" if self.state["short"]["asked"] else "confirm")
 
     def _on_sqty(self, text: str) -> None:
         remaining = int(self._task()["remaining"])
@@ -362,9 +394,20 @@ class PickFlow(Flow):
         if base >= remaining:
             raise InvalidQuantity(N_("Short means less than {qty}"),
                                   qty=self._qty_text(remaining))
-        self.state["qty"] = base
-        if base > 0:
-            self.goto("drop")
+        self.goto("confirm", qty=base)
+
+    def _on_confirm(self, text: str) -> None:
+        """1 goes on with the short (the tote when anything was picked); 2 cancels it."""
+        answer = text.strip()
+        if answer not in ("1", "2"):
+            raise BadInput(N_("Key 1 (Yes) or 2 (No)"))
+        if answer == "2":
+            back_to = str(self.state["short"]["from"])
+            self._forget_short()
+            self.goto(back_to)
+            self.succeed(self.t("Short cancelled"))
+        elif int(self.state["qty"]) > 0:
+            self._goto_drop()
         else:
             self._post(None)
 
