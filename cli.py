@@ -1465,19 +1465,23 @@ def report_dock_to_stock(
 @handles_errors
 def report_exceptions(
     ctx: typer.Context,
-    days: Annotated[int, typer.Option(help="Short tasks and overrides of the last N days.",
-                                      min=1)] = supervisor.DEFAULT_EXCEPTION_DAYS,
+    days: Annotated[int, typer.Option(
+        help="Short tasks, overrides and over-receipts of the last N days.",
+        min=1)] = supervisor.DEFAULT_EXCEPTION_DAYS,
     as_json: AsJson = False, as_csv: AsCsv = False,
 ) -> None:
-    """Open exceptions: short lines and tasks, putaway overrides, counts waiting for approval."""
+    """Open exceptions: short lines and tasks, putaway overrides, over-receipts (with the
+    order's expected and received quantity of the item), counts waiting for approval."""
     with _reading(ctx) as uow:
         found = supervisor.open_exceptions(uow, datetime.now(UTC), days)  # type: ignore[arg-type]
     rows: list[dict[str, object]] = [
         {"kind": e.kind.value, "reference": e.reference, "sku": e.sku, "location": e.location,
-         "quantity": e.quantity, "reason": e.reason, "user": e.user, "at": e.at}
+         "quantity": e.quantity, "expected": e.expected, "received": e.received,
+         "reason": e.reason, "user": e.user, "at": e.at}
         for e in found
     ]
-    _emit("Open exceptions", rows, {"quantity"}, as_json, as_csv, {"open": len(rows)})
+    _emit("Open exceptions", rows, {"quantity", "expected", "received"}, as_json, as_csv,
+          {"open": len(rows)})
 
 
 @report_app.command("low-stock")

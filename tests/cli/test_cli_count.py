@@ -128,6 +128,27 @@ def test_reject_asks_for_a_fresh_count(wms, site) -> None:  # type: ignore[no-un
     assert {(t["id"], t["status"]) for t in listed} == {(task, "rejected"), (task + 1, "open")}
 
 
+def test_who_counted_it_cannot_approve_or_reject_it(wms, site) -> None:  # type: ignore[no-untyped-def]
+    engine, wh = site
+    uow = uow_factory(engine)
+    with uow() as u:
+        task = u.counting.add_task(wh.a1, item_id=None, trigger=CountTrigger.SUPERVISOR,
+                                   requested_by=None, due=None)
+        u.commit()
+    for counter in (wh.supervisor, wh.operator):
+        submit_count(uow, counter, task, [(wh.widget, None, 4)], new_confirmation_key())
+    before = wms("movements", "--json").output
+    for verb in ("approve", "reject"):
+        refused = wms("count", verb, str(task), "--as", "SUP1")
+        assert refused.exit_code == 1, refused.output
+        assert (f"error: You counted task {task}: another supervisor must approve or reject it"
+                in refused.output)
+    assert wms("movements", "--json").output == before
+    [listed] = json.loads(wms("count", "list", "--json").output)
+    assert (listed["id"], listed["status"]) == (task, "pending_approval")
+    assert wms("count", "approve", str(task), "--as", "ADM1").exit_code == 0
+
+
 def test_approval_refused_when_stock_left_since(wms, site) -> None:  # type: ignore[no-untyped-def]
     engine, wh = site
     task = pending_task(engine, wh)

@@ -14,7 +14,8 @@ from sqlalchemy import Engine, text
 
 from tests.factories import Warehouse, build_warehouse
 from wms_tui.db.engine import make_engine
-from wms_tui.db.uow import SqlUnitOfWork
+from wms_tui.db.uow import SqlUnitOfWork, uow_factory
+from wms_tui.domain.inbound import ReceiveLine, import_inbound_orders, receive_line
 from wms_tui.domain.model import Actor, MovementRecord
 from wms_tui.domain.stock import Adjust, Command, Move, MoveLpn, Pick, Receive, post
 
@@ -171,6 +172,35 @@ def test_low_stock_and_exceptions(history) -> None:
     found = run_json(history, "report", "exceptions")
     kinds = sorted((r["kind"], r["reference"]) for r in found["rows"])
     assert kinds == [("approval", "COUNT-2"), ("override", "PUT-4")]
+
+
+def test_exceptions_show_an_over_receipt_with_expected_received_and_reason(
+        wms, db_url) -> None:  # type: ignore[no-untyped-def]
+    assert wms("db", "upgrade").exit_code == 0
+    engine = make_engine(db_url)
+    wh = build_warehouse(engine)
+    uow = uow_factory(engine)
+    assert import_inbound_orders(uow, [
+        {"reference": "PO-36", "line_no": "1", "sku": "WIDGET", "quantity": "36"}]).ok
+    with uow() as u:
+        order = u.inbound.order_by_reference("PO-36")
+    assert order is not None
+    receive_line(uow, wh.supervisor, ReceiveLine(wh.widget, 5000, order_id=order.id,
+                                                 reason_code="OVER-SHIP"))
+    engine.dispose()
+    [row] = run_json(wms, "report", "exceptions")["rows"]
+    assert {k: row[k] for k in ("kind", "reference", "sku", "location", "quantity", "expected",
+                                "received", "reason", "user")} == {
+        "kind": "over_receipt", "reference": "PO-36", "sku": "WIDGET", "location": "DOCK-1",
+        "quantity": 5000, "expected": 36, "received": 5000, "reason": "OVER-SHIP",
+        "user": "SUP1"}
+    out = wms("report", "exceptions", "--csv")
+    assert out.exit_code == 0, out.output
+    header, line = list(csv.reader(io.StringIO(out.stdout)))
+    assert header[:9] == ["kind", "reference", "sku", "location", "quantity", "expected",
+                          "received", "reason", "user"]
+    assert line[:9] == ["over_receipt", "PO-36", "WIDGET", "DOCK-1", "5000", "36", "5000",
+                        "OVER-SHIP", "SUP1"]
 
 
 def test_tables_and_csv(history) -> None:

@@ -414,6 +414,28 @@ def test_reject_closes_the_task_and_opens_a_new_count(uow: Uow, wh: Warehouse) -
     assert adjustments(uow, wh.widget) == []
 
 
+def test_who_counted_a_task_may_neither_approve_nor_reject_it(
+        uow: Uow, wh: Warehouse, engine: Engine) -> None:
+    receive(uow, wh, wh.widget, 10, wh.a1)
+    task = task_at(uow, wh, wh.a1)
+    # SUP1 keyed only the first attempt; OP1's recount is what waits for approval.
+    count(uow, wh.supervisor, task, (wh.widget, None, 1))
+    count(uow, wh.operator, task, (wh.widget, None, 1))
+    assert status(uow, task) == CountStatus.PENDING_APPROVAL
+    [waiting] = Services(uow).pending_approvals()
+    assert waiting.counter_ids == {wh.supervisor.user_id, wh.operator.user_id}
+    for approve in (True, False):
+        with pytest.raises(PermissionDenied, match=(
+                f"You counted task {task}: another supervisor must approve or reject it")):
+            approve_count(uow, wh.supervisor, task, approve, new_confirmation_key())
+    assert status(uow, task) == CountStatus.PENDING_APPROVAL
+    assert adjustments(uow, wh.widget) == []
+    # Someone who did not count it may: the admin approves.
+    result = approve_count(uow, wh.admin, task, True, new_confirmation_key())
+    assert (result.status, len(result.movement_ids)) == (CountStatus.DONE, 1)
+    assert on_hand(uow, wh.widget, wh.a1) == 1 and exact(uow)
+
+
 def test_open_exceptions_list_overrides_and_approvals(
         engine: Engine, uow: Uow, wh: Warehouse) -> None:
     receive(uow, wh, wh.widget, 10, wh.dock)

@@ -148,8 +148,8 @@ def test_over_receipt_needs_a_supervisor_and_tolerance_counts(uow: Uow, wh: Ware
     assert receive_line(uow, wh.operator, milk, "K2").line_received == 11
     with pytest.raises(OverReceipt):
         receive_line(uow, wh.operator, milk, "K3")
-    receipt = receive_line(uow, wh.supervisor, ReceiveLine(wh.widget, 30, order_id=order_id),
-                           "K4")
+    receipt = receive_line(uow, wh.supervisor, ReceiveLine(wh.widget, 30, order_id=order_id,
+                                                           reason_code="OVER-SHIP"), "K4")
     assert receipt.line_received == 30
     assert [m.confirmation for m in movements(engine)] == ["K2", "K4"]
 

@@ -15,6 +15,8 @@ from wms_tui.db.tables import (
     Balance,
     CountLine,
     CountTask,
+    InboundLine,
+    InboundOrder,
     Item,
     Location,
     Lot,
@@ -38,6 +40,7 @@ from wms_tui.domain.counting import (
 )
 from wms_tui.domain.errors import N_, NotFound
 from wms_tui.domain.model import LocationType, MovementKind, MovementRecord, StockStatus
+from wms_tui.domain.over_receipt import OVER_RECEIPT_KIND
 from wms_tui.domain.ports import LedgerLine
 from wms_tui.domain.supervisor import ExceptionKind, OpenException, ShownCountLine, WaveSummary
 
@@ -55,6 +58,8 @@ OL = OutboundLine.__table__  # type: ignore[attr-defined]
 OO = OutboundOrder.__table__  # type: ignore[attr-defined]
 TASK = Task.__table__  # type: ignore[attr-defined]
 WAVE = Wave.__table__  # type: ignore[attr-defined]
+IO = InboundOrder.__table__  # type: ignore[attr-defined]
+IL = InboundLine.__table__  # type: ignore[attr-defined]
 
 # Cycle counts cover where stock is stored; docks, QC bays and staging only pass it through.
 COUNTED_TYPES = (LocationType.RESERVE.value, LocationType.PICK.value)
@@ -320,6 +325,35 @@ class SqlCounting:
         return [
             OpenException(ExceptionKind.OVERRIDE, r.reference, r.sku, r.code or "", r.quantity,
                           r.reason_code, r.login, _aware(r.created_at))
+            for r in self.session.execute(query)
+        ]
+
+    def over_receipts(self, since: datetime) -> list[OpenException]:
+        # Per order and item, as a receipt may spread over several lines of the same item.
+        totals = (
+            select(IL.c.order_id, IL.c.item_id, func.sum(IL.c.quantity).label("expected"),
+                   func.sum(IL.c.received).label("received"))
+            .group_by(IL.c.order_id, IL.c.item_id).subquery()
+        )
+        query = (
+            select(M.c.reference, M.c.quantity, M.c.reason_code, M.c.created_at, ITEM.c.sku,
+                   LOC.c.code, USER.c.login, totals.c.expected, totals.c.received)
+            .join(REASON, REASON.c.code == M.c.reason_code)
+            .join(ITEM, ITEM.c.id == M.c.item_id)
+            .join(USER, USER.c.id == M.c.user_id)
+            .outerjoin(LOC, LOC.c.id == M.c.to_location_id)
+            .outerjoin(IO, IO.c.reference == M.c.reference)
+            .outerjoin(totals, and_(totals.c.order_id == IO.c.id,
+                                    totals.c.item_id == M.c.item_id))
+            .where(REASON.c.kind == OVER_RECEIPT_KIND, M.c.kind == MovementKind.RECEIVE.value,
+                   M.c.created_at >= since)
+            .order_by(M.c.id)
+        )
+        return [
+            OpenException(ExceptionKind.OVER_RECEIPT, r.reference, r.sku, r.code or "",
+                          r.quantity, r.reason_code, r.login, _aware(r.created_at),
+                          None if r.expected is None else int(r.expected),
+                          None if r.received is None else int(r.received))
             for r in self.session.execute(query)
         ]
 

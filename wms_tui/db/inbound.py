@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlmodel import Session, col
 
-from wms_tui.db.repositories import location_ref
-from wms_tui.db.tables import InboundLine, InboundOrder, Item, Location, Lpn, Zone
+from wms_tui.db.repositories import _insert, location_ref
+from wms_tui.db.tables import InboundLine, InboundOrder, Item, Location, Lpn, ReasonCode, Zone
 from wms_tui.domain.errors import NotFound
 from wms_tui.domain.inbound import (
     LPN_DIGITS,
@@ -20,11 +20,13 @@ from wms_tui.domain.inbound import (
     InboundStatus,
 )
 from wms_tui.domain.model import LocationRef, LocationType
+from wms_tui.domain.over_receipt import OverReceiptReason
 
 O = InboundOrder.__table__  # type: ignore[attr-defined]  # noqa: E741
 L = InboundLine.__table__  # type: ignore[attr-defined]
 LOC = Location.__table__  # type: ignore[attr-defined]
 LPN = Lpn.__table__  # type: ignore[attr-defined]
+REASON = ReasonCode.__table__  # type: ignore[attr-defined]
 
 
 def _order_ref(row: Any) -> InboundOrderRef:
@@ -128,3 +130,11 @@ class SqlInbound:
         # Zero-padded codes of one width sort as their numbers do; odd ones are skipped.
         last = next((int(c[len(LPN_PREFIX):]) for c in codes if c[len(LPN_PREFIX):].isdigit()), 0)
         return f"{LPN_PREFIX}{last + 1:0{LPN_DIGITS}d}"
+
+    def ensure_reason(self, reason: OverReceiptReason, kind: str) -> None:
+        # The domain owns these codes; ON CONFLICT lets two first over-receipts race safely.
+        self.session.execute(
+            _insert(self.session, REASON)
+            .values(code=reason.code, description=reason.description, kind=kind, active=True)
+            .on_conflict_do_nothing(index_elements=["code"])
+        )

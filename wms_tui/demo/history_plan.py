@@ -284,8 +284,9 @@ class Planner:
                 first[n], "OP1", "count", i, after + miscount, data=plan,
                 expect=counting.CountStatus.RECOUNT.value if recounted else done))
             if recounted:
+                # Not SUP1: whoever keyed a count may not approve it, and SUP1 approves.
                 self.postings.append(Posting(
-                    recount[n], "SUP1", "count", i, after, data=plan,
+                    recount[n], "ADM1", "count", i, after, data=plan,
                     expect=counting.CountStatus.PENDING_APPROVAL.value if approval else done))
             if approval:
                 self.postings.append(Posting(approve[n], "SUP1", "count_approve", i, data=plan,

@@ -58,6 +58,8 @@ from wms_tui.domain.ports import UnitOfWork
 
 COUNT_REASON = "COUNT"
 LEFT_SINCE = N_("{sku} left the location since the count: recount")
+# Approving is a right apart from counting: whoever keyed any attempt of a task never decides it.
+OWN_COUNT = N_("You counted task {id}: another supervisor must approve or reject it")
 # Requesting counts is supervisor work; APPROVE is the supervisor-level action it rides on.
 REQUEST_COUNT = Action.APPROVE
 DEFAULT_FREQUENCIES: Mapping[str, int] = {"A": 30, "B": 90, "C": 365}
@@ -654,7 +656,8 @@ def _approval_replayed(stored: str) -> ApprovalResult:
 def approve_count(
     uow_factory: CountingUowFactory, supervisor: Actor, task_id: int, approve: bool, key: str,
 ) -> ApprovalResult:
-    """Post a waiting location's variances (approved_by on every row) or reject them.
+    """Post a waiting location's variances (approved_by on every row) or reject them; never
+    by a user who counted the task (OWN_COUNT).
 
     Each variance is the one measured at count time (counted - expected), applied to the
     balance as it is now. If stock left since and the adjustment would take the balance below
@@ -678,6 +681,8 @@ def _approve_once(
         task = uow.counting.task(task_id)
         if task.status != CountStatus.PENDING_APPROVAL:
             raise CountTaskChanged(N_("Task {id} is not waiting for approval"), id=task.id)
+        if any(ln.counted_by == supervisor.user_id for ln in uow.counting.lines(task.id)):
+            raise PermissionDenied(OWN_COUNT, id=task.id)
         if approve:
             result = _post_approved(uow, supervisor, task, key)
         else:

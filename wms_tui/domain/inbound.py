@@ -42,6 +42,12 @@ from wms_tui.domain.order_import import (
     date_cell,
     order_import,
 )
+from wms_tui.domain.over_receipt import (
+    OVER_RECEIPT_KIND,
+    OVER_RECEIPT_REASONS,
+    OverReceiptReason,
+    over_receipt_reason,
+)
 from wms_tui.domain.permissions import Action, can, require
 from wms_tui.domain.ports import UnitOfWork
 from wms_tui.domain.scan import normalize_scan, parse_gs1
@@ -71,6 +77,10 @@ class InboundStatus(enum.StrEnum):
 
 class OverReceipt(InvalidQuantity):
     """More than a line's tolerance allows, by someone who may not approve over-receipts."""
+
+
+class UnconfirmedOverReceipt(InvalidQuantity):
+    """More than a line's tolerance allows, by a supervisor who gave no over-receipt reason."""
 
 
 @dataclass(frozen=True)
@@ -164,6 +174,8 @@ class ReceiveLine:
     sscc: str | None = None
     lpn: str | None = None
     new_lpn: bool = False
+    # An over-receipt reason code (domain.over_receipt): needed beyond the line's allowance.
+    reason_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -209,6 +221,9 @@ class InboundRepository(Protocol):
         ...
     def next_lpn_code(self) -> str:
         """An unused LPN code: LPN + zero-padded sequence."""
+        ...
+    def ensure_reason(self, reason: OverReceiptReason, kind: str) -> None:
+        """Add the reason code unless it exists (an existing one is kept as it is)."""
         ...
 
 
@@ -337,6 +352,10 @@ def receive_line(
                        lot=command.lot[:20])
     if command.expiry is not None and command.expiry < (today or date.today()):
         raise BadInput(N_("expiry {expiry} is in the past"), expiry=command.expiry)
+    if command.reason_code is not None and over_receipt_reason(command.reason_code) is None:
+        raise BadInput(N_("{code} is not an over-receipt reason ({codes})"),
+                       code=command.reason_code[:12],
+                       codes=", ".join(r.code for r in OVER_RECEIPT_REASONS))
     return stock.with_retry(lambda: _receive_once(uow_factory(), actor, command, key))
 
 
@@ -355,9 +374,16 @@ def _receive_once(
         order, line, limit = _order_line(uow, actor, cmd, item, qty, lot)
         location, status = _destination(uow, cmd, item)
         lpn, sscc = _pallet(uow, cmd, location)
+        # No limit on an order line means an over-receipt the supervisor gave a reason for.
+        over = line is not None and limit is None
+        reason = over_receipt_reason(cmd.reason_code or "") if over else None
+        if reason is not None:
+            uow.inbound.ensure_reason(reason, OVER_RECEIPT_KIND)
         receive = stock.Receive(
             item.id, qty, location.id, order.reference if order else BLIND_REFERENCE,
             lot=lot, expiry=expiry, lpn=lpn, sscc=sscc, status=status,
+            reason_code=reason.code if reason else None,
+            approved_by=actor.user_id if reason else None,
         )
         # stock.apply_in is the posting core without its own transaction, so the line
         # progress below commits (or rolls back) together with the ledger row.
@@ -403,6 +429,12 @@ def _order_line(
         return order, line, line.allowance
     if not can(actor.role, Action.OVER_RECEIPT):
         raise _over_receipt(order, line, qty)
+    if cmd.reason_code is None:
+        raise UnconfirmedOverReceipt(
+            N_("over-receipt: {qty} {uom} of {sku} is {over} over line {line} of {ref}; "
+               "confirm it with a reason"),
+            qty=qty, uom=line.base_uom, sku=line.sku, over=qty - line.room, line=line.line_no,
+            ref=order.reference)
     return order, line, None
 
 

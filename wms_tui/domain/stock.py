@@ -49,6 +49,9 @@ class Receive:
     lpn: str | None = None
     sscc: str | None = None
     status: StockStatus = StockStatus.AVAILABLE
+    # Set for a receipt beyond what its order allows (an over-receipt), with its supervisor.
+    reason_code: str | None = None
+    approved_by: int | None = None
 
 
 @dataclass(frozen=True)
@@ -237,6 +240,8 @@ def _receive(uow: UnitOfWork, cmd: Receive, base: MovementRecord) -> int:
     item = uow.catalog.item(cmd.item_id)
     qty = _base_qty(uow, item, cmd.quantity, cmd.uom)
     location = uow.catalog.location(cmd.location_id)
+    if cmd.reason_code and not uow.catalog.reason_exists(cmd.reason_code):
+        raise BadInput(N_("unknown reason code {code!r}"), code=cmd.reason_code)
     lot_id = _lot_for_receipt(uow, item, cmd.lot, cmd.expiry)
     lpn_id = None
     if cmd.lpn or cmd.sscc:
@@ -248,6 +253,7 @@ def _receive(uow: UnitOfWork, cmd: Receive, base: MovementRecord) -> int:
     return uow.stock.append(replace(
         base, kind=MovementKind.RECEIVE, item_id=item.id, quantity=qty, lot_id=lot_id,
         to_location_id=location.id, to_lpn_id=lpn_id, to_status=cmd.status,
+        reason_code=cmd.reason_code, approved_by=cmd.approved_by,
     ))
 
 

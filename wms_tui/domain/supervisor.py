@@ -1,8 +1,8 @@
 """What a supervisor sees and decides: count variances to approve, open exceptions, waves.
 
 Open exceptions are the things someone has to act on: order lines picked short (until the order
-ships or is cancelled), pick tasks closed short and putaway overrides in the last days, and
-counts waiting for approval.
+ships or is cancelled), pick tasks closed short, putaway overrides and over-receipts in the last
+days, and counts waiting for approval.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ class ExceptionKind(enum.StrEnum):
     SHORT_LINE = "short_line"
     SHORT_TASK = "short_task"
     OVERRIDE = "override"
+    OVER_RECEIPT = "over_receipt"
     APPROVAL = "approval"
 
 
@@ -78,6 +79,8 @@ class PendingApproval:
     lines: tuple[VarianceLine, ...]
     # Everything that moved in or out of the location since the task's first count.
     movements: tuple[LedgerLine, ...]
+    # Who keyed any attempt: none of them may decide it (counting.approve_count).
+    counter_ids: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,9 @@ class OpenException:
     reason: str | None = None
     user: str | None = None
     at: datetime | None = None
+    # Over-receipts: the order's quantity of the item and what it has received in all.
+    expected: int | None = None
+    received: int | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +127,10 @@ class SupervisorReads(Protocol):
 
     def overrides(self, since: datetime) -> list[OpenException]:
         """Movements with a reason code of kind override (FULL, BLOCKED…) since then."""
+        ...
+
+    def over_receipts(self, since: datetime) -> list[OpenException]:
+        """Receipts with an over-receipt reason since then, with their order line totals."""
         ...
 
     def waves(self) -> list[WaveSummary]:
@@ -155,23 +165,26 @@ def pending_approvals(uow: SupervisorUnitOfWork) -> list[PendingApproval]:
             )
             for ln in lines if ln.counted != ln.expected
         )
+        every_attempt = uow.counting.lines(task.id)
         # From the task's first count, so movements during a recount are shown too.
-        position = min(ln.ledger_position for ln in uow.counting.lines(task.id))
+        position = min(ln.ledger_position for ln in every_attempt)
         movements = uow.counting.ledger_after(task.location_id, position)
         if task.sku is not None:
             movements = [m for m in movements if m.sku == task.sku]
         found.append(PendingApproval(task, lines[0].counted_by, lines[0].counted_at,
-                                     variances, tuple(movements)))
+                                     variances, tuple(movements),
+                                     frozenset(ln.counted_by for ln in every_attempt)))
     return found
 
 
 def open_exceptions(uow: SupervisorUnitOfWork, now: datetime,
                     days: int = DEFAULT_EXCEPTION_DAYS) -> list[OpenException]:
-    """Shorts, overrides and waiting approvals, in that order."""
+    """Shorts, overrides, over-receipts and waiting approvals, in that order."""
     since = now - timedelta(days=days)
     found = list(uow.counting.short_lines())
     found += uow.counting.short_tasks(since)
     found += uow.counting.overrides(since)
+    found += uow.counting.over_receipts(since)
     for task in uow.counting.tasks(statuses={CountStatus.PENDING_APPROVAL}):
         found.append(OpenException(ExceptionKind.APPROVAL, f"COUNT-{task.id}", task.sku or "",
                                    task.location, at=task.created_at))

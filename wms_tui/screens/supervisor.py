@@ -2,19 +2,23 @@
 exceptions, release a wave.
 
 Keys: arrows pick a row; A approves and R rejects the count on it (after a 1=Yes 2=No
-question); V switches the lower pane between open exceptions and waves; W releases the open
-orders shipping by today into a wave; U refreshes; Esc or F3 goes back. Reads and decisions run
-in thread workers and come back as messages; only the handlers touch widgets.
+question; never a count the supervisor keyed); V switches the lower pane between open exceptions
+and waves; W releases the open orders shipping by today into a wave; U refreshes; Esc or F3 goes
+back. Reads and decisions run in thread workers and come back as messages; only the handlers
+touch widgets.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
+from rich.padding import Padding
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -22,7 +26,7 @@ from textual.events import Resize
 from textual.message import Message
 from textual.widgets import DataTable
 
-from wms_tui.domain.counting import ApprovalResult, CountStatus
+from wms_tui.domain.counting import OWN_COUNT, ApprovalResult, CountStatus
 from wms_tui.domain.errors import WmsError
 from wms_tui.domain.flows.base import Tone
 from wms_tui.domain.model import Actor
@@ -40,6 +44,10 @@ from wms_tui.screens.widgets import FactList, MessageLine, PromptLine, RfHeader
 log = logging.getLogger(__name__)
 
 MIN_SIZE = (80, 24)
+# The approvals table's own cell padding is off: each column ends in this many blank cells.
+GAP = 1
+# Loc, Item and Lot: read in full before approving, so they are the last to give way.
+CODE_COLUMNS = frozenset({1, 2, 3})
 
 
 @dataclass(frozen=True)
@@ -92,8 +100,8 @@ class SupervisorScreen(RfScreen):
                        self.rf.header_right, id="header")
         yield PromptLine(id="too-small")
         yield PromptLine(id="approvals-title")
-        table: DataTable[str] = DataTable(id="approvals", cursor_type="row",
-                                          show_row_labels=False)
+        table: DataTable[Padding] = DataTable(id="approvals", cursor_type="row",
+                                              show_row_labels=False, cell_padding=0)
         yield table
         yield FactList(id="detail")
         yield PromptLine(id="pane-title")
@@ -104,9 +112,7 @@ class SupervisorScreen(RfScreen):
     def on_mount(self) -> None:
         _ = self.t
         table = self.query_one("#approvals", DataTable)
-        for label in (_("Task"), _("Loc"), _("Item"), _("Lot"), _("Book"), _("1st"),
-                      _("Count"), _("Var"), _("Moved")):
-            table.add_column(label)
+        self.fill_table()
         self.query_one("#keys", PromptLine).show("  ".join((
             _("A=Approve"), _("R=Reject"), _("V=Exceptions/Waves"), _("W=Release wave"),
             _("U=Refresh"), _("Esc=Back"))))
@@ -117,6 +123,9 @@ class SupervisorScreen(RfScreen):
 
     def on_resize(self, event: Resize) -> None:
         self.fit(event.size.width, event.size.height)
+        row = self.query_one("#approvals", DataTable).cursor_row
+        self.fill_table()
+        self.query_one("#approvals", DataTable).move_cursor(row=row)
 
     def fit(self, width: int, height: int) -> None:
         """A handheld gets one clear line instead of a squashed desk."""
@@ -144,19 +153,41 @@ class SupervisorScreen(RfScreen):
     def loaded(self, event: Loaded) -> None:
         _ = self.t
         self.desk = event.desk
-        table = self.query_one("#approvals", DataTable)
-        table.clear()
-        for p in self.desk.pending:
-            for n, line in enumerate(p.lines):
-                first = "" if line.first_count is None else str(line.first_count)
-                table.add_row(str(p.task.id), p.task.location, line.sku, line.lot or "",
-                              str(line.expected), first, str(line.counted),
-                              f"{line.variance:+d}", f"{line.moved_since:+d}",
-                              key=f"{p.task.id}:{n}")
+        self.fill_table()
         self.query_one("#approvals-title", PromptLine).show(
             _("Counts waiting for approval: {n}").format(n=len(self.desk.pending)))
         self.show_detail()
         self.show_pane()
+
+    def fill_table(self) -> None:
+        """Rebuild the approvals table with column widths from its cells.
+
+        DataTable sizes auto-width columns when it next idles, which a refill can miss; then
+        Loc, Item and Lot stay as narrow as their headings and a variance is approved blind.
+        """
+        _ = self.t
+        headers = [_("Task"), _("Loc"), _("Item"), _("Lot"), _("Book"), _("1st"), _("Count"),
+                   _("Var"), _("Moved")]
+        rows: list[tuple[str, list[str]]] = []
+        for p in self.desk.pending:
+            for n, line in enumerate(p.lines):
+                first = "" if line.first_count is None else str(line.first_count)
+                rows.append((f"{p.task.id}:{n}", [
+                    str(p.task.id), p.task.location, line.sku, line.lot or "",
+                    str(line.expected), first, str(line.counted), f"{line.variance:+d}",
+                    f"{line.moved_since:+d}"]))
+        width = max(self.size.width or self.app.size.width, MIN_SIZE[0])
+        widths = column_widths([headers, *(cells for _key, cells in rows)], width, CODE_COLUMNS)
+        table = self.query_one("#approvals", DataTable)
+        table.clear(columns=True)
+        for label, cells in zip(headers, widths, strict=True):
+            table.add_column(label, width=cells + GAP)
+        console = self.app.console
+        for key, cells in rows:
+            # A code too long even for its share wraps onto more lines rather than being cut.
+            height = max(len(Text(cells[i]).wrap(console, widths[i])) for i in CODE_COLUMNS)
+            table.add_row(*(Padding(Text(cell), (0, GAP, 0, 0)) for cell in cells),
+                          key=key, height=height)
 
     def selected(self) -> PendingApproval | None:
         table = self.query_one("#approvals", DataTable)
@@ -175,6 +206,8 @@ class SupervisorScreen(RfScreen):
             when = chosen.counted_at.strftime("%Y-%m-%d %H:%M") if chosen.counted_at else ""
             lines.append(_("Task {id} counted by {user} {when} UTC").format(
                 id=chosen.task.id, user=chosen.counted_by, when=when))
+            if self.actor.user_id in chosen.counter_ids:
+                lines.append(_(OWN_COUNT).format(id=chosen.task.id))
             if not chosen.movements:
                 lines.append(_("No movements since the first count"))
             for m in chosen.movements:
@@ -212,6 +245,10 @@ class SupervisorScreen(RfScreen):
                 self.show_message(_("No count to decide"), Tone.ERROR)
             return
         task = chosen.task
+        if self.actor.user_id in chosen.counter_ids:
+            # Refused here at once; counting.approve_count refuses it again, race-safe.
+            self.show_message(_(OWN_COUNT).format(id=task.id), Tone.ERROR)
+            return
         question = (_("Approve count {id} at {loc}?") if approve
                     else _("Reject count {id} at {loc}?")).format(id=task.id, loc=task.location)
         # The key is made when the question is shown, so a repeated answer never posts twice.
@@ -292,11 +329,37 @@ def exception_text(t: Callable[[str], str], e: OpenException) -> str:
         ExceptionKind.SHORT_LINE: _("Short line"),
         ExceptionKind.SHORT_TASK: _("Short pick"),
         ExceptionKind.OVERRIDE: _("Override"),
+        ExceptionKind.OVER_RECEIPT: _("Over-receipt"),
         ExceptionKind.APPROVAL: _("Count to approve"),
     }
-    values = [e.reference, str(e.quantity) if e.quantity else "", e.sku, e.location,
-              e.reason or "", e.user or ""]
+    if e.kind == ExceptionKind.OVER_RECEIPT:
+        values = [e.reference, e.sku, e.location,
+                  _("expected {expected}, received {received}").format(
+                      expected="?" if e.expected is None else e.expected,
+                      received="?" if e.received is None else e.received),
+                  e.reason or "", e.user or ""]
+    else:
+        values = [e.reference, str(e.quantity) if e.quantity else "", e.sku, e.location,
+                  e.reason or "", e.user or ""]
     return " ".join([labels[e.kind], *(v for v in values if v)])
+
+
+def column_widths(cells: Sequence[Sequence[str]], width: int,
+                  codes: Collection[int]) -> list[int]:
+    """Each column as wide as its widest cell (the first row is the headings), GAP after each.
+
+    When that is wider than the screen only the code columns give way, narrowest first, each
+    taking an even share of what is left but never less than its heading.
+    """
+    headers = cells[0]
+    widths = [max(cell_len(row[i]) for row in cells) for i in range(len(headers))]
+    room = width - GAP * len(widths) - sum(w for i, w in enumerate(widths) if i not in codes)
+    squeezed = sorted(codes, key=lambda i: widths[i])
+    for n, i in enumerate(squeezed):
+        share = room // (len(squeezed) - n)
+        widths[i] = max(min(widths[i], share), cell_len(headers[i]))
+        room -= widths[i]
+    return widths
 
 
 def _wave_text(t: Callable[[str], str], code: str, orders: int, unallocated: int) -> str:

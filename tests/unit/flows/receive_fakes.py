@@ -14,10 +14,12 @@ from wms_tui.domain.inbound import (
     OrderMatch,
     Receipt,
     ReceiveLine,
+    UnconfirmedOverReceipt,
     choose_line,
     is_pallet_unit,
 )
 from wms_tui.domain.model import Actor, LocationRef, LocationType, PostResult, StockStatus
+from wms_tui.domain.over_receipt import over_receipt_reason
 from wms_tui.domain.permissions import Action, can
 from wms_tui.domain.scan import normalize_scan, parse_gs1
 
@@ -88,7 +90,8 @@ class FakeReceiving(FakeServices):
         return [o for o in self.orders.values() if o.sscc == sscc or o.id in ids]
 
     def receive(self, actor: Actor, command: ReceiveLine, key: str) -> Receipt:
-        """The posting rules the flow relies on, in memory: replay, permission, tolerance."""
+        """The posting rules the flow relies on, in memory: replay, permission, tolerance,
+        a reason for a supervisor's over-receipt."""
         if key in self.receipts:
             return replace(self.receipts[key][1], replayed=True)
         if command.order_id is None and not can(actor.role, Action.RECEIVE_BLIND):
@@ -102,8 +105,11 @@ class FakeReceiving(FakeServices):
             line = next((ln for ln in lines if ln.id == command.line_id), None) or choose_line(
                 lines, item.id, command.lot, command.sscc)
             assert line is not None and line.item_id == item.id
-            if line.received + qty > line.allowance and not can(actor.role, Action.OVER_RECEIPT):
-                raise InvalidQuantity("over-receipt")
+            if line.received + qty > line.allowance:
+                if not can(actor.role, Action.OVER_RECEIPT):
+                    raise InvalidQuantity("over-receipt")
+                if over_receipt_reason(command.reason_code or "") is None:
+                    raise UnconfirmedOverReceipt("over-receipt without a reason")
             index = self.inbound.index(line)
             line = self.inbound[index] = replace(line, received=line.received + qty)
         lpn = command.lpn or command.sscc

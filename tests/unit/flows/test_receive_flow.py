@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
-from tests.flow_fakes import DOCK
+from tests.flow_fakes import DOCK, WIDGET
 from tests.unit.flows.receive_fakes import (
     DOCK2,
     OPERATOR,
@@ -17,9 +18,15 @@ from tests.unit.flows.receive_fakes import (
     TODAY,
     FakeReceiving,
 )
-from wms_tui.domain.flows.base import InputKind, Step, Tone
+from wms_tui.domain.flows.base import Fact, InputKind, Step, Tone
 from wms_tui.domain.flows.receive import ReceiveFlow
-from wms_tui.domain.inbound import ReceiveLine, parse_expiry
+from wms_tui.domain.inbound import (
+    InboundLineRef,
+    InboundOrderRef,
+    InboundStatus,
+    ReceiveLine,
+    parse_expiry,
+)
 from wms_tui.domain.model import Actor
 
 GS = "\x1d"
@@ -159,14 +166,144 @@ def test_over_receipt_refused_on_the_label_and_when_the_line_is_full() -> None:
     assert len(services.received()) == 1
 
 
-def test_a_supervisor_may_over_receive() -> None:
+def test_a_supervisor_may_over_receive_once_confirmed_with_a_reason() -> None:
     flow, services = start(SUPERVISOR)
     flow.submit("PO-1")
     flow.submit("WIDGET")
-    assert flow.submit("30").message == "Rcvd 30 EA WIDGET"
+    assert flow.submit("30").name == "over"
+    flow.submit("1")
+    assert flow.submit("2").message == "Rcvd 30 EA WIDGET"
     assert flow.submit("WIDGET").name == "qty"
     assert facts(flow.current())["Left"] == "0 EA"
-    assert services.received()[0].quantity == 30
+    [command] = services.received()
+    assert (command.quantity, command.reason_code) == (30, "FREE-GOODS")
+
+
+def with_po_36(services: FakeReceiving) -> None:
+    """The field report's order: 36 EA of WIDGET expected, no tolerance."""
+    services.orders[6] = InboundOrderRef(6, "PO-36", "ACME", InboundStatus.OPEN)
+    services.inbound.append(InboundLineRef(61, 6, 1, WIDGET.id, "WIDGET", "EA", 36))
+
+
+def test_a_supervisor_keying_5000_against_36_is_asked_to_confirm_then_for_a_reason() -> None:
+    flow, services = start(SUPERVISOR)
+    with_po_36(services)
+    flow.submit("PO-36")
+    flow.submit("WIDGET")
+    step = flow.submit("5000")
+    assert (step.name, step.input, step.prompt, step.tone) == (
+        "over", InputKind.YESNO, "Receive over?", Tone.NONE)
+    assert step.choices == ("1 Yes", "2 No") and step.unsaved_work
+    assert step.facts == (Fact("Over by", "4964 EA"), Fact("Qty", "5000 EA"),
+                          Fact("Expected", "36 EA"), Fact("Item", "WIDGET"))
+    assert services.received() == []
+    for bad in ("", "y", "YES", "Yes", "0", "3", "12", "]C1" + "1"):
+        step = flow.submit(bad)
+        assert refused(step, "over") and step.message == "Key 1 (Yes) or 2 (No)", bad
+    step = flow.submit("1")
+    assert (step.name, step.input, step.prompt) == ("reason", InputKind.CHOICE, "Reason number")
+    assert step.choices == ("1 OVER-SHIP", "2 FREE-GOODS", "3 PO-WRONG")
+    assert step.facts == (Fact("Over by", "4964 EA"), Fact("Item", "WIDGET"))
+    for bad in ("", "0", "4", "OVER-SHIP", "x1", "\uff11"):
+        step = flow.submit(bad)
+        assert refused(step, "reason") and step.message == "Key 1 to 3", bad
+    assert services.received() == []
+    step = flow.submit("1")
+    assert (step.name, step.tone, step.message) == (
+        "order", Tone.SUCCESS, "Rcvd 5000 EA WIDGET Order done")
+    [command] = services.received()
+    assert (command.order_id, command.line_id, command.quantity) == (6, 61, 5000)
+    assert command.reason_code == "OVER-SHIP"
+
+
+def test_two_at_the_over_receipt_question_goes_back_to_the_quantity_posting_nothing() -> None:
+    flow, services = start(SUPERVISOR)
+    with_po_36(services)
+    flow.submit("PO-36")
+    flow.submit("WIDGET")
+    flow.submit("5000")
+    step = flow.submit("2")
+    assert (step.name, step.tone) == ("qty", Tone.NONE) and "Qty" not in facts(step)
+    assert services.received() == []
+    assert flow.submit("30").message == "Rcvd 30 EA WIDGET"  # within the line: no question
+    assert [c.reason_code for c in services.received()] == [None]
+
+
+def test_over_receipt_in_cases_states_the_excess_in_both_units() -> None:
+    flow, services = start(SUPERVISOR)
+    flow.submit("PO-1")
+    flow.submit("19501101530000")  # cases of 12 against the line's 24 EA
+    step = flow.submit("5")
+    assert step.name == "over"
+    assert step.facts == (Fact("Over by", "3 CS"), Fact("In EA", "36"), Fact("Qty", "5 CS"),
+                          Fact("Expected", "2 CS"))
+    flow.submit("2")
+    # 5 EA came meanwhile: 2 CS is 5 EA over, not a whole case, so in EA alone.
+    services.inbound[0] = replace(services.inbound[0], received=5)
+    flow.back()
+    flow.submit("19501101530000")
+    assert flow.submit("2").facts[0] == Fact("Over by", "5 EA")
+
+
+def test_a_gs1_label_beyond_the_line_is_confirmed_too() -> None:
+    flow, services = start(SUPERVISOR)
+    flow.submit("PO-1")
+    flow.submit("WIDGET")
+    flow.submit("24")
+    step = flow.submit(PALLET_LABEL)  # 2 more cases onto the full line
+    assert step.name == "over" and step.facts[:2] == (Fact("Over by", "2 CS"),
+                                                      Fact("In EA", "24"))
+    assert len(services.received()) == 1
+    step = flow.submit("2")
+    assert (step.name, step.prompt) == ("qty", "Qty in CS")
+    assert len(services.received()) == 1
+
+
+def test_over_receipt_is_asked_after_lot_and_expiry_and_two_keeps_them() -> None:
+    flow, services = start(SUPERVISOR)
+    flow.submit("PO-1")
+    flow.submit(MILK_GTIN)  # 12 EA with 10% tolerance: 13 may come
+    assert flow.submit("20").name == "lot"
+    flow.submit("L-7")
+    step = flow.submit("271231")
+    assert step.name == "over" and step.facts[0] == Fact("Over by", "7 EA")
+    step = flow.submit("2")
+    assert step.name == "qty" and (facts(step)["Lot"], facts(step)["Expiry"]) == (
+        "L-7", "2027-12-31")
+    assert flow.submit("13").message == "Rcvd 13 EA MILK"
+    [command] = services.received()
+    assert (command.quantity, command.lot, command.reason_code) == (13, "L-7", None)
+
+
+def test_back_from_the_over_receipt_steps() -> None:
+    flow, services = start(SUPERVISOR)
+    flow.submit("PO-1")
+    flow.submit(MILK_GTIN)
+    flow.submit("20")
+    flow.submit("L-7")
+    flow.submit("271231")
+    flow.submit("1")
+    step = flow.back()
+    assert step is not None and step.name == "over"
+    step = flow.back()  # the last field asked, asked again
+    assert step is not None and step.name == "expiry" and "Expiry" not in facts(step)
+    assert flow.submit("271231").name == "over"
+    assert services.received() == []
+
+
+def test_a_receipt_that_became_an_over_receipt_meanwhile_asks_to_confirm() -> None:
+    flow, services = start(SUPERVISOR)
+    flow.submit("PO-1")
+    flow.submit("WIDGET")
+    # Another terminal received 20 of the line's 24 after this one scanned the item.
+    services.inbound[0] = replace(services.inbound[0], received=20)
+    step = flow.submit("10")
+    assert (step.name, step.tone) == ("over", Tone.NONE)
+    assert step.facts[0] == Fact("Over by", "6 EA")
+    assert services.received() == []
+    flow.submit("1")
+    assert flow.submit("3").tone is Tone.SUCCESS
+    assert [c.reason_code for c in services.received()] == ["PO-WRONG"]
 
 
 def test_blind_receipt_is_refused_for_an_operator_by_word_and_by_f5() -> None:
@@ -282,6 +419,8 @@ def test_pallet_unit_gets_its_own_lpn_one_pallet_at_a_time() -> None:
     flow.submit("PO-1")
     flow.submit("39501101530004")
     assert flow.submit("2").message == "One pallet at a time"
+    assert flow.submit("1").name == "over"  # 480 EA against 24
+    flow.submit("1")
     assert flow.submit("1").message == "Rcvd 1 PL WIDGET on LPN0000001"
     assert "LPN" not in facts(flow.current())  # that pallet is finished
 

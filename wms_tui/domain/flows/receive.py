@@ -9,6 +9,10 @@ Words a VT220 can type: BLIND at the order prompt (F5 where the terminal has it)
 without an order, for users allowed to; LPN at the item prompt puts the next receipts on a new
 numbered pallet. Scanning a pallet SSCC puts them on that pallet; scanning a dock location
 receives at that dock instead of the default one.
+
+More than the line allows (quantity + tolerance) is refused for operators. A supervisor is
+told by how much it is over and asked to confirm (1 Yes, 2 No: back to the quantity), then for
+an over-receipt reason by number; only then does it post.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from wms_tui.domain.inbound import (
     OrderMatch,
     Receipt,
     ReceiveLine,
+    UnconfirmedOverReceipt,
     choose_line,
     is_pallet_unit,
     parse_expiry,
@@ -41,6 +46,7 @@ from wms_tui.domain.inbound import (
     valid_lot,
 )
 from wms_tui.domain.model import Actor, LocationType, StockStatus
+from wms_tui.domain.over_receipt import OVER_RECEIPT_REASONS
 from wms_tui.domain.permissions import Action, can
 from wms_tui.domain.scan import GS, normalize_scan, parse_gs1
 from wms_tui.domain.stock import new_confirmation_key
@@ -51,7 +57,10 @@ NEW_LPN_WORD = "LPN"
 # The line's steps in the order they are asked; any may be skipped when a scan answered it.
 LINE_STEPS = ("item", "qty", "lot", "expiry")
 LINE_KEYS = ("item_id", "sku", "uom", "factor", "base_uom", "lot_tracked", "expiry_tracked",
-             "lines", "qty", "lot", "expiry", "asked")
+             "lines", "qty", "lot", "expiry", "asked", "over_reason")
+# A supervisor's over-receipt: confirm it, then give a reason; asked after every line field.
+OVER_STEPS = ("over", "reason")
+YES, NO = "1", "2"
 CONTEXT_KEYS = ("order_id", "order_ref", "blind", "dock_id", "dock_code", "sscc", "lpn",
                 "new_lpn")
 
@@ -84,6 +93,11 @@ class ReceiveFlow(Flow):
                   "that unit's barcode."),
         "lot": N_("Scan or key the lot: up to 20 characters, no spaces."),
         "expiry": N_("Key the expiry date as YYMMDD or YYYY-MM-DD. Past dates are refused."),
+        "over": N_("More than the order allows, tolerance included. 1 receives it anyway and "
+                   "asks why; 2 goes back to the quantity. Nothing is posted before the "
+                   "reason."),
+        "reason": N_("Why more than the order allows: key the number of the reason. The "
+                     "receipt posts with it and shows among the supervisor's exceptions."),
     }
 
     def __init__(self, actor: Actor, services: ReceiveServices, t: Translate = no_translation,
@@ -97,6 +111,11 @@ class ReceiveFlow(Flow):
         step = self.step_name
         if step == "item":
             return "order"
+        if step == "reason":
+            return "over"
+        if step == "over":
+            asked: list[str] = self.state.get("asked", ["item"])
+            return max(asked, key=LINE_STEPS.index)
         if step in LINE_STEPS:
             index = LINE_STEPS.index(step)
             asked = [s for s in self.state.get("asked", []) if LINE_STEPS.index(s) < index]
@@ -105,7 +124,7 @@ class ReceiveFlow(Flow):
 
     def back(self) -> Step | None:
         step = super().back()
-        if step is None or self.step_name == "order":
+        if step is None or self.step_name in ("order", "over"):
             return step
         # Asking a field again forgets it and everything asked after it.
         if self.step_name == "item":
@@ -152,12 +171,19 @@ class ReceiveFlow(Flow):
             "qty": (_("Qty in {uom}").format(uom=s.get("uom", "")), InputKind.QUANTITY),
             "lot": (_("Scan or key lot"), InputKind.SCAN),
             "expiry": (_("Expiry YYMMDD"), InputKind.TEXT),
+            "over": (_("Receive over?"), InputKind.YESNO),
+            "reason": (_("Reason number"), InputKind.CHOICE),
         }
         prompt, kind = prompts[step]
+        choices: tuple[str, ...] = ()
+        if step == "over":
+            choices = (f"{YES} " + _("Yes"), f"{NO} " + _("No"))
+        elif step == "reason":
+            choices = tuple(f"{n} {r.code}" for n, r in enumerate(OVER_RECEIPT_REASONS, start=1))
         return Step(
             flow=self.name, name=step, title=_("Receive"), prompt=prompt, input=kind,
-            facts=tuple(self._facts()),
-            unsaved_work=step in LINE_STEPS[1:],
+            facts=tuple(self._over_facts() if step in OVER_STEPS else self._facts()),
+            choices=choices, unsaved_work=step in LINE_STEPS[1:] + OVER_STEPS,
         )
 
     def _facts(self) -> list[Fact]:
@@ -186,6 +212,26 @@ class ReceiveFlow(Flow):
         if s.get("dock_code"):
             facts.append(Fact(_("Dock"), s["dock_code"]))
         return facts
+
+    def _over_facts(self) -> list[Fact]:
+        """By how much (in the unit keyed, then in the base unit when they differ), then what
+        it is measured against; at most four, so 8x40 shows them and the answers in two
+        columns of 20."""
+        _ = self.t
+        s = self.state
+        uom, factor, base = s["uom"], s["factor"], s["base_uom"]
+        over = self._excess()
+        if uom == base or factor <= 1 or over % factor:
+            facts = [Fact(_("Over by"), f"{over} {base}")]
+        else:
+            facts = [Fact(_("Over by"), f"{over // factor} {uom}"),
+                     Fact(_("In {uom}").format(uom=base), str(over))]
+        line = self._line()
+        if line is not None and self.step_name == "over":
+            facts.append(Fact(_("Qty"), f"{s['qty']} {uom}"))
+            facts.append(Fact(_("Expected"), quantity_in(line.quantity, uom, factor, base)))
+        facts.append(Fact(_("Item"), s["sku"]))
+        return facts[:4]
 
     # Input.
 
@@ -280,6 +326,25 @@ class ReceiveFlow(Flow):
             self._set_lot(scan.text.strip())
         self._advance()
 
+    def _on_over(self, text: str) -> None:
+        answer = text.strip()
+        if answer == NO:
+            # Back to the quantity only: item, lot and expiry stay as answered.
+            self.state.pop("qty", None)
+            self._ask("qty")
+        elif answer == YES:
+            self.goto("reason")
+        else:
+            raise BadInput(N_("Key 1 (Yes) or 2 (No)"))
+
+    def _on_reason(self, text: str) -> None:
+        answer = text.strip()
+        if not (answer.isascii() and answer.isdigit()
+                and 1 <= int(answer) <= len(OVER_RECEIPT_REASONS)):
+            raise BadInput(N_("Key 1 to {n}"), n=len(OVER_RECEIPT_REASONS))
+        self.state["over_reason"] = OVER_RECEIPT_REASONS[int(answer) - 1].code
+        self._post()
+
     def _on_expiry(self, text: str) -> None:
         scan = normalize_scan(text)
         gs1 = parse_gs1(scan) if scan.gs1 else None
@@ -333,13 +398,21 @@ class ReceiveFlow(Flow):
     def _may_over_receive(self) -> bool:
         return can(self.actor.role, Action.OVER_RECEIPT)
 
+    def _excess(self) -> int:
+        """Base units beyond what the line still allows (0 blind or within it)."""
+        line = self._line()
+        if line is None or self.state.get("qty") is None:
+            return 0
+        return max(int(self.state["qty"]) * int(self.state["factor"]) - line.room, 0)
+
     def _line(self) -> InboundLineRef | None:
         s = self.state
         lines = [InboundLineRef(**data) for data in s.get("lines", [])]
         return choose_line(lines, s["item_id"], s.get("lot"), s.get("sscc")) if lines else None
 
     def _advance(self) -> None:
-        """Ask the next field nobody answered yet; with none left, post."""
+        """Ask the next field nobody answered yet; with none left, post (an over-receipt
+        is confirmed first)."""
         s = self.state
         if s.get("qty") is None:
             self._ask("qty")
@@ -347,6 +420,8 @@ class ReceiveFlow(Flow):
             self._ask("lot")
         elif s["expiry_tracked"] and not s.get("expiry"):
             self._ask("expiry")
+        elif self._excess() > 0:
+            self.goto("over")
         else:
             self._post()
 
@@ -366,8 +441,17 @@ class ReceiveFlow(Flow):
             line_id=line.id if line is not None else None, location_id=s.get("dock_id"),
             lot=s.get("lot"), expiry=date.fromisoformat(s["expiry"]) if s.get("expiry") else None,
             sscc=s.get("sscc"), lpn=s.get("lpn"), new_lpn=bool(s.get("new_lpn")),
+            reason_code=s.get("over_reason"),
         )
-        receipt = self.services.receive(self.actor, command, s["key"])
+        try:
+            receipt = self.services.receive(self.actor, command, s["key"])
+        except UnconfirmedOverReceipt:
+            # Another receipt used the line's room since the item was scanned: ask as usual.
+            s["lines"] = [asdict(ln) for ln in self.services.order_lines(s["order_id"])
+                          if ln.item_id == s["item_id"]]
+            s.pop("over_reason", None)
+            self.goto("over")
+            return
         done = _("Rcvd {qty} {uom} {sku}").format(qty=s["qty"], uom=s["uom"], sku=s["sku"])
         if receipt.status == StockStatus.QC_HOLD:
             done += " " + _("QC hold")
