@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from rich.console import RenderableType
+from rich.text import Text
 from textual._compositor import CompositorUpdate, LayoutUpdate
 from textual.app import App
 from textual.binding import BindingType
@@ -25,10 +26,13 @@ from wms_tui.domain.flows.base import Translate, no_translation
 from wms_tui.domain.flows.registry import FlowSpec, default_flows
 from wms_tui.domain.model import Actor
 from wms_tui.rf_driver import AttributesOnly, ScreenShadow
+from wms_tui.screens.widgets import visible
 
 Authenticate = Callable[[str, str, str], Actor]
 # (event, login, detail): "login", "login_failed" or "logout", for the server's audit log.
 AuditCallback = Callable[[str, str, str], None]
+
+log = logging.getLogger(__name__)
 
 
 class RfApp(App[None], inherit_bindings=False):
@@ -55,6 +59,7 @@ class RfApp(App[None], inherit_bindings=False):
         demo: Any = None,
         login_facts: Sequence[str] = (),
         scenario: str | None = None,
+        session_name: str | None = None,
     ) -> None:
         super().__init__(driver_class=driver_class)
         # Demo mode: TRAINING in every header, the virtual scanner (F6) over demo, demo users
@@ -81,11 +86,14 @@ class RfApp(App[None], inherit_bindings=False):
         self.audit = audit
         # Who is logged in now, so a logout (or a hang-up) can be reported under their name.
         self.operator: str | None = None
+        # How the log names this session: the server's session number, or the terminal.
+        self.session_name = session_name or f"terminal {terminal_id}"
+        self.crashed = False
 
     @property
     def header_right(self) -> str:
         """The header's right-hand side: the terminal ID, or TRAINING on a practice database."""
-        return "TRAINING" if self.training else self.terminal_id
+        return self.t("TRAINING") if self.training else self.terminal_id
 
     def on_mount(self) -> None:
         from wms_tui.screens.login import LoginScreen
@@ -108,6 +116,24 @@ class RfApp(App[None], inherit_bindings=False):
             if renderable is None:
                 return
         super()._display(screen, renderable)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An unexpected error ends the session with a short note, never a traceback.
+
+        The traceback goes to the log under the session's name; the terminal gets one
+        translated line after the app has left the screen, and the exit code says it failed.
+        """
+        log.error("%s: unexpected error, session ended", self.session_name, exc_info=error)
+        self.crashed = True
+        self._return_code = 1
+        if self._exception is None:
+            # Pilot tests re-raise it, as Textual does for any app.
+            self._exception = error
+            self._exception_event.set()
+        note = self.t("System error - your work is saved. Log in again.")
+        self._exit_renderables.append(Text(visible(note, self.ascii_mode)))
+        self.bell()
+        self._close_messages_no_wait()
 
     def report(self, event: str, login: str, detail: str = "") -> None:
         """Tell the audit log, if there is one; a failing audit log never stops a log-in."""

@@ -29,6 +29,8 @@ from textual.filter import LineFilter
 from textual.geometry import Size
 from textual.strip import Strip
 
+from wms_tui.screens.bursts import mark_bursts
+
 if TYPE_CHECKING:
     from textual.app import App
 
@@ -112,7 +114,10 @@ class RfDriver(LinuxDriver):
                         if not data:
                             hang_up()
                             return
-                        for event in parser.feed(decode(data)):
+                        # Keys of one read are one burst: a scan, never a person's answer.
+                        batch = list(parser.feed(decode(data)))
+                        mark_bursts(batch)
+                        for event in batch:
                             self.process_message(event)
                 for event in parser.tick():
                     self.process_message(event)

@@ -95,6 +95,16 @@ class Terminal:
         self.send(text.encode())
         return await self.wait_for(*expect) if expect else self.screen.text()
 
+    async def answer(self, number: str, *expect: str) -> str:
+        """Answer a question as a person does: the number, seen on screen, then Enter.
+
+        A question refuses a scanner burst, so the two keys must reach the app as two reads.
+        """
+        self.send(number.encode())
+        await self.wait_for(f">{number}_")
+        self.send(b"\r")
+        return await self.wait_for(*expect) if expect else self.screen.text()
+
     async def login(self, user: str = "OP1", pin: str = "1234") -> None:
         await self.wait_for("User ID")
         await self.enter(user, "PIN")
@@ -105,7 +115,7 @@ class Terminal:
         await self.wait_for("User ID")
         await self.enter(user, "PIN")
         self.send(pin.encode() + b"\r")
-        await self.wait_for("Choose a number")
+        await self.wait_for("0 Logout")
         await asyncio.sleep(0.3)  # the resume offer opens right after the menu is drawn
         return self.screen.text()
 

@@ -50,7 +50,7 @@ def test_a_class_logs_in_to_the_practice_warehouse_over_ssh_at_20x16(tmp_path: P
             assert screen.split("\n")[0].endswith("TRAINING")
             screen = await t.key(F6, "Scanner", "ASN-1001", "WRONG-0000")
             assert screen.split("\n")[0].startswith("Scanner")
-            await t.key("1", "Order: ASN-1001")
+            await t.answer("1", "Order: ASN-1001")
             await t.close()
 
         asyncio.run(trainee())

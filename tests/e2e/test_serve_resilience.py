@@ -40,7 +40,7 @@ def test_dropped_link_mid_flow_then_reconnect_resume_and_finish(
         await t.wait_for("User ID")
         await t.enter("OP1", "PIN")
         await t.enter("1234", "Resume Move?", "1=Yes 2=No")
-        screen = await t.key("1", "Scan to location")
+        screen = await t.answer("1", "Scan to location")
         assert "From: A-01-01-1" in screen and "Qty: 5 EA" in screen
         await t.enter("A-01-02-1", "Moved 5 EA to", "A-01-02-1")
         # A confirmation in flight when the link drops is posted whole or not at all.
@@ -55,7 +55,7 @@ def test_dropped_link_mid_flow_then_reconnect_resume_and_finish(
         await t.login_screen_then("OP1", "1234")
         posted = move_count(site) == 2
         if "Resume Move?" in t.screen.words():
-            await t.key("1")
+            await t.answer("1")
             lines = await t.wait_until(lambda lines: any(
                 prompt in " ".join(lines) for prompt in ("Scan to location", "Scan from")))
             if posted:
@@ -95,7 +95,7 @@ def test_idle_terminal_is_logged_out_and_resumes(site: Site, serve: ServeFactory
         await t.wait_for("User ID")
         await t.enter("OP1", "PIN")
         await t.enter("1234", "Resume Move?")
-        screen = await t.key("1", "Scan item")
+        screen = await t.answer("1", "Scan item")
         assert "From: A-01-01-1" in screen
         await t.close()
 

@@ -35,7 +35,7 @@ def test_dropped_on_one_server_resumed_on_the_other_and_concurrent_moves_stay_ex
         await t.wait_for("User ID")
         await t.enter("OP1", "PIN")
         await t.enter("1234", "Resume Move?")
-        screen = await t.key("1", "Scan to location")
+        screen = await t.answer("1", "Scan to location")
         assert "Qty: 5 EA" in screen
         await t.enter("A-01-02-1", "Moved 5 EA to")
         other = await SshTerminal.connect(a.port, cols=20, rows=16, username="RF03")

@@ -55,6 +55,6 @@ async def scan_with_f6(pilot: Pilot[Any], pick: str) -> str:
     number = next(n for n, (label, code) in enumerate(modal.codes, start=1)
                   if pick in label or pick in code)
     code = modal.codes[number - 1][1]
-    await keys(pilot, str(number))
+    await keys(pilot, str(number), "enter")
     await settle(pilot)
     return code

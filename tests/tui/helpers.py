@@ -21,6 +21,7 @@ from wms_tui.domain.model import Actor, BalanceKey, MovementRecord
 from wms_tui.domain.rf_services import RfBackend
 from wms_tui.domain.stock import Receive, ledger_mismatches, post
 from wms_tui.domain.users import authenticate
+from wms_tui.screens.bursts import mark_bursts
 
 SIZES = [(20, 16), (40, 8), (80, 24)]
 EA_GTIN = "09501101530003"
@@ -87,6 +88,20 @@ async def type_raw(pilot: Pilot[Any], data: str) -> None:
         event.set_sender(pilot.app)
         driver.send_message(event)
         await pilot.pause()
+
+
+async def burst(pilot: Pilot[Any], data: str) -> None:
+    """Feed data as one read from the terminal, as a scanner sends it: keys numbered as one
+    burst by the driver's own rule, all queued before the app handles the first."""
+    parser = XTermParser()
+    driver = pilot.app._driver
+    assert driver is not None
+    batch = [*parser.feed(data), *parser.feed("")]
+    mark_bursts(batch)
+    for event in batch:
+        event.set_sender(pilot.app)
+        driver.send_message(event)
+    await settle(pilot)
 
 
 async def keys(pilot: Pilot[Any], *names: str) -> None:

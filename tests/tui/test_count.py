@@ -95,7 +95,7 @@ def approve_at_the_desk(site: Site, task_id: int) -> None:
         assert isinstance(app.screen, MenuScreen)
         await keys(pilot, "9")
         assert isinstance(app.screen, SupervisorScreen)
-        await keys(pilot, "a", "1")
+        await keys(pilot, "a", "1", "enter")
         await settle(pilot)
         assert f"* Count {task_id} approved: 1 adjustments posted" in screen_text(app)
 

@@ -61,7 +61,7 @@ def test_virtual_scanner_lists_right_codes_and_one_wrong(demo_engine: Engine) ->
         assert codes[-1] == WRONG_CODE
         assert "WRONG-0000" in screen_text(pilot.app)
         # The wrong code is refused like any bad scan: same step, error line, bell.
-        await keys(pilot, str(len(codes)))
+        await keys(pilot, str(len(codes)), "enter")
         assert isinstance(pilot.app.screen, FlowScreen)
         assert pilot.app.screen.step.name == "order"
         assert "!" in screen_text(pilot.app)
@@ -164,5 +164,27 @@ def test_f6_pressed_as_the_step_opens_is_kept_until_the_screen_is_ready(
         await settle(pilot)
         assert isinstance(pilot.app.screen, ScannerModal)
         assert "ASN-1001" in [code for _label, code in pilot.app.screen.codes]
+
+    run(app, SIZE, script)
+
+
+def test_the_virtual_scanner_speaks_the_trainees_language(demo_engine: Engine) -> None:
+    """A zh_CN trainee's F6 list is labelled in Chinese; the codes are the same barcodes."""
+    from wms_tui.i18n import translator
+
+    writer = uow_factory(demo_engine)
+    app = RfApp(RfBackend(writer), lambda login, pin, terminal: authenticate(
+        writer(), login, pin, terminal), terminal_id="RF01", translator=translator,
+        language="zh_CN", **demo_app_options(demo_engine, None))
+    app.language_fixed = True  # as `wms demo --lang zh_CN` fixes it
+
+    async def script(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await login(pilot, "OP1", "1111")
+        await keys(pilot, "1", "f6")
+        assert isinstance(app.screen, ScannerModal)
+        words = screen_words(app)
+        assert "ASN " in words and "错误条码" in words and WRONG_CODE in words
+        assert "Wrong code" not in words
 
     run(app, SIZE, script)

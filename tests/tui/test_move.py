@@ -105,13 +105,13 @@ def test_escape_and_f3_go_back_with_a_confirm_when_work_would_be_lost(site: Site
         assert isinstance(app.screen, ConfirmModal)
         text = screen_text(app)
         assert "Lose this work?" in text and "1=Yes 2=No" in text
-        await keys(pilot, "2")
+        await keys(pilot, "2", "enter")
         assert step_name(app) == "qty"
         await keys(pilot, "f3")
         assert isinstance(app.screen, ConfirmModal)
-        await keys(pilot, "1")
+        await keys(pilot, "1", "enter")
         assert step_name(app) == "item"
-        await keys(pilot, "f3", "1")
+        await keys(pilot, "f3", "1", "enter")
         assert step_name(app) == "from" and "From:" not in screen_text(app)
         # Nothing to lose on the first step: straight back to the menu, resume point cleared.
         await keys(pilot, "escape")

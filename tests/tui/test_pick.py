@@ -12,7 +12,9 @@ import pytest
 from sqlmodel import Session, select
 from textual.pilot import Pilot
 
-from tests.tui.helpers import EA_GTIN, SIZES, Site, enter, keys, login, run, screen_words
+from tests.tui.helpers import (
+    EA_GTIN, SIZES, Site, burst, enter, keys, login, run, screen_text, screen_words,
+)
 from wms_tui.db.tables import CountTask, Location
 from wms_tui.db.uow import SqlUnitOfWork, uow_factory
 from wms_tui.domain.checkdigits import location_check_digits
@@ -127,6 +129,8 @@ def test_a_short_pick_reallocates_and_creates_a_count_task(
         await keys(pilot, "f5")
         assert step_name(app) == "reason" and "1 SHORT" in screen_words(app)
         await enter(pilot, "1")
+        assert step_name(app) == "confirm" and "Short: 10 EA" in screen_words(app)
+        await enter(pilot, "1")
         # The whole line now comes from the reserve location.
         assert step_name(app) == "loc"
         assert "Rest from another loc" in screen_words(app)
@@ -145,3 +149,55 @@ def test_a_short_pick_reallocates_and_creates_a_count_task(
     assert (count.location_id, count.trigger, count.status) == (site.wh.pick, "short_pick",
                                                                 "open")
     assert site.ledger_exact()
+
+
+def test_f5_1_enter_at_the_location_posts_no_short(site: Site) -> None:
+    """An operator who has not scanned the location cannot short the line from afar."""
+    prepare(site, 96, ("SO-1", "1", "WIDGET", "3", "EA"))
+    app = site.app(flows=[pick_spec()], services=PickBackend(uow_factory(site.engine)))
+
+    async def script(pilot: Pilot[Any]) -> None:
+        await login(pilot)
+        await keys(pilot, "1")
+        await enter(pilot, "")
+        assert step_name(app) == "loc"
+        await keys(pilot, "f5")
+        assert "Scan the location first, then F5" in screen_words(app)
+        # Wider than 20 columns, the message wraps at a word onto a second line; none is cut.
+        rows = screen_text(app).splitlines()
+        at = next(i for i, row in enumerate(rows) if row.startswith("! Scan the"))
+        assert rows[at].rstrip() == "! Scan the location"
+        assert rows[at + 1].strip() == "first, then F5"
+        assert ">_" in rows[at - 1] and len(rows) <= 16
+        await enter(pilot, "1")
+        assert step_name(app) == "loc"
+
+    run(app, SIZES[0], script)
+    assert site.on_hand(site.wh.widget, site.wh.pick) == 96
+    assert order_status(site, "SO-1") is not OutboundStatus.SHORT
+    with Session(site.engine) as s:
+        assert list(s.execute(select(CountTask)).scalars()) == []
+    assert site.ledger_exact()
+
+
+@pytest.mark.parametrize("suffix", ["\r\n", "\n", "\t"], ids=["crlf", "lf", "tab"])
+def test_a_crlf_suffix_at_scan_item_scans_once_and_asks_the_quantity(
+        site: Site, suffix: str) -> None:
+    """CR+LF is one suffix: the LF must not confirm the quantity step that the CR opened."""
+    prepare(site, 96, ("SO-1", "1", "WIDGET", "3", "EA"))
+    app = site.app(flows=[pick_spec()], services=PickBackend(uow_factory(site.engine)))
+
+    async def script(pilot: Pilot[Any]) -> None:
+        await login(pilot)
+        await keys(pilot, "1")
+        await enter(pilot, "")
+        await burst(pilot, "P-01-01-1" + suffix)
+        assert step_name(app) == "item"
+        await burst(pilot, EA_GTIN + suffix)
+        assert step_name(app) == "qty", "the suffix's second key must not confirm the quantity"
+        assert "Picked" not in screen_words(app)
+        await enter(pilot, "3")
+        assert step_name(app) == "drop"
+
+    run(app, SIZES[0], script)
+    assert site.on_hand(site.wh.widget, site.wh.pick) == 96

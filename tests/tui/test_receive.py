@@ -163,7 +163,7 @@ def test_resume_after_the_app_died_mid_receive_posts_exactly_once(site: Site) ->
         await login(pilot)
         assert isinstance(second.screen, ConfirmModal)
         assert "Resume Receive?" in screen_words(second)
-        await keys(pilot, "1")
+        await keys(pilot, "1", "enter")
         assert step_name(second) == "qty" and "WIDGET" in screen_words(second)
         await enter(pilot, "6")
         assert "* Rcvd 6 EA WIDGET" in screen_words(second)

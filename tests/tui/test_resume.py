@@ -40,7 +40,7 @@ def test_resume_after_the_app_was_killed_finishes_with_one_movement(site: Site) 
         await login(pilot)
         assert isinstance(app.screen, ConfirmModal)
         assert "Resume Move?" in screen_text(app)
-        await keys(pilot, "1")
+        await keys(pilot, "1", "enter")
         assert isinstance(app.screen, FlowScreen) and app.screen.step.name == "to"
         text = screen_text(app)
         assert "From: A-01-01-1" in text and "Qty: 7 EA" in text
@@ -65,7 +65,7 @@ def test_a_confirmation_that_committed_before_the_drop_is_shown_done_not_posted_
 
     async def script(pilot: Pilot[Any]) -> None:
         await login(pilot)
-        await keys(pilot, "1")
+        await keys(pilot, "1", "enter")
         assert isinstance(app.screen, FlowScreen) and app.screen.step.name == "from"
         assert "* Last confirmation was already posted" in screen_words(app)
 
@@ -79,7 +79,7 @@ def test_declining_to_resume_discards_the_saved_flow(site: Site) -> None:
 
     async def script(pilot: Pilot[Any]) -> None:
         await login(pilot)
-        await keys(pilot, "2")
+        await keys(pilot, "2", "enter")
         assert isinstance(app.screen, MenuScreen)
 
     run(app, (80, 24), script)
@@ -96,7 +96,7 @@ def test_a_saved_state_this_build_cannot_read_gives_a_system_error_not_a_crash(
 
     async def script(pilot: Pilot[Any]) -> None:
         await login(pilot)
-        await keys(pilot, "1")
+        await keys(pilot, "1", "enter")
         assert isinstance(app.screen, MenuScreen)
         assert "! System error - try again" in screen_words(app)
         await keys(pilot, "3")
@@ -105,3 +105,32 @@ def test_a_saved_state_this_build_cannot_read_gives_a_system_error_not_a_crash(
     run(app, (20, 16), script)
     saved = site.services.saved_flow(op.user_id)
     assert saved is not None and saved[1] == {"step": "from"}
+
+
+def test_nothing_scanned_yet_is_not_offered_to_resume(site: Site) -> None:
+    """A flow left at its first step holds no work: the menu opens without the question."""
+    site.services.save_flow(site.wh.operator.user_id, "move", {"step": "from"}, "RF01")
+    app = site.app()
+
+    async def script(pilot: Pilot[Any]) -> None:
+        await login(pilot)
+        assert isinstance(app.screen, MenuScreen)
+        assert "Resume" not in screen_words(app)
+        await keys(pilot, "3")
+        assert isinstance(app.screen, FlowScreen) and app.screen.step.name == "from"
+
+    run(app, (20, 16), script)
+
+
+def test_a_scenario_opens_its_own_flow_instead_of_offering_another(site: Site) -> None:
+    """In a training scenario, saved work in another flow is not offered: the exercise opens."""
+    work_until_the_to_step(site)
+    app = site.app()
+    app.scenario = "receive"
+
+    async def script(pilot: Pilot[Any]) -> None:
+        await login(pilot)
+        assert isinstance(app.screen, FlowScreen), type(app.screen).__name__
+        assert app.screen.flow.name == "receive"
+
+    run(app, (20, 16), script)

@@ -14,11 +14,16 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from wms_tui.db import tables
+from wms_tui.domain.errors import N_
 from wms_tui.domain.flows.base import Flow
+from wms_tui.domain.over_receipt import OVER_RECEIPT_REASONS
+from wms_tui.i18n import Label
 
 WRONG_CODE = "WRONG-0000"
 # Short enough for a 16x20 screen: the list shows at most this many right answers.
 MAX_RIGHT = 6
+
+
 
 Suggestion = tuple[str, str]
 
@@ -37,8 +42,8 @@ class DemoCatalog:
         with self._session() as s:
             rows = s.exec(select(tables.InboundOrder).where(tables.InboundOrder.status != "closed")
                           .order_by(col(tables.InboundOrder.reference))).all()
-            found = [(f"ASN {o.reference}", o.reference) for o in rows]
-            found += [(f"SSCC {o.reference}", o.sscc) for o in rows if o.sscc]
+            found = [(Label(N_("ASN {code}"), code=o.reference), o.reference) for o in rows]
+            found += [(Label(N_("SSCC {code}"), code=o.reference), o.sscc) for o in rows if o.sscc]
             return found
 
     def inbound_items(self, order_id: int) -> list[Suggestion]:
@@ -58,15 +63,17 @@ class DemoCatalog:
                            .where(col(tables.ItemUom.gtin).is_not(None))
                            .order_by(col(tables.ItemUom.factor))).all()
             found = [gtin for gtin in gtins if gtin]
-            return (f"GTIN {sku}", found[0]) if found else (f"SKU {sku}", sku)
+            if found:
+                return (Label(N_("GTIN {code}"), code=sku), found[0])
+            return (Label(N_("SKU {code}"), code=sku), sku)
 
     def location(self, location_id: int) -> list[Suggestion]:
         with self._session() as s:
             loc = s.get(tables.Location, location_id)
             if loc is None:
                 return []
-            return [(f"Loc {loc.code}", loc.barcode),
-                    (f"Digits {loc.code}", loc.check_digits)]
+            return [(Label(N_("Loc {code}"), code=loc.code), loc.barcode),
+                    (Label(N_("Digits {code}"), code=loc.code), loc.check_digits)]
 
     def stock_at(self, location_id: int) -> list[Suggestion]:
         with self._session() as s:
@@ -90,15 +97,21 @@ class DemoCatalog:
                         .where(tables.Balance.quantity > 0))
                 query = query.where(col(tables.Lot.id).in_(held))
             rows = s.exec(query.order_by(col(tables.Lot.code))).all()
-            return [(f"Lot {lot.code}", lot.code) for lot in rows]
+            return [(Label(N_("Lot {code}"), code=lot.code), lot.code) for lot in rows]
 
-    def totes(self, taken: Collection[int] = ()) -> list[Suggestion]:
+    def totes(self, taken: Collection[int] = (), order_id: int | None = None) -> list[Suggestion]:
         """Staging locations (totes) in walk order, leaving out those another order holds."""
         with self._session() as s:
             rows = s.exec(select(tables.Location).where(tables.Location.type == "staging")
                           .where(col(tables.Location.active).is_(True))
                           .order_by(col(tables.Location.walk_seq), col(tables.Location.code))).all()
-            return [(f"Tote {loc.code}", loc.barcode) for loc in rows if loc.id not in taken]
+            # Bound to another order with its stock still in: the pick would be refused.
+            stocked = select(tables.Balance.location_id).where(tables.Balance.quantity > 0)
+            held = set(s.exec(select(tables.ToteOrder.tote_id)
+                              .where(tables.ToteOrder.order_id != order_id)
+                              .where(col(tables.ToteOrder.tote_id).in_(stocked))).all())
+            return [(Label(N_("Tote {code}"), code=loc.code), loc.barcode) for loc in rows
+                    if loc.id not in taken and loc.id not in held]
 
     def locations_with_stock(self, kind: str, limit: int = 2) -> list[Suggestion]:
         with self._session() as s:
@@ -106,7 +119,8 @@ class DemoCatalog:
                 tables.Balance, col(tables.Balance.location_id) == tables.Location.id)
                 .where(tables.Location.type == kind).where(tables.Balance.quantity > 0)
                 .order_by(col(tables.Location.walk_seq))).all()
-        unique = list(dict.fromkeys((f"Loc {loc.code}", loc.barcode) for loc in rows))
+        unique = list(dict.fromkeys(
+            (Label(N_("Loc {code}"), code=loc.code), loc.barcode) for loc in rows))
         return unique[:limit]
 
     def empty_location(self, kind: str) -> list[Suggestion]:
@@ -115,7 +129,7 @@ class DemoCatalog:
             loc = s.exec(select(tables.Location).where(tables.Location.type == kind)
                          .where(col(tables.Location.id).not_in(held))
                          .order_by(col(tables.Location.walk_seq))).first()
-            return [] if loc is None else [(f"Loc {loc.code}", loc.barcode)]
+            return [] if loc is None else [(Label(N_("Loc {code}"), code=loc.code), loc.barcode)]
 
     def dock_loads(self) -> list[Suggestion]:
         """LPNs and loose items on the docks: what putaway can start from."""
@@ -125,7 +139,8 @@ class DemoCatalog:
             rows = s.exec(select(tables.Balance).where(col(tables.Balance.location_id).in_(docks))
                           .where(tables.Balance.quantity > 0)).all()
             lpns = [s.get(tables.Lpn, row.lpn_id) for row in rows if row.lpn_id is not None]
-        found = [(f"LPN {lpn.code}", lpn.code) for lpn in lpns if lpn is not None]
+        found = [(Label(N_("LPN {code}"), code=lpn.code), lpn.code)
+                 for lpn in lpns if lpn is not None]
         found += [self.item_code(row.item_id) for row in rows if row.lpn_id is None]
         return list(dict.fromkeys(found))
 
@@ -135,7 +150,7 @@ class DemoCatalog:
                 tables.CountTask, col(tables.CountTask.location_id) == tables.Location.id)
                 .where(col(tables.CountTask.status).in_(("open", "recount")))
                 .order_by(col(tables.Location.walk_seq))).all()
-            return [(f"Loc {loc.code}", loc.barcode) for loc in rows]
+            return [(Label(N_("Loc {code}"), code=loc.code), loc.barcode) for loc in rows]
 
     def book_quantity(self, location_id: int, item_id: int, lot_id: int | None = None) -> int:
         """What is on the shelf in the practice warehouse: the book, of one lot when given."""
@@ -160,7 +175,7 @@ class DemoCatalog:
     def waves(self) -> list[Suggestion]:
         with self._session() as s:
             rows = s.exec(select(tables.Wave).order_by(col(tables.Wave.id).desc())).all()
-            return [(f"Wave {w.code}", w.code) for w in rows[:2]]
+            return [(Label(N_("Wave {code}"), code=w.code), w.code) for w in rows[:2]]
 
 
 def _loc_state(catalog: DemoCatalog, data: dict[str, Any] | None) -> list[Suggestion]:
@@ -178,12 +193,20 @@ def _receive(step: str, s: dict[str, Any], catalog: DemoCatalog) -> list[Suggest
         factor = int(s.get("factor") or 1)
         left = [ln["quantity"] - ln["received"] for ln in s.get("lines") or []]
         qty = max(left[0] // factor, 1) if left else 1
-        return [(f"Qty {qty} {s.get('uom', '')}", str(qty)), ("Qty 1", "1")]
+        return [(Label(N_("Qty {qty} {uom}"), qty=qty, uom=s.get("uom", "")), str(qty)),
+                (Label(N_("Qty {qty}"), qty=1), "1")]
     if step == "lot":
         lines = [ln["lot"] for ln in s.get("lines") or [] if ln.get("lot")]
-        return [(f"Lot {lot}", lot) for lot in lines] or [("Lot LDEMO1", "LDEMO1")]
+        return ([(Label(N_("Lot {code}"), code=lot), lot) for lot in lines]
+                or [(Label(N_("Lot {code}"), code="LDEMO1"), "LDEMO1")])
     if step == "expiry":
-        return [("Expiry in a year", f"{date.today() + timedelta(days=365):%y%m%d}")]
+        return [(Label(N_("Expiry in a year")), f"{date.today() + timedelta(days=365):%y%m%d}")]
+    if step == "over":
+        return [(Label(N_("Yes: receive over")), "1"),
+                (Label(N_("No: rekey the qty")), "2")]
+    if step == "reason":
+        return [(Label(N_("Reason {code}"), code=r.code), str(n))
+                for n, r in enumerate(OVER_RECEIPT_REASONS, start=1)]
     return []
 
 
@@ -193,59 +216,65 @@ def _putaway(step: str, s: dict[str, Any], catalog: DemoCatalog) -> list[Suggest
     if step == "from":
         return catalog.locations_with_stock("dock")
     if step == "qty":
-        return [("Enter = all", "")]
+        return [(Label(N_("Enter = all")), "")]
     if step == "confirm":
         return _loc_state(catalog, s.get("to")) or catalog.empty_location("reserve")
     if step == "reason":
-        return [("Reason 1", "1")]
+        return [(Label(N_("Reason 1")), "1")]
     return []
 
 
 def _pick(step: str, s: dict[str, Any], catalog: DemoCatalog) -> list[Suggestion]:
     task = s.get("task") or {}
     if step == "start":
-        return [("Enter = next task", ""), *catalog.waves()]
+        return [(Label(N_("Enter = next task")), ""), *catalog.waves()]
     if step == "loc":
         return _loc_state(catalog, task.get("loc"))
     if step == "item":
         return [catalog.item_code(int(task["item_id"]))]
     if step == "lot":
-        return [(f"Lot {task['lot']}", task["lot"])] if task.get("lot") else []
+        return [(Label(N_("Lot {code}"), code=task["lot"]), task["lot"])] if task.get("lot") else []
     if step == "qty":
-        return [("Enter = all", "")]
+        return [(Label(N_("Enter = all")), "")]
     if step == "sqty":
-        return [("Qty 0", "0")]
+        return [(Label(N_("Qty 0")), "0")]
     if step == "drop":
-        return _pick_totes(task, s.get("totes") or {}, catalog)
+        return _pick_totes(task, s.get("totes") or {}, catalog, s.get("bound"))
+    if step == "confirm":
+        return [(Label(N_("Yes: post the short")), "1"),
+                (Label(N_("No: keep the line")), "2")]
     if step == "reason":
         reasons = (s.get("short") or {}).get("reasons") or []
-        return [(f"Reason {code}", str(n)) for n, code in enumerate(reasons, start=1)]
+        return [(Label(N_("Reason {code}"), code=code), str(n))
+                for n, code in enumerate(reasons, start=1)]
     if step == "zero":
-        return [("Yes: it is empty", "1"), ("No: send a counter", "2")]
+        return [(Label(N_("Yes: it is empty")), "1"),
+                (Label(N_("No: send a counter")), "2")]
     return []
 
 
 def _pick_totes(task: dict[str, Any], totes: dict[str, dict[str, Any]],
-                catalog: DemoCatalog) -> list[Suggestion]:
-    """The order's tote of this trip (Enter keeps it), else a tote no other order holds."""
-    mine = totes.get(task.get("order", ""))
+                catalog: DemoCatalog, bound: dict[str, Any] | None = None) -> list[Suggestion]:
+    """The order's tote (Enter keeps it), else a tote no other order holds."""
+    mine = totes.get(task.get("order", "")) or bound
     if mine is not None:
-        label = catalog.location(int(mine["id"]))[:1]
-        return [(f"Enter = {mine['code']}", ""),
-                *[(f"Tote {mine['code']}", barcode) for _label, barcode in label]]
+        tote = Label(N_("Tote {code}"), code=mine["code"])
+        barcodes = [barcode for _label, barcode in catalog.location(int(mine["id"]))[:1]]
+        return [(Label(N_("Enter = {code}"), code=mine["code"]), ""),
+                *[(tote, barcode) for barcode in barcodes]]
     taken = {int(tote["id"]) for tote in totes.values()}
-    return catalog.totes(taken)
+    return catalog.totes(taken, task.get("order_id"))
 
 
 def _count(step: str, s: dict[str, Any], catalog: DemoCatalog) -> list[Suggestion]:
     where = s.get("where")
     if step == "task":
-        return [("Enter = next task", ""), *catalog.count_locations()]
+        return [(Label(N_("Enter = next task")), ""), *catalog.count_locations()]
     if step == "loc":
         return _loc_state(catalog, where)
     if step == "item":
         found = catalog.stock_at(int(where["id"])) if where else []
-        return [*found, ("Enter = done", "")]
+        return [*found, (Label(N_("Enter = done")), "")]
     if step == "lot":
         if not s.get("item_id") or not where:
             return []
@@ -254,9 +283,9 @@ def _count(step: str, s: dict[str, Any], catalog: DemoCatalog) -> list[Suggestio
         lot_id = int(s["lot_id"]) if s.get("lot_id") else None
         book = catalog.book_quantity(int(where["id"]), int(s["item_id"]), lot_id) if where else 0
         factor = int(s.get("factor") or 1)
-        return [(f"Qty {book // factor}", str(book // factor))]
+        return [(Label(N_("Qty {qty}"), qty=book // factor), str(book // factor))]
     if step == "done":
-        return [("1 Yes", "1"), ("2 No", "2")]
+        return [(Label(N_("1 Yes")), "1"), (Label(N_("2 No")), "2")]
     return []
 
 
@@ -266,7 +295,7 @@ def _move(step: str, s: dict[str, Any], catalog: DemoCatalog) -> list[Suggestion
     if step == "item":
         return catalog.stock_at(int(s["from_id"]))
     if step == "qty":
-        return [("Qty 1", "1")]
+        return [(Label(N_("Qty {qty}"), qty=1), "1")]
     if step == "to":
         return catalog.empty_location("reserve")
     return []
@@ -282,15 +311,15 @@ def _inquiry(step: str, s: dict[str, Any], catalog: DemoCatalog) -> list[Suggest
 def _replenish(step: str, s: dict[str, Any], catalog: DemoCatalog) -> list[Suggestion]:
     task = s.get("task") or {}
     if step == "start":
-        return [("Enter = next task", "")]
+        return [(Label(N_("Enter = next task")), "")]
     if step in ("from", "to"):
         return _loc_state(catalog, task.get(step))
     if step == "item" and task.get("item_id"):
         return [catalog.item_code(int(task["item_id"]))]
     if step == "lot" and task.get("lot"):
-        return [(f"Lot {task['lot']}", task["lot"])]
+        return [(Label(N_("Lot {code}"), code=task["lot"]), task["lot"])]
     if step == "qty":
-        return [("Enter = all", "")]
+        return [(Label(N_("Enter = all")), "")]
     return []
 
 
@@ -308,4 +337,4 @@ def suggestions(flow: Flow, catalog: DemoCatalog) -> list[Suggestion]:
         except (KeyError, TypeError, ValueError):
             # A state shape this helper does not know: offer only the wrong code.
             right = []
-    return [*right[:MAX_RIGHT], ("Wrong code", WRONG_CODE)]
+    return [*right[:MAX_RIGHT], (Label(N_("Wrong code")), WRONG_CODE)]

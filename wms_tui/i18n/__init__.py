@@ -32,3 +32,23 @@ def translator(lang: str) -> Callable[[str], str]:
         return translation.gettext(text) if text else text
 
     return translate
+
+
+class Label(str):
+    """An English label that keeps its template, so the scanner shows it in the user's language."""
+
+    template: str
+    values: dict[str, object]
+
+    def __new__(cls, template: str, **values: object) -> Label:
+        label = super().__new__(cls, template.format(**values))
+        label.template, label.values = template, values
+        return label
+
+    def translated(self, t: Callable[[str], str]) -> str:
+        return t(self.template).format(**self.values)
+
+
+def label_text(label: str, t: Callable[[str], str]) -> str:
+    """The label in the user's language (a plain string is shown as it is)."""
+    return label.translated(t) if isinstance(label, Label) else label

@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from wms_tui.app import RfApp
 
 
+# The message line's rows when the facts leave none free.
+MESSAGE_ROWS = 2
+
+
 @dataclass(frozen=True)
 class View:
     """What one RF screen shows, already translated."""
@@ -69,13 +73,43 @@ class RfScreen(Screen[None], inherit_bindings=False):
         self.query_one(MessageLine).show(view.message, view.tone)
         if self.with_input:
             self.query_one(ScanInput).set_masked(view.masked)
+        self.fit_message()
         if view.tone is Tone.ERROR:
             self.rf.bell()
 
     def show_message(self, message: str, tone: Tone = Tone.NONE) -> None:
         self.query_one(MessageLine).show(message, tone)
+        self.fit_message()
         if tone is Tone.ERROR:
             self.rf.bell()
+
+    def on_resize(self) -> None:
+        self.fit_message()
+
+    def fit_message(self) -> None:
+        """A long message takes the fact rows the step leaves free, so it is never cut."""
+        message = self.query_one(MessageLine)
+        facts = self.query_one(FactList)
+        needed = message.rows_needed(self.size.width)
+        grown = message.styles.inline.has_rule("height")
+        if needed <= MESSAGE_ROWS:
+            if grown:
+                message.styles.inline.clear_rule("height")
+                message.refresh(layout=True)
+            return
+        if not facts.size.height:
+            self.call_after_refresh(self._fit_message_once)
+            return
+        # The rows the facts would have beside a message of the usual two rows.
+        room = facts.size.height + message.size.height - MESSAGE_ROWS
+        free = max(0, room - len(facts.lines))
+        rows = max(MESSAGE_ROWS, min(needed, MESSAGE_ROWS + free))
+        if message.size.height != rows:
+            message.styles.height = rows
+
+    def _fit_message_once(self) -> None:
+        if self.query_one(FactList).size.height:
+            self.fit_message()
 
     def system_error(self) -> None:
         self.show_message(self.t("System error - try again"), Tone.ERROR)

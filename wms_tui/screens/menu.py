@@ -12,6 +12,7 @@ from wms_tui.domain.flows.base import Tone
 from wms_tui.domain.flows.registry import FlowSpec, allowed_flows, find_flow
 from wms_tui.domain.model import Actor
 from wms_tui.screens.base import RfScreen, View
+from wms_tui.screens.bursts import burst_of, pass_on
 from wms_tui.screens.modals import ConfirmModal
 from wms_tui.screens.widgets import MenuList
 
@@ -31,6 +32,7 @@ class MenuScreen(RfScreen):
         # What the operator keyed while the PIN was being checked: a menu choice made early.
         self.typed_ahead = typed_ahead
         self.entries: list[FlowSpec] = []
+        self.refused_burst = 0
 
     def first_view(self) -> View:
         _ = self.t
@@ -41,16 +43,32 @@ class MenuScreen(RfScreen):
                     _("Choose a number"))
 
     def on_mount(self) -> None:
-        if self.saved is not None:
-            self.offer_resume(*self.saved)
-            self.saved = None
-            return
+        saved, self.saved = self.saved, None
         # A demo scenario starts its exercise straight after log-in.
-        spec = find_flow(self.entries, self.rf.scenario) if self.rf.scenario else None
-        if spec is not None:
-            self.open(spec)
-        elif self.typed_ahead[:1].isdigit():
-            self.choose(self.typed_ahead[0])
+        scenario = find_flow(self.entries, self.rf.scenario) if self.rf.scenario else None
+        if saved is not None and self.worth_resuming(*saved, scenario):
+            self.offer_resume(*saved)
+        elif scenario is not None:
+            self.open(scenario)
+        else:
+            self.take_typed_ahead()
+
+    def take_typed_ahead(self) -> None:
+        if self.typed_ahead[:1].isdigit():
+            choice, self.typed_ahead = self.typed_ahead[0], ""
+            self.choose(choice)
+
+    def worth_resuming(self, name: str, state: dict[str, Any],
+                       scenario: FlowSpec | None) -> bool:
+        """Only work past a flow's first step is offered; in a scenario, only its own flow."""
+        spec = find_flow(self.entries, name)
+        if spec is None or spec.factory is None or (scenario is not None and spec != scenario):
+            return False
+        try:
+            return spec.build(self.actor, self.rf.services, self.rf.t, state).has_work()
+        except Exception:
+            log.exception("reading the saved %s flow failed", name)
+            return False
 
     def offer_resume(self, name: str, state: dict[str, Any]) -> None:
         spec = find_flow(self.entries, name)
@@ -62,8 +80,14 @@ class MenuScreen(RfScreen):
         def answered(resume: bool | None) -> None:
             if resume:
                 self.open(spec, state)
+                return
+            self.discard_saved(self.rf.services, self.actor.user_id)
+            # A menu choice keyed while the PIN was checked is kept for after the question.
+            scenario = find_flow(self.entries, self.rf.scenario) if self.rf.scenario else None
+            if scenario is not None:
+                self.open(scenario)
             else:
-                self.discard_saved(self.rf.services, self.actor.user_id)
+                self.take_typed_ahead()
 
         question = self.t("Resume {flow}?").format(flow=self.t(spec.title))
         self.app.push_screen(ConfirmModal(question, self.t("1=Yes 2=No")), answered)
@@ -99,10 +123,20 @@ class MenuScreen(RfScreen):
         self.app.push_screen(screen)
 
     def on_key(self, event: events.Key) -> None:
+        if not self.is_active:
+            pass_on(self.app, event)
+            return
         choice = event.character
         if choice is None or not choice.isprintable():
             return
         event.stop()
+        burst = burst_of(event)
+        if burst:
+            # A scan at the menu opens nothing (menu entries are chosen by a key); once a scan.
+            if burst != self.refused_burst:
+                self.refused_burst = burst
+                self.show_message(self.t("Key the number of a menu entry"), Tone.ERROR)
+            return
         self.choose(choice)
 
     def choose(self, choice: str) -> None:

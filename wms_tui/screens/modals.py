@@ -1,39 +1,124 @@
-"""Small questions over the current screen: a 1=Yes 2=No confirm, and step help."""
+"""Pop-ups over the current screen: a yes/no question, a numbered list, and step help.
+
+One rule answers every question: key the number, then Enter. Esc or F3 is No (or closes the
+list). A scan never answers: an entry that arrived as a scanner burst is refused with the bell,
+and so is any other entry. A pop-up closes once; keys that were already on their way to it go
+on to the screen underneath, except the rest of a scan that closed the help.
+"""
 
 from __future__ import annotations
 
-from textual import events
+from collections.abc import Sequence
+from typing import ClassVar, Generic, TypeVar, cast
+
+from textual import events, on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 
-from wms_tui.screens.widgets import FactList, PromptLine, RfHeader
+from wms_tui.domain.flows.base import Tone, Translate, no_translation
+from wms_tui.screens.bursts import burst_of, pass_on
+from wms_tui.screens.widgets import FactList, MessageLine, PromptLine, RfHeader, ScanInput
+
+Result = TypeVar("Result")
 
 
-class ConfirmModal(ModalScreen[bool], inherit_bindings=False):
-    """Asks one yes/no question: 1 = yes, 2 or Esc = no; any other key rings the bell."""
+def _t(app: object) -> Translate:
+    return cast(Translate, getattr(app, "t", no_translation))
 
-    def __init__(self, question: str, choices: str) -> None:
+
+class RfModal(ModalScreen[Result], Generic[Result], inherit_bindings=False):
+    """A pop-up that closes exactly once, whatever keys are still queued for it."""
+
+    def __init__(self) -> None:
         super().__init__()
-        self.question = question
-        self.choices = choices
+        self.closing = False
+        # The burst of the key that closed it: the rest of that scan goes nowhere.
+        self.closed_by_burst = 0
 
-    def compose(self) -> ComposeResult:
-        yield FactList(id="dialog")
-
-    def on_mount(self) -> None:
-        self.query_one(FactList).show([self.question, self.choices])
+    def close(self, result: Result, burst: int = 0) -> None:
+        if self.closing:
+            return
+        self.closing, self.closed_by_burst = True, burst
+        self.dismiss(result)
 
     def on_key(self, event: events.Key) -> None:
+        if self.closing or not self.is_active:
+            pass_on(self.app, event, self.closed_by_burst)
+
+
+class ChoiceModal(RfModal[Result]):
+    """Numbered entries answered by the number and Enter; Esc or F3 answers `cancelled`."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,f3", "cancel", show=False)]
+
+    def __init__(self, lines: Sequence[str], answers: Sequence[Result], cancelled: Result, *,
+                 question: str = "", prompt: str = "", title: str | None = None) -> None:
+        super().__init__()
+        self.lines = tuple(lines)
+        self.answers = tuple(answers)
+        self.cancelled = cancelled
+        self.question = question
+        self.prompt = prompt
+        self.choice_title = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            if self.choice_title is not None:
+                yield RfHeader(self.choice_title, getattr(self.app, "header_right", ""),
+                               id="header")
+            if self.question:
+                question = PromptLine(id="question")
+                question.show(self.question)
+                yield question
+            facts = FactList(id="choices")
+            facts.show(self.lines)
+            yield facts
+            if self.prompt:
+                prompt = PromptLine(id="prompt")
+                prompt.show(self.prompt)
+                yield prompt
+            yield ScanInput(id="entry")
+            yield MessageLine(id="message")
+
+    def on_mount(self) -> None:
+        self.query_one(ScanInput).focus()
+
+    def refuse(self, text: str) -> None:
+        self.query_one(MessageLine).show(text, Tone.ERROR)
+        self.app.bell()
+
+    @on(ScanInput.Submitted)
+    def entered(self, event: ScanInput.Submitted) -> None:
         event.stop()
-        if event.character == "1":
-            self.dismiss(True)
-        elif event.character == "2" or event.key in ("escape", "f3"):
-            self.dismiss(False)
+        if self.closing:
+            return
+        _ = _t(self.app)
+        answer = event.value.strip()
+        count = len(self.answers)
+        hint = (_("Key 1 or 2, then Enter") if count == 2
+                else _("Key 1 to {n}, then Enter").format(n=count))
+        if event.scanned:
+            self.refuse(_("A scan does not answer.") + " " + hint)
+        elif answer.isdigit() and 1 <= int(answer) <= count:
+            self.close(self.answers[int(answer) - 1])
         else:
-            self.app.bell()
+            self.refuse(hint)
+
+    def action_cancel(self) -> None:
+        self.close(self.cancelled)
 
 
-class HelpModal(ModalScreen[None], inherit_bindings=False):
+class ConfirmModal(ChoiceModal[bool]):
+    """One yes/no question: 1 then Enter is yes; 2 then Enter, Esc or F3 is no."""
+
+    def __init__(self, question: str, choices: str) -> None:
+        super().__init__([choices], (True, False), False, question=question)
+        self.choices = choices
+
+
+class HelpModal(RfModal[None]):
     """The step's help text over the whole screen; any key goes back to the step."""
 
     def __init__(self, title: str, text: str, footer: str) -> None:
@@ -53,4 +138,9 @@ class HelpModal(ModalScreen[None], inherit_bindings=False):
 
     def on_key(self, event: events.Key) -> None:
         event.stop()
-        self.dismiss(None)
+        if self.closing or not self.is_active:
+            super().on_key(event)
+            return
+        event.prevent_default()
+        self.close(None, burst_of(event))
+

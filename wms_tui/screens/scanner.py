@@ -1,45 +1,30 @@
-"""The virtual scanner (demo mode, F6): a numbered list of barcodes; a digit "scans" one."""
+"""The virtual scanner (demo mode, F6): a numbered list of barcodes; a number and Enter "scans"
+the code beside it, as every list on the RF screens is answered."""
 
 from __future__ import annotations
 
-from textual import events
-from textual.app import ComposeResult
-from textual.screen import ModalScreen
+from collections.abc import Callable
 
-from wms_tui.screens.widgets import FactList, PromptLine, RfHeader
+from wms_tui.i18n import label_text
+from wms_tui.screens.modals import ChoiceModal
+
+# A 16x20 screen lists nine codes with their labels.
+MAX_CODES = 9
 
 
-class ScannerModal(ModalScreen[str | None], inherit_bindings=False):
-    """Answers the chosen code, or None on Esc/F3; other keys ring the bell."""
+class ScannerModal(ChoiceModal[str | None]):
+    """Answers the chosen code, or None on Esc/F3; a scan or a wrong number rings the bell."""
 
-    def __init__(self, title: str, codes: list[tuple[str, str]], prompt: str) -> None:
-        super().__init__()
-        self.scanner_title = title
-        self.codes = codes[:9]
-        self.prompt = prompt
-
-    def compose(self) -> ComposeResult:
-        yield RfHeader(self.scanner_title, getattr(self.app, "header_right", ""), id="header")
-        yield FactList(id="codes")
-        yield PromptLine(id="prompt")
-
-    def on_mount(self) -> None:
+    def __init__(self, title: str, codes: list[tuple[str, str]], prompt: str,
+                 enter_label: str = "(Enter)", t: Callable[[str], str] = str) -> None:
+        self.codes = codes[:MAX_CODES]
         lines = []
         for n, (label, code) in enumerate(self.codes, start=1):
-            lines.append(f"{n} {label}")
+            lines.append(f"{n} {label_text(label, t)}")
             if code and code not in label:
                 lines.append(f"  {code}")
             elif not code:
-                lines.append("  (Enter)")
-        self.query_one(FactList).show(lines)
-        self.query_one(PromptLine).show(self.prompt)
-
-    def on_key(self, event: events.Key) -> None:
-        event.stop()
-        choice = event.character or ""
-        if choice.isdigit() and 1 <= int(choice) <= len(self.codes):
-            self.dismiss(self.codes[int(choice) - 1][1])
-        elif event.key in ("escape", "f3"):
-            self.dismiss(None)
-        else:
-            self.app.bell()
+                lines.append(f"  {enter_label}")
+        super().__init__(lines, [code for _label, code in self.codes], None, prompt=prompt,
+                         title=title)
+        self.scanner_title = title

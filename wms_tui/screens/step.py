@@ -25,6 +25,8 @@ from wms_tui.screens.widgets import FactList, ScanInput
 log = logging.getLogger(__name__)
 
 FlowCall = Callable[[], Step | None]
+# Steps that ask a question: answered by keying a number and Enter, never by a scan.
+QUESTIONS = frozenset({InputKind.CHOICE, InputKind.YESNO})
 # Inquiry shows what was scanned, the page number and sometimes where an LPN is above its lines.
 PAGE_HEADINGS = 3
 
@@ -142,12 +144,18 @@ class FlowScreen(RfScreen):
 
     @on(ScanInput.Submitted)
     def entered(self, event: ScanInput.Submitted) -> None:
-        self.submit(event.value)
+        self.submit(event.value, scanned=event.scanned)
 
-    def submit(self, text: str) -> None:
+    def submit(self, text: str, scanned: bool = False) -> None:
         # A scan that arrives while the last one is still posting waits its turn.
         if self.busy:
-            self.pending.append(lambda: self.submit(text))
+            self.pending.append(lambda: self.submit(text, scanned))
+            return
+        if scanned and self.step.input in QUESTIONS:
+            # Questions are answered by keys: a scan here was meant for another step.
+            self.show_message(self.t("A scan does not answer. Key the number, then Enter"),
+                              Tone.ERROR)
+            self.next_pending()
             return
         if self.step.finished:
             self.call_flow(lambda: None)
@@ -203,4 +211,5 @@ class FlowScreen(RfScreen):
                 self.submit(code)
 
         self.app.push_screen(
-            ScannerModal(self.t("Scanner"), codes, self.t("Key a number")), chosen)
+            ScannerModal(self.t("Scanner"), codes, self.t("Key a number, then Enter"),
+                         self.t("(Enter)"), self.t), chosen)

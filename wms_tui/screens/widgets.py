@@ -13,11 +13,13 @@ from typing import Any
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual import events
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.widget import Widget
 
 from wms_tui.domain.flows.base import Tone
+from wms_tui.screens.bursts import burst_of, pass_on
+from wms_tui.screens.wrap import wrap_lines
 
 GS = "\x1d"
 MAX_INPUT = 256
@@ -153,12 +155,19 @@ class PromptLine(RfWidget):
             # Only a prompt that may change height needs a new layout; that repaints more.
             self.refresh(layout=True)
 
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return max(1, len(wrap_lines(visible(self.text, self.ascii_mode), width)))
+
     def render(self) -> Text:
-        return Text(visible(self.text, self.ascii_mode))
+        return Text("\n".join(wrap_lines(visible(self.text, self.ascii_mode),
+                                          self.size.width)))
 
 
 class MessageLine(RfWidget):
-    """Two lines for the result of the last entry; meaning never carried by colour alone."""
+    """The result of the last entry: two rows, more when the fact rows above have room.
+
+    Meaning is never carried by colour alone: "!" and reverse for a refusal, "*" for success.
+    """
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -170,29 +179,40 @@ class MessageLine(RfWidget):
             self.text, self.tone = text, tone
             self.refresh()
 
+    def marked(self) -> str:
+        shown = visible(self.text, self.ascii_mode)
+        if self.tone is Tone.ERROR:
+            return "! " + shown
+        if self.tone is Tone.SUCCESS:
+            return "* " + shown
+        return shown
+
+    def rows_needed(self, width: int) -> int:
+        return len(wrap_lines(self.marked(), width)) if self.text else 0
+
     def render(self) -> Text:
         if not self.text:
             return Text("")
-        shown = visible(self.text, self.ascii_mode)
-        if self.tone is Tone.ERROR:
-            return Text("! " + shown, style="reverse")
-        if self.tone is Tone.SUCCESS:
-            return Text("* " + shown, style="bold")
-        return Text(shown)
+        style = {Tone.ERROR: "reverse", Tone.SUCCESS: "bold"}.get(self.tone, "")
+        return Text("\n".join(wrap_lines(self.marked(), self.size.width)), style=style)
 
 
 class ScanInput(RfWidget, can_focus=True):
     """One-line entry for scans, quantities and PINs: no cursor blink, no timers.
 
-    Enter or Tab submits; GS (Ctrl-]) is kept because it separates GS1 fields; other control
-    characters are refused; Ctrl-U clears. Each key repaints this one line only.
+    Enter or Tab submits, and CR+LF counts as one Enter; GS (Ctrl-]) is kept because it
+    separates GS1 fields; other control characters are refused; Ctrl-U clears. An entry any of
+    whose keys came in a burst is marked scanned, so a question can refuse it. Each key
+    repaints this one line only.
     """
 
     class Submitted(Message):
-        def __init__(self, scan_input: ScanInput, value: str) -> None:
+        def __init__(self, scan_input: ScanInput, value: str, scanned: bool = False) -> None:
             super().__init__()
             self.scan_input = scan_input
             self.value = value
+            # The entry came from a scanner (a burst), not from keys pressed one by one.
+            self.scanned = scanned
 
         @property
         def control(self) -> ScanInput:
@@ -204,6 +224,9 @@ class ScanInput(RfWidget, can_focus=True):
         self.masked = masked
         self.max_length = max_length
         self._chars: list[str] = []
+        self._scanned = False
+        # The last key handled, so the LF of a CR+LF suffix is not a second Enter.
+        self._last_key = ""
 
     @property
     def value(self) -> str:
@@ -212,6 +235,7 @@ class ScanInput(RfWidget, can_focus=True):
     @value.setter
     def value(self, text: str) -> None:
         self._chars = [c for c in text[: self.max_length] if c == GS or c.isprintable()]
+        self._scanned = False
         self.refresh()
 
     def set_masked(self, masked: bool) -> None:
@@ -229,22 +253,34 @@ class ScanInput(RfWidget, can_focus=True):
             self._chars.append(char)
         self.refresh()
 
+    def _clear(self) -> None:
+        self._chars, self._scanned = [], False
+        self.refresh()
+
     async def _on_key(self, event: events.Key) -> None:
-        key = event.key
-        if key in SUBMIT_KEYS:
-            value, self._chars = self.value, []
-            self.refresh()
-            self.post_message(self.Submitted(self, value))
+        if not self.screen.is_active:
+            # Queued for a screen that has since been covered or closed.
+            pass_on(self.app, event)
+            return
+        key, last = event.key, self._last_key
+        self._last_key = key
+        if key == "ctrl+j" and last in ("enter", "ctrl+m"):
+            pass  # the LF of a CR+LF suffix: the CR already submitted
+        elif key in SUBMIT_KEYS:
+            value, scanned = self.value, self._scanned or burst_of(event) > 0
+            self._clear()
+            self.post_message(self.Submitted(self, value, scanned))
         elif key in ERASE_KEYS:
             if self._chars:
                 self._chars.pop()
                 self.refresh()
         elif key == "ctrl+u":
-            self._chars = []
-            self.refresh()
+            self._clear()
         elif key in GS_KEYS or event.character == GS:
+            self._scanned = self._scanned or burst_of(event) > 0
             self._insert(GS)
         elif event.character is not None and event.is_printable:
+            self._scanned = self._scanned or burst_of(event) > 0
             self._insert(event.character)
         elif event.character is not None and len(event.character) == 1 and key.startswith(
             "ctrl+"
@@ -258,6 +294,7 @@ class ScanInput(RfWidget, can_focus=True):
 
     def _on_paste(self, event: events.Paste) -> None:
         event.stop()
+        self._scanned = True
         self._insert(event.text.replace("\r", "").replace("\n", ""))
 
     def render(self) -> Text:

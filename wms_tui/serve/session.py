@@ -45,6 +45,8 @@ class SessionSpec:
     # Practice mode (`wms demo --serve`): TRAINING, demo users shown, F6, the scenario if any.
     demo: bool = False
     scenario: str | None = None
+    # The server's number for this session, so its log lines and the session's match up.
+    session: int = 0
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -113,6 +115,7 @@ def run_session(spec: SessionSpec) -> int:
     from wms_tui.domain.model import Actor
     from wms_tui.domain.rf_services import RfBackend
     from wms_tui.domain.users import authenticate
+    from wms_tui.i18n import translator
     from wms_tui.rf_driver import RfDriver, terminal_profile
     from wms_tui.serve.audit import AuditLog
 
@@ -130,9 +133,12 @@ def run_session(spec: SessionSpec) -> int:
 
         extras = demo_app_options(engine, spec.scenario)
     profile = terminal_profile()
+    name = f"session {spec.session} {spec.terminal_id} from {spec.peer}"
+    # Each operator's own language from log-in on (the user's setting), English before it.
     app = RfApp(services, auth, terminal_id=spec.terminal_id, ascii_mode=profile.ascii_only,
-                language=spec.lang, driver_class=RfDriver,
-                audit=audit.for_session(spec.peer, spec.terminal_id), **extras)
+                language=spec.lang, translator=translator, driver_class=RfDriver,
+                audit=audit.for_session(spec.peer, spec.terminal_id), session_name=name,
+                **extras)
     ended_by: list[str] = []
 
     async def main() -> None:
@@ -147,14 +153,17 @@ def run_session(spec: SessionSpec) -> int:
     try:
         asyncio.run(main())
     except Exception:
-        log.exception("session %s from %s failed", spec.terminal_id, spec.peer)
+        log.exception("%s failed", name)
+        ended_by.insert(0, "system error")
         return 1
     finally:
+        if app.crashed and not ended_by:
+            ended_by.append("system error")
         wait_for_posts()
         if app.operator is not None:
             app.report("logout", app.operator, ended_by[0] if ended_by else "")
         engine.dispose()
-    return 0
+    return 1 if app.crashed else 0
 
 
 def wait_for_posts() -> None:

@@ -190,7 +190,7 @@ class RfSession:
             os.set_blocking(master, False)
             spec = SessionSpec(self.manager.database_url, request.term, request.terminal_id,
                                request.peer, demo=self.manager.demo,
-                               scenario=self.manager.scenario)
+                               scenario=self.manager.scenario, session=self.number)
             try:
                 self.process = await self.manager.launch(spec, slave)
             finally:
@@ -224,10 +224,14 @@ class RfSession:
             if self.end_message:
                 self.channel.write(screen_message(self.end_message, self.cols))
             self.channel.close()
-        reason = self.end_reason or ("hangup" if self.hung_up else "logout")
-        log.info("session %d %s %s from %s ended after %s (%s, exit %s)", self.number,
-                 request.protocol, request.terminal_id, request.peer,
-                 _duration(time.monotonic() - self.started), reason, status)
+        failed = status not in (0, None) and not self.end_reason and not self.hung_up
+        reason = self.end_reason or ("hangup" if self.hung_up else
+                                     "system error" if failed else "logout")
+        # A session that ended on an error is an error in the log, never a clean logout.
+        log.log(logging.ERROR if failed else logging.INFO,
+                "session %d %s %s from %s ended after %s (%s, exit %s)", self.number,
+                request.protocol, request.terminal_id, request.peer,
+                _duration(time.monotonic() - self.started), reason, status)
 
     async def _wait_for_end(self) -> int | None:
         assert self.process is not None

@@ -102,6 +102,10 @@ class Flow:
         """F5 (short pick, damaged, skip); flows without exceptions refuse it."""
         raise WmsError(N_("No exception on this step"))
 
+    def has_work(self) -> bool:
+        """Whether a saved state is worth offering to resume: past the flow's first step."""
+        return self.step_name != self.first_step()
+
     @property
     def step_name(self) -> str:
         return str(self.state["step"])
