@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 import time
 import uuid
@@ -28,6 +27,7 @@ from wms_tui.domain.model import (
     PostResult,
     StockStatus,
 )
+from wms_tui.domain.once import exactly_once
 from wms_tui.domain.permissions import Action, require
 from wms_tui.domain.ports import UnitOfWork
 from wms_tui.domain.units import to_base_units
@@ -167,26 +167,12 @@ def post(
 
 def _post_once(uow: UnitOfWork, actor: Actor, command: Command, key: str) -> PostResult:
     with uow:
-        stored = uow.idempotency.get(key)
-        if stored is not None:
-            return _replayed(stored)
-        ids = apply_in(uow, actor, command, key)
-        result = PostResult(confirmation=key, movement_ids=ids, message=_describe(command))
-        uow.idempotency.put(key, actor.user_id, type(command).__name__.lower(), _dump(result))
-        uow.commit()
-        return result
+        def work() -> PostResult:
+            ids = apply_in(uow, actor, command, key)
+            return PostResult(confirmation=key, movement_ids=ids, message=_describe(command))
 
-
-def _dump(result: PostResult) -> str:
-    return json.dumps(
-        {"confirmation": result.confirmation, "movement_ids": result.movement_ids,
-         "message": result.message}
-    )
-
-
-def _replayed(stored: str) -> PostResult:
-    data = json.loads(stored)
-    return PostResult(data["confirmation"], list(data["movement_ids"]), data["message"], True)
+        return exactly_once(uow, actor.user_id, key, type(command).__name__.lower(), PostResult,
+                            work, describe=lambda result: result.message)
 
 
 def _describe(command: Command) -> str:
