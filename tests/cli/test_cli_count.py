@@ -86,8 +86,8 @@ def pending_task(engine, wh: Warehouse) -> int:  # type: ignore[no-untyped-def]
     """A count of A-01-01-1 that found 4 of the 10 widgets, twice."""
     uow = uow_factory(engine)
     with uow() as u:
-        task = u.counting.add_task(wh.a1, item_id=None, trigger=CountTrigger.SUPERVISOR,
-                                   requested_by=None, due=None)
+        task = u.counting.add_open_task(wh.a1, item_id=None, trigger=CountTrigger.SUPERVISOR,
+                                        requested_by=None, due=None)
         u.commit()
     for _ in range(2):
         submit_count(uow, wh.operator, task, [(wh.widget, None, 4)], new_confirmation_key(),
@@ -132,8 +132,8 @@ def test_who_counted_it_cannot_approve_or_reject_it(wms, site) -> None:  # type:
     engine, wh = site
     uow = uow_factory(engine)
     with uow() as u:
-        task = u.counting.add_task(wh.a1, item_id=None, trigger=CountTrigger.SUPERVISOR,
-                                   requested_by=None, due=None)
+        task = u.counting.add_open_task(wh.a1, item_id=None, trigger=CountTrigger.SUPERVISOR,
+                                        requested_by=None, due=None)
         u.commit()
     for counter in (wh.supervisor, wh.operator):
         submit_count(uow, counter, task, [(wh.widget, None, 4)], new_confirmation_key())

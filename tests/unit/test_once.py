@@ -90,3 +90,14 @@ def test_a_value_json_cannot_hold_is_refused_clearly() -> None:
 
     with pytest.raises(TypeError, match="object cannot be stored with a confirmation"):
         encode(Odd("K5", object()), "m")
+
+
+def test_the_index_predicate_names_the_open_count_statuses() -> None:
+    """The partial unique index and the domain rule must agree on what 'open' means."""
+    from wms_tui.db.tables import OPEN_COUNT_WHERE
+    from wms_tui.domain.count_tasks import OPEN_STATUS_VALUES
+    from wms_tui.domain.counting import OPEN_STATUSES
+
+    assert sorted(OPEN_STATUS_VALUES) == sorted(s.value for s in OPEN_STATUSES)
+    assert OPEN_COUNT_WHERE == "status IN ({})".format(
+        ", ".join(f"'{v}'" for v in OPEN_STATUS_VALUES))

@@ -7,11 +7,13 @@ from collections.abc import Collection
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from wms_tui.db.repositories import _insert
 from wms_tui.db.tables import (
+    OPEN_COUNT_WHERE,
     Balance,
     CountLine,
     CountTask,
@@ -31,12 +33,12 @@ from wms_tui.db.tables import (
     Zone,
     utcnow,
 )
+from wms_tui.domain.count_tasks import OPEN_STATUS_VALUES, CountTrigger
 from wms_tui.domain.counting import (
     CountCandidate,
     CountLineRecord,
     CountStatus,
     CountTaskRef,
-    CountTrigger,
 )
 from wms_tui.domain.errors import N_, NotFound
 from wms_tui.domain.model import LocationType, MovementKind, MovementRecord, StockStatus
@@ -129,16 +131,30 @@ class SqlCounting:
         query = query.order_by(CT.c.due.is_(None), CT.c.due, LOC.c.walk_seq, LOC.c.code, CT.c.id)
         return [_task_ref(r) for r in self.session.execute(query)]
 
-    def add_task(
+    def open_task_id(self, location_id: int) -> int | None:
+        found = self.session.execute(
+            select(CT.c.id)
+            .where(CT.c.location_id == location_id, CT.c.status.in_(OPEN_STATUS_VALUES))
+            .order_by(CT.c.id).limit(1)
+        ).scalar()
+        return None if found is None else int(found)
+
+    def add_open_task(
         self, location_id: int, *, item_id: int | None, trigger: CountTrigger,
         requested_by: int | None, due: date | None,
-    ) -> int:
-        task = CountTask(location_id=location_id, item_id=item_id, trigger=trigger.value,
-                         status=CountStatus.OPEN.value, requested_by=requested_by, due=due)
-        self.session.add(task)
-        self.session.flush()
-        assert task.id is not None
-        return task.id
+    ) -> int | None:
+        # ON CONFLICT against the partial unique index: a racing terminal's task wins quietly.
+        now = utcnow()
+        found = self.session.execute(
+            _insert(self.session, CT)
+            .values(location_id=location_id, item_id=item_id, trigger=trigger.value,
+                    status=CountStatus.OPEN.value, requested_by=requested_by, due=due,
+                    attempt=0, created_at=now, updated_at=now)
+            .on_conflict_do_nothing(index_elements=["location_id"],
+                                    index_where=text(OPEN_COUNT_WHERE))
+            .returning(CT.c.id)
+        ).scalar()
+        return None if found is None else int(found)
 
     def advance(
         self, task_id: int, *, from_attempt: int, from_statuses: Collection[CountStatus],

@@ -13,7 +13,6 @@ from sqlmodel import Session
 
 from wms_tui.db.tables import (
     Balance,
-    CountTask,
     Item,
     ItemUom,
     Location,
@@ -34,7 +33,6 @@ from wms_tui.domain.outbound import (
     SHORT_REASON_EXTRAS,
     WAVE_DIGITS,
     WAVE_PREFIX,
-    CountTrigger,
     OutboundLineRef,
     OutboundLineSpec,
     OutboundOrderRef,
@@ -61,13 +59,10 @@ UOM = ItemUom.__table__  # type: ignore[attr-defined]
 LOT = Lot.__table__  # type: ignore[attr-defined]
 LPN = Lpn.__table__  # type: ignore[attr-defined]
 ZONE = Zone.__table__  # type: ignore[attr-defined]
-COUNT = CountTask.__table__  # type: ignore[attr-defined]
 REASON = ReasonCode.__table__  # type: ignore[attr-defined]
 TOTE = ToteOrder.__table__  # type: ignore[attr-defined]
 
 OPEN_STATUSES = [s.value for s in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)]
-# Count tasks still to be finished; the counting module owns the rest of their life.
-OPEN_COUNT_STATUSES = ("open", "recount", "pending_approval")
 
 FROM = aliased(LOC, name="from_loc")
 TO = aliased(LOC, name="to_loc")
@@ -465,24 +460,6 @@ class SqlOutbound:
             ))
         ).scalar()
         return found is not None
-
-    def open_count_task(self, location_id: int) -> int | None:
-        found = self.session.execute(
-            select(COUNT.c.id)
-            .where(COUNT.c.location_id == location_id, COUNT.c.status.in_(OPEN_COUNT_STATUSES))
-            .order_by(COUNT.c.id).limit(1)
-        ).scalar()
-        return None if found is None else int(found)
-
-    def add_count_task(
-        self, location_id: int, item_id: int | None, trigger: CountTrigger, requested_by: int
-    ) -> int:
-        task = CountTask(location_id=location_id, item_id=item_id, status="open",
-                         trigger=trigger.value, requested_by=requested_by)
-        self.session.add(task)
-        self.session.flush()
-        assert task.id is not None
-        return task.id
 
     def short_reasons(self) -> list[str]:
         rows = self.session.execute(

@@ -7,7 +7,7 @@ from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 # A unit of work opened with a clock stamps its rows by it (the demo's back-dated history).
@@ -17,6 +17,10 @@ CLOCK: ContextVar[Callable[[], datetime] | None] = ContextVar("wms_clock", defau
 def utcnow() -> datetime:
     clock = CLOCK.get()
     return datetime.now(UTC) if clock is None else clock()
+
+
+# The open count-task statuses (domain.count_tasks.OPEN_STATUS_VALUES), as an index predicate.
+OPEN_COUNT_WHERE = "status IN ('open', 'recount', 'pending_approval')"
 
 
 class Warehouse(SQLModel, table=True):
@@ -377,6 +381,9 @@ class CountTask(SQLModel, table=True):
             name="ck_count_task_status",
         ),
         Index("ix_count_task_open", "status", "location_id"),
+        # At most one open task per location, whichever trigger creates it (see count_tasks).
+        Index("ux_count_task_open_location", "location_id", unique=True,
+              sqlite_where=text(OPEN_COUNT_WHERE), postgresql_where=text(OPEN_COUNT_WHERE)),
     )
     id: int | None = Field(default=None, primary_key=True)
     location_id: int = Field(foreign_key="location.id")

@@ -36,6 +36,7 @@ from datetime import date, datetime
 from typing import Any, Protocol, cast
 
 from wms_tui.domain import stock
+from wms_tui.domain.count_tasks import CountTrigger, open_count_task
 from wms_tui.domain.errors import (
     N_,
     BadInput,
@@ -73,13 +74,6 @@ class CountStatus(enum.StrEnum):
     DONE = "done"
     REJECTED = "rejected"
     CANCELLED = "cancelled"
-
-
-class CountTrigger(enum.StrEnum):
-    ABC = "abc"
-    SHORT_PICK = "short_pick"
-    ZERO_CHECK = "zero_check"
-    SUPERVISOR = "supervisor"
 
 
 # A task in one of these holds its location: no second task is created there.
@@ -316,10 +310,12 @@ class CountingRepository(Protocol):
         """By due date (none last), walk sequence, id."""
         ...
 
-    def add_task(
+    def open_task_id(self, location_id: int) -> int | None: ...
+
+    def add_open_task(
         self, location_id: int, *, item_id: int | None, trigger: CountTrigger,
         requested_by: int | None, due: date | None,
-    ) -> int: ...
+    ) -> int | None: ...
 
     def advance(
         self, task_id: int, *, from_attempt: int, from_statuses: Collection[CountStatus],
@@ -364,14 +360,10 @@ def create_count_task(
     uow: CountingUnitOfWork, location_id: int, trigger: CountTrigger, *,
     requested_by: int | None = None, item_id: int | None = None, due: date | None = None,
 ) -> int | None:
-    """Add a task inside the caller's transaction; None if the location already has one open.
-
-    Short picks and zero checks call this too, so the one-open-task rule holds for every trigger.
-    """
-    if uow.counting.tasks(statuses=OPEN_STATUSES, location_id=location_id):
-        return None
-    return uow.counting.add_task(location_id, item_id=item_id, trigger=trigger,
-                                 requested_by=requested_by, due=due)
+    """Add a task inside the caller's transaction; None if the location already has one open."""
+    task_id, created = open_count_task(uow.counting, location_id, trigger,
+                                       requested_by=requested_by, item_id=item_id, due=due)
+    return task_id if created else None
 
 
 def schedule_counts(
@@ -704,9 +696,8 @@ def _move_task(uow: CountingUnitOfWork, task: CountTaskRef, status: CountStatus,
 def _reject(uow: CountingUnitOfWork, supervisor: Actor, task: CountTaskRef,
             key: str) -> ApprovalResult:
     _move_task(uow, task, CountStatus.REJECTED, supervisor.user_id)
-    new_id = uow.counting.add_task(task.location_id, item_id=task.item_id,
-                                   trigger=CountTrigger.SUPERVISOR,
-                                   requested_by=supervisor.user_id, due=None)
+    new_id, _created = open_count_task(uow.counting, task.location_id, CountTrigger.SUPERVISOR,
+                                       item_id=task.item_id, requested_by=supervisor.user_id)
     return ApprovalResult(key, task.id, CountStatus.REJECTED, new_task_id=new_id)
 
 

@@ -18,6 +18,7 @@ from itertools import pairwise
 from typing import Any, Protocol, TypeVar, cast
 
 from wms_tui.domain import stock
+from wms_tui.domain.count_tasks import CountTaskStore, CountTrigger, open_count_task
 from wms_tui.domain.errors import (
     N_,
     BadInput,
@@ -94,13 +95,6 @@ class TaskStatus(enum.StrEnum):
 
 
 OPEN_TASK_STATUSES = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
-
-
-class CountTrigger(enum.StrEnum):
-    """Why a count task was created from picking (the counting module knows the others)."""
-
-    SHORT_PICK = "short_pick"
-    ZERO_CHECK = "zero_check"
 
 
 # Plain values.
@@ -474,21 +468,16 @@ class OutboundRepository(ToteRepository, Protocol):
     def location_on_hand(self, location_id: int) -> int:
         """Everything on the location: every item, lot, LPN and status."""
         ...
+    def short_reasons(self) -> list[str]: ...
     def replenishment_levels(self, item_id: int) -> tuple[int | None, int | None]:
         """The item's (min_qty, max_qty) at a pick face."""
         ...
     def open_replenishment(self, to_location_id: int, item_id: int) -> bool: ...
-    def open_count_task(self, location_id: int) -> int | None:
-        """A count task of the location not finished yet (open, recount, pending approval)."""
-        ...
-    def add_count_task(
-        self, location_id: int, item_id: int | None, trigger: CountTrigger, requested_by: int
-    ) -> int: ...
-    def short_reasons(self) -> list[str]: ...
 
 
 class OutboundUnitOfWork(UnitOfWork, Protocol):
     outbound: OutboundRepository
+    counting: CountTaskStore
 
 
 UowFactory = Callable[[], OutboundUnitOfWork]
@@ -1226,10 +1215,9 @@ def _short_once(
         reallocated, new_ids, short = _reallocate(uow, task, rest, today)
         if new_ids and task.wave_id is not None:
             _resequence(uow, task.wave_id, path)
-        count_id = uow.outbound.open_count_task(task.location.id)
-        if count_id is None:
-            count_id = uow.outbound.add_count_task(
-                task.location.id, task.item_id, CountTrigger.SHORT_PICK, actor.user_id)
+        count_id, _created = open_count_task(uow.counting, task.location.id,
+                                             CountTrigger.SHORT_PICK, item_id=task.item_id,
+                                             requested_by=actor.user_id)
         status = _settle(uow, task)
         empty = uow.outbound.location_on_hand(task.location.id) == 0
         replenish = _replenish(uow, task.item_id, task.location, today)
@@ -1288,10 +1276,9 @@ def answer_zero_check(
                 found: int | None = json.loads(stored)["count_task_id"]
                 return found
             uow.catalog.location(location_id)
-            count_id = uow.outbound.open_count_task(location_id)
-            if count_id is None:
-                count_id = uow.outbound.add_count_task(
-                    location_id, None, CountTrigger.ZERO_CHECK, actor.user_id)
+            count_id, _created = open_count_task(uow.counting, location_id,
+                                                 CountTrigger.ZERO_CHECK,
+                                                 requested_by=actor.user_id)
             # Stored in PostResult's shape too, so a resumed flow sees it as posted.
             uow.idempotency.put(key, actor.user_id, "zero_check", json.dumps({
                 "confirmation": key, "movement_ids": [], "message": "zero check",
