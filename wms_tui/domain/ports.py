@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -90,19 +90,27 @@ class IdempotencyRepository(Protocol):
 class UserRepository(Protocol):
     def by_login(self, login: str) -> UserRecord | None: ...
     def add(self, login: str, name: str, role: str, pin_hash: str, language: str) -> UserRecord: ...
-    def all(self) -> list[UserRecord]: ...
+    def all(self) -> Sequence[UserRecord]: ...
 
 
 class UnitOfWork(Protocol):
     """One transaction: rolled back on exit unless commit() was called."""
 
-    catalog: CatalogRepository
-    stock: StockRepository
-    idempotency: IdempotencyRepository
-    users: UserRepository
-    masterdata: MasterDataRepository
-    flow_state: FlowStateRepository
-    inquiry: InquiryRepository
+    # Read-only members: a concrete unit of work may hold a narrower repository type.
+    @property
+    def catalog(self) -> CatalogRepository: ...
+    @property
+    def stock(self) -> StockRepository: ...
+    @property
+    def idempotency(self) -> IdempotencyRepository: ...
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def masterdata(self) -> MasterDataRepository: ...
+    @property
+    def flow_state(self) -> FlowStateRepository: ...
+    @property
+    def inquiry(self) -> InquiryRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(
