@@ -58,8 +58,8 @@ def test_a_count_request_and_a_zero_check_leave_one_open_task(
     for round_no in range(ROUNDS):
         requested, checked = together(
             lambda: request_count(supervisor_side, wh.supervisor, location=code),
-            lambda: answer_zero_check(picker_side, wh.operator, wh.pick, empty=False,
-                                      key=f"zero-{round_no}"),
+            lambda key=f"zero-{round_no}": answer_zero_check(
+                picker_side, wh.operator, wh.pick, empty=False, key=key),
         )
         tasks = open_tasks(engine, wh.pick)
         assert len(tasks) == 1, f"round {round_no}: open tasks {tasks}"

@@ -13,7 +13,16 @@ from sqlmodel import Session, select
 from textual.pilot import Pilot
 
 from tests.tui.helpers import (
-    EA_GTIN, SIZES, Site, burst, enter, keys, login, run, screen_text, screen_words,
+    EA_GTIN,
+    SIZES,
+    Site,
+    burst,
+    enter,
+    keys,
+    login,
+    run,
+    screen_text,
+    screen_words,
 )
 from wms_tui.db.tables import CountTask, Location
 from wms_tui.db.uow import SqlUnitOfWork, uow_factory

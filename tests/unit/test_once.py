@@ -99,5 +99,5 @@ def test_the_index_predicate_names_the_open_count_statuses() -> None:
     from wms_tui.domain.counting import OPEN_STATUSES
 
     assert sorted(OPEN_STATUS_VALUES) == sorted(s.value for s in OPEN_STATUSES)
-    assert OPEN_COUNT_WHERE == "status IN ({})".format(
-        ", ".join(f"'{v}'" for v in OPEN_STATUS_VALUES))
+    quoted = ", ".join(f"'{v}'" for v in OPEN_STATUS_VALUES)
+    assert f"status IN ({quoted})" == OPEN_COUNT_WHERE
