@@ -94,7 +94,7 @@ def fresh_sqlite_engine(path: str, synchronous: str = "FULL") -> Engine:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     if request.param == "sqlite":
         eng = fresh_sqlite_engine(str(tmp_path / "wms.db"))
     else:
@@ -104,7 +104,7 @@ def engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:  # typ
 
 
 @pytest.fixture
-def sqlite_engine(tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
     eng = fresh_sqlite_engine(str(tmp_path / "wms.db"))
     yield eng
     eng.dispose()

@@ -16,6 +16,12 @@ from wms_tui.domain.users import hash_pin
 FAST_PIN_HASH = hash_pin("1234")
 
 
+def saved_id(row_id: int | None) -> int:
+    """The id of a row that has been flushed, so the database has given it one."""
+    assert row_id is not None
+    return row_id
+
+
 @dataclass(frozen=True)
 class Warehouse:
     """Ids of a tiny warehouse: a dock, two reserve bins, a pick face, three items, three users."""
@@ -55,13 +61,14 @@ def build_warehouse(engine: Engine) -> Warehouse:
         heavy = Item(sku="BOLT", description="Bolt M8", base_uom="EA")
         s.add_all([widget, lotted, heavy])
         s.flush()
+        widget_id, lotted_id, heavy_id = (saved_id(i.id) for i in (widget, lotted, heavy))
         s.add_all([
-            ItemUom(item_id=widget.id, uom="EA", factor=1, gtin="09501101530003"),
-            ItemUom(item_id=widget.id, uom="CS", factor=12, gtin="19501101530000"),
-            ItemUom(item_id=lotted.id, uom="EA", factor=1, gtin="05901234123457"),
-            ItemUom(item_id=heavy.id, uom="EA", factor=1),
-            ItemUom(item_id=heavy.id, uom="BOX", factor=100),
-            ItemAlias(item_id=widget.id, alias="SUP-W-1"),
+            ItemUom(item_id=widget_id, uom="EA", factor=1, gtin="09501101530003"),
+            ItemUom(item_id=widget_id, uom="CS", factor=12, gtin="19501101530000"),
+            ItemUom(item_id=lotted_id, uom="EA", factor=1, gtin="05901234123457"),
+            ItemUom(item_id=heavy_id, uom="EA", factor=1),
+            ItemUom(item_id=heavy_id, uom="BOX", factor=100),
+            ItemAlias(item_id=widget_id, alias="SUP-W-1"),
         ])
         users = {}
         for login, role in (("OP1", "operator"), ("SUP1", "supervisor"), ("ADM1", "admin")):
@@ -75,9 +82,9 @@ def build_warehouse(engine: Engine) -> Warehouse:
             assert u.id is not None
             return Actor(u.id, u.login, Role(u.role), "T-TEST")
 
-        ids = {k: v.id for k, v in locs.items()}
+        ids = {k: saved_id(v.id) for k, v in locs.items()}
         return Warehouse(
             dock=ids["DOCK-1"], a1=ids["A-01-01-1"], a2=ids["A-01-02-1"], pick=ids["P-01-01-1"],
-            widget=widget.id, lotted=lotted.id, heavy=heavy.id,  # type: ignore[arg-type]
+            widget=widget_id, lotted=lotted_id, heavy=heavy_id,
             operator=actor("OP1"), supervisor=actor("SUP1"), admin=actor("ADM1"),
         )

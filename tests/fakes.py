@@ -17,7 +17,9 @@ from wms_tui.domain.model import (
     LocationRef,
     LpnRef,
     MovementRecord,
+    StockLine,
 )
+from wms_tui.domain.ports import ItemSpec, LedgerLine, LocationSpec
 
 
 @dataclass
@@ -47,6 +49,11 @@ class FakeState:
     movements: list[MovementRecord] = field(default_factory=list)
     idempotency: dict[str, str] = field(default_factory=dict)
     users: dict[str, FakeUser] = field(default_factory=dict)
+    flows: dict[int, tuple[str, str]] = field(default_factory=dict)
+    warehouses: dict[str, str] = field(default_factory=dict)
+    zones: set[str] = field(default_factory=set)
+    location_specs: dict[str, LocationSpec] = field(default_factory=dict)
+    item_specs: dict[str, ItemSpec] = field(default_factory=dict)
     last_id: int = 0
 
     def new_id(self) -> int:
@@ -228,6 +235,130 @@ class FakeUsers:
         return sorted(self.state.users.values(), key=lambda u: u.login)
 
 
+class FakeFlowState:
+    def __init__(self, state: FakeState) -> None:
+        self.state = state
+
+    def save(self, user_id: int, flow: str, state: str, terminal: str) -> None:
+        self.state.flows[user_id] = (flow, state)
+
+    def load(self, user_id: int) -> tuple[str, str] | None:
+        return self.state.flows.get(user_id)
+
+    def clear(self, user_id: int) -> None:
+        self.state.flows.pop(user_id, None)
+
+
+class FakeInquiry:
+    def __init__(self, state: FakeState) -> None:
+        self.state = state
+
+    def stock_lines(
+        self, *, item_id: int | None = None, location_id: int | None = None
+    ) -> list[StockLine]:
+        lots = {lot_id: (code, expiry) for (_, code), (lot_id, expiry) in self.state.lots.items()}
+        lines = []
+        for row in FakeStock(self.state).balances(item_id=item_id, location_id=location_id):
+            if row.quantity <= 0:
+                continue
+            key = row.key
+            item = self.state.items[key.item_id]
+            lot, expiry = lots.get(key.lot_id, (None, None)) if key.lot_id else (None, None)
+            lpn = self.state.lpns[key.lpn_id].code if key.lpn_id else None
+            lines.append(StockLine(
+                sku=item.sku, description=item.description,
+                location=self.state.locations[key.location_id].code, quantity=row.quantity,
+                uom=item.base_uom, lot=lot, expiry=expiry, lpn=lpn, status=key.status.value,
+                item_id=key.item_id, location_id=key.location_id, lot_id=key.lot_id,
+                lpn_id=key.lpn_id, reserved=row.reserved,
+            ))
+        return lines
+
+
+class FakeMasterData:
+    def __init__(self, state: FakeState) -> None:
+        self.state = state
+
+    def warehouse_codes(self) -> list[str]:
+        return list(self.state.warehouses)
+
+    def add_warehouse(self, code: str, name: str) -> None:
+        self.state.warehouses[code] = name
+
+    def zone_codes(self) -> set[str]:
+        return set(self.state.zones)
+
+    def add_zone(self, code: str) -> None:
+        self.state.zones.add(code)
+
+    def location(self, code: str) -> LocationSpec | None:
+        return self.state.location_specs.get(code)
+
+    def location_code_by_barcode(self, barcode: str) -> str | None:
+        specs = self.state.location_specs.values()
+        return next((s.code for s in specs if s.barcode == barcode), None)
+
+    def max_walk_seq(self) -> int:
+        return max((s.walk_seq for s in self.state.location_specs.values()), default=0)
+
+    def save_location(self, spec: LocationSpec) -> None:
+        if spec.zone is not None and spec.zone not in self.state.zones:
+            raise NotFound(f"no zone {spec.zone}")
+        self.state.location_specs[spec.code] = spec
+
+    def item(self, sku: str) -> ItemSpec | None:
+        return self.state.item_specs.get(sku)
+
+    def save_item(self, spec: ItemSpec) -> None:
+        old = self.state.item_specs.get(spec.sku)
+        if old is not None:
+            units = {u.uom: u for u in old.units} | {u.uom: u for u in spec.units}
+            spec = replace(
+                spec,
+                units=tuple(sorted(units.values(), key=lambda u: u.uom)),
+                aliases=tuple(sorted(set(old.aliases) | set(spec.aliases))),
+            )
+        self.state.item_specs[spec.sku] = spec
+
+    def ledger_lines(
+        self,
+        *,
+        item_id: int | None = None,
+        location_id: int | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[LedgerLine]:
+        logins = {u.id: u.login for u in self.state.users.values()}
+        lots = {lot_id: code for (_, code), (lot_id, _) in self.state.lots.items()}
+
+        def location(location_id: int | None) -> str | None:
+            return None if location_id is None else self.state.locations[location_id].code
+
+        def lpn(lpn_id: int | None) -> str | None:
+            return None if lpn_id is None else self.state.lpns[lpn_id].code
+
+        found = list(FakeStock(self.state).movements(item_id=item_id, location_id=location_id))
+        lines = [
+            LedgerLine(
+                id=m.id or 0, created_at=m.created_at or datetime.min, kind=m.kind,
+                sku=self.state.items[m.item_id].sku, quantity=m.quantity,
+                uom=self.state.items[m.item_id].base_uom,
+                from_location=location(m.from_location_id), to_location=location(m.to_location_id),
+                lot=None if m.lot_id is None else lots.get(m.lot_id),
+                from_lpn=lpn(m.from_lpn_id), to_lpn=lpn(m.to_lpn_id),
+                from_status=m.from_status, to_status=m.to_status,
+                user=logins.get(m.user_id, ""), terminal=m.terminal, reference=m.reference,
+                reason=m.reason_code,
+                approved_by=None if m.approved_by is None else logins.get(m.approved_by),
+            )
+            for m in found
+            if (since is None or (m.created_at is not None and m.created_at >= since))
+            and (until is None or (m.created_at is not None and m.created_at < until))
+        ]
+        return lines if limit is None else lines[-limit:]
+
+
 class FakeUnitOfWork:
     """Rolls back on exit unless commit() was called, like the SQL one; counts commits."""
 
@@ -241,6 +372,9 @@ class FakeUnitOfWork:
         self.stock = FakeStock(self._work)
         self.idempotency = FakeIdempotency(self._work)
         self.users = FakeUsers(self._work)
+        self.masterdata = FakeMasterData(self._work)
+        self.flow_state = FakeFlowState(self._work)
+        self.inquiry = FakeInquiry(self._work)
         return self
 
     def __exit__(

@@ -15,18 +15,19 @@ from typing import Any, ClassVar
 
 from rich.console import RenderableType
 from rich.text import Text
-from textual._compositor import CompositorUpdate, LayoutUpdate
-from textual.app import App
+from textual import events
 from textual.binding import BindingType
 from textual.driver import Driver
 from textual.filter import LineFilter
-from textual.screen import Screen
 
 from wms_tui.domain.flows.base import Translate, no_translation
 from wms_tui.domain.flows.registry import FlowSpec, default_flows
 from wms_tui.domain.model import Actor
+from wms_tui.input_limits import InputGate
 from wms_tui.rf_driver import AttributesOnly, ScreenShadow
+from wms_tui.screens.bursts import is_dropped
 from wms_tui.screens.widgets import visible
+from wms_tui.textual_compat import CompositorUpdate, HookedApp, LayoutUpdate
 
 Authenticate = Callable[[str, str, str], Actor]
 # (event, login, detail): "login", "login_failed" or "logout", for the server's audit log.
@@ -35,13 +36,20 @@ AuditCallback = Callable[[str, str, str], None]
 log = logging.getLogger(__name__)
 
 
-class RfApp(App[None], inherit_bindings=False):
+class RfApp(HookedApp, inherit_bindings=False):
     """No mouse, no command palette, no timers, and no App-wide keys: on a serial RF link
     Ctrl-Q is XON, so Textual's Ctrl-Q quit binding would end a session by accident."""
 
     CSS_PATH = "screens/rf.tcss"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar[list[BindingType]] = []
+    # No mouse: the kitty pointer-shape sequence ends in BEL, which rings a VT220.
+    POINTER_SHAPES = False
+    # The burst of a scan that closed a pop-up (see screens.bursts): its rest is dropped here.
+    dropped_burst = 0
+    # Told to end (a hang-up, an idle timeout, a logout at the login screen): keys still
+    # queued, such as the rest of a flood, are dropped instead of handled on the way out.
+    leaving = False
 
     def __init__(
         self,
@@ -60,6 +68,7 @@ class RfApp(App[None], inherit_bindings=False):
         login_facts: Sequence[str] = (),
         scenario: str | None = None,
         session_name: str | None = None,
+        note_on_exit: bool = True,
     ) -> None:
         super().__init__(driver_class=driver_class)
         # Demo mode: TRAINING in every header, the virtual scanner (F6) over demo, demo users
@@ -88,6 +97,11 @@ class RfApp(App[None], inherit_bindings=False):
         self.operator: str | None = None
         # How the log names this session: the server's session number, or the terminal.
         self.session_name = session_name or f"terminal {terminal_id}"
+        # How much input is parsed and queued (input_limits); the driver counts keys into it.
+        self.input_gate = InputGate(self.session_name)
+        # Over `wms serve` the session writes the crash note itself, for a pty in raw mode.
+        self.note_on_exit = note_on_exit
+        self.exit_note: str | None = None
         self.crashed = False
 
     @property
@@ -104,20 +118,29 @@ class RfApp(App[None], inherit_bindings=False):
         """Terminal default colours only: meaning is carried by reverse, bold and prefixes."""
         return self._line_filters
 
-    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
+    def frame_to_send(self, frame: LayoutUpdate) -> CompositorUpdate | None:
         """Send the terminal only the cells that changed since the last frame."""
-        writes = (self._running and not self._closed and not self.is_headless
-                  and self._driver is not None and not self._batch_count)
-        if writes and isinstance(renderable, CompositorUpdate) and not self.is_inline:
-            frame = screen._compositor.render_update(
-                full=True, screen_stack=self._background_screens)
-            assert isinstance(frame, LayoutUpdate)
-            renderable = self._shadow.changes(frame, self.size)
-            if renderable is None:
-                return
-        super()._display(screen, renderable)
+        return self._shadow.changes(frame, self.size)
 
-    def _handle_exception(self, error: Exception) -> None:
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self.input_gate.take()
+            # Dropped at the app: keys still queued after the pop-up left go to no screen at
+            # all, and none once the app is leaving.
+            if self.leaving or is_dropped(self, event):
+                return
+            # The screen or entry line is that far behind only in a flood: not one key more.
+            if (self.focused or self.screen).message_queue_size >= self.input_gate.queued_keys:
+                self.input_gate.drop_queued()
+                return
+        await super().on_event(event)
+
+    def exit(self, *args: Any, **kwargs: Any) -> None:
+        """Textual's exit; keys queued behind it are dropped, so a hang-up ends at once."""
+        self.leaving = True
+        super().exit(*args, **kwargs)
+
+    def crash_note(self, error: Exception) -> RenderableType | None:
         """An unexpected error ends the session with a short note, never a traceback.
 
         The traceback goes to the log under the session's name; the terminal gets one
@@ -125,15 +148,10 @@ class RfApp(App[None], inherit_bindings=False):
         """
         log.error("%s: unexpected error, session ended", self.session_name, exc_info=error)
         self.crashed = True
-        self._return_code = 1
-        if self._exception is None:
-            # Pilot tests re-raise it, as Textual does for any app.
-            self._exception = error
-            self._exception_event.set()
-        note = self.t("System error - your work is saved. Log in again.")
-        self._exit_renderables.append(Text(visible(note, self.ascii_mode)))
-        self.bell()
-        self._close_messages_no_wait()
+        note = visible(self.t("System error - your work is saved. Log in again."),
+                       self.ascii_mode)
+        self.exit_note = note
+        return Text(note) if self.note_on_exit else None
 
     def report(self, event: str, login: str, detail: str = "") -> None:
         """Tell the audit log, if there is one; a failing audit log never stops a log-in."""
@@ -160,9 +178,6 @@ class RfApp(App[None], inherit_bindings=False):
         self.bell_count += 1
         super().bell()
 
-    def _set_pointer_shape(self, shape: str) -> None:
-        """No mouse: the kitty pointer-shape sequence ends in BEL, which rings a VT220."""
-
 
 def default_terminal_id() -> str:
     """WMS_TERMINAL, else the tty name (pts/3 -> pts3), else the host name."""
@@ -184,45 +199,35 @@ def run_tui(database_url: str | None = None, terminal: str | None = None,
 
     demo: the database must carry the demo marker; the app shows TRAINING and offers F6.
     """
-    from wms_tui.db.engine import data_dir, make_engine
-    from wms_tui.db.migrate import current_revision, head_revision
-    from wms_tui.db.uow import uow_factory
-    from wms_tui.domain.rf_services import RfBackend
-    from wms_tui.domain.users import authenticate
+    from wms_tui.bootstrap import data_dir, wire
+    from wms_tui.i18n import translator
     from wms_tui.rf_driver import RfDriver, terminal_profile
 
     if not logging.getLogger().handlers:
         # The terminal is the operator's screen: errors go to a file, never onto it.
         logging.basicConfig(filename=data_dir() / "rf.log", level=logging.INFO,
                             format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    engine = make_engine(database_url)
-    if current_revision(engine) != head_revision():
-        raise SystemExit("The database schema is not current: run `wms db upgrade` first.")
-    extras: dict[str, Any] = {}
-    if demo:
-        from wms_tui.demo.launch import demo_app_options
-
-        extras = demo_app_options(engine, scenario)
-    writer = uow_factory(engine)
-    services = RfBackend(writer, uow_factory(engine, readonly=True))
-
-    def auth(login: str, pin: str, terminal_id: str) -> Actor:
-        return authenticate(writer(), login, pin, terminal_id)
-
-    from wms_tui.i18n import translator
-
-    profile = terminal_profile()
-    app = RfApp(
-        services, auth,
-        terminal_id=terminal or default_terminal_id(),
-        ascii_mode=profile.ascii_only if ascii_mode is None else ascii_mode,
-        language=lang or "en",
-        translator=translator,
-        driver_class=RfDriver,
-        **extras,
-    )
-    app.language_fixed = lang is not None
+    site = wire(database_url)
     try:
+        current, head = site.schema()
+        if current != head:
+            raise SystemExit("The database schema is not current: run `wms db upgrade` first.")
+        extras: dict[str, Any] = {}
+        if demo:
+            from wms_tui.demo.launch import demo_app_options
+
+            extras = demo_app_options(site.engine, scenario)
+        profile = terminal_profile()
+        app = RfApp(
+            site.services, site.auth,
+            terminal_id=terminal or default_terminal_id(),
+            ascii_mode=profile.ascii_only if ascii_mode is None else ascii_mode,
+            language=lang or "en",
+            translator=translator,
+            driver_class=RfDriver,
+            **extras,
+        )
+        app.language_fixed = lang is not None
         app.run(mouse=False)
     finally:
-        engine.dispose()
+        site.close()

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-import selectors
 import signal
-from codecs import getincrementaldecoder
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,18 +19,21 @@ from rich.console import Console
 from rich.control import Control
 from rich.segment import Segment
 from rich.style import Style
-from textual._compositor import CompositorUpdate, LayoutUpdate
-from textual._xterm_parser import XTermParser
+from textual import events
 from textual.color import Color
 from textual.drivers.linux_driver import LinuxDriver
 from textual.filter import LineFilter
 from textual.geometry import Size
 from textual.strip import Strip
 
+from wms_tui import textual_compat
+from wms_tui.input_limits import InputGate
 from wms_tui.screens.bursts import mark_bursts
+from wms_tui.textual_compat import CompositorUpdate, LayoutUpdate
 
 if TYPE_CHECKING:
     from textual.app import App
+    from textual.message import Message
 
 # Terminals known to understand xterm's extensions; anything else gets the plain VT subset.
 MODERN_TERMS = ("xterm", "screen", "tmux", "rxvt", "kitty", "alacritty", "foot", "wezterm",
@@ -87,6 +88,9 @@ class RfDriver(LinuxDriver):
                  size: tuple[int, int] | None = None) -> None:
         super().__init__(app, debug=debug, mouse=mouse, size=size)
         self.legacy = terminal_profile().legacy
+        # The app's gate when it has one (RfApp), so both count the same keys.
+        gate = getattr(app, "input_gate", None)
+        self.gate = gate if isinstance(gate, InputGate) else InputGate("terminal")
 
     def write(self, data: str) -> None:
         if self.legacy and (data in _MODERN_ONLY or _KITTY_PUSH.fullmatch(data)):
@@ -94,35 +98,22 @@ class RfDriver(LinuxDriver):
         super().write(data)
 
     def run_input_thread(self) -> None:
-        """Textual's input loop, except that end-of-file on the terminal is a hang-up.
+        """Textual's input loop, except that end-of-file on the terminal is a hang-up and a
+        flood is cut before it is parsed (see input_limits).
 
         Textual keeps polling a terminal whose other end is gone, spinning a core forever;
         an RF link that dropped must end the session (its flow is saved after every step).
+        Textual also parses all the input there is, so a pasted megabyte became a million
+        key events queued at once. The loop is a changed copy of Textual's, kept in
+        textual_compat with the version it was copied from.
         """
-        selector = selectors.SelectSelector()
-        selector.register(self.fileno, selectors.EVENT_READ)
-        parser = XTermParser(self._debug)
-        decode = getincrementaldecoder("utf-8")(errors="replace").decode
-        try:
-            while not self.exit_event.is_set():
-                for _key, mask in selector.select(0.1):
-                    if mask & selectors.EVENT_READ:
-                        try:
-                            data = os.read(self.fileno, 4096)
-                        except OSError:
-                            data = b""
-                        if not data:
-                            hang_up()
-                            return
-                        # Keys of one read are one burst: a scan, never a person's answer.
-                        batch = list(parser.feed(decode(data)))
-                        mark_bursts(batch)
-                        for event in batch:
-                            self.process_message(event)
-                for event in parser.tick():
-                    self.process_message(event)
-        finally:
-            selector.close()
+        textual_compat.run_input_thread(self, on_read=self._read, on_end_of_file=hang_up,
+                                        admit=self.gate.admit, on_quiet=self.gate.quiet)
+
+    def _read(self, batch: list[Message]) -> None:
+        # Keys of one read are one burst: a scan, never a person's answer.
+        mark_bursts(batch)
+        self.gate.hand_over(sum(isinstance(event, events.Key) for event in batch))
 
 
 def hang_up() -> None:

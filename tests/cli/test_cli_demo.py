@@ -128,7 +128,7 @@ def trainee_work(engine: Any) -> None:
     outbound.confirm_pick(factory, actor, task.id, task.remaining, to_location_id=ship.id,
                           key="t-pick")
     with SqlUnitOfWork(engine) as uow:
-        count = counting.tasks_for(uow, actor, counting.CountPolicy())[0]  # type: ignore[arg-type]
+        count = counting.tasks_for(uow, actor, counting.CountPolicy())[0]
         book = {b.key.item_id: b for b in uow.stock.balances(location_id=count.location_id)}
     counting.submit_count(factory, actor, count.id,
                           [(item_id, b.key.lot_id, b.quantity) for item_id, b in book.items()],

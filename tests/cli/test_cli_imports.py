@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-import cli
+from wms_tui.cli import importing as cli
 
 Rows = list[dict[str, object]]
 RowNo = Callable[[int], int]

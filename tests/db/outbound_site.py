@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import Engine, select, update
 from sqlmodel import Session
 
-from tests.factories import Warehouse, build_warehouse
+from tests.factories import Warehouse, build_warehouse, saved_id
 from wms_tui.db.tables import Balance, CountTask, Item, Location, Movement, Reservation
 from wms_tui.db.uow import SqlUnitOfWork
 from wms_tui.domain.checkdigits import location_check_digits
@@ -43,14 +43,14 @@ class Site:
     @classmethod
     def build(cls, engine: Engine, wh: Warehouse | None = None) -> Site:
         wh = wh or build_warehouse(engine)
-        ids = {}
+        ids: dict[str, int] = {}
         with Session(engine) as s:
             for code, seq in (("TOTE-1", 900), ("TOTE-2", 901), ("STAGE-1", 902)):
                 loc = Location(code=code, barcode=code, check_digits=location_check_digits(code),
                                type="staging", walk_seq=seq)
                 s.add(loc)
                 s.flush()
-                ids[code] = loc.id
+                ids[code] = saved_id(loc.id)
             s.commit()
         return cls(engine, wh, ids["TOTE-1"], ids["TOTE-2"], ids["STAGE-1"])
 

@@ -7,10 +7,11 @@ commit (two open tasks in 31 of 40 rounds); SQLite queued its writers and never 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 import pytest
 from sqlalchemy import Engine, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tests.db.test_pick_race import together
 from tests.factories import Warehouse
@@ -37,15 +38,15 @@ def own_engines(engine: Engine) -> Iterator[list[Engine]]:
 def open_tasks(engine: Engine, location_id: int) -> list[int]:
     with Session(engine) as s:
         return list(s.execute(
-            select(CountTask.id).where(CountTask.location_id == location_id,
-                                       CountTask.status.in_(("open", "recount",
-                                                             "pending_approval")))
+            select(col(CountTask.id)).where(col(CountTask.location_id) == location_id,
+                                            col(CountTask.status).in_(("open", "recount",
+                                                                       "pending_approval")))
         ).scalars())
 
 
 def close_all(engine: Engine, location_id: int) -> None:
     with Session(engine) as s:
-        s.execute(update(CountTask).where(CountTask.location_id == location_id)
+        s.execute(update(CountTask).where(col(CountTask.location_id) == location_id)
                   .values(status="cancelled"))
         s.commit()
 
@@ -53,13 +54,15 @@ def close_all(engine: Engine, location_id: int) -> None:
 def test_a_count_request_and_a_zero_check_leave_one_open_task(
         engine: Engine, wh: Warehouse, own_engines: list[Engine]) -> None:
     with Session(engine) as s:
-        code = s.get(Location, wh.pick).code
+        pick = s.get(Location, wh.pick)
+        assert pick is not None
+        code = pick.code
     supervisor_side, picker_side = (uow_factory(e) for e in own_engines)
     for round_no in range(ROUNDS):
         requested, checked = together(
             lambda: request_count(supervisor_side, wh.supervisor, location=code),
-            lambda key=f"zero-{round_no}": answer_zero_check(
-                picker_side, wh.operator, wh.pick, empty=False, key=key),
+            partial(answer_zero_check, picker_side, wh.operator, wh.pick, empty=False,
+                    key=f"zero-{round_no}"),
         )
         tasks = open_tasks(engine, wh.pick)
         assert len(tasks) == 1, f"round {round_no}: open tasks {tasks}"

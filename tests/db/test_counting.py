@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tests.factories import FAST_PIN_HASH, Warehouse
 from wms_tui.db.tables import CountLine, Item, Lot, User
@@ -15,6 +15,7 @@ from wms_tui.db.uow import SqlUnitOfWork
 from wms_tui.domain.counting import (
     CountingServicesMixin,
     CountPolicy,
+    CountResult,
     CountStatus,
     CountTaskChanged,
     CountTrigger,
@@ -44,6 +45,7 @@ from wms_tui.domain.stock import (
 )
 from wms_tui.domain.supervisor import (
     ExceptionKind,
+    PendingApproval,
     SupervisorServicesMixin,
     open_exceptions,
     pending_approvals,
@@ -92,9 +94,10 @@ def task_at(uow: Uow, wh: Warehouse, location: int, **kw: object) -> int:
 
 
 def count(uow: Uow, actor: Actor, task_id: int, *lines: tuple[int, int | None, int],
-          policy: CountPolicy = STRICT, **kw: object):  # type: ignore[no-untyped-def]
+          policy: CountPolicy = STRICT, attempt: int | None = None,
+          started_at: int | None = None) -> CountResult:
     return submit_count(uow, actor, task_id, list(lines), new_confirmation_key(),
-                        policy=policy, **kw)  # type: ignore[arg-type]
+                        policy=policy, attempt=attempt, started_at=started_at)
 
 
 def status(uow: Uow, task_id: int) -> CountStatus:
@@ -151,7 +154,7 @@ def test_schedule_follows_the_abc_frequency_from_the_last_completed_count(
         qty = 10 if item == wh.widget else 5
         assert count(uow, wh.operator, task.id, (item, None, qty)).status == CountStatus.DONE
     with Session(engine) as s:
-        counted_at = s.execute(select(CountLine.counted_at)).scalars().first()
+        counted_at = s.execute(select(col(CountLine.counted_at))).scalars().first()
     assert counted_at is not None
     counted_day = (counted_at if counted_at.tzinfo else counted_at.replace(tzinfo=UTC)).date()
     policy = CountPolicy(frequencies={"A": 30, "B": 90, "C": 365})
@@ -342,7 +345,7 @@ def test_stock_added_after_the_count_keeps_the_counted_variance(
     assert on_hand(uow, wh.widget, wh.a1) == 24 and exact(uow)
 
 
-def pending_approvals_of(uow: Uow):  # type: ignore[no-untyped-def]
+def pending_approvals_of(uow: Uow) -> list[PendingApproval]:
     with uow() as u:
         return pending_approvals(u)
 

@@ -24,6 +24,9 @@ from wms_tui.domain.stock import ledger_mismatches
 
 TODAY = date(2026, 3, 2)
 MIDNIGHT = datetime.combine(TODAY, datetime.min.time(), tzinfo=UTC)
+# at, kind, sku, quantity, user, from, to, lot, reference, reason, confirmation
+LedgerRow = tuple[datetime, MovementKind, str, int, str, str | None, str | None, str | None, str,
+                  str | None, str | None]
 
 
 def seeded(path: Path, seed: int = 1, today: date = TODAY, **options: Any) -> Engine:
@@ -32,7 +35,7 @@ def seeded(path: Path, seed: int = 1, today: date = TODAY, **options: Any) -> En
     return engine
 
 
-def ledger(engine: Engine) -> list[tuple[object, ...]]:
+def ledger(engine: Engine) -> list[LedgerRow]:
     """Every movement by codes and time, so two databases compare row for row."""
     with SqlUnitOfWork(engine, readonly=True) as uow:
         return [(e.at, e.kind, e.sku, e.quantity, e.user, e.from_location, e.to_location,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Collection
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, inspect, text
@@ -14,20 +16,21 @@ from wms_tui.db.engine import make_engine
 from wms_tui.db.migrate import downgrade, upgrade
 from wms_tui.db.uow import SqlUnitOfWork, uow_factory
 from wms_tui.domain.errors import BadInput
-from wms_tui.domain.exports import Cursor, EventKind, next_batch
+from wms_tui.domain.exports import Cursor, EventKind, ExportBatch, ExportEvent, next_batch
 from wms_tui.domain.stock import Adjust, Pick, Receive, apply_in, post
 
 
-def export(engine: Engine, cursor: Cursor, limit: int = 1000, kinds=()):  # type: ignore[no-untyped-def]
+def export(engine: Engine, cursor: Cursor, limit: int = 1000,
+           kinds: Collection[EventKind] = ()) -> ExportBatch:
     with SqlUnitOfWork(engine, readonly=True) as uow:
         return next_batch(uow.reports, cursor, limit, kinds)
 
 
-def drain(engine: Engine, cursor: Cursor, expected: int):  # type: ignore[no-untyped-def]
+def drain(engine: Engine, cursor: Cursor, expected: int) -> list[ExportEvent]:
     """Export until expected events arrived: on PostgreSQL the horizon is cluster-wide, so
     another test's open transaction may hold committed events back for a moment (never lose
     them)."""
-    found = []
+    found: list[ExportEvent] = []
     for _ in range(10_000):
         if len(found) >= expected:
             break
@@ -94,7 +97,7 @@ def test_cursor_runs_during_concurrent_posting_export_every_event_exactly_once(
     assert sorted(seen) == movement_ids(engine)
 
 
-def test_movements_from_before_the_outbox_are_exported_first(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_movements_from_before_the_outbox_are_exported_first(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     try:
         upgrade(engine)

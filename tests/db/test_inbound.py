@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 from sqlalchemy import Engine, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from tests.factories import Warehouse
+from tests.factories import Warehouse, saved_id
 from wms_tui.db.tables import IdempotencyRecord, Item, ItemUom, Location, Movement
 from wms_tui.db.uow import SqlUnitOfWork
 from wms_tui.domain.checkdigits import location_check_digits
@@ -65,7 +65,7 @@ def line_ids(uow: Uow, order_id: int) -> dict[int, int]:
 
 def movements(engine: Engine) -> list[Movement]:
     with Session(engine) as s:
-        return list(s.execute(select(Movement).order_by(Movement.id)).scalars())
+        return list(s.execute(select(Movement).order_by(col(Movement.id))).scalars())
 
 
 def add_qc_item(engine: Engine, *, qc_location: bool) -> int:
@@ -73,7 +73,7 @@ def add_qc_item(engine: Engine, *, qc_location: bool) -> int:
         item = Item(sku="SCREW", description="Screw", requires_qc=True)
         s.add(item)
         s.flush()
-        s.add(ItemUom(item_id=item.id, uom="EA", factor=1))
+        s.add(ItemUom(item_id=saved_id(item.id), uom="EA", factor=1))
         if qc_location:
             s.add(Location(code="QC-1", barcode="QC-1", check_digits=location_check_digits("QC-1"),
                            type="qc", walk_seq=5))

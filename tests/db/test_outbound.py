@@ -23,7 +23,9 @@ from wms_tui.domain.outbound import (
     OutboundStatus,
     PickScope,
     TaskKind,
+    TaskRef,
     TaskStatus,
+    WaveReport,
     WaveStatus,
     answer_zero_check,
     check_substitute,
@@ -44,11 +46,11 @@ def site(engine: Engine, wh: Warehouse) -> Site:
     return Site.build(engine, wh)
 
 
-def release(site: Site, *refs: str) -> object:
+def release(site: Site, *refs: str) -> WaveReport:
     return release_wave(site.uow, site.wh.supervisor, refs=list(refs), today=TODAY)
 
 
-def first_task(site: Site, scope: PickScope | None = None):  # type: ignore[no-untyped-def]
+def first_task(site: Site, scope: PickScope | None = None) -> TaskRef:
     task = next_task(site.uow, site.wh.operator, TaskKind.PICK, scope)
     assert task is not None
     return task
@@ -114,7 +116,7 @@ def test_release_allocates_reserves_orders_in_walk_order_and_reports_the_rest(
                 ("SO-1", "", "", "1", "2", "BOLT", "5", "EA"),
                 ("SO-2", "", "", "3", "1", "WIDGET", "10", "EA"))
     report = release_wave(site.uow, wh.supervisor, today=TODAY)
-    assert report.code == "W0001" and report.orders == ("SO-1", "SO-2")  # type: ignore[attr-defined]
+    assert report.code == "W0001" and report.orders == ("SO-1", "SO-2")
     # The pick face first (24 of its 30 for SO-1, then 6 for SO-2), the rest from reserve;
     # tasks numbered in walk order: A-01-01-1 (walk 10) before P-01-01-1 (walk 30).
     assert [(t.seq, t.order, t.line_no, t.location, t.quantity) for t in report.tasks] == [
@@ -141,15 +143,15 @@ def test_release_never_allocates_reserved_or_held_stock(site: Site) -> None:
                 ("SO-2", "", "", "", "1", "WIDGET", "8", "EA"))
     first = release(site, "SO-1")
     second = release(site, "SO-2")
-    assert [t.quantity for t in first.tasks] == [8]  # type: ignore[attr-defined]
-    assert [t.quantity for t in second.tasks] == [2]  # type: ignore[attr-defined]
-    [missing] = second.unallocated  # type: ignore[attr-defined]
+    assert [t.quantity for t in first.tasks] == [8]
+    assert [t.quantity for t in second.tasks] == [2]
+    [missing] = second.unallocated
     assert (missing.missing, missing.reason) == (6, "only 2 EA free")
     third = import_outbound_orders(site.uow, rows(("SO-3", "", "", "", "1", "WIDGET", "1", "")))
     assert third.ok
-    [none_left] = release(site, "SO-3").unallocated  # type: ignore[attr-defined]
+    [none_left] = release(site, "SO-3").unallocated
     assert none_left.reason == "all stock is reserved for other tasks"
-    assert second.code == "W0002"  # type: ignore[attr-defined]
+    assert second.code == "W0002"
 
 
 def test_release_needs_a_supervisor_and_open_orders(site: Site) -> None:
@@ -186,8 +188,8 @@ def test_pick_end_to_end_posts_ledger_task_line_order_and_wave_at_once(site: Sit
     site.orders(("SO-1", "", "", "", "1", "WIDGET", "2", "CS"),
                 ("SO-2", "", "", "", "1", "WIDGET", "6", "EA"))
     wave = release(site)
-    scope = find_scope(site.uow, wave.code)  # type: ignore[attr-defined]
-    assert scope == PickScope("wave", wave.wave_id, "W0001")  # type: ignore[attr-defined]
+    scope = find_scope(site.uow, wave.code)
+    assert scope == PickScope("wave", wave.wave_id, "W0001")
     task = first_task(site, scope)
     assert (task.order_ref, task.quantity, task.uom, task.factor, task.status) == (
         "SO-1", 24, "CS", 12, TaskStatus.IN_PROGRESS)
@@ -205,7 +207,7 @@ def test_pick_end_to_end_posts_ledger_task_line_order_and_wave_at_once(site: Sit
     assert site.balance(wh.widget, site.tote1) == (24, 0)
     assert [(ln.picked, ln.allocated) for ln in site.lines("SO-1")] == [(24, 24)]
     with site.uow() as u:
-        assert u.outbound.wave(wave.wave_id).status is WaveStatus.PICKING  # type: ignore[attr-defined]
+        assert u.outbound.wave(wave.wave_id).status is WaveStatus.PICKING
     # The same key again posts nothing and answers the first result.
     again = confirm_pick(site.uow, wh.operator, task.id, 24, to_location_id=site.tote1,
                          key="PICK-1", today=TODAY)
@@ -216,7 +218,7 @@ def test_pick_end_to_end_posts_ledger_task_line_order_and_wave_at_once(site: Sit
                         key="PICK-2", today=TODAY)
     assert done.location_empty and done.order_status is OutboundStatus.PICKED
     with site.uow() as u:
-        assert u.outbound.wave(wave.wave_id).status is WaveStatus.DONE  # type: ignore[attr-defined]
+        assert u.outbound.wave(wave.wave_id).status is WaveStatus.DONE
     assert next_task(site.uow, wh.operator, TaskKind.PICK) is None
     assert site.exact() == []
 
@@ -284,7 +286,7 @@ def test_short_pick_posts_what_was_picked_reallocates_and_creates_a_count_task(
         [new] = u.outbound.tasks(kind=TaskKind.PICK, statuses=(TaskStatus.OPEN,))
     assert (old.status, old.done_quantity, old.reason_code) == (TaskStatus.SHORT, 4, "SHORT")
     assert (new.wave_id, new.location.id, new.quantity, new.seq, new.id) == (
-        wave.wave_id, wh.a1, 6, 1, result.new_task_ids[0])  # type: ignore[attr-defined]
+        wave.wave_id, wh.a1, 6, 1, result.new_task_ids[0])
     assert site.balance(wh.widget, wh.pick) == (26, 0)
     assert site.balance(wh.widget, wh.a1) == (100, 6)
     assert [(ln.allocated, ln.picked, ln.short) for ln in site.lines("SO-1")] == [(10, 4, 0)]

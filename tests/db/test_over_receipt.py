@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tests.factories import Warehouse
 from wms_tui.db.tables import IdempotencyRecord, Movement, ReasonCode
@@ -50,7 +50,7 @@ def import_po_36(uow: Uow) -> int:
 
 def movements(engine: Engine) -> list[Movement]:
     with Session(engine) as s:
-        return list(s.execute(select(Movement).order_by(Movement.id)).scalars())
+        return list(s.execute(select(Movement).order_by(col(Movement.id))).scalars())
 
 
 def received(uow: Uow, order_id: int) -> list[int]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from tests.db.outbound_site import TODAY, Site
-from tests.factories import Warehouse
+from tests.factories import Warehouse, saved_id
 from wms_tui.db.engine import make_engine
 from wms_tui.db.tables import Item, ItemUom, User
 from wms_tui.db.uow import SqlUnitOfWork
@@ -76,7 +77,7 @@ def new_item(engine: Engine, sku: str) -> int:
         item = Item(sku=sku, description=sku)
         s.add(item)
         s.flush()
-        s.add(ItemUom(item_id=item.id, uom="EA", factor=1))
+        s.add(ItemUom(item_id=saved_id(item.id), uom="EA", factor=1))
         s.commit()
         assert item.id is not None
         return item.id
@@ -153,7 +154,7 @@ def test_two_short_picks_reallocating_the_same_last_units(
         waves = [release_wave(site.uow, wh.supervisor, refs=[ref], today=TODAY)
                  for ref in (f"A{round_no}", f"B{round_no}")]
         actors = (wh.operator, op2)
-        tasks = [next_task(lambda eng=eng: SqlUnitOfWork(eng), actor, TaskKind.PICK,
+        tasks = [next_task(partial(SqlUnitOfWork, eng), actor, TaskKind.PICK,
                            PickScope("wave", w.wave_id, w.code))
                  for eng, actor, w in zip(own_engines, actors, waves, strict=True)]
         assert all(t is not None and t.location.id == wh.pick for t in tasks)
@@ -255,7 +256,7 @@ def test_two_supervisors_releasing_the_same_orders_release_each_once(
                  if w is not None]
         assert len(waves) == 1, "both supervisors released the same orders"
         [wave] = waves
-        assert len(wave.orders) == 3  # type: ignore[attr-defined]
-        assert sum(t.quantity for t in wave.tasks) == 10  # type: ignore[attr-defined]
+        assert len(wave.orders) == 3
+        assert sum(t.quantity for t in wave.tasks) == 10
         assert site.balance(item, wh.pick) == (10, 10)
     assert site.exact() == []

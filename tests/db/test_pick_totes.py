@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from tests.db.outbound_site import TODAY, Site
-from tests.factories import Warehouse
+from tests.factories import Warehouse, saved_id
 from wms_tui.db.tables import Item, ItemUom, ToteOrder
 from wms_tui.db.uow import uow_factory
 from wms_tui.domain.errors import ScanRejected
@@ -31,7 +31,7 @@ def new_item(engine: Engine, sku: str) -> int:
         item = Item(sku=sku, description=sku)
         s.add(item)
         s.flush()
-        s.add(ItemUom(item_id=item.id, uom="EA", factor=1))
+        s.add(ItemUom(item_id=saved_id(item.id), uom="EA", factor=1))
         s.commit()
         assert item.id is not None
         return item.id

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from tests.factories import Warehouse
+from wms_tui.db.uow import SqlUnitOfWork
 from wms_tui.domain import stock
 from wms_tui.domain.errors import (
     BadInput,
@@ -30,19 +32,21 @@ from wms_tui.domain.stock import (
     post,
 )
 
+Uow = Callable[[], SqlUnitOfWork]
 
-def on_hand(uow, key: BalanceKey) -> int:  # type: ignore[no-untyped-def]
+
+def on_hand(uow: Uow, key: BalanceKey) -> int:
     with uow() as u:
         row = u.stock.balance(key)
         return 0 if row is None else row.quantity
 
 
-def assert_exact(uow) -> None:  # type: ignore[no-untyped-def]
+def assert_exact(uow: Uow) -> None:
     with uow() as u:
         assert ledger_mismatches(u) == []
 
 
-def test_receive_move_pick_keeps_balances_equal_to_ledger(uow, wh: Warehouse) -> None:
+def test_receive_move_pick_keeps_balances_equal_to_ledger(uow: Uow, wh: Warehouse) -> None:
     op = wh.operator
     post(uow, op, Receive(wh.widget, 2, wh.dock, "ASN-1", uom="CS"))
     assert on_hand(uow, BalanceKey(wh.widget, wh.dock)) == 24
@@ -58,7 +62,7 @@ def test_receive_move_pick_keeps_balances_equal_to_ledger(uow, wh: Warehouse) ->
     assert all(m.created_at is not None and m.reference for m in rows)
 
 
-def test_resubmitted_key_returns_first_result_and_posts_nothing(uow, wh: Warehouse) -> None:
+def test_resubmitted_key_returns_first_result_and_posts_nothing(uow: Uow, wh: Warehouse) -> None:
     first = post(uow, wh.operator, Receive(wh.widget, 10, wh.dock, "ASN-1"), key="k-1")
     again = post(uow, wh.operator, Receive(wh.widget, 10, wh.dock, "ASN-1"), key="k-1")
     assert again.replayed and not first.replayed
@@ -66,7 +70,7 @@ def test_resubmitted_key_returns_first_result_and_posts_nothing(uow, wh: Warehou
     assert on_hand(uow, BalanceKey(wh.widget, wh.dock)) == 10
 
 
-def test_pick_more_than_on_hand_is_refused_and_changes_nothing(uow, wh: Warehouse) -> None:
+def test_pick_more_than_on_hand_is_refused_and_changes_nothing(uow: Uow, wh: Warehouse) -> None:
     post(uow, wh.operator, Receive(wh.widget, 3, wh.a1, "ASN-1"))
     with pytest.raises(InsufficientStock, match="only 3 EA of WIDGET free at A-01-01-1, not 4"):
         post(uow, wh.operator, Pick(wh.widget, 4, wh.a1, "SO-1"))
@@ -76,7 +80,7 @@ def test_pick_more_than_on_hand_is_refused_and_changes_nothing(uow, wh: Warehous
 
 
 def test_database_check_refuses_negative_balance_even_without_the_code(
-    engine, wh: Warehouse
+    engine: Engine, wh: Warehouse
 ) -> None:
     with engine.connect() as conn, pytest.raises(IntegrityError):
         conn.execute(text(
@@ -85,7 +89,7 @@ def test_database_check_refuses_negative_balance_even_without_the_code(
         ), {"i": wh.widget, "l": wh.a1})
 
 
-def test_ledger_rows_cannot_be_updated_or_deleted(engine, uow, wh: Warehouse) -> None:
+def test_ledger_rows_cannot_be_updated_or_deleted(engine: Engine, uow: Uow, wh: Warehouse) -> None:
     post(uow, wh.operator, Receive(wh.widget, 1, wh.dock, "ASN-1"))
     for sql in ("UPDATE movement SET quantity = 99", "DELETE FROM movement"):
         with engine.connect() as conn, pytest.raises(DBAPIError, match="append-only"):
@@ -93,7 +97,7 @@ def test_ledger_rows_cannot_be_updated_or_deleted(engine, uow, wh: Warehouse) ->
     assert_exact(uow)
 
 
-def test_units_convert_and_refuse_unknown_or_fractional(uow, wh: Warehouse) -> None:
+def test_units_convert_and_refuse_unknown_or_fractional(uow: Uow, wh: Warehouse) -> None:
     post(uow, wh.operator, Receive(wh.heavy, "1.5", wh.dock, "ASN-1", uom="BOX"))
     assert on_hand(uow, BalanceKey(wh.heavy, wh.dock)) == 150
     with pytest.raises(UnknownUnit, match="unit 'PAL' is not set up"):
@@ -104,7 +108,7 @@ def test_units_convert_and_refuse_unknown_or_fractional(uow, wh: Warehouse) -> N
         post(uow, wh.operator, Receive(wh.heavy, "-3", wh.dock, "ASN-1"))
 
 
-def test_lot_and_expiry_are_required_for_tracked_items(uow, wh: Warehouse) -> None:
+def test_lot_and_expiry_are_required_for_tracked_items(uow: Uow, wh: Warehouse) -> None:
     with pytest.raises(BadInput, match="lot-tracked"):
         post(uow, wh.operator, Receive(wh.lotted, 5, wh.dock, "ASN-1"))
     post(uow, wh.operator,
@@ -115,7 +119,7 @@ def test_lot_and_expiry_are_required_for_tracked_items(uow, wh: Warehouse) -> No
     assert_exact(uow)
 
 
-def test_adjust_needs_a_supervisor_and_a_known_reason(uow, wh: Warehouse) -> None:
+def test_adjust_needs_a_supervisor_and_a_known_reason(uow: Uow, wh: Warehouse) -> None:
     post(uow, wh.operator, Receive(wh.widget, 5, wh.a1, "ASN-1"))
     with pytest.raises(PermissionDenied, match="may not adjust"):
         post(uow, wh.operator, Adjust(wh.widget, -1, wh.a1, "DAMAGED", "ADJ-1"))
@@ -127,7 +131,7 @@ def test_adjust_needs_a_supervisor_and_a_known_reason(uow, wh: Warehouse) -> Non
     assert_exact(uow)
 
 
-def test_status_change_moves_stock_between_statuses(uow, wh: Warehouse) -> None:
+def test_status_change_moves_stock_between_statuses(uow: Uow, wh: Warehouse) -> None:
     post(uow, wh.operator, Receive(wh.widget, 8, wh.dock, "ASN-1", status=StockStatus.QC_HOLD))
     with pytest.raises(InsufficientStock):
         post(uow, wh.operator, Pick(wh.widget, 1, wh.dock, "SO-1"))
@@ -138,7 +142,7 @@ def test_status_change_moves_stock_between_statuses(uow, wh: Warehouse) -> None:
     assert_exact(uow)
 
 
-def test_reservations_protect_stock_for_their_picker(uow, wh: Warehouse) -> None:
+def test_reservations_protect_stock_for_their_picker(uow: Uow, wh: Warehouse) -> None:
     post(uow, wh.operator, Receive(wh.widget, 10, wh.a1, "ASN-1"))
     stock.reserve(uow, wh.operator, Reserve(wh.widget, 8, wh.a1, "TASK-1"))
     with pytest.raises(InsufficientStock, match="only 2 free"):
@@ -152,7 +156,7 @@ def test_reservations_protect_stock_for_their_picker(uow, wh: Warehouse) -> None
     assert_exact(uow)
 
 
-def test_whole_lpn_moves_with_everything_on_it(uow, wh: Warehouse) -> None:
+def test_whole_lpn_moves_with_everything_on_it(uow: Uow, wh: Warehouse) -> None:
     post(uow, wh.operator, Receive(wh.widget, 12, wh.dock, "ASN-1", lpn="LPN001"))
     post(uow, wh.operator, Receive(wh.heavy, 3, wh.dock, "ASN-1", lpn="LPN001"))
     with uow() as u:
@@ -166,20 +170,21 @@ def test_whole_lpn_moves_with_everything_on_it(uow, wh: Warehouse) -> None:
     assert_exact(uow)
 
 
-def test_failed_post_leaves_no_partial_rows(uow, wh: Warehouse) -> None:
+def test_failed_post_leaves_no_partial_rows(uow: Uow, wh: Warehouse) -> None:
     post(uow, wh.operator, Receive(wh.widget, 5, wh.dock, "ASN-1", lpn="P1"))
     post(uow, wh.operator, Receive(wh.heavy, 5, wh.dock, "ASN-1", lpn="P1"))
     with uow() as u:
         lpn = u.catalog.lpn_by_code("P1")
-    stock.reserve(uow, wh.operator, Reserve(wh.heavy, 1, wh.dock, "T", lpn_id=lpn.id))  # type: ignore[union-attr]
+    assert lpn is not None
+    stock.reserve(uow, wh.operator, Reserve(wh.heavy, 1, wh.dock, "T", lpn_id=lpn.id))
     with pytest.raises(InsufficientStock, match="reserved"):
-        post(uow, wh.operator, MoveLpn(lpn.id, wh.a1, "PUT-1"))  # type: ignore[union-attr]
+        post(uow, wh.operator, MoveLpn(lpn.id, wh.a1, "PUT-1"))
     with uow() as u:
         assert len(list(u.stock.movements())) == 2
     assert_exact(uow)
 
 
-def test_stock_is_never_put_on_an_lpn_standing_elsewhere(uow, wh: Warehouse) -> None:
+def test_stock_is_never_put_on_an_lpn_standing_elsewhere(uow: Uow, wh: Warehouse) -> None:
     post(uow, wh.operator, Receive(wh.widget, 10, wh.dock, "ASN-1", lpn="P9"))
     with uow() as u:
         lpn = u.catalog.lpn_by_code("P9")
@@ -204,7 +209,7 @@ def test_stock_is_never_put_on_an_lpn_standing_elsewhere(uow, wh: Warehouse) -> 
     assert_exact(uow)
 
 
-def test_found_stock_of_a_tracked_item_needs_its_lot(uow, wh: Warehouse) -> None:
+def test_found_stock_of_a_tracked_item_needs_its_lot(uow: Uow, wh: Warehouse) -> None:
     with pytest.raises(BadInput, match="lot-tracked"):
         post(uow, wh.supervisor, Adjust(wh.lotted, 3, wh.a1, "FOUND", "ADJ-1",
                                         approved_by=wh.supervisor.user_id))

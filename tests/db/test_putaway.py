@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import Engine, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tests.factories import Warehouse
 from wms_tui.db.tables import Item, Location, Lpn, Movement, Zone
+from wms_tui.db.uow import SqlUnitOfWork
 from wms_tui.domain.checkdigits import location_check_digits
 from wms_tui.domain.flows.base import Tone
 from wms_tui.domain.flows.putaway import PutawayFlow
 from wms_tui.domain.putaway import PutawayServicesMixin
 from wms_tui.domain.rf_services import WarehouseServices
 from wms_tui.domain.stock import Receive, ledger_mismatches, post
+
+Uow = Callable[[], SqlUnitOfWork]
 
 
 class Services(PutawayServicesMixin, WarehouseServices):
@@ -24,7 +28,7 @@ class Services(PutawayServicesMixin, WarehouseServices):
 def add_location(engine: Engine, code: str, walk_seq: int, zone: str, *,
                  type: str = "reserve", capacity: int | None = 1000) -> int:
     with Session(engine) as s:
-        found = s.execute(select(Zone).where(Zone.code == zone)).scalar()
+        found = s.execute(select(Zone).where(col(Zone.code) == zone)).scalar()
         if found is None:
             found = Zone(warehouse_id=1, code=zone)
             s.add(found)
@@ -40,39 +44,41 @@ def add_location(engine: Engine, code: str, walk_seq: int, zone: str, *,
 def set_item_zone(engine: Engine, item_id: int, zone: str | None) -> None:
     with Session(engine) as s:
         zone_id = None if zone is None else s.execute(
-            select(Zone.id).where(Zone.code == zone)).scalar()
-        s.execute(update(Item).where(Item.id == item_id).values(zone_id=zone_id))  # type: ignore[arg-type]
+            select(col(Zone.id)).where(col(Zone.code) == zone)).scalar()
+        s.execute(update(Item).where(col(Item.id) == item_id).values(zone_id=zone_id))
         s.commit()
 
 
-def directed(uow, wh: Warehouse, qty: int, item_id: int | None = None,  # type: ignore[no-untyped-def]
+def directed(uow: Uow, wh: Warehouse, qty: int, item_id: int | None = None,
              lot_id: int | None = None) -> str | None:
     to = Services(uow).suggest_putaway(wh.dock, qty, item_id, lot_id)
     return None if to is None else to.code
 
 
-def test_same_item_with_room_comes_before_a_nearer_empty_location(uow, wh: Warehouse) -> None:
+def test_same_item_with_room_comes_before_a_nearer_empty_location(uow: Uow, wh: Warehouse) -> None:
     post(uow, wh.operator, Receive(wh.widget, 10, wh.a2, "ASN-1"))
     assert directed(uow, wh, 50, wh.widget) == "A-01-02-1"
     # BOLT has none stored: the nearest empty location, and A-01-02-1 is not empty.
     assert directed(uow, wh, 50, wh.heavy) == "A-01-01-1"
 
 
-def test_capacity_counts_everything_on_hand(uow, wh: Warehouse) -> None:
+def test_capacity_counts_everything_on_hand(uow: Uow, wh: Warehouse) -> None:
     post(uow, wh.operator, Receive(wh.widget, 900, wh.a2, "ASN-1"))
     post(uow, wh.operator, Receive(wh.heavy, 95, wh.a2, "ASN-2"))
     assert directed(uow, wh, 5, wh.widget) == "A-01-02-1"
     assert directed(uow, wh, 6, wh.widget) == "A-01-01-1"
 
 
-def test_nothing_fits_gives_none(engine: Engine, uow, wh: Warehouse) -> None:
+def test_nothing_fits_gives_none(engine: Engine, uow: Uow, wh: Warehouse) -> None:
     for loc in (wh.a1, wh.a2, wh.pick):
         post(uow, wh.operator, Receive(wh.heavy, 1, loc, "ASN-1"))
     assert directed(uow, wh, 1, wh.widget) is None
     assert directed(uow, wh, 1) is None  # a mixed pallet only gets empty locations
 
 
-def test_item_zone_is_respected_for_empty_locations(engine: Engine, uow, wh: Warehouse) -> None:
+def test_item_zone_is_respected_for_empty_locations(
+    engine: Engine, uow: Uow, wh: Warehouse
+) -> None:
     add_location(engine, "B-01-01-1", 5, "BULK")
     add_location(engine, "STAGE-1", 1, "RES", type="staging")
     set_item_zone(engine, wh.widget, "RES")
@@ -83,17 +89,19 @@ def test_item_zone_is_respected_for_empty_locations(engine: Engine, uow, wh: War
     assert directed(uow, wh, 10, wh.widget) == "B-01-01-1"
 
 
-def test_unlimited_capacity_and_inactive_locations(engine: Engine, uow, wh: Warehouse) -> None:
+def test_unlimited_capacity_and_inactive_locations(
+    engine: Engine, uow: Uow, wh: Warehouse
+) -> None:
     add_location(engine, "FLOOR-1", 40, "RES", capacity=None)
     with Session(engine) as s:
-        s.execute(update(Location).where(Location.code == "A-01-01-1")  # type: ignore[arg-type]
+        s.execute(update(Location).where(col(Location.code) == "A-01-01-1")
                   .values(active=False))
         s.commit()
     assert directed(uow, wh, 10, wh.widget) == "A-01-02-1"
     assert directed(uow, wh, 5000, wh.widget) == "FLOOR-1"
 
 
-def test_same_lot_preferred(uow, wh: Warehouse) -> None:
+def test_same_lot_preferred(uow: Uow, wh: Warehouse) -> None:
     op = wh.operator
     post(uow, op, Receive(wh.lotted, 5, wh.a1, "ASN-1", lot="L2", expiry=date(2031, 1, 1)))
     post(uow, op, Receive(wh.lotted, 5, wh.a2, "ASN-1", lot="L1", expiry=date(2030, 1, 1)))
@@ -103,7 +111,7 @@ def test_same_lot_preferred(uow, wh: Warehouse) -> None:
     assert directed(uow, wh, 5, wh.lotted) == "A-01-01-1"
 
 
-def test_putaway_lines_are_the_dock_stock_only(uow, wh: Warehouse) -> None:
+def test_putaway_lines_are_the_dock_stock_only(uow: Uow, wh: Warehouse) -> None:
     op = wh.operator
     post(uow, op, Receive(wh.widget, 7, wh.dock, "ASN-1"))
     post(uow, op, Receive(wh.widget, 24, wh.dock, "ASN-1", lpn="LPN-7"))
@@ -117,7 +125,7 @@ def test_putaway_lines_are_the_dock_stock_only(uow, wh: Warehouse) -> None:
     assert services.override_reasons() == ["BLOCKED", "FULL"]
 
 
-def test_flow_puts_away_an_lpn_and_an_item_exactly(engine: Engine, uow, wh: Warehouse) -> None:
+def test_flow_puts_away_an_lpn_and_an_item_exactly(engine: Engine, uow: Uow, wh: Warehouse) -> None:
     post(uow, wh.operator, Receive(wh.widget, 24, wh.dock, "ASN-1", lpn="LPN-1"))
     post(uow, wh.operator, Receive(wh.widget, 10, wh.dock, "ASN-1"))
     services = Services(uow)
@@ -135,10 +143,12 @@ def test_flow_puts_away_an_lpn_and_an_item_exactly(engine: Engine, uow, wh: Ware
         at_a1 = sum(ln.quantity for ln in u.inquiry.stock_lines(location_id=wh.a1))
     assert at_a1 == 34
     with Session(engine) as s:
-        assert s.execute(select(Lpn.location_id).where(Lpn.code == "LPN-1")).scalar() == wh.a1
+        lpn_at = s.execute(
+            select(col(Lpn.location_id)).where(col(Lpn.code) == "LPN-1")).scalar()
+    assert lpn_at == wh.a1
 
 
-def test_supervisor_override_records_the_reason(engine: Engine, uow, wh: Warehouse) -> None:
+def test_supervisor_override_records_the_reason(engine: Engine, uow: Uow, wh: Warehouse) -> None:
     post(uow, wh.operator, Receive(wh.widget, 24, wh.dock, "ASN-1", lpn="LPN-1"))
     post(uow, wh.operator, Receive(wh.heavy, 5, wh.dock, "ASN-1", lpn="LPN-1"))
     post(uow, wh.operator, Receive(wh.widget, 10, wh.dock, "ASN-1"))
@@ -151,9 +161,9 @@ def test_supervisor_override_records_the_reason(engine: Engine, uow, wh: Warehou
     flow.submit("A-01-02-1")
     assert flow.submit("1").tone is Tone.SUCCESS
     with Session(engine) as s:
-        moves = s.execute(select(Movement).where(Movement.kind == "move")
-                          .order_by(Movement.id)).scalars().all()  # type: ignore[arg-type]
-        lpn_at = s.execute(select(Lpn.location_id).where(Lpn.code == "LPN-1")).scalar()
+        moves = s.execute(select(Movement).where(col(Movement.kind) == "move")
+                          .order_by(col(Movement.id))).scalars().all()
+        lpn_at = s.execute(select(col(Lpn.location_id)).where(col(Lpn.code) == "LPN-1")).scalar()
     assert [(m.quantity, m.to_location_id, m.reason_code) for m in moves] == [
         (24, wh.pick, "FULL"), (5, wh.pick, "FULL"), (4, wh.a2, "BLOCKED")]
     assert lpn_at == wh.pick

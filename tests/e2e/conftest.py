@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 import asyncssh
 import pytest
@@ -99,7 +100,8 @@ class Server:
         environ = {k: v for k, v in os.environ.items()
                    if k not in ("COLUMNS", "LINES", "WMS_DATABASE_URL", "WMS_DEVICE_PASSWORD")
                    and not k.startswith("TEXTUAL")}
-        environ.update(WMS_DATA_DIR=str(self.data_dir), PYTHONPATH=str(ROOT), **(env or {}))
+        environ.update(WMS_DATA_DIR=str(self.data_dir), PYTHONPATH=str(ROOT))
+        environ.update(env or {})  # a test's env overrides the defaults, PYTHONPATH too
         database = ["--database-url", database_url] if database_url else []
         self.log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
@@ -108,7 +110,7 @@ class Server:
             stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT,
             env=environ)
 
-    def wait_ready(self, timeout: float = 60) -> Server:
+    def wait_ready(self, timeout: float = 60) -> Self:
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             if self.proc.poll() is not None:

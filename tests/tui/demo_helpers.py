@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+from textual.app import App
 from textual.pilot import Pilot
 
 from tests.tui.helpers import keys, screen_text, settle
@@ -42,7 +43,7 @@ def demo_app(engine: Engine, scenario: str | None = None) -> RfApp:
                  **demo_app_options(engine, scenario))
 
 
-def header(app: RfApp) -> str:
+def header(app: App[Any]) -> str:
     return screen_text(app).splitlines()[0]
 
 

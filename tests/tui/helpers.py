@@ -10,7 +10,7 @@ from typing import Any
 
 from rich.console import Console
 from sqlalchemy import Engine
-from textual._xterm_parser import XTermParser
+from textual.app import App
 from textual.pilot import Pilot
 
 from tests.factories import Warehouse, build_warehouse
@@ -22,6 +22,7 @@ from wms_tui.domain.rf_services import RfBackend
 from wms_tui.domain.stock import Receive, ledger_mismatches, post
 from wms_tui.domain.users import authenticate
 from wms_tui.screens.bursts import mark_bursts
+from wms_tui.textual_compat import driver_of, full_frame, xterm_parser
 
 SIZES = [(20, 16), (40, 8), (80, 24)]
 EA_GTIN = "09501101530003"
@@ -81,8 +82,8 @@ async def type_raw(pilot: Pilot[Any], data: str) -> None:
     """Feed raw terminal input through Textual's own xterm parser, as the real driver does."""
     if not data:
         return
-    parser = XTermParser()
-    driver = pilot.app._driver
+    parser = xterm_parser()
+    driver = driver_of(pilot.app)
     assert driver is not None
     for event in [*parser.feed(data), *parser.feed("")]:
         event.set_sender(pilot.app)
@@ -93,8 +94,8 @@ async def type_raw(pilot: Pilot[Any], data: str) -> None:
 async def burst(pilot: Pilot[Any], data: str) -> None:
     """Feed data as one read from the terminal, as a scanner sends it: keys numbered as one
     burst by the driver's own rule, all queued before the app handles the first."""
-    parser = XTermParser()
-    driver = pilot.app._driver
+    parser = xterm_parser()
+    driver = driver_of(pilot.app)
     assert driver is not None
     batch = [*parser.feed(data), *parser.feed("")]
     mark_bursts(batch)
@@ -115,17 +116,16 @@ async def login(pilot: Pilot[Any], user: str = "OP1", pin: str = "1234") -> None
     await enter(pilot, pin)
 
 
-def screen_text(app: RfApp) -> str:
+def screen_text(app: App[Any]) -> str:
     """The screen as the operator sees it, one line per row, trailing spaces removed."""
     width, height = app.size
     console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
                       color_system="truecolor", record=True, legacy_windows=False)
-    console.print(app.screen._compositor.render_update(
-        full=True, screen_stack=app._background_screens))
+    console.print(full_frame(app))
     return "\n".join(line.rstrip() for line in console.export_text().splitlines())
 
 
-def screen_words(app: RfApp) -> str:
+def screen_words(app: App[Any]) -> str:
     """The screen as one line of words, for text that wraps differently at each size."""
     return " ".join(screen_text(app).split())
 

@@ -13,7 +13,15 @@ from sqlmodel import Session, select
 from textual.pilot import Pilot
 
 from tests.tui.demo_helpers import SIZE, demo_app, header, scan_with_f6
-from tests.tui.helpers import keys, login, run, screen_text, screen_words, settle
+from tests.tui.helpers import (
+    keys,
+    login,
+    run,
+    screen_text,
+    screen_words,
+    settle,
+    type_raw,
+)
 from wms_tui.app import RfApp
 from wms_tui.db import tables
 from wms_tui.db.uow import uow_factory
@@ -186,5 +194,46 @@ def test_the_virtual_scanner_speaks_the_trainees_language(demo_engine: Engine) -
         words = screen_words(app)
         assert "ASN " in words and "错误条码" in words and WRONG_CODE in words
         assert "Wrong code" not in words
+
+    run(app, SIZE, script)
+
+
+def test_f6_looks_codes_up_off_the_ui_thread_and_a_scan_meanwhile_waits_for_the_list(
+        demo_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    from wms_tui.demo import scanner
+
+    looked_up_on: list[threading.Thread] = []
+    looking, go_on = threading.Event(), threading.Event()
+    real = scanner.suggestions
+
+    def slow(flow: Any, catalog: Any) -> list[tuple[str, str]]:
+        looked_up_on.append(threading.current_thread())
+        looking.set()
+        go_on.wait(5)
+        return real(flow, catalog)
+
+    monkeypatch.setattr(scanner, "suggestions", slow)
+    app = demo_app(demo_engine)
+
+    async def script(pilot: Pilot[Any]) -> None:
+        await login(pilot, "OP1", "1111")
+        await keys(pilot, "1")
+        await pilot.press("f6")
+        assert await asyncio.to_thread(looking.wait, 5)
+        # The screen still takes keys while the database is asked; the scan waits its turn.
+        assert isinstance(pilot.app.screen, FlowScreen)
+        await type_raw(pilot, "ASN-1001")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, FlowScreen)
+        assert pilot.app.screen.step.name == "order" and pilot.app.screen.pending
+        go_on.set()
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ScannerModal)
+        assert looked_up_on and looked_up_on[0] is not threading.current_thread()
+        # Esc closes the list; the scan keyed meanwhile then goes to the step.
+        await keys(pilot, "escape")
+        assert isinstance(pilot.app.screen, FlowScreen)
+        assert pilot.app.screen.step.name == "item"
 
     run(app, SIZE, script)

@@ -21,7 +21,7 @@ from wms_tui.db import tables
 from wms_tui.db.uow import uow_factory
 from wms_tui.demo.scanner import WRONG_CODE, DemoCatalog, suggestions
 from wms_tui.demo.scenarios import HINTS, hint
-from wms_tui.domain.flows.base import Flow, Tone, no_translation
+from wms_tui.domain.flows.base import AnyFlow, Tone, no_translation
 from wms_tui.domain.flows.registry import default_flows, find_flow
 from wms_tui.domain.model import Actor, Role
 from wms_tui.domain.rf_services import RfBackend
@@ -393,7 +393,7 @@ def test_every_hint_names_a_real_step_and_fits_one_line() -> None:
     assert steps == set(HINTS)
 
 
-def take(flow: Flow, catalog: DemoCatalog, pick: str = "") -> str:
+def take(flow: AnyFlow, catalog: DemoCatalog, pick: str = "") -> str:
     """Submit the first offered code (or the one whose label has pick); refusals fail."""
     offered = suggestions(flow, catalog)
     assert offered[-1][1] == WRONG_CODE
@@ -405,7 +405,7 @@ def take(flow: Flow, catalog: DemoCatalog, pick: str = "") -> str:
     return label
 
 
-def build(engine: Engine, name: str, login: str = "OP1") -> Flow:
+def build(engine: Engine, name: str, login: str = "OP1") -> AnyFlow:
     spec = find_flow(default_flows(), name)
     assert spec is not None
     role = Role.SUPERVISOR if login.startswith("SUP") else Role.OPERATOR

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from rich.segment import Segment
 from rich.style import Style
-from textual._compositor import LayoutUpdate
 from textual.geometry import Region, Size
 from textual.strip import Strip
 
@@ -17,6 +16,7 @@ from tests.conftest import fresh_sqlite_engine
 from tests.factories import build_warehouse
 from tests.tui.pty_terminal import PtyTerminal
 from wms_tui.rf_driver import ScreenShadow, terminal_profile
+from wms_tui.textual_compat import LayoutUpdate
 
 XTERM_ONLY = [b"\x1b[>", b"\x1b[<u", b"\x1b[?1004h", b"\x1b[?2004h", b"\x1b[?2048",
               b"\x1b[?2026$p", b"\x1b[?1000h", b"\x1b[?1003h", b"\x1b[?1006h", b"\x1b]22;"]

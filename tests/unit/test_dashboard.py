@@ -22,7 +22,7 @@ from wms_tui.domain.supervisor import ExceptionKind
 def board(engine: Engine) -> Dashboard:
     post_history(engine, build_warehouse(engine))
     with SqlUnitOfWork(engine, readonly=True) as uow:
-        return dashboard(uow, NOW)  # type: ignore[arg-type]
+        return dashboard(uow, NOW)
 
 
 def test_the_series_cover_today_and_the_13_days_before(board: Dashboard) -> None:

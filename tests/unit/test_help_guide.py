@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.flow_fakes import OPERATOR, FakeServices
-from wms_tui.domain.flows.base import Flow, no_translation
+from wms_tui.domain.flows.base import AnyFlow, no_translation
 from wms_tui.domain.flows.registry import FlowSpec, default_flows
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "operator-guide.md"
@@ -21,11 +21,11 @@ STEPS_WITHOUT_HANDLERS = {"inquiry": {"scan", "result"}}
 SCREENS = {20: 14, 40: 6}
 
 
-def flow_of(spec: FlowSpec) -> Flow:
+def flow_of(spec: FlowSpec) -> AnyFlow:
     return spec.build(OPERATOR, FakeServices(), no_translation)
 
 
-def steps_of(flow: Flow) -> set[str]:
+def steps_of(flow: AnyFlow) -> set[str]:
     """The steps a flow has: each one that takes input has an _on_<step> handler."""
     handlers = {name.removeprefix("_on_") for name in dir(type(flow)) if name.startswith("_on_")}
     return handlers or STEPS_WITHOUT_HANDLERS[flow.name]

@@ -55,7 +55,7 @@ def filled(template: str) -> str:
     values: dict[str, object] = {}
     for _text, name, spec, _conversion in string.Formatter().parse(template):
         if name:
-            number = bool(spec) and spec[-1] in "dxX"
+            number = spec is not None and spec.endswith(("d", "x", "X"))
             values[name] = 27 if number else TYPICAL.get(name, "24")
     return template.format(**values)
 

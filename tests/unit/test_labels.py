@@ -16,7 +16,6 @@ from wms_tui.domain.checkdigits import is_valid_sscc, make_sscc, normalize_gtin
 from wms_tui.domain.errors import BadInput
 from wms_tui.domain.labels import (
     FNC1,
-    GS,
     MAX_GS1_128_CHARACTERS,
     ItemLabel,
     Label,
@@ -26,7 +25,7 @@ from wms_tui.domain.labels import (
     company_prefix,
     next_sscc,
 )
-from wms_tui.domain.scan import Gs1Data, parse_gs1
+from wms_tui.domain.scan import GS, Gs1Data, parse_gs1
 from wms_tui.labels import render
 
 SVG = "{http://www.w3.org/2000/svg}"

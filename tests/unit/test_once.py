@@ -101,3 +101,11 @@ def test_the_index_predicate_names_the_open_count_statuses() -> None:
     assert sorted(OPEN_STATUS_VALUES) == sorted(s.value for s in OPEN_STATUSES)
     quoted = ", ".join(f"'{v}'" for v in OPEN_STATUS_VALUES)
     assert f"status IN ({quoted})" == OPEN_COUNT_WHERE
+
+
+def test_a_key_holding_another_operations_result_is_refused_clearly() -> None:
+    from wms_tui.domain.errors import BadInput
+
+    other = '{"confirmation": "K6", "count_task_id": 3, "message": "zero check"}'
+    with pytest.raises(BadInput, match="that confirmation key was used for something else"):
+        decode(Result, other)

@@ -82,7 +82,8 @@ def test_turnover_is_units_picked_over_average_daily_on_hand() -> None:
     assert report.days == 3
     assert (lines["WIDGET"].shipped, lines["WIDGET"].average_on_hand) == (50, 90)
     assert lines["WIDGET"].turnover == pytest.approx(50 / 90)
-    assert (lines["GADGET"].shipped, lines["GADGET"].average_on_hand) == (5, pytest.approx(140 / 3))
+    assert lines["GADGET"].shipped == 5
+    assert lines["GADGET"].average_on_hand == pytest.approx(140 / 3)
     assert lines["GADGET"].turnover == pytest.approx(5 / (140 / 3))
     assert (lines["BOLT"].shipped, lines["BOLT"].turnover) == (0, 0)
     assert report.overall.shipped == 55

@@ -31,6 +31,7 @@ from wms_tui.db.tables import (
     User,
     Wave,
     Zone,
+    table_of,
     utcnow,
 )
 from wms_tui.domain.count_tasks import OPEN_STATUS_VALUES, CountTrigger
@@ -46,22 +47,22 @@ from wms_tui.domain.over_receipt import OVER_RECEIPT_KIND
 from wms_tui.domain.ports import LedgerLine
 from wms_tui.domain.supervisor import ExceptionKind, OpenException, ShownCountLine, WaveSummary
 
-CT = CountTask.__table__  # type: ignore[attr-defined]
-CL = CountLine.__table__  # type: ignore[attr-defined]
-B = Balance.__table__  # type: ignore[attr-defined]
-M = Movement.__table__  # type: ignore[attr-defined]
-LOC = Location.__table__  # type: ignore[attr-defined]
-ITEM = Item.__table__  # type: ignore[attr-defined]
-LOT = Lot.__table__  # type: ignore[attr-defined]
-USER = User.__table__  # type: ignore[attr-defined]
-ZONE = Zone.__table__  # type: ignore[attr-defined]
-REASON = ReasonCode.__table__  # type: ignore[attr-defined]
-OL = OutboundLine.__table__  # type: ignore[attr-defined]
-OO = OutboundOrder.__table__  # type: ignore[attr-defined]
-TASK = Task.__table__  # type: ignore[attr-defined]
-WAVE = Wave.__table__  # type: ignore[attr-defined]
-IO = InboundOrder.__table__  # type: ignore[attr-defined]
-IL = InboundLine.__table__  # type: ignore[attr-defined]
+CT = table_of(CountTask)
+CL = table_of(CountLine)
+B = table_of(Balance)
+M = table_of(Movement)
+LOC = table_of(Location)
+ITEM = table_of(Item)
+LOT = table_of(Lot)
+USER = table_of(User)
+ZONE = table_of(Zone)
+REASON = table_of(ReasonCode)
+OL = table_of(OutboundLine)
+OO = table_of(OutboundOrder)
+TASK = table_of(Task)
+WAVE = table_of(Wave)
+IO = table_of(InboundOrder)
+IL = table_of(InboundLine)
 
 # Cycle counts cover where stock is stored; docks, QC bays and staging only pass it through.
 COUNTED_TYPES = (LocationType.RESERVE.value, LocationType.PICK.value)
@@ -165,13 +166,13 @@ class SqlCounting:
         if approved_by is not None:
             values["approved_by"] = approved_by
         # The check and the change are one statement, so two counters cannot both advance it.
-        result = self.session.execute(
+        result = self.session.exec(
             update(CT)
             .where(CT.c.id == task_id, CT.c.attempt == from_attempt,
                    CT.c.status.in_([s.value for s in from_statuses]))
             .values(**values)
         )
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        return bool(result.rowcount == 1)
 
     def add_line(self, line: CountLineRecord) -> None:
         self.session.add(CountLine(
@@ -265,7 +266,7 @@ class SqlCounting:
 
     def ledger_after(self, location_id: int, after_id: int) -> list[LedgerLine]:
         src, dst = aliased(LOC), aliased(LOC)
-        src_lpn, dst_lpn = aliased(Lpn.__table__), aliased(Lpn.__table__)  # type: ignore[attr-defined]
+        src_lpn, dst_lpn = aliased(table_of(Lpn)), aliased(table_of(Lpn))
         approver = aliased(USER)
         query = (
             select(M, ITEM.c.sku, ITEM.c.base_uom, src.c.code.label("src"),

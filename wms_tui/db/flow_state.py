@@ -6,9 +6,9 @@ from sqlalchemy import delete, select
 from sqlmodel import Session
 
 from wms_tui.db.repositories import _insert
-from wms_tui.db.tables import FlowState, utcnow
+from wms_tui.db.tables import FlowState, table_of, utcnow
 
-F = FlowState.__table__  # type: ignore[attr-defined]
+F = table_of(FlowState)
 
 
 class SqlFlowState:

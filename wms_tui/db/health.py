@@ -12,14 +12,14 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from wms_tui.db.tables import Balance, FlowState, Reservation, Task, User
+from wms_tui.db.tables import Balance, FlowState, Reservation, Task, User, table_of
 from wms_tui.domain.health import BalanceFacts, OpenWork
 
-B = Balance.__table__  # type: ignore[attr-defined]
-R = Reservation.__table__  # type: ignore[attr-defined]
-TASK = Task.__table__  # type: ignore[attr-defined]
-FLOW = FlowState.__table__  # type: ignore[attr-defined]
-USER = User.__table__  # type: ignore[attr-defined]
+B = table_of(Balance)
+R = table_of(Reservation)
+TASK = table_of(Task)
+FLOW = table_of(FlowState)
+USER = table_of(User)
 
 BACKUP_RECORD = "backup.json"
 
@@ -140,3 +140,30 @@ def last_backup(folder: Path, engine: Engine) -> datetime | None:
     if not record or not isinstance(record.get("at"), str):
         return None
     return datetime.fromisoformat(str(record["at"]))
+
+
+SYNCHRONOUS_LEVELS = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """What the database says about itself, for `wms config`."""
+
+    server: str
+    version: str
+    # SQLite's busy timeout, synchronous level and journal mode; nothing on PostgreSQL.
+    pragmas: dict[str, object]
+
+
+def server_settings(engine: Engine) -> ServerSettings:
+    """The settings a connection actually runs with, read back from the database."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            level = conn.exec_driver_sql("PRAGMA synchronous").scalar()
+            return ServerSettings("sqlite", sqlite3.sqlite_version, {
+                "busy_timeout_ms": conn.exec_driver_sql("PRAGMA busy_timeout").scalar(),
+                "synchronous": SYNCHRONOUS_LEVELS.get(int(level or 0), str(level)),
+                "journal_mode": conn.exec_driver_sql("PRAGMA journal_mode").scalar(),
+            })
+        version = conn.exec_driver_sql("SHOW server_version").scalar()
+        return ServerSettings("postgresql", str(version), {})

@@ -8,7 +8,16 @@ from sqlalchemy import func, or_, select, update
 from sqlmodel import Session, col
 
 from wms_tui.db.repositories import _insert, location_ref
-from wms_tui.db.tables import InboundLine, InboundOrder, Item, Location, Lpn, ReasonCode, Zone
+from wms_tui.db.tables import (
+    InboundLine,
+    InboundOrder,
+    Item,
+    Location,
+    Lpn,
+    ReasonCode,
+    Zone,
+    table_of,
+)
 from wms_tui.domain.errors import NotFound
 from wms_tui.domain.inbound import (
     LPN_DIGITS,
@@ -22,11 +31,11 @@ from wms_tui.domain.inbound import (
 from wms_tui.domain.model import LocationRef, LocationType
 from wms_tui.domain.over_receipt import OverReceiptReason
 
-O = InboundOrder.__table__  # type: ignore[attr-defined]  # noqa: E741
-L = InboundLine.__table__  # type: ignore[attr-defined]
-LOC = Location.__table__  # type: ignore[attr-defined]
-LPN = Lpn.__table__  # type: ignore[attr-defined]
-REASON = ReasonCode.__table__  # type: ignore[attr-defined]
+O = table_of(InboundOrder)  # noqa: E741
+L = table_of(InboundLine)
+LOC = table_of(Location)
+LPN = table_of(Lpn)
+REASON = table_of(ReasonCode)
 
 
 def _order_ref(row: Any) -> InboundOrderRef:
@@ -77,8 +86,8 @@ class SqlInbound:
         query = update(L).where(L.c.id == line_id)
         if limit is not None:
             query = query.where(L.c.received + quantity <= limit)
-        result = self.session.execute(query.values(received=L.c.received + quantity))
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        result = self.session.exec(query.values(received=L.c.received + quantity))
+        return bool(result.rowcount == 1)
 
     def set_status(self, order_id: int, status: InboundStatus) -> None:
         self.session.execute(update(O).where(O.c.id == order_id).values(status=status.value))
@@ -101,10 +110,10 @@ class SqlInbound:
     def save_line(self, order_id: int, spec: InboundLineSpec) -> None:
         values: dict[str, Any] = {"item_id": spec.item_id, "quantity": spec.quantity,
                   "tolerance_pct": spec.tolerance_pct, "lot": spec.lot, "sscc": spec.sscc}
-        result = self.session.execute(
+        result = self.session.exec(
             update(L).where(L.c.order_id == order_id, L.c.line_no == spec.line_no).values(**values)
         )
-        if result.rowcount == 0:  # type: ignore[attr-defined]
+        if result.rowcount == 0:
             self.session.add(InboundLine(order_id=order_id, line_no=spec.line_no, **values))
             self.session.flush()
 

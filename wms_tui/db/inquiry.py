@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from wms_tui.db.tables import Balance, Item, Location, Lot, Lpn
+from wms_tui.db.tables import Balance, Item, Location, Lot, Lpn, table_of
 from wms_tui.domain.model import StockLine
 
-B = Balance.__table__  # type: ignore[attr-defined]
+B = table_of(Balance)
 
 
 class SqlInquiry:
@@ -19,15 +19,16 @@ class SqlInquiry:
         self, *, item_id: int | None = None, location_id: int | None = None
     ) -> list[StockLine]:
         query = (
-            select(B, Item.sku, Item.description, Item.base_uom, Location.code.label("loc"),
-                   Location.walk_seq, Lot.code.label("lot_code"), Lot.expiry,
-                   Lpn.code.label("lpn_code"))
-            .join(Item, Item.id == B.c.item_id)
-            .join(Location, Location.id == B.c.location_id)
-            .outerjoin(Lot, Lot.id == B.c.lot_id)
-            .outerjoin(Lpn, Lpn.id == B.c.lpn_id)
+            select(B, col(Item.sku), col(Item.description), col(Item.base_uom),
+                   col(Location.code).label("loc"), col(Location.walk_seq),
+                   col(Lot.code).label("lot_code"), col(Lot.expiry),
+                   col(Lpn.code).label("lpn_code"))
+            .join(Item, col(Item.id) == B.c.item_id)
+            .join(Location, col(Location.id) == B.c.location_id)
+            .outerjoin(Lot, col(Lot.id) == B.c.lot_id)
+            .outerjoin(Lpn, col(Lpn.id) == B.c.lpn_id)
             .where(B.c.quantity > 0)
-            .order_by(Location.walk_seq, Location.code, Item.sku, B.c.id)
+            .order_by(col(Location.walk_seq), col(Location.code), col(Item.sku), B.c.id)
         )
         if item_id is not None:
             query = query.where(B.c.item_id == item_id)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_
+from sqlalchemy import select as core_select
 from sqlalchemy.orm import aliased
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from wms_tui.db.tables import (
     Item,
@@ -35,30 +35,32 @@ class SqlMasterData:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def _one(self, query: Any) -> Any:
-        return self.session.execute(query).scalar()
-
     # Warehouses and zones: imports work on the first warehouse.
 
     def warehouse_codes(self) -> list[str]:
-        return list(self.session.execute(select(Warehouse.code).order_by(Warehouse.id)).scalars())
+        query = select(Warehouse.code).order_by(col(Warehouse.id))
+        return list(self.session.exec(query))
 
     def add_warehouse(self, code: str, name: str) -> None:
         self.session.add(Warehouse(code=code, name=name))
         self.session.flush()
 
+    def _first_warehouse_id(self) -> int | None:
+        query = select(col(Warehouse.id)).order_by(col(Warehouse.id)).limit(1)
+        return self.session.exec(query).first()
+
     def _warehouse_id(self) -> int:
-        found = self._one(select(Warehouse.id).order_by(Warehouse.id).limit(1))
+        found = self._first_warehouse_id()
         if found is None:
             raise NotFound("there is no warehouse yet: run `wms init`")
         return int(found)
 
     def zone_codes(self) -> set[str]:
-        found = self._one(select(Warehouse.id).order_by(Warehouse.id).limit(1))
+        found = self._first_warehouse_id()
         if found is None:
             return set()
         query = select(Zone.code).where(Zone.warehouse_id == found)
-        return set(self.session.execute(query).scalars())
+        return set(self.session.exec(query))
 
     def add_zone(self, code: str) -> None:
         self.session.add(Zone(warehouse_id=self._warehouse_id(), code=code, name=code))
@@ -67,9 +69,9 @@ class SqlMasterData:
     def _zone_id(self, code: str | None) -> int | None:
         if code is None:
             return None
-        found = self._one(
-            select(Zone.id).where(Zone.warehouse_id == self._warehouse_id(), Zone.code == code)
-        )
+        found = self.session.exec(
+            select(col(Zone.id)).where(Zone.warehouse_id == self._warehouse_id(), Zone.code == code)
+        ).first()
         if found is None:
             raise NotFound(f"no zone {code!r}")
         return int(found)
@@ -77,8 +79,8 @@ class SqlMasterData:
     # Locations.
 
     def location(self, code: str) -> LocationSpec | None:
-        row = self.session.execute(
-            select(Location, Zone.code).outerjoin(Zone, Zone.id == Location.zone_id)
+        row = self.session.exec(
+            select(Location, Zone.code).outerjoin(Zone, col(Zone.id) == Location.zone_id)
             .where(Location.code == code)
         ).first()
         if row is None:
@@ -91,15 +93,16 @@ class SqlMasterData:
         )
 
     def location_code_by_barcode(self, barcode: str) -> str | None:
-        found = self._one(select(Location.code).where(Location.barcode == barcode))
+        found = self.session.exec(select(Location.code).where(Location.barcode == barcode)).first()
         return None if found is None else str(found)
 
     def max_walk_seq(self) -> int:
-        found = self._one(select(Location.walk_seq).order_by(Location.walk_seq.desc()).limit(1))  # type: ignore[attr-defined]
+        walk_seq = col(Location.walk_seq)
+        found = self.session.exec(select(walk_seq).order_by(walk_seq.desc()).limit(1)).first()
         return 0 if found is None else int(found)
 
     def save_location(self, spec: LocationSpec) -> None:
-        loc = self._one(select(Location).where(Location.code == spec.code))
+        loc = self.session.exec(select(Location).where(Location.code == spec.code)).first()
         if loc is None:
             loc = Location(code=spec.code, barcode=spec.barcode, check_digits=spec.check_digits)
             self.session.add(loc)
@@ -115,18 +118,20 @@ class SqlMasterData:
     # Items.
 
     def item(self, sku: str) -> ItemSpec | None:
-        row = self.session.execute(
-            select(Item, Zone.code).outerjoin(Zone, Zone.id == Item.zone_id).where(Item.sku == sku)
+        row = self.session.exec(
+            select(Item, Zone.code).outerjoin(Zone, col(Zone.id) == Item.zone_id)
+            .where(Item.sku == sku)
         ).first()
         if row is None:
             return None
         item, zone = row
-        units = self.session.execute(
-            select(ItemUom).where(ItemUom.item_id == item.id).order_by(ItemUom.uom)
-        ).scalars()
-        aliases = self.session.execute(
-            select(ItemAlias.alias).where(ItemAlias.item_id == item.id).order_by(ItemAlias.alias)
-        ).scalars()
+        units = self.session.exec(
+            select(ItemUom).where(ItemUom.item_id == item.id).order_by(col(ItemUom.uom))
+        )
+        aliases = self.session.exec(
+            select(ItemAlias.alias).where(ItemAlias.item_id == item.id)
+            .order_by(col(ItemAlias.alias))
+        )
         return ItemSpec(
             sku=item.sku, description=item.description, base_uom=item.base_uom,
             lot_tracked=item.lot_tracked, expiry_tracked=item.expiry_tracked,
@@ -137,7 +142,7 @@ class SqlMasterData:
         )
 
     def save_item(self, spec: ItemSpec) -> None:
-        item = self._one(select(Item).where(Item.sku == spec.sku))
+        item = self.session.exec(select(Item).where(Item.sku == spec.sku)).first()
         if item is None:
             item = Item(sku=spec.sku)
             self.session.add(item)
@@ -152,26 +157,24 @@ class SqlMasterData:
         item.unit_cost = spec.unit_cost
         item.zone_id = self._zone_id(spec.zone)
         self.session.flush()
+        item_id = item.id
+        assert item_id is not None  # the flush gave a new item its id
         existing = {
             u.uom: u
-            for u in self.session.execute(
-                select(ItemUom).where(ItemUom.item_id == item.id)
-            ).scalars()
+            for u in self.session.exec(select(ItemUom).where(ItemUom.item_id == item_id))
         }
         for unit in spec.units:
             row = existing.get(unit.uom)
             if row is None:
-                row = ItemUom(item_id=item.id, uom=unit.uom)
+                row = ItemUom(item_id=item_id, uom=unit.uom)
                 self.session.add(row)
             row.factor, row.gtin, row.barcode = unit.factor, unit.gtin, unit.barcode
         known = set(
-            self.session.execute(
-                select(ItemAlias.alias).where(ItemAlias.item_id == item.id)
-            ).scalars()
+            self.session.exec(select(ItemAlias.alias).where(ItemAlias.item_id == item_id))
         )
         for alias in spec.aliases:
             if alias not in known:
-                self.session.add(ItemAlias(item_id=item.id, alias=alias))
+                self.session.add(ItemAlias(item_id=item_id, alias=alias))
         self.session.flush()
 
     # Listings.
@@ -189,29 +192,30 @@ class SqlMasterData:
         src_lpn, dst_lpn = aliased(Lpn), aliased(Lpn)
         user, approver = aliased(User), aliased(User)
         query = (
-            select(Movement, Item.sku, Item.base_uom, src.code, dst.code, Lot.code,
-                   src_lpn.code, dst_lpn.code, user.login, approver.login)
-            .join(Item, Item.id == Movement.item_id)
-            .join(user, user.id == Movement.user_id)
-            .outerjoin(approver, approver.id == Movement.approved_by)
-            .outerjoin(src, src.id == Movement.from_location_id)
-            .outerjoin(dst, dst.id == Movement.to_location_id)
-            .outerjoin(Lot, Lot.id == Movement.lot_id)
-            .outerjoin(src_lpn, src_lpn.id == Movement.from_lpn_id)
-            .outerjoin(dst_lpn, dst_lpn.id == Movement.to_lpn_id)
-            .order_by(Movement.id.desc())  # type: ignore[union-attr]
+            core_select(Movement, col(Item.sku), col(Item.base_uom), col(src.code),
+                        col(dst.code), col(Lot.code), col(src_lpn.code), col(dst_lpn.code),
+                        col(user.login), col(approver.login))
+            .join(Item, col(Item.id) == Movement.item_id)
+            .join(user, col(user.id) == Movement.user_id)
+            .outerjoin(approver, col(approver.id) == Movement.approved_by)
+            .outerjoin(src, col(src.id) == Movement.from_location_id)
+            .outerjoin(dst, col(dst.id) == Movement.to_location_id)
+            .outerjoin(Lot, col(Lot.id) == Movement.lot_id)
+            .outerjoin(src_lpn, col(src_lpn.id) == Movement.from_lpn_id)
+            .outerjoin(dst_lpn, col(dst_lpn.id) == Movement.to_lpn_id)
+            .order_by(col(Movement.id).desc())
         )
         if item_id is not None:
-            query = query.where(Movement.item_id == item_id)
+            query = query.where(col(Movement.item_id) == item_id)
         if location_id is not None:
             query = query.where(
-                or_(Movement.from_location_id == location_id,
-                    Movement.to_location_id == location_id)
+                or_(col(Movement.from_location_id) == location_id,
+                    col(Movement.to_location_id) == location_id)
             )
         if since is not None:
-            query = query.where(Movement.created_at >= since)
+            query = query.where(col(Movement.created_at) >= since)
         if until is not None:
-            query = query.where(Movement.created_at < until)
+            query = query.where(col(Movement.created_at) < until)
         if limit is not None:
             query = query.limit(limit)
         lines = [

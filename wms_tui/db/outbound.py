@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, exists, func, insert, literal, or_, select, update
+from sqlalchemy import and_, exists, func, insert, literal, or_, select, text, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from wms_tui.db.repositories import _insert
 from wms_tui.db.tables import (
+    OPEN_REPLENISH_WHERE,
     Balance,
     Item,
     ItemUom,
@@ -25,6 +27,7 @@ from wms_tui.db.tables import (
     ToteOrder,
     Wave,
     Zone,
+    table_of,
     utcnow,
 )
 from wms_tui.domain.errors import NotFound
@@ -48,19 +51,19 @@ from wms_tui.domain.outbound import (
 )
 from wms_tui.domain.totes import ToteBinding
 
-O = OutboundOrder.__table__  # type: ignore[attr-defined]  # noqa: E741
-L = OutboundLine.__table__  # type: ignore[attr-defined]
-W = Wave.__table__  # type: ignore[attr-defined]
-T = Task.__table__  # type: ignore[attr-defined]
-B = Balance.__table__  # type: ignore[attr-defined]
-LOC = Location.__table__  # type: ignore[attr-defined]
-ITEM = Item.__table__  # type: ignore[attr-defined]
-UOM = ItemUom.__table__  # type: ignore[attr-defined]
-LOT = Lot.__table__  # type: ignore[attr-defined]
-LPN = Lpn.__table__  # type: ignore[attr-defined]
-ZONE = Zone.__table__  # type: ignore[attr-defined]
-REASON = ReasonCode.__table__  # type: ignore[attr-defined]
-TOTE = ToteOrder.__table__  # type: ignore[attr-defined]
+O = table_of(OutboundOrder)  # noqa: E741
+L = table_of(OutboundLine)
+W = table_of(Wave)
+T = table_of(Task)
+B = table_of(Balance)
+LOC = table_of(Location)
+ITEM = table_of(Item)
+UOM = table_of(ItemUom)
+LOT = table_of(Lot)
+LPN = table_of(Lpn)
+ZONE = table_of(Zone)
+REASON = table_of(ReasonCode)
+TOTE = table_of(ToteOrder)
 
 OPEN_STATUSES = [s.value for s in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)]
 
@@ -197,11 +200,11 @@ class SqlOutbound:
     def save_line(self, order_id: int, spec: OutboundLineSpec) -> None:
         values: dict[str, Any] = {"item_id": spec.item_id, "quantity": spec.quantity,
                                   "uom": spec.uom}
-        result = self.session.execute(
+        result = self.session.exec(
             update(L).where(L.c.order_id == order_id, L.c.line_no == spec.line_no)
             .values(**values)
         )
-        if result.rowcount == 0:  # type: ignore[attr-defined]
+        if result.rowcount == 0:
             self.session.add(OutboundLine(order_id=order_id, line_no=spec.line_no, **values))
             self.session.flush()
 
@@ -234,7 +237,7 @@ class SqlOutbound:
         self, line_id: int, *, allocated: int = 0, picked: int = 0, short: int = 0
     ) -> bool:
         # The limits are in the UPDATE itself, so racing terminals never pass them together.
-        result = self.session.execute(
+        result = self.session.exec(
             update(L)
             .where(L.c.id == line_id, L.c.allocated + allocated >= 0,
                    L.c.picked + picked + L.c.short + short <= L.c.quantity,
@@ -242,7 +245,7 @@ class SqlOutbound:
             .values(allocated=L.c.allocated + allocated, picked=L.c.picked + picked,
                     short=L.c.short + short)
         )
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        return bool(result.rowcount == 1)
 
     # Waves.
 
@@ -388,22 +391,22 @@ class SqlOutbound:
         return set(rows)
 
     def claim_task(self, task_id: int, user_id: int) -> bool:
-        result = self.session.execute(
+        result = self.session.exec(
             update(T)
             .where(T.c.id == task_id, T.c.assigned_to.is_(None), T.c.status.in_(OPEN_STATUSES))
             .values(assigned_to=user_id, status=TaskStatus.IN_PROGRESS.value,
                     updated_at=utcnow())
         )
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        return bool(result.rowcount == 1)
 
     def add_done(self, task_id: int, quantity: int) -> bool:
-        result = self.session.execute(
+        result = self.session.exec(
             update(T)
             .where(T.c.id == task_id, T.c.status.in_(OPEN_STATUSES),
                    T.c.done_quantity + quantity <= T.c.quantity)
             .values(done_quantity=T.c.done_quantity + quantity, updated_at=utcnow())
         )
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        return bool(result.rowcount == 1)
 
     # Totes.
 
@@ -422,11 +425,11 @@ class SqlOutbound:
                                                  bound_at=utcnow()))
 
     def rebind_tote(self, tote_id: int, from_order_id: int, to_order_id: int) -> bool:
-        result = self.session.execute(
+        result = self.session.exec(
             update(TOTE).where(TOTE.c.tote_id == tote_id, TOTE.c.order_id == from_order_id)
             .values(order_id=to_order_id, bound_at=utcnow())
         )
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        return bool(result.rowcount == 1)
 
     def order_tote(self, order_id: int) -> int | None:
         found = self.session.execute(
@@ -460,6 +463,22 @@ class SqlOutbound:
             ))
         ).scalar()
         return found is not None
+
+    def add_replenishment(self, spec: TaskSpec) -> int | None:
+        # ON CONFLICT against the partial unique index: a racing picker's task wins quietly.
+        now = utcnow()
+        found = self.session.execute(
+            _insert(self.session, T)
+            .values(kind=TaskKind.REPLENISH.value, status=TaskStatus.OPEN.value,
+                    item_id=spec.item_id, lot_id=spec.lot_id,
+                    from_location_id=spec.location_id, to_location_id=spec.to_location_id,
+                    lpn_id=spec.lpn_id, quantity=spec.quantity, done_quantity=0,
+                    seq=spec.seq, reservation="", created_at=now, updated_at=now)
+            .on_conflict_do_nothing(index_elements=["to_location_id", "item_id"],
+                                    index_where=text(OPEN_REPLENISH_WHERE))
+            .returning(T.c.id)
+        ).scalar()
+        return None if found is None else int(found)
 
     def short_reasons(self) -> list[str]:
         rows = self.session.execute(

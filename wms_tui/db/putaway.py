@@ -5,14 +5,14 @@ from __future__ import annotations
 from sqlalchemy import and_, case, false, func, or_, select
 from sqlmodel import Session
 
-from wms_tui.db.tables import Balance, Item, Location, ReasonCode
+from wms_tui.db.tables import Balance, Item, Location, ReasonCode, table_of
 from wms_tui.domain.model import LocationType, StockStatus
 from wms_tui.domain.putaway import INBOUND_TYPES, PUTAWAY_TYPES, PutawayCandidate
 
-B = Balance.__table__  # type: ignore[attr-defined]
-LOC = Location.__table__  # type: ignore[attr-defined]
-ITEM = Item.__table__  # type: ignore[attr-defined]
-REASON = ReasonCode.__table__  # type: ignore[attr-defined]
+B = table_of(Balance)
+LOC = table_of(Location)
+ITEM = table_of(Item)
+REASON = table_of(ReasonCode)
 
 
 class SqlPutaway:

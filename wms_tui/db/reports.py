@@ -21,6 +21,7 @@ from wms_tui.db.tables import (
     Movement,
     OutboxEvent,
     User,
+    table_of,
 )
 from wms_tui.domain.exports import Cursor
 from wms_tui.domain.model import LocationType, MovementKind
@@ -32,16 +33,16 @@ from wms_tui.domain.reports import (
     PickFaceStock,
 )
 
-M = Movement.__table__  # type: ignore[attr-defined]
-B = Balance.__table__  # type: ignore[attr-defined]
-CL = CountLine.__table__  # type: ignore[attr-defined]
-ITEM = Item.__table__  # type: ignore[attr-defined]
-LOC = Location.__table__  # type: ignore[attr-defined]
-LOT = Lot.__table__  # type: ignore[attr-defined]
-LPN = Lpn.__table__  # type: ignore[attr-defined]
-USER = User.__table__  # type: ignore[attr-defined]
-AUDIT = AuditEvent.__table__  # type: ignore[attr-defined]
-OUT = OutboxEvent.__table__  # type: ignore[attr-defined]
+M = table_of(Movement)
+B = table_of(Balance)
+CL = table_of(CountLine)
+ITEM = table_of(Item)
+LOC = table_of(Location)
+LOT = table_of(Lot)
+LPN = table_of(Lpn)
+USER = table_of(User)
+AUDIT = table_of(AuditEvent)
+OUT = table_of(OutboxEvent)
 
 
 def _aware(moment: datetime) -> datetime:

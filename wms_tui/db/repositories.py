@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, update
+from sqlalchemy import select as core_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from wms_tui.db.tables import (
     Balance,
@@ -25,6 +26,7 @@ from wms_tui.db.tables import (
     Reservation,
     User,
     Zone,
+    table_of,
     utcnow,
 )
 from wms_tui.domain.errors import NotFound
@@ -40,8 +42,8 @@ from wms_tui.domain.model import (
     StockStatus,
 )
 
-B = Balance.__table__  # type: ignore[attr-defined]
-R = Reservation.__table__  # type: ignore[attr-defined]
+B = table_of(Balance)
+R = table_of(Reservation)
 
 
 def _insert(session: Session, table: Any) -> Any:
@@ -83,34 +85,34 @@ class SqlCatalog:
         return item_ref(item)
 
     def item_by_sku(self, sku: str) -> ItemRef | None:
-        item = self.session.exec(select(Item).where(Item.sku == sku)).first()  # type: ignore[call-overload]
-        return None if item is None else item_ref(item[0])
+        item = self.session.exec(select(Item).where(Item.sku == sku)).first()
+        return None if item is None else item_ref(item)
 
     def item_by_gtin(self, gtin14: str) -> ItemRef | None:
-        row = self.session.execute(
-            select(Item, ItemUom).join(ItemUom, ItemUom.item_id == Item.id)
+        row = self.session.exec(
+            select(Item, ItemUom).join(ItemUom, col(ItemUom.item_id) == Item.id)
             .where(ItemUom.gtin == gtin14)
         ).first()
         return None if row is None else item_ref(row[0], row[1].uom, row[1].factor)
 
     def item_by_code(self, code: str) -> ItemRef | None:
-        item = self.session.execute(select(Item).where(Item.sku == code)).scalar()
+        item = self.session.exec(select(Item).where(Item.sku == code)).first()
         if item is not None:
             return item_ref(item)
-        row = self.session.execute(
-            select(Item, ItemUom).join(ItemUom, ItemUom.item_id == Item.id)
+        row = self.session.exec(
+            select(Item, ItemUom).join(ItemUom, col(ItemUom.item_id) == Item.id)
             .where(ItemUom.barcode == code)
         ).first()
         if row is not None:
             return item_ref(row[0], row[1].uom, row[1].factor)
-        item = self.session.execute(
-            select(Item).join(ItemAlias, ItemAlias.item_id == Item.id)
+        item = self.session.exec(
+            select(Item).join(ItemAlias, col(ItemAlias.item_id) == Item.id)
             .where(ItemAlias.alias == code)
-        ).scalar()
+        ).first()
         return None if item is None else item_ref(item)
 
     def units(self, item_id: int) -> dict[str, int]:
-        rows = self.session.execute(
+        rows = self.session.exec(
             select(ItemUom.uom, ItemUom.factor).where(ItemUom.item_id == item_id)
         ).all()
         return {uom: factor for uom, factor in rows}
@@ -128,9 +130,9 @@ class SqlCatalog:
         return location_ref(loc, self._zone_code(loc.zone_id))
 
     def location_by_code(self, code: str) -> LocationRef | None:
-        loc = self.session.execute(
-            select(Location).where(or_(Location.barcode == code, Location.code == code))
-        ).scalar()
+        loc = self.session.exec(
+            select(Location).where(or_(col(Location.barcode) == code, col(Location.code) == code))
+        ).first()
         return None if loc is None else location_ref(loc, self._zone_code(loc.zone_id))
 
     def lpn(self, lpn_id: int) -> LpnRef:
@@ -140,9 +142,9 @@ class SqlCatalog:
         return lpn_ref(lpn)
 
     def lpn_by_code(self, code: str) -> LpnRef | None:
-        lpn = self.session.execute(
-            select(Lpn).where(or_(Lpn.code == code, Lpn.sscc == code))
-        ).scalar()
+        lpn = self.session.exec(
+            select(Lpn).where(or_(col(Lpn.code) == code, col(Lpn.sscc) == code))
+        ).first()
         return None if lpn is None else lpn_ref(lpn)
 
     def reason_exists(self, code: str) -> bool:
@@ -163,24 +165,24 @@ class SqlStock:
         self.session = session
 
     def lot_id(self, item_id: int, code: str, expiry: date | None, *, create: bool) -> int | None:
-        query = select(Lot.id).where(Lot.item_id == item_id, Lot.code == code)
-        found = self.session.execute(query).scalar()
+        query = select(col(Lot.id)).where(Lot.item_id == item_id, Lot.code == code)
+        found = self.session.exec(query).first()
         if found is not None or not create:
             return found
         self.session.execute(
-            _insert(self.session, Lot.__table__)  # type: ignore[attr-defined]
+            _insert(self.session, table_of(Lot))
             .values(item_id=item_id, code=code, expiry=expiry, created_at=utcnow())
             .on_conflict_do_nothing(index_elements=["item_id", "code"])
         )
-        return self.session.execute(query).scalar()
+        return self.session.exec(query).first()
 
     def lot_expiry(self, lot_id: int) -> date | None:
         lot = self.session.get(Lot, lot_id)
         return None if lot is None else lot.expiry
 
     def ensure_lpn(self, code: str, sscc: str | None, location_id: int) -> int:
-        query = select(Lpn.id).where(Lpn.code == code)
-        found = self.session.execute(query).scalar()
+        query = select(col(Lpn.id)).where(Lpn.code == code)
+        found = self.session.exec(query).first()
         if found is None:
             lpn = Lpn(code=code, sscc=sscc, location_id=location_id)
             self.session.add(lpn)
@@ -190,20 +192,22 @@ class SqlStock:
         return found
 
     def set_lpn_location(self, lpn_id: int, location_id: int | None) -> None:
-        self.session.execute(update(Lpn).where(Lpn.id == lpn_id).values(location_id=location_id))
+        self.session.execute(
+            update(Lpn).where(col(Lpn.id) == lpn_id).values(location_id=location_id)
+        )
 
     def balance(self, key: BalanceKey) -> BalanceRow | None:
-        row = self.session.execute(select(B).where(B.c.key == key.text())).first()
+        row = self.session.execute(core_select(B).where(B.c.key == key.text())).first()
         return None if row is None else _balance_row(row)
 
     def balances_on_lpn(self, lpn_id: int) -> list[BalanceRow]:
-        rows = self.session.execute(select(B).where(B.c.lpn_id == lpn_id).order_by(B.c.id))
+        rows = self.session.execute(core_select(B).where(B.c.lpn_id == lpn_id).order_by(B.c.id))
         return [_balance_row(r) for r in rows]
 
     def balances(
         self, *, item_id: int | None = None, location_id: int | None = None
     ) -> list[BalanceRow]:
-        query = select(B).order_by(B.c.id)
+        query = core_select(B).order_by(B.c.id)
         if item_id is not None:
             query = query.where(B.c.item_id == item_id)
         if location_id is not None:
@@ -213,12 +217,12 @@ class SqlStock:
     def take(self, key: BalanceKey, quantity: int) -> bool:
         # A conditional update: the row lock and the check are one statement, so racing
         # terminals can never both take the last unit.
-        result = self.session.execute(
+        result = self.session.exec(
             update(B)
             .where(B.c.key == key.text(), B.c.quantity - B.c.reserved >= quantity)
             .values(quantity=B.c.quantity - quantity, updated_at=utcnow())
         )
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        return bool(result.rowcount == 1)
 
     def put(self, key: BalanceKey, quantity: int) -> None:
         stmt = _insert(self.session, B).values(
@@ -252,7 +256,7 @@ class SqlStock:
 
     def reserved_for(self, key: BalanceKey, reference: str) -> int:
         found = self.session.execute(
-            select(R.c.quantity).join(B, B.c.id == R.c.balance_id)
+            core_select(R.c.quantity).join(B, B.c.id == R.c.balance_id)
             .where(B.c.key == key.text(), R.c.reference == reference)
         ).scalar()
         return int(found or 0)
@@ -265,7 +269,7 @@ class SqlStock:
         if bal is None:
             raise NotFound(f"no reservation {reference} to release")
         cond = and_(R.c.balance_id == bal.id, R.c.reference == reference)
-        held = self.session.execute(select(R.c.quantity).where(cond)).scalar() or 0
+        held = self.session.execute(core_select(R.c.quantity).where(cond)).scalar() or 0
         if held < quantity:
             raise NotFound(f"only {held} reserved for {reference}, not {quantity}")
         if held == quantity:
@@ -300,8 +304,8 @@ class SqlStock:
         until: datetime | None = None,
         limit: int | None = None,
     ) -> Iterator[MovementRecord]:
-        M = Movement.__table__  # type: ignore[attr-defined]
-        query = select(M).order_by(M.c.id)
+        M = table_of(Movement)
+        query = core_select(M).order_by(M.c.id)
         if item_id is not None:
             query = query.where(M.c.item_id == item_id)
         if location_id is not None:
@@ -327,13 +331,13 @@ class SqlStock:
             )
 
     def ledger_sums(self) -> dict[BalanceKey, int]:
-        M = Movement.__table__  # type: ignore[attr-defined]
+        M = table_of(Movement)
         sums: dict[BalanceKey, int] = {}
         for side, sign in (("to", 1), ("from", -1)):
             loc, lpn = M.c[f"{side}_location_id"], M.c[f"{side}_lpn_id"]
             status = M.c[f"{side}_status"]
             query = (
-                select(M.c.item_id, M.c.lot_id, loc, lpn, status, func.sum(M.c.quantity))
+                core_select(M.c.item_id, M.c.lot_id, loc, lpn, status, func.sum(M.c.quantity))
                 .where(loc.is_not(None), status.is_not(None))
                 .group_by(M.c.item_id, M.c.lot_id, loc, lpn, status)
             )
@@ -362,7 +366,7 @@ class SqlUsers:
         self.session = session
 
     def by_login(self, login: str) -> User | None:
-        return self.session.execute(select(User).where(User.login == login)).scalar()
+        return self.session.exec(select(User).where(User.login == login)).first()
 
     def add(self, login: str, name: str, role: str, pin_hash: str, language: str) -> User:
         user = User(login=login, name=name, role=role, pin_hash=pin_hash, language=language)
@@ -371,4 +375,4 @@ class SqlUsers:
         return user
 
     def all(self) -> list[User]:
-        return list(self.session.execute(select(User).order_by(User.login)).scalars())
+        return list(self.session.exec(select(User).order_by(col(User.login))))

@@ -7,7 +7,16 @@ from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, Index, String, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Index,
+    String,
+    Table,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 # A unit of work opened with a clock stamps its rows by it (the demo's back-dated history).
@@ -19,8 +28,21 @@ def utcnow() -> datetime:
     return datetime.now(UTC) if clock is None else clock()
 
 
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a table model, for queries written against its columns (.c).
+
+    SQLModel leaves ``__table__`` undeclared, so it is read untyped and checked here once.
+    """
+    table = getattr(model, "__table__", None)
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not a table model")
+    return table
+
+
 # The open count-task statuses (domain.count_tasks.OPEN_STATUS_VALUES), as an index predicate.
 OPEN_COUNT_WHERE = "status IN ('open', 'recount', 'pending_approval')"
+# Open replenishment tasks (domain.outbound TaskKind.REPLENISH, OPEN_TASK_STATUSES).
+OPEN_REPLENISH_WHERE = "kind = 'replenish' AND status IN ('open', 'in_progress')"
 
 
 class Warehouse(SQLModel, table=True):
@@ -339,6 +361,10 @@ class Task(SQLModel, table=True):
         CheckConstraint("quantity > 0 AND done_quantity >= 0 AND done_quantity <= quantity",
                         name="ck_task_quantity"),
         Index("ix_task_open", "kind", "status", "seq"),
+        # At most one open replenishment per pick face and item (see domain.outbound).
+        Index("ux_task_open_replenishment", "to_location_id", "item_id", unique=True,
+              sqlite_where=text(OPEN_REPLENISH_WHERE),
+              postgresql_where=text(OPEN_REPLENISH_WHERE)),
     )
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=12)

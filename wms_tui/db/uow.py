@@ -92,7 +92,8 @@ class SqlUnitOfWork:
         self.session.commit()
 
 
-def uow_factory(engine: Engine, *, readonly: bool = False,  # type: ignore[no-untyped-def]
-                clock: Clock | None = None):
+def uow_factory(
+    engine: Engine, *, readonly: bool = False, clock: Clock | None = None
+) -> Callable[[], SqlUnitOfWork]:
     """A zero-argument factory the domain services call once per transaction attempt."""
     return lambda: SqlUnitOfWork(engine, readonly=readonly, clock=clock)

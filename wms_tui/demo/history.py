@@ -14,7 +14,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import cast
 
 from sqlalchemy import Engine
 
@@ -32,7 +31,6 @@ from wms_tui.demo.history_plan import (
 )
 from wms_tui.domain import counting, inbound, stock
 from wms_tui.domain.model import Actor
-from wms_tui.domain.ports import UnitOfWork
 
 __all__ = ["DEAD_AGE", "OPENING_REFERENCE", "WEEKS", "HistoryReport", "Slot", "post_history",
            "working_days"]
@@ -93,8 +91,7 @@ class _Poster:
     def apply(self, posting: Posting, command: stock.Command) -> None:
         if self.batch is None:
             self.batch = SqlUnitOfWork(self.engine, clock=self.clock).__enter__()
-        stock.apply_in(cast(UnitOfWork, self.batch), self.actors[posting.user], command,
-                       self.key())
+        stock.apply_in(self.batch, self.actors[posting.user], command, self.key())
 
     def lot_id(self, slot: Slot) -> int | None:
         if slot.lot is None:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-from wms_tui.db.engine import data_dir, make_engine, resolve_database_url
+from wms_tui.bootstrap import data_dir, open_engine, resolve_database_url, sqlite_path
 from wms_tui.demo.scanner import DemoCatalog
 from wms_tui.demo.scenarios import SCENARIOS
 from wms_tui.demo.seed import DEMO_USERS, NotADemoDatabase, is_demo_database, seed_demo
@@ -29,10 +29,8 @@ def demo_url() -> str:
 
 
 def _sqlite_file(url: str) -> Path | None:
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    return Path(parsed.database).resolve()
+    path = sqlite_path(url)
+    return None if path is None else path.resolve()
 
 
 def same_database(a: str, b: str) -> bool:
@@ -60,7 +58,7 @@ def prepare_demo(url: str | None = None, *, reset: bool = False, seed: int = 1,
         raise NotADemoDatabase("the practice database must be a SQLite file")
     exists = path.exists()
     if exists:
-        check = make_engine(url)
+        check = open_engine(url)
         try:
             if not is_demo_database(check):
                 raise NotADemoDatabase(
@@ -72,7 +70,7 @@ def prepare_demo(url: str | None = None, *, reset: bool = False, seed: int = 1,
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    engine = make_engine(url, synchronous="NORMAL")
+    engine = open_engine(url, synchronous="NORMAL")
     try:
         seed_demo(engine, seed, today)
     finally:

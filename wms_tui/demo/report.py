@@ -104,11 +104,11 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-M = tables.Movement.__table__  # type: ignore[attr-defined]
-CL = tables.CountLine.__table__  # type: ignore[attr-defined]
-USER = tables.User.__table__  # type: ignore[attr-defined]
-LOC = tables.Location.__table__  # type: ignore[attr-defined]
-ASN = tables.InboundOrder.__table__  # type: ignore[attr-defined]
+M = tables.table_of(tables.Movement)
+CL = tables.table_of(tables.CountLine)
+USER = tables.table_of(tables.User)
+LOC = tables.table_of(tables.Location)
+ASN = tables.table_of(tables.InboundOrder)
 
 
 def read_activity(engine: Engine, *, since: datetime | None = None,

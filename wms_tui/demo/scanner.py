@@ -8,14 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date, timedelta
-from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from wms_tui.db import tables
 from wms_tui.domain.errors import N_
-from wms_tui.domain.flows.base import Flow
+from wms_tui.domain.flows.base import AnyFlow
+from wms_tui.domain.flows.count import CountFlow, CountStep
+from wms_tui.domain.flows.inquiry import InquiryFlow
+from wms_tui.domain.flows.move import MoveFlow, MoveStep
+from wms_tui.domain.flows.pick import PickFlow, PickStep, PickTaskState
+from wms_tui.domain.flows.putaway import LocationState, PutawayFlow, PutawayStep
+from wms_tui.domain.flows.receive import ReceiveFlow, ReceiveStep
+from wms_tui.domain.flows.replenish import ReplenishFlow, ReplenishStep
 from wms_tui.domain.over_receipt import OVER_RECEIPT_REASONS
 from wms_tui.i18n import Label
 
@@ -23,8 +29,7 @@ WRONG_CODE = "WRONG-0000"
 # Short enough for a 16x20 screen: the list shows at most this many right answers.
 MAX_RIGHT = 6
 
-
-
+# (label, code): the label is a Label (translated when shown) or plain text.
 Suggestion = tuple[str, str]
 
 
@@ -42,7 +47,8 @@ class DemoCatalog:
         with self._session() as s:
             rows = s.exec(select(tables.InboundOrder).where(tables.InboundOrder.status != "closed")
                           .order_by(col(tables.InboundOrder.reference))).all()
-            found = [(Label(N_("ASN {code}"), code=o.reference), o.reference) for o in rows]
+            found: list[Suggestion] = [(Label(N_("ASN {code}"), code=o.reference), o.reference)
+                                       for o in rows]
             found += [(Label(N_("SSCC {code}"), code=o.reference), o.sscc) for o in rows if o.sscc]
             return found
 
@@ -119,7 +125,7 @@ class DemoCatalog:
                 tables.Balance, col(tables.Balance.location_id) == tables.Location.id)
                 .where(tables.Location.type == kind).where(tables.Balance.quantity > 0)
                 .order_by(col(tables.Location.walk_seq))).all()
-        unique = list(dict.fromkeys(
+        unique: list[Suggestion] = list(dict.fromkeys(
             (Label(N_("Loc {code}"), code=loc.code), loc.barcode) for loc in rows))
         return unique[:limit]
 
@@ -139,8 +145,8 @@ class DemoCatalog:
             rows = s.exec(select(tables.Balance).where(col(tables.Balance.location_id).in_(docks))
                           .where(tables.Balance.quantity > 0)).all()
             lpns = [s.get(tables.Lpn, row.lpn_id) for row in rows if row.lpn_id is not None]
-        found = [(Label(N_("LPN {code}"), code=lpn.code), lpn.code)
-                 for lpn in lpns if lpn is not None]
+        found: list[Suggestion] = [(Label(N_("LPN {code}"), code=lpn.code), lpn.code)
+                                   for lpn in lpns if lpn is not None]
         found += [self.item_code(row.item_id) for row in rows if row.lpn_id is None]
         return list(dict.fromkeys(found))
 
@@ -178,163 +184,193 @@ class DemoCatalog:
             return [(Label(N_("Wave {code}"), code=w.code), w.code) for w in rows[:2]]
 
 
-def _loc_state(catalog: DemoCatalog, data: dict[str, Any] | None) -> list[Suggestion]:
-    return [] if not data else catalog.location(int(data["id"]))
+def _at(catalog: DemoCatalog, location: LocationState | None) -> list[Suggestion]:
+    """A location the flow directs to: its label and its check digits."""
+    return [] if location is None else catalog.location(location["id"])
 
 
-def _receive(step: str, s: dict[str, Any], catalog: DemoCatalog) -> list[Suggestion]:
-    if step == "order":
+def _receive(flow: ReceiveFlow, catalog: DemoCatalog) -> list[Suggestion]:
+    step, s = flow.step_name, flow.state
+    if step == ReceiveStep.ORDER:
         return catalog.open_inbound()
-    if step == "item":
+    if step == ReceiveStep.ITEM:
         if s.get("blind"):
             return catalog.any_items()
-        return catalog.inbound_items(int(s["order_id"]))
-    if step == "qty":
-        factor = int(s.get("factor") or 1)
-        left = [ln["quantity"] - ln["received"] for ln in s.get("lines") or []]
+        order_id = s.get("order_id")
+        return [] if order_id is None else catalog.inbound_items(order_id)
+    if step == ReceiveStep.QTY:
+        factor = s.get("factor", 1)
+        left = [line.remaining for line in flow.item_lines()]
         qty = max(left[0] // factor, 1) if left else 1
         return [(Label(N_("Qty {qty} {uom}"), qty=qty, uom=s.get("uom", "")), str(qty)),
                 (Label(N_("Qty {qty}"), qty=1), "1")]
-    if step == "lot":
-        lines = [ln["lot"] for ln in s.get("lines") or [] if ln.get("lot")]
-        return ([(Label(N_("Lot {code}"), code=lot), lot) for lot in lines]
+    if step == ReceiveStep.LOT:
+        lots = [line.lot for line in flow.item_lines() if line.lot]
+        return ([(Label(N_("Lot {code}"), code=lot), lot) for lot in lots]
                 or [(Label(N_("Lot {code}"), code="LDEMO1"), "LDEMO1")])
-    if step == "expiry":
+    if step == ReceiveStep.EXPIRY:
         return [(Label(N_("Expiry in a year")), f"{date.today() + timedelta(days=365):%y%m%d}")]
-    if step == "over":
+    if step == ReceiveStep.OVER:
         return [(Label(N_("Yes: receive over")), "1"),
                 (Label(N_("No: rekey the qty")), "2")]
-    if step == "reason":
+    if step == ReceiveStep.REASON:
         return [(Label(N_("Reason {code}"), code=r.code), str(n))
                 for n, r in enumerate(OVER_RECEIPT_REASONS, start=1)]
     return []
 
 
-def _putaway(step: str, s: dict[str, Any], catalog: DemoCatalog) -> list[Suggestion]:
-    if step == "source":
+def _putaway(flow: PutawayFlow, catalog: DemoCatalog) -> list[Suggestion]:
+    step = flow.step_name
+    if step == PutawayStep.SOURCE:
         return catalog.dock_loads()
-    if step == "from":
+    if step == PutawayStep.FROM:
         return catalog.locations_with_stock("dock")
-    if step == "qty":
+    if step == PutawayStep.QTY:
         return [(Label(N_("Enter = all")), "")]
-    if step == "confirm":
-        return _loc_state(catalog, s.get("to")) or catalog.empty_location("reserve")
-    if step == "reason":
+    if step == PutawayStep.CONFIRM:
+        # No room anywhere (to is None): a supervisor may put it in any empty location.
+        return _at(catalog, flow.state.get("to")) or catalog.empty_location("reserve")
+    if step == PutawayStep.REASON:
         return [(Label(N_("Reason 1")), "1")]
     return []
 
 
-def _pick(step: str, s: dict[str, Any], catalog: DemoCatalog) -> list[Suggestion]:
-    task = s.get("task") or {}
-    if step == "start":
+def _pick(flow: PickFlow, catalog: DemoCatalog) -> list[Suggestion]:
+    step, s = flow.step_name, flow.state
+    if step == PickStep.START:
         return [(Label(N_("Enter = next task")), ""), *catalog.waves()]
-    if step == "loc":
-        return _loc_state(catalog, task.get("loc"))
-    if step == "item":
-        return [catalog.item_code(int(task["item_id"]))]
-    if step == "lot":
-        return [(Label(N_("Lot {code}"), code=task["lot"]), task["lot"])] if task.get("lot") else []
-    if step == "qty":
+    if step == PickStep.QTY:
         return [(Label(N_("Enter = all")), "")]
-    if step == "sqty":
+    if step == PickStep.SQTY:
         return [(Label(N_("Qty 0")), "0")]
-    if step == "drop":
-        return _pick_totes(task, s.get("totes") or {}, catalog, s.get("bound"))
-    if step == "confirm":
+    if step == PickStep.CONFIRM:
         return [(Label(N_("Yes: post the short")), "1"),
                 (Label(N_("No: keep the line")), "2")]
-    if step == "reason":
-        reasons = (s.get("short") or {}).get("reasons") or []
+    if step == PickStep.REASON:
+        short = s.get("short")
+        reasons = short["reasons"] if short is not None else []
         return [(Label(N_("Reason {code}"), code=code), str(n))
                 for n, code in enumerate(reasons, start=1)]
-    if step == "zero":
+    if step == PickStep.ZERO:
         return [(Label(N_("Yes: it is empty")), "1"),
                 (Label(N_("No: send a counter")), "2")]
+    # The steps left are about the task's line.
+    task = s.get("task")
+    if task is None:
+        return []
+    if step == PickStep.LOC:
+        return _at(catalog, task["loc"])
+    if step == PickStep.ITEM:
+        return [catalog.item_code(task["item_id"])]
+    if step == PickStep.LOT:
+        lot = task["lot"]
+        return [(Label(N_("Lot {code}"), code=lot), lot)] if lot else []
+    if step == PickStep.DROP:
+        return _pick_totes(flow, task, catalog)
     return []
 
 
-def _pick_totes(task: dict[str, Any], totes: dict[str, dict[str, Any]],
-                catalog: DemoCatalog, bound: dict[str, Any] | None = None) -> list[Suggestion]:
+def _pick_totes(flow: PickFlow, task: PickTaskState, catalog: DemoCatalog) -> list[Suggestion]:
     """The order's tote (Enter keeps it), else a tote no other order holds."""
-    mine = totes.get(task.get("order", "")) or bound
+    mine = flow.tote()
     if mine is not None:
         tote = Label(N_("Tote {code}"), code=mine["code"])
-        barcodes = [barcode for _label, barcode in catalog.location(int(mine["id"]))[:1]]
+        barcodes = [barcode for _label, barcode in catalog.location(mine["id"])[:1]]
         return [(Label(N_("Enter = {code}"), code=mine["code"]), ""),
                 *[(tote, barcode) for barcode in barcodes]]
-    taken = {int(tote["id"]) for tote in totes.values()}
+    taken = {tote["id"] for tote in (flow.state.get("totes") or {}).values()}
     return catalog.totes(taken, task.get("order_id"))
 
 
-def _count(step: str, s: dict[str, Any], catalog: DemoCatalog) -> list[Suggestion]:
+def _count(flow: CountFlow, catalog: DemoCatalog) -> list[Suggestion]:
+    step, s = flow.step_name, flow.state
     where = s.get("where")
-    if step == "task":
+    if step == CountStep.TASK:
         return [(Label(N_("Enter = next task")), ""), *catalog.count_locations()]
-    if step == "loc":
-        return _loc_state(catalog, where)
-    if step == "item":
-        found = catalog.stock_at(int(where["id"])) if where else []
+    if step == CountStep.LOC:
+        return _at(catalog, where)
+    if step == CountStep.ITEM:
+        found = catalog.stock_at(where["id"]) if where is not None else []
         return [*found, (Label(N_("Enter = done")), "")]
-    if step == "lot":
-        if not s.get("item_id") or not where:
-            return []
-        return catalog.lots(int(s["item_id"]), int(where["id"]))
-    if step == "qty":
-        lot_id = int(s["lot_id"]) if s.get("lot_id") else None
-        book = catalog.book_quantity(int(where["id"]), int(s["item_id"]), lot_id) if where else 0
-        factor = int(s.get("factor") or 1)
-        return [(Label(N_("Qty {qty}"), qty=book // factor), str(book // factor))]
-    if step == "done":
+    if step == CountStep.DONE:
         return [(Label(N_("1 Yes")), "1"), (Label(N_("2 No")), "2")]
+    # Lot and quantity are about the item just scanned, at the location being counted.
+    item_id = s.get("item_id")
+    if where is None or item_id is None:
+        return []
+    if step == CountStep.LOT:
+        return catalog.lots(item_id, where["id"])
+    if step == CountStep.QTY:
+        book = catalog.book_quantity(where["id"], item_id, s.get("lot_id"))
+        counted = book // s.get("factor", 1)
+        return [(Label(N_("Qty {qty}"), qty=counted), str(counted))]
     return []
 
 
-def _move(step: str, s: dict[str, Any], catalog: DemoCatalog) -> list[Suggestion]:
-    if step == "from":
+def _move(flow: MoveFlow, catalog: DemoCatalog) -> list[Suggestion]:
+    step = flow.step_name
+    if step == MoveStep.FROM:
         return catalog.locations_with_stock("reserve")
-    if step == "item":
-        return catalog.stock_at(int(s["from_id"]))
-    if step == "qty":
+    if step == MoveStep.ITEM:
+        from_id = flow.state.get("from_id")
+        return [] if from_id is None else catalog.stock_at(from_id)
+    if step == MoveStep.QTY:
         return [(Label(N_("Qty {qty}"), qty=1), "1")]
-    if step == "to":
+    if step == MoveStep.TO:
         return catalog.empty_location("reserve")
     return []
 
 
-def _inquiry(step: str, s: dict[str, Any], catalog: DemoCatalog) -> list[Suggestion]:
+def _inquiry(catalog: DemoCatalog) -> list[Suggestion]:
+    """Both steps take any scan: a pick location with stock, and an item in it."""
     found = catalog.locations_with_stock("pick", limit=1)
     if found:
         found += catalog.stock_at(catalog.location_id(found[0][1]))[:1]
     return found
 
 
-def _replenish(step: str, s: dict[str, Any], catalog: DemoCatalog) -> list[Suggestion]:
-    task = s.get("task") or {}
-    if step == "start":
+def _replenish(flow: ReplenishFlow, catalog: DemoCatalog) -> list[Suggestion]:
+    step = flow.step_name
+    if step == ReplenishStep.START:
         return [(Label(N_("Enter = next task")), "")]
-    if step in ("from", "to"):
-        return _loc_state(catalog, task.get(step))
-    if step == "item" and task.get("item_id"):
-        return [catalog.item_code(int(task["item_id"]))]
-    if step == "lot" and task.get("lot"):
-        return [(Label(N_("Lot {code}"), code=task["lot"]), task["lot"])]
-    if step == "qty":
+    if step == ReplenishStep.QTY:
         return [(Label(N_("Enter = all")), "")]
+    task = flow.state.get("task")
+    if task is None:
+        return []
+    if step == ReplenishStep.FROM:
+        return _at(catalog, task["from"])
+    if step == ReplenishStep.TO:
+        return _at(catalog, task["to"])
+    if step == ReplenishStep.ITEM:
+        return [catalog.item_code(task["item_id"])]
+    if step == ReplenishStep.LOT:
+        lot = task["lot"]
+        return [(Label(N_("Lot {code}"), code=lot), lot)] if lot else []
     return []
 
 
-BY_FLOW = {"receive": _receive, "putaway": _putaway, "pick": _pick, "count": _count,
-           "move": _move, "inquiry": _inquiry, "replenish": _replenish}
+def suggestions(flow: AnyFlow, catalog: DemoCatalog) -> list[Suggestion]:
+    """What the flow's current step would accept, then one code every step refuses.
 
-
-def suggestions(flow: Flow, catalog: DemoCatalog) -> list[Suggestion]:
-    """What the flow's current step would accept, then one code every step refuses."""
-    pick = BY_FLOW.get(flow.name)
-    right: list[Suggestion] = []
-    if pick is not None:
-        try:
-            right = pick(flow.step_name, flow.state, catalog)
-        except (KeyError, TypeError, ValueError):
-            # A state shape this helper does not know: offer only the wrong code.
+    It runs database look-ups: the RF screen calls it from a worker thread.
+    """
+    right: list[Suggestion]
+    match flow:
+        case ReceiveFlow():
+            right = _receive(flow, catalog)
+        case PutawayFlow():
+            right = _putaway(flow, catalog)
+        case PickFlow():
+            right = _pick(flow, catalog)
+        case CountFlow():
+            right = _count(flow, catalog)
+        case MoveFlow():
+            right = _move(flow, catalog)
+        case InquiryFlow():
+            right = _inquiry(catalog)
+        case ReplenishFlow():
+            right = _replenish(flow, catalog)
+        case _:
             right = []
     return [*right[:MAX_RIGHT], (Label(N_("Wrong code")), WRONG_CODE)]

@@ -7,59 +7,67 @@ Instructions go on the message line when the flow has nothing to say, so they fi
 from __future__ import annotations
 
 from wms_tui.domain.errors import N_
-from wms_tui.domain.flows.base import Flow
+from wms_tui.domain.flows.base import AnyFlow
+from wms_tui.domain.flows.count import CountFlow, CountStep
+from wms_tui.domain.flows.inquiry import InquiryFlow, InquiryStep
+from wms_tui.domain.flows.move import MoveFlow, MoveStep
+from wms_tui.domain.flows.pick import PickFlow, PickStep
+from wms_tui.domain.flows.putaway import PutawayFlow, PutawayStep
+from wms_tui.domain.flows.receive import ReceiveFlow, ReceiveStep
+from wms_tui.domain.flows.replenish import ReplenishFlow, ReplenishStep
 
 # Scenario name -> the flow it opens after log-in (tour opens none: it starts at the menu).
 SCENARIOS: dict[str, str | None] = {
-    "receive": "receive", "putaway": "putaway", "pick": "pick", "count": "count", "tour": None,
+    "receive": ReceiveFlow.name, "putaway": PutawayFlow.name, "pick": PickFlow.name,
+    "count": CountFlow.name, "tour": None,
 }
 
 DEFAULT_HINT = N_("F6: virtual scanner")
 # (flow, step) -> the instruction; the tour opens every flow, so every step has one.
 HINTS: dict[tuple[str, str], str] = {
-    ("receive", "order"): N_("F6: scan an ASN"),
-    ("receive", "item"): N_("F6: scan an item"),
-    ("receive", "qty"): N_("F6 or key the qty"),
-    ("receive", "lot"): N_("F6: scan the lot"),
-    ("receive", "expiry"): N_("F6 or key YYMMDD"),
-    ("receive", "over"): N_("Key 1 or 2 + Enter"),
-    ("receive", "reason"): N_("Key reason + Enter"),
-    ("putaway", "source"): N_("F6: dock LPN or item"),
-    ("putaway", "from"): N_("F6: scan the dock"),
-    ("putaway", "qty"): N_("Enter: all of it"),
-    ("putaway", "confirm"): N_("F6: scan the To loc"),
-    ("putaway", "reason"): N_("Key reason + Enter"),
-    ("move", "from"): N_("F6: scan a location"),
-    ("move", "item"): N_("F6: scan the item"),
-    ("move", "qty"): N_("F6 or key the qty"),
-    ("move", "to"): N_("F6: scan the To loc"),
-    ("inquiry", "scan"): N_("F6: scan to look up"),
-    ("inquiry", "result"): N_("Enter: next page"),
-    ("pick", "start"): N_("Enter: next task"),
-    ("pick", "loc"): N_("F6: scan the loc"),
-    ("pick", "item"): N_("F6: scan the item"),
-    ("pick", "lot"): N_("F6: scan the lot"),
-    ("pick", "qty"): N_("Enter: the whole qty"),
-    ("pick", "drop"): N_("F6: scan a tote"),
-    ("pick", "reason"): N_("Key reason + Enter"),
-    ("pick", "sqty"): N_("Key qty you took"),
-    ("pick", "confirm"): N_("Key 1 or 2 + Enter"),
-    ("pick", "zero"): N_("Key 1 or 2 + Enter"),
-    ("count", "task"): N_("Enter: next task"),
-    ("count", "loc"): N_("F6: scan the loc"),
-    ("count", "item"): N_("F6: item; Enter=done"),
-    ("count", "lot"): N_("F6: scan the lot"),
-    ("count", "qty"): N_("Key what you count"),
-    ("count", "done"): N_("Key 1 + Enter: send"),
-    ("replenish", "start"): N_("Enter: next task"),
-    ("replenish", "from"): N_("F6: scan the loc"),
-    ("replenish", "item"): N_("F6: scan the item"),
-    ("replenish", "lot"): N_("F6: scan the lot"),
-    ("replenish", "qty"): N_("Enter: all of it"),
-    ("replenish", "to"): N_("F6: scan pick face"),
+    (ReceiveFlow.name, ReceiveStep.ORDER): N_("F6: scan an ASN"),
+    (ReceiveFlow.name, ReceiveStep.ITEM): N_("F6: scan an item"),
+    (ReceiveFlow.name, ReceiveStep.QTY): N_("F6 or key the qty"),
+    (ReceiveFlow.name, ReceiveStep.LOT): N_("F6: scan the lot"),
+    (ReceiveFlow.name, ReceiveStep.EXPIRY): N_("F6 or key YYMMDD"),
+    (ReceiveFlow.name, ReceiveStep.OVER): N_("Key 1 or 2 + Enter"),
+    (ReceiveFlow.name, ReceiveStep.REASON): N_("Key reason + Enter"),
+    (PutawayFlow.name, PutawayStep.SOURCE): N_("F6: dock LPN or item"),
+    (PutawayFlow.name, PutawayStep.FROM): N_("F6: scan the dock"),
+    (PutawayFlow.name, PutawayStep.QTY): N_("Enter: all of it"),
+    (PutawayFlow.name, PutawayStep.CONFIRM): N_("F6: scan the To loc"),
+    (PutawayFlow.name, PutawayStep.REASON): N_("Key reason + Enter"),
+    (MoveFlow.name, MoveStep.FROM): N_("F6: scan a location"),
+    (MoveFlow.name, MoveStep.ITEM): N_("F6: scan the item"),
+    (MoveFlow.name, MoveStep.QTY): N_("F6 or key the qty"),
+    (MoveFlow.name, MoveStep.TO): N_("F6: scan the To loc"),
+    (InquiryFlow.name, InquiryStep.SCAN): N_("F6: scan to look up"),
+    (InquiryFlow.name, InquiryStep.RESULT): N_("Enter: next page"),
+    (PickFlow.name, PickStep.START): N_("Enter: next task"),
+    (PickFlow.name, PickStep.LOC): N_("F6: scan the loc"),
+    (PickFlow.name, PickStep.ITEM): N_("F6: scan the item"),
+    (PickFlow.name, PickStep.LOT): N_("F6: scan the lot"),
+    (PickFlow.name, PickStep.QTY): N_("Enter: the whole qty"),
+    (PickFlow.name, PickStep.DROP): N_("F6: scan a tote"),
+    (PickFlow.name, PickStep.REASON): N_("Key reason + Enter"),
+    (PickFlow.name, PickStep.SQTY): N_("Key qty you took"),
+    (PickFlow.name, PickStep.CONFIRM): N_("Key 1 or 2 + Enter"),
+    (PickFlow.name, PickStep.ZERO): N_("Key 1 or 2 + Enter"),
+    (CountFlow.name, CountStep.TASK): N_("Enter: next task"),
+    (CountFlow.name, CountStep.LOC): N_("F6: scan the loc"),
+    (CountFlow.name, CountStep.ITEM): N_("F6: item; Enter=done"),
+    (CountFlow.name, CountStep.LOT): N_("F6: scan the lot"),
+    (CountFlow.name, CountStep.QTY): N_("Key what you count"),
+    (CountFlow.name, CountStep.DONE): N_("Key 1 + Enter: send"),
+    (ReplenishFlow.name, ReplenishStep.START): N_("Enter: next task"),
+    (ReplenishFlow.name, ReplenishStep.FROM): N_("F6: scan the loc"),
+    (ReplenishFlow.name, ReplenishStep.ITEM): N_("F6: scan the item"),
+    (ReplenishFlow.name, ReplenishStep.LOT): N_("F6: scan the lot"),
+    (ReplenishFlow.name, ReplenishStep.QTY): N_("Enter: all of it"),
+    (ReplenishFlow.name, ReplenishStep.TO): N_("F6: scan pick face"),
 }
 
 
-def hint(flow: Flow) -> str:
+def hint(flow: AnyFlow) -> str:
     """The untranslated instruction for the flow's current step (the screen translates it)."""
     return HINTS.get((flow.name, flow.step_name), DEFAULT_HINT)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import Engine, func, inspect
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from wms_tui.db import tables
 from wms_tui.db.migrate import upgrade
@@ -134,7 +134,7 @@ def _locations(engine: Engine, kind: str, zone: str | None = None) -> list[table
         if zone is not None:
             zone_row = session.exec(select(tables.Zone).where(tables.Zone.code == zone)).one()
             query = query.where(tables.Location.zone_id == zone_row.id)
-        return list(session.exec(query.order_by(tables.Location.walk_seq)).all())
+        return list(session.exec(query.order_by(col(tables.Location.walk_seq))).all())
 
 
 def _item_ids(engine: Engine) -> dict[str, int]:
@@ -192,7 +192,8 @@ def seed_demo(engine: Engine, seed: int = 1, today: date | None = None,
     picks = _locations(engine, "pick")
     reserves = _locations(engine, "reserve")
     docks = _locations(engine, "dock")
-    dock = docks[0]
+    dock_id = docks[0].id
+    assert dock_id is not None  # read back from the database
 
     say("items")
     items = demo_items(rng)
@@ -239,7 +240,7 @@ def seed_demo(engine: Engine, seed: int = 1, today: date | None = None,
     for n, lpn in ((1, "LPN9000001"), (2, None)):
         item = items[n]
         stock.post(factory, admin, stock.Receive(
-            ids[item.sku], item.case * 4, dock.id, "ASN-0999", lpn=lpn), key=f"demo-dock-{n}")
+            ids[item.sku], item.case * 4, dock_id, "ASN-0999", lpn=lpn), key=f"demo-dock-{n}")
 
     say("inbound")
     sscc = make_sscc(COMPANY_PREFIX, 1000 + seed % 1000)

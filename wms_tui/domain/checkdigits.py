@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wms_tui.domain.errors import ScanRejected
+from wms_tui.domain.errors import N_, ScanRejected
 
 GTIN_LENGTHS = (8, 12, 13, 14)
 SSCC_LENGTH = 18
@@ -13,14 +13,18 @@ _LOCATION_MODULUS = 97
 _LOCATION_EXPONENT = 5
 
 
-def _is_ascii_digits(text: str) -> bool:
-    """True for a non-empty run of 0-9; str.isdigit also accepts superscripts and other scripts."""
+def is_ascii_digits(text: str) -> bool:
+    """True for a non-empty run of 0-9: what a digit means in any code, quantity or answer.
+
+    str.isdigit (and int()) also take other scripts' digits such as Arabic-Indic and fullwidth
+    ones, and isdigit superscripts too; none of them is a digit on a label or a keypad here.
+    """
     return text.isascii() and text.isdigit()
 
 
 def gs1_check_digit(body: str) -> str:
     """The GS1 mod-10 check digit for a key body: weights 3,1,3,... from the right."""
-    if not _is_ascii_digits(body):
+    if not is_ascii_digits(body):
         raise ValueError(f"a GS1 key body must be digits, got {body!r}")
     total = sum(
         int(digit) * (3 if index % 2 == 0 else 1) for index, digit in enumerate(reversed(body))
@@ -34,23 +38,25 @@ def _has_valid_check_digit(code: str) -> bool:
 
 def is_valid_gtin(code: str) -> bool:
     """True for an 8, 12, 13 or 14 digit GTIN whose check digit is right."""
-    return len(code) in GTIN_LENGTHS and _is_ascii_digits(code) and _has_valid_check_digit(code)
+    return len(code) in GTIN_LENGTHS and is_ascii_digits(code) and _has_valid_check_digit(code)
 
 
 def is_valid_sscc(code: str) -> bool:
     """True for an 18 digit SSCC whose check digit is right."""
-    return len(code) == SSCC_LENGTH and _is_ascii_digits(code) and _has_valid_check_digit(code)
+    return len(code) == SSCC_LENGTH and is_ascii_digits(code) and _has_valid_check_digit(code)
 
 
 def normalize_gtin(code: str) -> str:
     """The GTIN-14 form of a GTIN-8/12/13/14, so one key finds an item from any label."""
-    if not _is_ascii_digits(code):
-        raise ScanRejected(f"GTIN {code!r} must be digits only")
+    if not is_ascii_digits(code):
+        raise ScanRejected(N_("GTIN {code!r} must be digits only"), code=code)
     if len(code) not in GTIN_LENGTHS:
-        raise ScanRejected(f"GTIN {code!r} has {len(code)} digits; expected 8, 12, 13 or 14")
+        raise ScanRejected(N_("GTIN {code!r} has {length} digits; expected 8, 12, 13 or 14"),
+                           code=code, length=len(code))
     expected = gs1_check_digit(code[:-1])
     if code[-1] != expected:
-        raise ScanRejected(f"GTIN {code} has check digit {code[-1]}; expected {expected}")
+        raise ScanRejected(N_("GTIN {code} has check digit {digit}; expected {expected}"),
+                           code=code, digit=code[-1], expected=expected)
     return code.zfill(14)
 
 
@@ -78,9 +84,9 @@ def location_check_digits(code: str) -> str:
 
 def make_sscc(company_prefix: str, serial: int, extension: str = "0") -> str:
     """An 18 digit SSCC: extension digit, company prefix, zero-padded serial, check digit."""
-    if len(extension) != 1 or not _is_ascii_digits(extension):
+    if len(extension) != 1 or not is_ascii_digits(extension):
         raise ValueError(f"SSCC extension must be one digit, got {extension!r}")
-    if not _is_ascii_digits(company_prefix):
+    if not is_ascii_digits(company_prefix):
         raise ValueError(f"GS1 company prefix must be digits, got {company_prefix!r}")
     if serial < 0:
         raise ValueError(f"SSCC serial must not be negative, got {serial}")

@@ -41,7 +41,6 @@ from wms_tui.domain.supervisor import (
     DEFAULT_EXCEPTION_DAYS,
     ExceptionKind,
     OpenException,
-    SupervisorRepository,
     SupervisorServicesMixin,
     SupervisorUnitOfWork,
     open_exceptions,
@@ -116,9 +115,11 @@ class Dashboard:
 
 
 class DashboardUnitOfWork(SupervisorUnitOfWork, Protocol):
-    counting: SupervisorRepository
-    outbound: OutboundRepository
-    reports: ReportReads
+    # Read-only, as ports.UnitOfWork's members are, so the SQL unit of work type-checks as one.
+    @property
+    def outbound(self) -> OutboundRepository: ...
+    @property
+    def reports(self) -> ReportReads: ...
 
 
 def pick_days(entries: list[LedgerEntry], days: list[date]) -> tuple[PickDay, ...]:

@@ -11,6 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Protocol
 
+from wms_tui.domain.checkdigits import is_ascii_digits
 from wms_tui.domain.errors import BadInput
 from wms_tui.domain.model import MovementKind
 from wms_tui.domain.reports import LedgerEntry
@@ -33,7 +34,7 @@ class Cursor:
         if value is None or value.strip() in ("", "0"):
             return cls()
         txid, dot, event = value.strip().partition(".")
-        if not dot or not txid.isdigit() or not event.isdigit():
+        if not dot or not is_ascii_digits(txid) or not is_ascii_digits(event):
             raise BadInput(f"cursor {value!r} is not one `wms export` printed (like 0.42)")
         return cls(int(txid), int(event))
 

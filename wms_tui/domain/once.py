@@ -20,6 +20,8 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from wms_tui.domain.errors import N_, BadInput
+
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
@@ -66,15 +68,19 @@ def encode(result: DataclassInstance, message: str) -> str:
 
 def decode(result_type: type[R], stored: str) -> R:
     """The stored result as result_type, marked replayed when it has that field."""
-    data = json.loads(stored)
     hints = typing.get_type_hints(result_type)
-    values: dict[str, Any] = {}
-    for f in dataclasses.fields(result_type):
-        if f.name in data:
-            values[f.name] = _typed(hints[f.name], data[f.name])
-    if "replayed" in hints:
-        values["replayed"] = True
-    return result_type(**values)
+    try:
+        data = json.loads(stored)
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(result_type):
+            if f.name in data:
+                values[f.name] = _typed(hints[f.name], data[f.name])
+        if "replayed" in hints:
+            values["replayed"] = True
+        return result_type(**values)
+    except (TypeError, ValueError, AttributeError) as exc:
+        # The key holds another operation's result: a client reused it for different work.
+        raise BadInput(N_("that confirmation key was used for something else")) from exc
 
 
 def _plain(value: object) -> object:

@@ -32,7 +32,7 @@ MAX_REFERENCE = 40
 MAX_LINE_NO = 9999
 REFERENCE = re.compile(r"[A-Z0-9][A-Z0-9._/-]*")
 UOM = re.compile(r"[A-Z0-9]+")
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 ORDER_REQUIRED = ("reference", "line_no", "sku", "quantity")
 
 

@@ -98,7 +98,9 @@ class PutawayRepository(Protocol):
 
 
 class PutawayUnitOfWork(UnitOfWork, Protocol):
-    putaway: PutawayRepository
+    # Read-only, as ports.UnitOfWork's members are, so the SQL unit of work type-checks as one.
+    @property
+    def putaway(self) -> PutawayRepository: ...
 
 
 class PutawayServices(RfServices, Protocol):

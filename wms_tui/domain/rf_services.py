@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Protocol
 
-from wms_tui.domain.counting import CountingServicesMixin
+from wms_tui.domain.counting import CountingServicesMixin, CountingUnitOfWork
 from wms_tui.domain.dashboard import DashboardServicesMixin
-from wms_tui.domain.inbound import InboundServicesMixin
+from wms_tui.domain.inbound import InboundServicesMixin, InboundUnitOfWork
 from wms_tui.domain.model import Actor, LocationRef, PostResult, StockLine
+from wms_tui.domain.once import decode
 from wms_tui.domain.outbound import OutboundServicesMixin
 from wms_tui.domain.ports import UnitOfWork
 from wms_tui.domain.putaway import PutawayServicesMixin
@@ -39,10 +41,8 @@ class WarehouseServices:
     def posted(self, key: str) -> PostResult | None:
         with self.read_factory() as uow:
             stored = uow.idempotency.get(key)
-        if stored is None:
-            return None
-        data = json.loads(stored)
-        return PostResult(data["confirmation"], list(data["movement_ids"]), data["message"], True)
+        # Every confirming service stores through domain.once: its fields plus "message".
+        return None if stored is None else decode(PostResult, stored)
 
     def stock_at(self, location_id: int, item_id: int | None = None) -> list[StockLine]:
         with self.read_factory() as uow:
@@ -72,8 +72,20 @@ class WarehouseServices:
             uow.commit()
 
 
+class RfUnitOfWork(CountingUnitOfWork, InboundUnitOfWork, Protocol):
+    """The unit of work the RF backend is given: with the repositories its mixins name."""
+
 
 class RfBackend(InboundServicesMixin, PutawayServicesMixin, OutboundServicesMixin,
                 CountingServicesMixin, DashboardServicesMixin, SupervisorServicesMixin,
                 WarehouseServices):
     """Everything the RF flows need, over one database: what the app hands to every flow."""
+
+    uow_factory: Callable[[], RfUnitOfWork]
+    read_factory: Callable[[], RfUnitOfWork]
+
+    def __init__(self, uow_factory: Callable[[], RfUnitOfWork],
+                 read_factory: Callable[[], RfUnitOfWork] | None = None,
+                 separator: str | None = None) -> None:
+        # Narrower than WarehouseServices' factories, so the mixins need no cast to reach them.
+        super().__init__(uow_factory, read_factory, separator)

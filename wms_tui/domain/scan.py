@@ -20,6 +20,7 @@ from wms_tui.domain.checkdigits import (
     GTIN_LENGTHS,
     SSCC_LENGTH,
     gs1_check_digit,
+    is_ascii_digits,
     is_valid_gtin,
     is_valid_sscc,
     normalize_gtin,
@@ -40,11 +41,12 @@ GTIN_SYMBOLOGIES = frozenset({"]E0", "]E4", "]I1"})
 # Refused because a terminal or parser could act on them: C0 controls other than GS, DEL,
 # C1 controls, and the lone surrogates that undecodable terminal bytes turn into.
 _FORBIDDEN_CHARACTER = re.compile("[\x00-\x1c\x1e\x1f\x7f-\x9f\ud800-\udfff]")
-_HRI_START = re.compile(r"\(\d{2,4}\)")
+# Digits are 0-9 only: \d would also match other scripts' digits, which no GS1 key has.
+_HRI_START = re.compile(r"\([0-9]{2,4}\)")
 # Without an AIM prefix or GS, only a leading SSCC or GTIN key with a right check digit
 # marks an element string, so a SKU such as "10ABC" is not read as lot "ABC".
-_LEADING_GS1_KEY = re.compile(r"(?:00(\d{18})|0[12](\d{14}))")
-_HRI_KEY = re.compile(r"\((00|01|02)\)\s*(\d+)")
+_LEADING_GS1_KEY = re.compile(r"(?:00([0-9]{18})|0[12]([0-9]{14}))")
+_HRI_KEY = re.compile(r"\((00|01|02)\)\s*([0-9]+)")
 _DISPLAY_LIMIT = 40
 
 
@@ -183,12 +185,31 @@ def _claims_gs1(scan: NormalizedScan) -> bool:
     )
 
 
+def _not_gs1_character(text: str) -> tuple[str, int] | None:
+    """The first character no GS1 element string or Digital Link can hold, and its position.
+
+    GS1 data is ASCII (GS1's character set 82 and URI syntax): a fullwidth or Arabic-Indic
+    digit is not a digit of a GTIN or a quantity, however str.isdigit and int() read it.
+    """
+    for position, character in enumerate(text, 1):
+        if not character.isascii():
+            return character, position
+    return None
+
+
 def _gs1_elements(scan: NormalizedScan) -> list[GS1ElementString]:
     """The element strings biip finds, or ParseError with biip's reason."""
     if _HRI_START.match(scan.text):
         return list(GS1Message.parse_hri(scan.text).element_strings)
     prefix = scan.symbology if scan.symbology in GS1_SYMBOLOGIES else ""
-    result = biip.parse(f"{prefix}{scan.text}")
+    if not prefix and scan.text.startswith("]"):
+        # biip would read it as a symbology identifier: "]" and a GS is an IndexError there.
+        raise ParseError(f"'{_visible(scan.text[:3])}' is not a symbology identifier")
+    try:
+        result = biip.parse(f"{prefix}{scan.text}")
+    except (ValueError, IndexError) as exc:
+        # biip lets urllib's errors through for a malformed web address (https://[).
+        raise ParseError(f"not a GS1 element string or Digital Link ({exc})") from exc
     if result.gs1_message is not None:
         return list(result.gs1_message.element_strings)
     if result.gs1_digital_link_uri is not None:
@@ -214,6 +235,8 @@ def _gs1_data_from(elements: list[GS1ElementString]) -> Gs1Data:
         if element.date is not None:
             dates.setdefault(ai, element.date)
     quantity_text = fields.get("30") or fields.get("37")
+    if quantity_text is not None and not is_ascii_digits(quantity_text):
+        raise ParseError(f"quantity '{_visible(quantity_text)}' is not digits 0-9")
     return Gs1Data(
         gtin=fields.get("01"),
         lot=fields.get("10"),
@@ -237,6 +260,13 @@ def parse_gs1(scan: NormalizedScan | str) -> Gs1Data | None:
     text = scan.text
 
     if _claims_gs1(scan):
+        odd = _not_gs1_character(text)
+        if odd is not None:
+            raise ScanRejected(
+                N_("GS1 barcode not readable: '{character}' at position {position} "
+                   "is not a GS1 character"),
+                character=_visible(odd[0]), position=odd[1],
+            )
         try:
             return _gs1_data_from(_gs1_elements(scan))
         except ParseError as exc:
@@ -254,7 +284,9 @@ def parse_gs1(scan: NormalizedScan | str) -> Gs1Data | None:
         return Gs1Data(gtin=normalize_gtin(text))
     if is_valid_sscc(text):
         return Gs1Data(sscc=text)
-    if _looks_like_element_string(text) or text.startswith(("http://", "https://")):
+    if text.isascii() and (
+        _looks_like_element_string(text) or text.startswith(("http://", "https://"))
+    ):
         try:
             return _gs1_data_from(_gs1_elements(scan))
         except ParseError:

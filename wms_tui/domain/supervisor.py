@@ -143,7 +143,9 @@ class SupervisorRepository(CountingRepository, SupervisorReads, Protocol):
 
 
 class SupervisorUnitOfWork(UnitOfWork, Protocol):
-    counting: SupervisorRepository
+    # Read-only, as ports.UnitOfWork's members are, so the SQL unit of work type-checks as one.
+    @property
+    def counting(self) -> SupervisorRepository: ...
 
 
 def pending_approvals(uow: SupervisorUnitOfWork) -> list[PendingApproval]:

@@ -52,7 +52,9 @@ class ToteRepository(Protocol):
 
 
 class ToteUnitOfWork(UnitOfWork, Protocol):
-    outbound: ToteRepository
+    # Read-only, as ports.UnitOfWork's members are, so the SQL unit of work type-checks as one.
+    @property
+    def outbound(self) -> ToteRepository: ...
 
 
 def tote_decision(binding: ToteBinding | None, order_id: int, *, tote: str,

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Literal
 
-from sqlalchemy import Engine, func, select
-from sqlmodel import Session
+from sqlalchemy import Engine, func, or_
+from sqlmodel import Session, col, select
 
 from wms_tui.db.tables import Balance, Item, ItemUom, Location, Lot, Lpn, Zone
 from wms_tui.db.uow import SqlUnitOfWork
@@ -50,33 +50,34 @@ def location_labels(
     """Active locations in walk order, optionally of one zone and matching a code pattern."""
     query = (
         select(Location.code, Location.barcode, Location.check_digits)
-        .outerjoin(Zone, Zone.id == Location.zone_id)
+        .outerjoin(Zone, col(Zone.id) == Location.zone_id)
         .where(Location.active)
-        .order_by(Location.walk_seq, Location.code)
+        .order_by(col(Location.walk_seq), col(Location.code))
     )
     if zone is not None:
         query = query.where(Zone.code == zone.strip().upper())
     if code is not None:
-        query = query.where(Location.code.like(_like(code.strip().upper()), escape=_LIKE_ESCAPE))
+        pattern = _like(code.strip().upper())
+        query = query.where(col(Location.code).like(pattern, escape=_LIKE_ESCAPE))
     with SqlUnitOfWork(engine, readonly=True) as uow:
-        rows = uow.session.execute(query).all()
+        rows = uow.session.exec(query).all()
     if not rows:
         wanted = " and ".join(
             part for part in (zone and f"zone {zone}", code and f"code {code}") if part
         )
         raise NotFound(f"no active locations{' with ' + wanted if wanted else ''}")
     return [
-        LocationLabel(row.code, row.barcode, row.check_digits or location_check_digits(row.code))
-        for row in rows
+        LocationLabel(loc_code, barcode, check_digits or location_check_digits(loc_code))
+        for loc_code, barcode, check_digits in rows
     ]
 
 
 def _unit(session: Session, item: Item, uom: str | None) -> ItemUom:
     """The item's unit (the base unit when uom is None); a base unit without a row has no GTIN."""
     wanted = (uom or item.base_uom).strip().upper()
-    unit = session.execute(
+    unit = session.exec(
         select(ItemUom).where(ItemUom.item_id == item.id, ItemUom.uom == wanted)
-    ).scalar()
+    ).first()
     if unit is not None:
         return unit
     if wanted == item.base_uom:
@@ -85,9 +86,9 @@ def _unit(session: Session, item: Item, uom: str | None) -> ItemUom:
 
 
 def _item(session: Session, sku: str) -> Item:
-    item = session.execute(
+    item = session.exec(
         select(Item).where(Item.sku == sku.strip().upper())
-    ).scalar()
+    ).first()
     if item is None:
         raise NotFound(f"unknown SKU {sku}")
     return item
@@ -99,7 +100,7 @@ def item_labels(engine: Engine, skus: Sequence[str], *, uom: str | None = None) 
     with SqlUnitOfWork(engine, readonly=True) as uow:
         items = {
             item.sku: item
-            for item in uow.session.execute(select(Item).where(Item.sku.in_(wanted))).scalars()
+            for item in uow.session.exec(select(Item).where(col(Item.sku).in_(wanted)))
         }
         unknown = [sku for sku in wanted if sku not in items]
         if unknown:
@@ -113,9 +114,9 @@ def item_labels(engine: Engine, skus: Sequence[str], *, uom: str | None = None) 
 
 
 def _issued_ssccs(session: Session, prefix: str) -> list[str]:
-    return list(session.execute(
-        select(Lpn.sscc).where(Lpn.sscc.like(f"_{prefix}%"))
-    ).scalars())
+    sscc = col(Lpn.sscc)
+    # LIKE never matches NULL; the test only tells the type so.
+    return [s for s in session.exec(select(sscc).where(sscc.like(f"_{prefix}%"))) if s is not None]
 
 
 def _assign_sscc(engine: Engine, lpn_id: int, prefix: str) -> str:
@@ -144,9 +145,9 @@ def _pallet_contents(
     if sscc is None:
         return None
     contents = session.execute(
-        select(Balance.item_id, Balance.lot_id, func.sum(Balance.quantity))
+        select(Balance.item_id, col(Balance.lot_id), func.sum(Balance.quantity))
         .where(Balance.lpn_id == lpn_id, Balance.quantity > 0)
-        .group_by(Balance.item_id, Balance.lot_id)
+        .group_by(col(Balance.item_id), col(Balance.lot_id))
     ).all()
     if len(contents) != 1:
         note = f"mixed: {len(contents)} items or lots" if contents else "empty"
@@ -156,7 +157,7 @@ def _pallet_contents(
     item = session.get(Item, item_id)
     assert item is not None
     lot = session.get(Lot, lot_id) if lot_id is not None else None
-    units = session.execute(select(ItemUom).where(ItemUom.item_id == item_id)).scalars().all()
+    units = session.exec(select(ItemUom).where(ItemUom.item_id == item_id)).all()
     unit = _content_unit(units, quantity)
     if unit is None:
         # Without a content GTIN GS1 allows no count, lot or expiry fields: the text says it.
@@ -185,9 +186,9 @@ def lpn_pallet_label(
     code = lpn_code.strip()
     expiry_ai: Literal["17", "15"] = "15" if best_before else "17"
     with SqlUnitOfWork(engine, readonly=True) as uow:
-        lpn = uow.session.execute(
-            select(Lpn).where((Lpn.code == code) | (Lpn.sscc == code))
-        ).scalar()
+        lpn = uow.session.exec(
+            select(Lpn).where(or_(col(Lpn.code) == code, col(Lpn.sscc) == code))
+        ).first()
         if lpn is None:
             raise NotFound(f"unknown LPN {lpn_code}")
         assert lpn.id is not None
@@ -227,9 +228,9 @@ def new_pallet_label(
                 raise BadInput(f"item {item.sku} is lot tracked: give --lot")
             expires = expiry
             if lot_code and expires is None:
-                expires = uow.session.execute(
-                    select(Lot.expiry).where(Lot.item_id == item.id, Lot.code == lot_code)
-                ).scalar()
+                expires = uow.session.exec(
+                    select(col(Lot.expiry)).where(Lot.item_id == item.id, Lot.code == lot_code)
+                ).first()
             if item.expiry_tracked and expires is None:
                 raise BadInput(f"item {item.sku} has an expiry date: give --expiry")
             sscc = next_sscc(prefix, _issued_ssccs(uow.session, prefix))

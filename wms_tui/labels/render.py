@@ -20,6 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
+from wms_tui.domain.checkdigits import is_ascii_digits
 from wms_tui.domain.errors import BadInput, WmsError
 from wms_tui.domain.labels import Label, Symbol, Symbology
 
@@ -87,7 +88,9 @@ def symbol_svg(symbol: Symbol) -> minidom.Element:
     writer.compress = True
     code = _python_barcode(symbol, writer)
     rendered: bytes = code.render(dict(BARCODE_OPTIONS), _symbol_text(symbol))
-    return minidom.parseString(rendered).documentElement
+    element = minidom.parseString(rendered).documentElement
+    assert element is not None  # the writer always renders one <svg> root
+    return element
 
 
 def _px(millimetres: float) -> int:
@@ -98,7 +101,7 @@ def _font(points: float) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(FONT_PATH), _px(points * 25.4 / 72))
 
 
-def _texts(label: Label) -> list[tuple[str, float]]:
+def _texts(label: Label) -> list[tuple[str, int]]:
     return [(label.heading, HEADING_PT)] + [(line, LINE_PT) for line in label.lines]
 
 
@@ -141,6 +144,7 @@ def label_svg(label: Label) -> str:
         "http://www.w3.org/2000/svg", "svg", None
     )
     root = document.documentElement
+    assert root is not None  # createDocument was given its root element's name
     root.setAttribute("xmlns", "http://www.w3.org/2000/svg")
     background = document.createElement("rect")
     background.setAttribute("width", "100%")
@@ -312,7 +316,7 @@ def _printer_address(host_port: str) -> tuple[str, int]:
     if not colon:
         host, port_text = port_text, str(DEFAULT_PRINTER_PORT)
     host = host.strip("[]")
-    if not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+    if not host or not is_ascii_digits(port_text) or not 0 < int(port_text) < 65536:
         raise BadInput(f"printer must be HOST:PORT such as zebra1:9100, got {host_port!r}")
     return host, int(port_text)
 

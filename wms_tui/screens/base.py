@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
+from textual.events import Resize
 from textual.screen import Screen
 
 from wms_tui.domain.flows.base import Tone
@@ -83,7 +84,7 @@ class RfScreen(Screen[None], inherit_bindings=False):
         if tone is Tone.ERROR:
             self.rf.bell()
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: Resize) -> None:
         self.fit_message()
 
     def fit_message(self) -> None:

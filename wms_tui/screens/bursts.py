@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Iterable
+from typing import Protocol, runtime_checkable
 
 from textual import events
 from textual.app import App
@@ -28,13 +29,36 @@ def mark_bursts(messages: Iterable[Message]) -> None:
         return
     number = next(_numbers)
     for key in keys:
-        key.burst = number  # type: ignore[attr-defined]  # Key events carry a __dict__
+        _set_burst(key, number)
+
+
+def _set_burst(event: events.Key, burst: int) -> None:
+    # Key events carry a __dict__: the burst rides along as an extra attribute.
+    vars(event)["burst"] = burst
 
 
 def burst_of(event: events.Key) -> int:
     """The burst a key came in, 0 for a key that arrived on its own."""
     number = getattr(event, "burst", 0)
     return number if isinstance(number, int) else 0
+
+
+@runtime_checkable
+class DropsBursts(Protocol):
+    """An app that drops the rest of a scan that closed a pop-up, wherever its keys land next."""
+
+    dropped_burst: int
+
+
+def drop_rest_of(app: object, burst: int) -> None:
+    """The keys of burst still queued are dropped at the app, before any screen sees them."""
+    if burst and isinstance(app, DropsBursts):
+        app.dropped_burst = burst
+
+
+def is_dropped(app: object, event: events.Key) -> bool:
+    burst = burst_of(event)
+    return bool(burst) and isinstance(app, DropsBursts) and burst == app.dropped_burst
 
 
 def pass_on(app: App[object], event: events.Key, dropped_burst: int = 0) -> None:
@@ -50,5 +74,5 @@ def pass_on(app: App[object], event: events.Key, dropped_burst: int = 0) -> None
         return
     again = events.Key(event.key, event.character)
     if burst:
-        again.burst = burst  # type: ignore[attr-defined]
+        _set_burst(again, burst)
     app.post_message(again)

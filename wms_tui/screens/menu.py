@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from textual import events, work
 from textual.binding import Binding, BindingType
 
+from wms_tui.domain.checkdigits import is_ascii_digits
 from wms_tui.domain.flows.base import Tone
 from wms_tui.domain.flows.registry import FlowSpec, allowed_flows, find_flow
 from wms_tui.domain.model import Actor
@@ -54,13 +55,14 @@ class MenuScreen(RfScreen):
             self.take_typed_ahead()
 
     def take_typed_ahead(self) -> None:
-        if self.typed_ahead[:1].isdigit():
+        if is_ascii_digits(self.typed_ahead[:1]):
             choice, self.typed_ahead = self.typed_ahead[0], ""
             self.choose(choice)
 
     def worth_resuming(self, name: str, state: dict[str, Any],
                        scenario: FlowSpec | None) -> bool:
-        """Only work past a flow's first step is offered; in a scenario, only its own flow."""
+        """Work past a flow's first step, or a confirmation the operator may not have seen
+        (Flow.has_work); in a scenario, only its own flow."""
         spec = find_flow(self.entries, name)
         if spec is None or spec.factory is None or (scenario is not None and spec != scenario):
             return False

@@ -17,8 +17,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 
+from wms_tui.domain.checkdigits import is_ascii_digits
 from wms_tui.domain.flows.base import Tone, Translate, no_translation
-from wms_tui.screens.bursts import burst_of, pass_on
+from wms_tui.screens.bursts import burst_of, drop_rest_of, pass_on
 from wms_tui.screens.widgets import FactList, MessageLine, PromptLine, RfHeader, ScanInput
 
 Result = TypeVar("Result")
@@ -41,6 +42,7 @@ class RfModal(ModalScreen[Result], Generic[Result], inherit_bindings=False):
         if self.closing:
             return
         self.closing, self.closed_by_burst = True, burst
+        drop_rest_of(self.app, burst)
         self.dismiss(result)
 
     def on_key(self, event: events.Key) -> None:
@@ -101,7 +103,7 @@ class ChoiceModal(RfModal[Result]):
                 else _("Key 1 to {n}, then Enter").format(n=count))
         if event.scanned:
             self.refuse(_("A scan does not answer.") + " " + hint)
-        elif answer.isdigit() and 1 <= int(answer) <= count:
+        elif is_ascii_digits(answer) and 1 <= int(answer) <= count:
             self.close(self.answers[int(answer) - 1])
         else:
             self.refuse(hint)

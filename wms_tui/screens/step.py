@@ -10,17 +10,20 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.message import Message
 
-from wms_tui.domain.flows.base import Flow, InputKind, Step, Tone
+from wms_tui.domain.flows.base import AnyFlow, InputKind, Step, Tone
 from wms_tui.domain.model import Actor
 from wms_tui.screens.base import RfScreen, View
 from wms_tui.screens.modals import ConfirmModal, HelpModal
 from wms_tui.screens.widgets import FactList, ScanInput
+
+if TYPE_CHECKING:
+    from wms_tui.demo.scanner import DemoCatalog
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +58,17 @@ class FlowScreen(RfScreen):
             self.step = step
 
     class Failed(Message):
-        """A flow call raised something unexpected; the flow's state was put back."""
+        """A flow call or a look-up raised something unexpected; the flow's state is as
+        it was before."""
 
-    def __init__(self, actor: Actor, flow: Flow, resume: bool = False) -> None:
+    class CodesFound(Message):
+        """The virtual scanner looked up the codes the current step accepts."""
+
+        def __init__(self, codes: list[tuple[str, str]]) -> None:
+            super().__init__()
+            self.codes = codes
+
+    def __init__(self, actor: Actor, flow: AnyFlow, resume: bool = False) -> None:
         super().__init__()
         self.actor = actor
         self.flow = flow
@@ -98,7 +109,7 @@ class FlowScreen(RfScreen):
         return max(1, facts.height * columns - PAGE_HEADINGS)
 
     @work(thread=True, group="flow")
-    def run_flow(self, call: FlowCall, services: Any, actor: Actor, flow: Flow,
+    def run_flow(self, call: FlowCall, services: Any, actor: Actor, flow: AnyFlow,
                  page_lines: int | None = None) -> None:
         before = copy.deepcopy(flow.state)
         try:
@@ -188,6 +199,7 @@ class FlowScreen(RfScreen):
     def action_virtual_scan(self) -> None:
         """Demo mode only: list the codes this step accepts (and a wrong one); a digit scans.
 
+        The codes come from the database, so they are looked up in a worker like a flow call.
         Pressed while a call is running (as the screen opens), it lists the codes of the step
         that call leads to. F5 and Esc are not kept: they would act on a step not yet seen.
         """
@@ -196,20 +208,34 @@ class FlowScreen(RfScreen):
             return
         if self.rf.demo is None or self.step.finished:
             return
+        self.busy = True
+        self.look_up_codes(self.flow, self.rf.demo)
+
+    @work(thread=True, group="flow")
+    def look_up_codes(self, flow: AnyFlow, catalog: DemoCatalog) -> None:
         from wms_tui.demo.scanner import suggestions
-        from wms_tui.screens.scanner import ScannerModal
 
         try:
-            codes = suggestions(self.flow, self.rf.demo)
+            codes = suggestions(flow, catalog)
         except Exception:
-            log.exception("virtual scanner failed at %s", self.flow.step_name)
-            self.system_error()
+            log.exception("virtual scanner failed at %s", flow.state.get("step"))
+            self.post_message(self.Failed())
             return
+        self.post_message(self.CodesFound(codes))
+
+    @on(CodesFound)
+    def codes_found(self, event: CodesFound) -> None:
+        """Show the codes; what was keyed meanwhile waits until the list is answered."""
+        from wms_tui.screens.scanner import ScannerModal
+
+        self.busy = False
 
         def chosen(code: str | None) -> None:
             if code is not None:
                 self.submit(code)
+            else:
+                self.next_pending()
 
         self.app.push_screen(
-            ScannerModal(self.t("Scanner"), codes, self.t("Key a number, then Enter"),
+            ScannerModal(self.t("Scanner"), event.codes, self.t("Key a number, then Enter"),
                          self.t("(Enter)"), self.t), chosen)

@@ -180,8 +180,8 @@ class SupervisorScreen(RfScreen):
         widths = column_widths([headers, *(cells for _key, cells in rows)], width, CODE_COLUMNS)
         table = self.query_one("#approvals", DataTable)
         table.clear(columns=True)
-        for label, cells in zip(headers, widths, strict=True):
-            table.add_column(label, width=cells + GAP)
+        for label, column_width in zip(headers, widths, strict=True):
+            table.add_column(label, width=column_width + GAP)
         console = self.app.console
         for key, cells in rows:
             # A code too long even for its share wraps onto more lines rather than being cut.

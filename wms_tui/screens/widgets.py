@@ -18,10 +18,12 @@ from textual.message import Message
 from textual.widget import Widget
 
 from wms_tui.domain.flows.base import Tone
+from wms_tui.input_limits import FLOOD_QUIET
 from wms_tui.screens.bursts import burst_of, pass_on
 from wms_tui.screens.wrap import wrap_lines
 
 GS = "\x1d"
+# The longest entry, in characters (normalize_scan's limit too): past it an entry is refused.
 MAX_INPUT = 256
 # Keys that end an entry: scanners send Enter or Tab after the data.
 SUBMIT_KEYS = frozenset({"enter", "tab", "ctrl+m", "ctrl+j"})
@@ -176,8 +178,10 @@ class MessageLine(RfWidget):
 
     def show(self, text: str, tone: Tone = Tone.NONE) -> None:
         if (text, tone) != (self.text, self.tone):
+            rows = self.rows_needed(self.size.width)
             self.text, self.tone = text, tone
-            self.refresh()
+            # A new row count changes the layout where the line is `height: auto` (pop-ups).
+            self.refresh(layout=self.rows_needed(self.size.width) != rows)
 
     def marked(self) -> str:
         shown = visible(self.text, self.ascii_mode)
@@ -189,6 +193,10 @@ class MessageLine(RfWidget):
 
     def rows_needed(self, width: int) -> int:
         return len(wrap_lines(self.marked(), width)) if self.text else 0
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        # Used where the line is `height: auto` (pop-ups): as many rows as the text wraps to.
+        return self.rows_needed(width)
 
     def render(self) -> Text:
         if not self.text:
@@ -204,7 +212,22 @@ class ScanInput(RfWidget, can_focus=True):
     separates GS1 fields; other control characters are refused; Ctrl-U clears. An entry any of
     whose keys came in a burst is marked scanned, so a question can refuse it. Each key
     repaints this one line only.
+
+    An entry that runs past max_length is refused once (TooLong: one message, one bell) and
+    cleared; every key after it, Enter included, is dropped until the terminal has been quiet
+    for FLOOD_QUIET, so nothing of it is submitted and a paste rings no bell per character.
     """
+
+    class TooLong(Message):
+        """The entry ran past max_length: it was cleared and the rest of it is dropped."""
+
+        def __init__(self, scan_input: ScanInput) -> None:
+            super().__init__()
+            self.scan_input = scan_input
+
+        @property
+        def control(self) -> ScanInput:
+            return self.scan_input
 
     class Submitted(Message):
         def __init__(self, scan_input: ScanInput, value: str, scanned: bool = False) -> None:
@@ -227,6 +250,8 @@ class ScanInput(RfWidget, can_focus=True):
         self._scanned = False
         # The last key handled, so the LF of a CR+LF suffix is not a second Enter.
         self._last_key = ""
+        # When the last key of a too-long entry arrived; None when there is none to drop.
+        self._too_long_at: float | None = None
 
     @property
     def value(self) -> str:
@@ -243,28 +268,50 @@ class ScanInput(RfWidget, can_focus=True):
             self.masked = masked
             self.refresh()
 
-    def _insert(self, chars: str) -> None:
+    def _insert(self, chars: str, at: float) -> None:
         for char in chars:
             if char != GS and not char.isprintable():
                 continue
             if len(self._chars) >= self.max_length:
-                self.app.bell()
-                break
+                self._refuse_too_long(at)
+                return
             self._chars.append(char)
         self.refresh()
+
+    def _refuse_too_long(self, at: float) -> None:
+        self._chars, self._scanned, self._too_long_at = [], False, at
+        self.refresh()
+        self.post_message(self.TooLong(self))
+
+    def _rest_of_too_long(self, at: float) -> bool:
+        """True for a key that is more of an entry refused as too long: it is dropped."""
+        if self._too_long_at is None:
+            return False
+        if at - self._too_long_at >= FLOOD_QUIET:
+            self._too_long_at = None
+            return False
+        self._too_long_at = at
+        return True
 
     def _clear(self) -> None:
         self._chars, self._scanned = [], False
         self.refresh()
 
-    async def _on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
+        if getattr(self.app, "leaving", False):
+            # The app was told to end: keys still queued here are not worth a repaint.
+            event.stop()
+            event.prevent_default()
+            return
         if not self.screen.is_active:
             # Queued for a screen that has since been covered or closed.
             pass_on(self.app, event)
             return
         key, last = event.key, self._last_key
         self._last_key = key
-        if key == "ctrl+j" and last in ("enter", "ctrl+m"):
+        if self._rest_of_too_long(event.time):
+            pass  # dropped, Enter too: nothing of a too-long entry is submitted
+        elif key == "ctrl+j" and last in ("enter", "ctrl+m"):
             pass  # the LF of a CR+LF suffix: the CR already submitted
         elif key in SUBMIT_KEYS:
             value, scanned = self.value, self._scanned or burst_of(event) > 0
@@ -278,10 +325,10 @@ class ScanInput(RfWidget, can_focus=True):
             self._clear()
         elif key in GS_KEYS or event.character == GS:
             self._scanned = self._scanned or burst_of(event) > 0
-            self._insert(GS)
+            self._insert(GS, event.time)
         elif event.character is not None and event.is_printable:
             self._scanned = self._scanned or burst_of(event) > 0
-            self._insert(event.character)
+            self._insert(event.character, event.time)
         elif event.character is not None and len(event.character) == 1 and key.startswith(
             "ctrl+"
         ):
@@ -292,10 +339,12 @@ class ScanInput(RfWidget, can_focus=True):
         event.stop()
         event.prevent_default()
 
-    def _on_paste(self, event: events.Paste) -> None:
+    def on_paste(self, event: events.Paste) -> None:
         event.stop()
+        if self._rest_of_too_long(event.time):
+            return
         self._scanned = True
-        self._insert(event.text.replace("\r", "").replace("\n", ""))
+        self._insert(event.text.replace("\r", "").replace("\n", ""), event.time)
 
     def render(self) -> Text:
         shown = "*" * len(self._chars) if self.masked else visible(self.value, self.ascii_mode)

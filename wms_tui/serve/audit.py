@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from wms_tui.db.tables import AuditEvent
 
@@ -43,7 +43,7 @@ class AuditLog:
     def events(self, *, event: str | None = None) -> list[AuditEvent]:
         """Stored events, oldest first (for tests and the admin)."""
         with Session(self.engine) as session:
-            query = select(AuditEvent).order_by(AuditEvent.id)  # type: ignore[arg-type]
+            query = select(AuditEvent).order_by(col(AuditEvent.id))
             if event is not None:
                 query = query.where(AuditEvent.event == event)
             return list(session.exec(query))

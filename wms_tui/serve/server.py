@@ -10,10 +10,17 @@ import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from wms_tui.serve.ssh import DeviceAuth, ServeConfigError, load_host_key, start_ssh_server
 
 log = logging.getLogger("wms_tui.serve")
+
+
+class _Listener(Protocol):
+    """What `wms serve` needs of the SSH and telnet servers it starts: closing them."""
+
+    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -101,7 +108,7 @@ async def serve(config: ServeConfig, *, ready: asyncio.Event | None = None,
                                  max_sessions=config.max_sessions,
                                  idle_timeout=config.idle_timeout, demo=config.demo,
                                  scenario=config.scenario)
-        listeners: list[object] = []
+        listeners: list[_Listener] = []
         try:
             ssh = await start_ssh_server(
                 manager, auth, host=config.host, port=config.port, host_key=host_key,
@@ -126,13 +133,13 @@ async def serve(config: ServeConfig, *, ready: asyncio.Event | None = None,
             await stopping.wait()
             log.info("wms serve: stopping, %d sessions to end", len(manager.sessions))
             for listener in listeners:
-                listener.close()  # type: ignore[attr-defined]
+                listener.close()
             # The handlers stay: a second SIGTERM must not cut the graceful stop short.
             await manager.stop()
         finally:
             for listener in listeners:
                 with contextlib.suppress(Exception):
-                    listener.close()  # type: ignore[attr-defined]
+                    listener.close()
             await launcher.close()
         log.info("wms serve: stopped")
     finally:

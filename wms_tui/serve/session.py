@@ -17,6 +17,7 @@ import fcntl
 import json
 import logging
 import os
+import shutil
 import signal
 import sys
 import termios
@@ -83,7 +84,7 @@ def session_environ(spec: SessionSpec, base: dict[str, str]) -> dict[str, str]:
 
 def configure_logging() -> None:
     """Errors go to rf.log in the data directory, never onto the operator's screen."""
-    from wms_tui.db.engine import data_dir
+    from wms_tui.bootstrap import data_dir
 
     root = logging.getLogger()
     for handler in list(root.handlers):
@@ -95,50 +96,27 @@ def configure_logging() -> None:
     root.setLevel(logging.INFO)
 
 
-def session_engine(url: str) -> Any:
-    """SQLite as usual; PostgreSQL without a pool, so an idle terminal holds no connection."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.pool import NullPool
-
-    from wms_tui.db.engine import make_engine, resolve_database_url
-
-    url = resolve_database_url(url)
-    if make_url(url).get_backend_name() == "sqlite":
-        return make_engine(url)
-    return make_engine(url, poolclass=NullPool)
-
-
 def run_session(spec: SessionSpec) -> int:
     """Run the RF app on stdin/stdout until the operator quits or the server ends it."""
     from wms_tui.app import RfApp
-    from wms_tui.db.uow import uow_factory
-    from wms_tui.domain.model import Actor
-    from wms_tui.domain.rf_services import RfBackend
-    from wms_tui.domain.users import authenticate
+    from wms_tui.bootstrap import wire
     from wms_tui.i18n import translator
     from wms_tui.rf_driver import RfDriver, terminal_profile
-    from wms_tui.serve.audit import AuditLog
 
-    engine = session_engine(spec.database_url)
-    writer = uow_factory(engine)
-    services = RfBackend(writer, uow_factory(engine, readonly=True))
-    audit = AuditLog(engine)
-
-    def auth(login: str, pin: str, terminal_id: str) -> Actor:
-        return authenticate(writer(), login, pin, terminal_id)
-
+    # Unpooled: an idle terminal holds no PostgreSQL connection.
+    site = wire(spec.database_url, pooled=False)
     extras: dict[str, Any] = {}
     if spec.demo:
         from wms_tui.demo.launch import demo_app_options
 
-        extras = demo_app_options(engine, spec.scenario)
+        extras = demo_app_options(site.engine, spec.scenario)
     profile = terminal_profile()
     name = f"session {spec.session} {spec.terminal_id} from {spec.peer}"
     # Each operator's own language from log-in on (the user's setting), English before it.
-    app = RfApp(services, auth, terminal_id=spec.terminal_id, ascii_mode=profile.ascii_only,
-                language=spec.lang, translator=translator, driver_class=RfDriver,
-                audit=audit.for_session(spec.peer, spec.terminal_id), session_name=name,
-                **extras)
+    app = RfApp(site.services, site.auth, terminal_id=spec.terminal_id,
+                ascii_mode=profile.ascii_only, language=spec.lang, translator=translator,
+                driver_class=RfDriver, audit=site.audit.for_session(spec.peer, spec.terminal_id),
+                session_name=name, note_on_exit=False, **extras)
     ended_by: list[str] = []
 
     async def main() -> None:
@@ -162,8 +140,21 @@ def run_session(spec: SessionSpec) -> int:
         wait_for_posts()
         if app.operator is not None:
             app.report("logout", app.operator, ended_by[0] if ended_by else "")
-        engine.dispose()
+        site.close()
+    if app.exit_note is not None:
+        write_exit_note(app.exit_note)
     return 1 if app.crashed else 0
+
+
+def write_exit_note(note: str) -> None:
+    """The crash note on a clear screen, wrapped with CR LF: the pty is in raw mode (no ONLCR)."""
+    from wms_tui.screens.wrap import wrap_lines
+
+    cols = shutil.get_terminal_size((20, 16)).columns
+    # Wrapped by display cells, so a Chinese note fits the width too.
+    lines = wrap_lines(note, max(cols - 1, 10))
+    sys.stdout.buffer.write(("\x1b[2J\x1b[H" + "\r\n".join(lines) + "\r\n").encode())
+    sys.stdout.flush()
 
 
 def wait_for_posts() -> None:

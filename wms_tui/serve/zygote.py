@@ -25,7 +25,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Any, Protocol
 
 from wms_tui.serve.session import SessionSpec, session_environ
 
@@ -40,7 +40,7 @@ PRELOAD = (
     "wms_tui.db.engine", "wms_tui.db.repositories", "wms_tui.serve.audit",
     "wms_tui.demo.launch", "wms_tui.screens.scanner",
     "sqlalchemy.dialects.sqlite.pysqlite", "sqlalchemy.dialects.postgresql.psycopg",
-    "sqlalchemy.pool", "psycopg", "textual.drivers.linux_driver", "textual._xterm_parser",
+    "sqlalchemy.pool", "psycopg", "textual.drivers.linux_driver", "wms_tui.textual_compat",
     "textual.widgets", "textual.css.parse", "textual.css.stylesheet",
 )
 
@@ -162,21 +162,21 @@ class ZygoteLauncher:
                 return
             self._handle(json.loads(data))
 
-    def _handle(self, message: dict[str, object]) -> None:
+    def _handle(self, message: dict[str, Any]) -> None:
         if "ready" in message:
             if self.ready is not None and not self.ready.done():
                 self.ready.set_result(None)
         elif "exited" in message:
-            pid, status = int(message["exited"]), int(message["status"])  # type: ignore[call-overload]
+            pid, status = int(message["exited"]), int(message["status"])
             ended = self.children.pop(pid, None)
             if ended is not None and not ended.done():
                 ended.set_result(status)
         else:
-            reply = self.replies.pop(int(message["id"]), None)  # type: ignore[call-overload]
+            reply = self.replies.pop(int(message["id"]), None)
             if reply is None or reply.done():
                 return
             if "pid" in message:
-                reply.set_result(int(message["pid"]))  # type: ignore[call-overload]
+                reply.set_result(int(message["pid"]))
             else:
                 reply.set_exception(OSError(f"zygote: {message.get('error')}"))
 

@@ -149,7 +149,7 @@ class PickFakeServices(FakeServices):
 
     # Confirmations.
 
-    def _take(self, location_id: int, qty: int) -> bool:
+    def _take_from_face(self, location_id: int, qty: int) -> bool:
         self.on_hand[location_id] = self.on_hand.get(location_id, 0) - qty
         return self.on_hand[location_id] <= 0
 
@@ -164,7 +164,7 @@ class PickFakeServices(FakeServices):
                                             lot_id=lot_id))
             self._update(task_id, done_quantity=current.done_quantity + quantity,
                          status=TaskStatus.DONE)
-            self.calls[key][1]["empty"] = self._take(current.location.id, quantity)
+            self.calls[key][1]["empty"] = self._take_from_face(current.location.id, quantity)
         return PickResult(key, [1], task_id, current.sku, quantity, current.base_uom,
                           current.location.code, "", current.order_ref or "", TaskStatus.DONE,
                           OutboundStatus.PICKING, self.calls[key][1]["empty"])
@@ -185,7 +185,7 @@ class PickFakeServices(FakeServices):
                                              reallocated=again, short=rest - again))
             self._update(task_id, done_quantity=current.done_quantity + picked,
                          status=TaskStatus.SHORT)
-            self.calls[key][1]["empty"] = self._take(current.location.id, picked)
+            self.calls[key][1]["empty"] = self._take_from_face(current.location.id, picked)
             if again:
                 new_id = max(t.id for t in self.tasks) + 1
                 self.tasks.append(replace(current, id=new_id, location=A2, quantity=again,

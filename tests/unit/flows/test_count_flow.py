@@ -20,7 +20,7 @@ from tests.unit.flows.count_fakes import (
 )
 from wms_tui.domain.counting import CountPolicy, CountStatus
 from wms_tui.domain.flows.base import InputKind, Step, Tone
-from wms_tui.domain.flows.count import CountFlow
+from wms_tui.domain.flows.count import CountFlow, CountTaskState
 from wms_tui.domain.model import Actor
 
 SAME_OPERATOR = CountPolicy(recount_by_other_operator=False)
@@ -108,7 +108,8 @@ def test_the_book_quantity_never_shows_even_through_recount_and_approval() -> No
     assert run.step.message == "Sent for approval"
     assert office.tasks[1].status == CountStatus.PENDING_APPROVAL
     # Every step of a recount of a lot-tracked item, as rendered from state.
-    task = {"id": 1, "location": "A-01-01-1", "attempt": 1, "item_id": None, "sku": None}
+    task: CountTaskState = {"id": 1, "location": "A-01-01-1", "attempt": 1, "item_id": None,
+                            "sku": None}
     for name in ("task", "loc", "item", "lot", "qty", "done"):
         run.flow.state = {"step": name, "task": task, "lines": [], "uom": "EA", "sku": "MILK",
                           "lot": "L1"}
@@ -250,7 +251,7 @@ def test_resume_after_a_committed_count_never_sends_it_again(office: FakeCountin
     run.enter("1")
     resumed = CountFlow(OPERATOR, office, state=saved)
     step = resumed.resume()
-    assert (step.name, step.message) == ("task", "Last confirmation was already posted")
+    assert (step.name, step.message) == ("task", "Last: Count of A-01-01-1 sent")
     assert len(office.submissions) == 1
 
 

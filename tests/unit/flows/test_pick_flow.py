@@ -270,8 +270,8 @@ def test_scanning_an_order_picks_only_that_order() -> None:
     assert flow.submit("NOPE").message == "Not a wave or order: NOPE"
     step = flow.submit("so-2")
     assert (step.name, facts(step)["Order"]) == ("loc", "SO-2")
-    step = flow.back()
-    assert step is not None and facts(step) == {"Order": "SO-2"}
+    back = flow.back()
+    assert back is not None and facts(back) == {"Order": "SO-2"}
 
 
 def test_back_to_the_start_keeps_the_totes_of_the_trip() -> None:
@@ -315,7 +315,7 @@ def test_resume_after_a_committed_pick_moves_on_without_posting_again() -> None:
     resumed = PickFlow(OPERATOR, services, state=saved)
     step = resumed.resume()
     assert (step.name, facts(step)["Order"]) == ("loc", "SO-2")
-    assert step.message == "Last confirmation was already posted"
+    assert step.message == "Last: Picked 2 CS"
     assert len(services.recorded("pick")) == 1
 
 

@@ -119,13 +119,13 @@ def test_f5_at_the_quantity_confirms_the_rest_then_drops_what_was_picked() -> No
     step = flow.submit("1")
     assert (step.name, facts(step)["Short"], facts(step)["Picked"]) == ("confirm", "1 CS",
                                                                         "1 CS")
-    step = flow.back()
-    assert step is not None and step.name == "sqty"
+    back = flow.back()
+    assert back is not None and back.name == "sqty"
     flow.submit("1")
     step = flow.submit("1")
     assert (step.name, facts(step)["Qty"]) == ("drop", "1 CS")
-    step = flow.back()
-    assert step is not None and step.name == "confirm"
+    back = flow.back()
+    assert back is not None and back.name == "confirm"
     flow.submit("1")
     flow.submit("TOTE-1")
     assert services.recorded("short") == [{

@@ -9,11 +9,13 @@ the count and answer only "posted", "recount needed" or "sent for approval".
 
 from __future__ import annotations
 
+import enum
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, ClassVar, Protocol
+from typing import ClassVar, Literal, Protocol, TypedDict
 
+from wms_tui.domain.checkdigits import is_ascii_digits
 from wms_tui.domain.counting import (
     CountResult,
     CountStatus,
@@ -24,16 +26,17 @@ from wms_tui.domain.errors import N_, BadInput, InvalidQuantity, ScanRejected
 from wms_tui.domain.flows.base import (
     Fact,
     Flow,
+    FlowState,
     InputKind,
     Step,
     Tone,
     Translate,
     no_translation,
 )
-from wms_tui.domain.flows.putaway import location_from_state, location_state
+from wms_tui.domain.flows.putaway import LocationState, location_from_state, location_state
 from wms_tui.domain.flows.services import RfServices
 from wms_tui.domain.inbound import valid_lot
-from wms_tui.domain.model import Actor
+from wms_tui.domain.model import Actor, PostResult
 from wms_tui.domain.scan import GS, normalize_scan, parse_gs1
 from wms_tui.domain.stock import new_confirmation_key
 from wms_tui.domain.units import parse_quantity
@@ -42,7 +45,55 @@ DONE_WORD = "DONE"
 MAX_LINES = 200
 MAX_QTY = 1_000_000
 ZERO = re.compile(r"0+(?:\.0*)?")
-ITEM_KEYS = ("item_id", "sku", "uom", "factor", "lot_tracked", "lot", "lot_id")
+# Everything about the item being counted; cleared when its quantity is keyed.
+ItemKey = Literal["item_id", "sku", "uom", "factor", "lot_tracked", "lot", "lot_id", "asked_lot"]
+ITEM_KEYS: tuple[ItemKey, ...] = ("item_id", "sku", "uom", "factor", "lot_tracked", "lot",
+                                  "lot_id", "asked_lot")
+
+
+class CountStep(enum.StrEnum):
+    TASK = "task"
+    LOC = "loc"
+    ITEM = "item"
+    LOT = "lot"
+    QTY = "qty"
+    DONE = "done"
+
+
+class CountTaskState(TypedDict):
+    id: int
+    location: str
+    attempt: int
+    # Set when the task counts one item only.
+    item_id: int | None
+    sku: str | None
+
+
+class CountLineState(TypedDict):
+    """One counted stack, in base units."""
+
+    item_id: int
+    lot_id: int | None
+    sku: str
+    lot: str | None
+    qty: int
+
+
+class CountState(FlowState, total=False):
+    task: CountTaskState
+    where: LocationState
+    lines: list[CountLineState]
+    # The ledger position when counting began: later movements happened during the count.
+    started_at: int
+    item_id: int
+    sku: str
+    uom: str
+    factor: int
+    lot_tracked: bool
+    lot: str
+    lot_id: int
+    # The lot step was asked (the scan gave none), so Back from the quantity returns to it.
+    asked_lot: bool
 
 
 class CountServices(RfServices, Protocol):
@@ -64,33 +115,34 @@ def _shown(text: str) -> str:
     return text.strip().replace(GS, " ")[:20]
 
 
-class CountFlow(Flow):
+class CountFlow(Flow[CountState, CountStep]):
     name = "count"
     services: CountServices
     HELP: ClassVar[Mapping[str, str]] = {
-        "task": N_("Enter alone takes the next count task; or scan the location you are at to "
-                   "count its task."),
-        "loc": N_("Go to the location shown and scan its label, or key its check digits if "
-                  "the label is damaged."),
-        "item": N_("Scan each item in the location and key how many you count. Count "
-                   "everything you see. Enter alone when the location is done."),
-        "lot": N_("Scan or key the lot on the label: up to 20 characters, no spaces."),
-        "qty": N_("Key how many you count, in the unit shown. 0 if there are none."),
-        "done": N_("1 sends the count. 2 goes back to count more items."),
+        CountStep.TASK: N_("Enter alone takes the next count task; or scan the location you "
+                           "are at to count its task."),
+        CountStep.LOC: N_("Go to the location shown and scan its label, or key its check "
+                          "digits if the label is damaged."),
+        CountStep.ITEM: N_("Scan each item in the location and key how many you count. Count "
+                           "everything you see. Enter alone when the location is done."),
+        CountStep.LOT: N_("Scan or key the lot on the label: up to 20 characters, no spaces."),
+        CountStep.QTY: N_("Key how many you count, in the unit shown. 0 if there are none."),
+        CountStep.DONE: N_("1 sends the count. 2 goes back to count more items."),
     }
 
     def __init__(self, actor: Actor, services: CountServices, t: Translate = no_translation,
-                 state: dict[str, Any] | None = None) -> None:
+                 state: Mapping[str, object] | None = None) -> None:
         super().__init__(actor, services, t, state)
 
-    def first_step(self) -> str:
-        return "task"
+    def first_step(self) -> CountStep:
+        return CountStep.TASK
 
-    def previous_step(self) -> str | None:
-        if self.step_name == "qty" and self.state.get("asked_lot"):
-            return "lot"
-        return {"loc": "task", "item": "task", "lot": "item", "qty": "item",
-                "done": "item"}.get(self.step_name)
+    def previous_step(self) -> CountStep | None:
+        if self.step_name == CountStep.QTY and self.state.get("asked_lot"):
+            return CountStep.LOT
+        return {CountStep.LOC: CountStep.TASK, CountStep.ITEM: CountStep.TASK,
+                CountStep.LOT: CountStep.ITEM, CountStep.QTY: CountStep.ITEM,
+                CountStep.DONE: CountStep.ITEM}.get(self.step_name)
 
     # Rendering.
 
@@ -99,38 +151,41 @@ class CountFlow(Flow):
         s = self.state
         step = self.step_name
         facts: list[Fact] = []
-        if step != "task":
-            facts.append(Fact(_("Loc"), s["task"]["location"]))
-            if s["task"]["attempt"] > 0:
+        if step != CountStep.TASK:
+            task = s["task"]
+            facts.append(Fact(_("Loc"), task["location"]))
+            if task["attempt"] > 0:
                 facts.append(Fact(_("Count"), _("Recount")))
-            if s["task"].get("sku") and step in ("loc", "item"):
-                facts.append(Fact(_("Only"), s["task"]["sku"]))
-        if step in ("lot", "qty"):
+            only = task.get("sku")
+            if only and step in (CountStep.LOC, CountStep.ITEM):
+                facts.append(Fact(_("Only"), only))
+        if step in (CountStep.LOT, CountStep.QTY):
             facts.append(Fact(_("Item"), s["sku"]))
-            if s.get("lot"):
-                facts.append(Fact(_("Lot"), s["lot"]))
-        if step in ("item", "done"):
+            if lot := s.get("lot"):
+                facts.append(Fact(_("Lot"), lot))
+        if step in (CountStep.ITEM, CountStep.DONE):
             facts.append(Fact(_("Lines"), str(len(s.get("lines", [])))))
         prompts = {
-            "task": (_("Scan loc or Enter"), InputKind.SCAN),
-            "loc": (_("Scan location"), InputKind.SCAN),
-            "item": (_("Scan item/Enter=done"), InputKind.SCAN),
-            "lot": (_("Scan or key lot"), InputKind.SCAN),
-            "qty": (_("Qty in {uom}").format(uom=s.get("uom", "")), InputKind.QUANTITY),
-            "done": (_("Location done?"), InputKind.YESNO),
+            CountStep.TASK: (_("Scan loc or Enter"), InputKind.SCAN),
+            CountStep.LOC: (_("Scan location"), InputKind.SCAN),
+            CountStep.ITEM: (_("Scan item/Enter=done"), InputKind.SCAN),
+            CountStep.LOT: (_("Scan or key lot"), InputKind.SCAN),
+            CountStep.QTY: (_("Qty in {uom}").format(uom=s.get("uom", "")), InputKind.QUANTITY),
+            CountStep.DONE: (_("Location done?"), InputKind.YESNO),
         }
         prompt, kind = prompts[step]
         return Step(
             flow=self.name, name=step, title=_("Count"), prompt=prompt, input=kind,
             facts=tuple(facts),
-            choices=(_("1=Yes 2=No"),) if step == "done" else (),
-            unsaved_work=bool(s.get("lines")) or step in ("lot", "qty"),
+            choices=(_("1=Yes 2=No"),) if step == CountStep.DONE else (),
+            unsaved_work=bool(s.get("lines")) or step in (CountStep.LOT, CountStep.QTY),
         )
 
     # Input.
 
     def on_input(self, text: str) -> None:
-        getattr(self, f"_on_{self.step_name}")(text)
+        handler: Callable[[str], None] = getattr(self, f"_on_{self.step_name}")
+        handler(text)
 
     def _on_task(self, text: str) -> None:
         if not text.strip():
@@ -152,7 +207,7 @@ class CountFlow(Flow):
         if found.location is None:
             raise ScanRejected(N_("Not a location: {scan}"), scan=task.location)
         self.state = {
-            "step": "loc",
+            "step": CountStep.LOC,
             "task": {"id": task.id, "location": task.location, "attempt": task.attempt,
                      "item_id": task.item_id, "sku": task.sku},
             "where": location_state(found.location),
@@ -162,7 +217,8 @@ class CountFlow(Flow):
 
     def _start_counting(self) -> None:
         # Movements from here on happened while the location was being counted.
-        self.goto("item", lines=[], started_at=self.services.ledger_position())
+        self.state.update({"lines": [], "started_at": self.services.ledger_position()})
+        self.goto(CountStep.ITEM)
 
     def _on_loc(self, text: str) -> None:
         where = location_from_state(self.state["where"])
@@ -174,13 +230,14 @@ class CountFlow(Flow):
             return
         if found.kind == "location":
             raise ScanRejected(N_("Wrong location"))
-        if text.strip().isdigit() and len(text.strip()) <= 4:
+        if is_ascii_digits(text.strip()) and len(text.strip()) <= 4:
             raise ScanRejected(N_("Wrong check digits"))
         raise ScanRejected(N_("Not a location: {scan}"), scan=_shown(text))
 
     def _on_item(self, text: str) -> None:
         if not text.strip() or text.strip().upper() == DONE_WORD:
-            self.goto("done", key=new_confirmation_key())
+            self.state["key"] = new_confirmation_key()
+            self.goto(CountStep.DONE)
             return
         found = self.services.resolve(text)
         if found.kind == "location" and found.location is not None:
@@ -195,23 +252,27 @@ class CountFlow(Flow):
             raise ScanRejected(N_("Count {sku} only"), sku=self.state["task"]["sku"])
         if len(self.state["lines"]) >= MAX_LINES:
             raise BadInput(N_("Too many lines: key Enter"))
-        for name in (*ITEM_KEYS, "asked_lot"):
-            self.state.pop(name, None)
-        self.state.update(item_id=item.id, sku=item.sku, uom=item.uom or item.base_uom,
-                          factor=item.factor, lot_tracked=item.lot_tracked)
+        self._forget_item()
+        self.state.update({"item_id": item.id, "sku": item.sku, "uom": item.uom or item.base_uom,
+                           "factor": item.factor, "lot_tracked": item.lot_tracked})
         if not item.lot_tracked:
-            self.goto("qty")
+            self.goto(CountStep.QTY)
         elif found.lot is not None:
             self._set_lot(found.lot)
-            self.goto("qty")
+            self.goto(CountStep.QTY)
         else:
-            self.goto("lot", asked_lot=True)
+            self.state["asked_lot"] = True
+            self.goto(CountStep.LOT)
+
+    def _forget_item(self) -> None:
+        for name in ITEM_KEYS:
+            self.state.pop(name, None)
 
     def _on_lot(self, text: str) -> None:
         scan = normalize_scan(text)
         gs1 = parse_gs1(scan) if scan.gs1 else None
         self._set_lot(gs1.lot if gs1 is not None and gs1.lot else scan.text.strip())
-        self.goto("qty")
+        self.goto(CountStep.QTY)
 
     def _set_lot(self, lot: str) -> None:
         if not valid_lot(lot):
@@ -220,7 +281,7 @@ class CountFlow(Flow):
         if lot_id is None:
             # A lot the warehouse never received cannot be counted into stock from here.
             raise ScanRejected(N_("Unknown lot {lot}"), lot=lot)
-        self.state.update(lot=lot, lot_id=lot_id)
+        self.state.update({"lot": lot, "lot_id": lot_id})
 
     def _on_qty(self, text: str) -> None:
         s = self.state
@@ -233,20 +294,19 @@ class CountFlow(Flow):
             raise InvalidQuantity(N_("Whole {uom} only"), uom=s["uom"])
         if not 0 <= qty <= MAX_QTY:
             raise InvalidQuantity(N_("Not a quantity: {text}"), text=_shown(text))
-        base = int(qty) * int(s["factor"])
+        base = int(qty) * s["factor"]
         s["lines"].append({"item_id": s["item_id"], "lot_id": s.get("lot_id"),
                            "sku": s["sku"], "lot": s.get("lot"), "qty": base})
         done = self.t("Counted {qty} {uom} {sku}").format(qty=int(qty), uom=s["uom"],
                                                           sku=s["sku"])
-        for name in (*ITEM_KEYS, "asked_lot"):
-            s.pop(name, None)
-        self.goto("item")
+        self._forget_item()
+        self.goto(CountStep.ITEM)
         self.succeed(done)
 
     def _on_done(self, text: str) -> None:
         answer = text.strip()
         if answer == "2":
-            self.goto("item")
+            self.goto(CountStep.ITEM)
             return
         if answer != "1":
             raise BadInput(N_("Key 1 or 2"))
@@ -259,24 +319,32 @@ class CountFlow(Flow):
                 started_at=s.get("started_at"))
         except CountTaskChanged as changed:
             # Someone else's count came first: this one is void, so start from a task again.
-            self.state = {"step": "task"}
+            self.state = {"step": CountStep.TASK}
             self.message, self.tone = changed.render(self.t), Tone.ERROR
             return
         self._after(result)
 
     def _after(self, result: CountResult) -> None:
         _ = self.t
+        key = self.state["key"]
         if result.status == CountStatus.RECOUNT:
             message = _("Recount needed")
             if result.may_recount:
-                task = {**self.state["task"], "attempt": result.attempt}
-                self.state = {"step": "loc", "task": task, "where": self.state["where"]}
+                task = self.state["task"].copy()
+                task["attempt"] = result.attempt
+                self.state = {"step": CountStep.LOC, "task": task, "where": self.state["where"]}
                 self._start_counting()
-                self.succeed(message)
+                self.posted_as(key, message)
                 return
         elif result.status == CountStatus.PENDING_APPROVAL:
             message = _("Sent for approval")
         else:
             message = _("Count posted")
-        self.state = {"step": "task"}
-        self.succeed(message)
+        self.state = {"step": CountStep.TASK}
+        self.posted_as(key, message)
+
+    def committed_summary(self, result: PostResult) -> str:
+        """What the count came to (posted, approval, recount) is not in the state."""
+        if (task := self.state.get("task")) is None:
+            return super().committed_summary(result)
+        return self.t("Count of {loc} sent").format(loc=task["location"])

@@ -6,56 +6,83 @@ an item has; paging reads the stock again and so always shows it as it is now.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import ClassVar, Literal
 
 from wms_tui.domain.errors import N_, ScanRejected
-from wms_tui.domain.flows.base import Fact, Flow, Step, Translate, no_translation
+from wms_tui.domain.flows.base import Fact, Flow, FlowState, Step, Translate, no_translation
 from wms_tui.domain.flows.services import RfServices
 from wms_tui.domain.model import Actor, StockLine
 
 DEFAULT_PAGE_SIZE = 4
 
+Subject = Literal["item", "location", "lpn"]
+# One stock line on the page: where (or which item), quantity, unit, lot, status.
+PageLine = tuple[str, int, str, str | None, str]
 
-class InquiryFlow(Flow):
+
+class InquiryStep(enum.StrEnum):
+    SCAN = "scan"
+    RESULT = "result"
+
+
+class InquiryState(FlowState, total=False):
+    """What was scanned and the one page of its stock on screen."""
+
+    page_size: int
+    kind: Subject
+    subject_id: int
+    subject: str
+    # Where the LPN is, shown above its lines.
+    at: str | None
+    lpn_location_id: int | None
+    offset: int
+    total: int
+    # JSON keeps each line as a list of the PageLine fields.
+    lines: list[PageLine]
+
+
+class InquiryFlow(Flow[InquiryState, InquiryStep]):
     name = "inquiry"
     HELP: ClassVar[Mapping[str, str]] = {
-        "scan": N_("Scan an item to see where it is, or a location or LPN to see what is on "
-                   "it."),
-        "result": N_("Enter shows the next page, and after the last one a new inquiry. "
-                     "Scanning starts a new inquiry at once."),
+        InquiryStep.SCAN: N_("Scan an item to see where it is, or a location or LPN to see "
+                             "what is on it."),
+        InquiryStep.RESULT: N_("Enter shows the next page, and after the last one a new "
+                               "inquiry. Scanning starts a new inquiry at once."),
     }
 
     def __init__(self, actor: Actor, services: RfServices, t: Translate = no_translation,
-                 state: dict[str, Any] | None = None) -> None:
+                 state: Mapping[str, object] | None = None) -> None:
         super().__init__(actor, services, t, state)
         self.page_size = int(self.state.get("page_size", DEFAULT_PAGE_SIZE))
 
-    def first_step(self) -> str:
-        return "scan"
+    def first_step(self) -> InquiryStep:
+        return InquiryStep.SCAN
 
-    def previous_step(self) -> str | None:
-        return "scan" if self.step_name == "result" else None
+    def previous_step(self) -> InquiryStep | None:
+        return InquiryStep.SCAN if self.step_name == InquiryStep.RESULT else None
 
     def set_page_size(self, lines: int) -> None:
         """Stock lines per page (header facts not counted); the app sets it from the height."""
         self.page_size = max(1, lines)
         self.state["page_size"] = self.page_size
-        if self.step_name == "result":
+        if self.step_name == InquiryStep.RESULT:
             # Keep the first line on screen visible after the page grows or shrinks.
             self._show_page(self.state["offset"] // self.page_size * self.page_size)
 
     def render(self) -> Step:
         _ = self.t
         s = self.state
-        if self.step_name == "scan":
+        if self.step_name == InquiryStep.SCAN:
             return Step(
-                flow=self.name, name="scan", title=_("Inquiry"), prompt=_("Scan item/loc/LPN"),
+                flow=self.name, name=InquiryStep.SCAN, title=_("Inquiry"),
+                prompt=_("Scan item/loc/LPN"),
             )
         labels = {"item": _("Item"), "location": _("Loc"), "lpn": _("LPN")}
         facts = [Fact(labels[s["kind"]], s["subject"])]
-        if s.get("at"):
-            facts.append(Fact(_("At"), s["at"]))
+        if at := s.get("at"):
+            facts.append(Fact(_("At"), at))
         size = self.page_size
         pages = max(1, -(-s["total"] // size))
         facts.append(Fact(_("Page"), f"{s['offset'] // size + 1}/{pages}"))
@@ -64,7 +91,8 @@ class InquiryFlow(Flow):
         facts.extend(Fact(label, self._line_text(qty, uom, lot, status))
                      for label, qty, uom, lot, status in s["lines"])
         return Step(
-            flow=self.name, name="result", title=_("Inquiry"), prompt=_("Enter=next or scan"),
+            flow=self.name, name=InquiryStep.RESULT, title=_("Inquiry"),
+            prompt=_("Enter=next or scan"),
             facts=tuple(facts),
         )
 
@@ -79,10 +107,10 @@ class InquiryFlow(Flow):
         return " ".join(parts)
 
     def on_input(self, text: str) -> None:
-        if self.step_name == "result" and not text.strip():
+        if self.step_name == InquiryStep.RESULT and not text.strip():
             offset = self.state["offset"] + self.page_size
             if offset >= self.state["total"]:
-                self.state = {"step": "scan", "page_size": self.page_size}
+                self.state = {"step": InquiryStep.SCAN, "page_size": self.page_size}
             else:
                 self._show_page(offset)
             return
@@ -91,6 +119,7 @@ class InquiryFlow(Flow):
     def _inquire(self, text: str) -> None:
         found = self.services.resolve(text)
         at = None
+        kind: Subject
         if found.kind == "item" and found.item is not None:
             kind, subject_id, subject = "item", found.item.id, found.item.sku
         elif found.kind == "location" and found.location is not None:
@@ -101,12 +130,13 @@ class InquiryFlow(Flow):
             at = lines[0].location if lines else None
         else:
             raise ScanRejected(N_("Unknown: {scan}"), scan=text[:20])
-        self.state = {"step": "result", "kind": kind, "subject_id": subject_id,
+        self.state = {"step": InquiryStep.RESULT, "kind": kind, "subject_id": subject_id,
                       "subject": subject, "at": at, "page_size": self.page_size,
                       "lpn_location_id": found.lpn.location_id if found.lpn else None}
         self._show_page(0)
 
-    def _lines(self, kind: str, subject_id: int, lpn_location_id: int | None) -> list[StockLine]:
+    def _lines(self, kind: Subject, subject_id: int,
+               lpn_location_id: int | None) -> list[StockLine]:
         if kind == "item":
             return self.services.stock_of(subject_id)
         if kind == "location":
@@ -123,7 +153,7 @@ class InquiryFlow(Flow):
         page = lines[offset:offset + self.page_size]
         # An item inquiry asks "where"; a location or LPN inquiry asks "what".
         by_location = s["kind"] == "item"
-        s.update(offset=offset, total=len(lines), lines=[
-            [ln.location if by_location else ln.sku, ln.quantity, ln.uom, ln.lot, ln.status]
+        s.update({"offset": offset, "total": len(lines), "lines": [
+            (ln.location if by_location else ln.sku, ln.quantity, ln.uom, ln.lot, ln.status)
             for ln in page
-        ])
+        ]})

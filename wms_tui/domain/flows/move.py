@@ -2,75 +2,105 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import enum
+from collections.abc import Callable, Mapping
 from typing import ClassVar
 
 from wms_tui.domain.errors import N_, InvalidQuantity, ScanRejected
-from wms_tui.domain.flows.base import Fact, Flow, InputKind, Step
+from wms_tui.domain.flows.base import Fact, Flow, FlowState, InputKind, Step
+from wms_tui.domain.model import PostResult
 from wms_tui.domain.stock import Move, MoveLpn, new_confirmation_key
 from wms_tui.domain.units import parse_quantity
 
 
-class MoveFlow(Flow):
+class MoveStep(enum.StrEnum):
+    FROM = "from"
+    ITEM = "item"
+    QTY = "qty"
+    TO = "to"
+
+
+class MoveState(FlowState, total=False):
+    """Where from, then either a whole LPN (lpn_id set) or an item quantity."""
+
+    from_id: int
+    from_code: str
+    lpn_id: int
+    lpn: str
+    item_id: int
+    sku: str
+    uom: str
+    factor: int
+    lot: str | None
+    lot_id: int | None
+    free: int
+    qty: int
+
+
+class MoveFlow(Flow[MoveState, MoveStep]):
     name = "move"
     HELP: ClassVar[Mapping[str, str]] = {
-        "from": N_("Scan the location the stock is in, or an LPN to move the whole pallet."),
-        "item": N_("Scan the item to move. A lot on its label moves that lot."),
-        "qty": N_("Key how many to move, in the unit of the barcode you scanned; at most "
-                  "the free quantity shown."),
-        "to": N_("Scan the location it goes to. The move is posted when you scan it."),
+        MoveStep.FROM: N_("Scan the location the stock is in, or an LPN to move the whole "
+                          "pallet."),
+        MoveStep.ITEM: N_("Scan the item to move. A lot on its label moves that lot."),
+        MoveStep.QTY: N_("Key how many to move, in the unit of the barcode you scanned; at "
+                         "most the free quantity shown."),
+        MoveStep.TO: N_("Scan the location it goes to. The move is posted when you scan it."),
     }
 
-    def first_step(self) -> str:
-        return "from"
+    def first_step(self) -> MoveStep:
+        return MoveStep.FROM
 
-    def previous_step(self) -> str | None:
-        if self.step_name == "to" and self.state.get("lpn"):
-            return "from"
-        return {"item": "from", "qty": "item", "to": "qty"}.get(self.step_name)
+    def previous_step(self) -> MoveStep | None:
+        if self.step_name == MoveStep.TO and self.state.get("lpn"):
+            return MoveStep.FROM
+        return {MoveStep.ITEM: MoveStep.FROM, MoveStep.QTY: MoveStep.ITEM,
+                MoveStep.TO: MoveStep.QTY}.get(self.step_name)
 
     def render(self) -> Step:
         _ = self.t
         s = self.state
+        step = self.step_name
         facts: list[Fact] = []
-        if s.get("from_code"):
-            facts.append(Fact(_("From"), s["from_code"]))
-        if s.get("lpn"):
-            facts.append(Fact(_("LPN"), s["lpn"]))
-        if s.get("sku"):
-            facts.append(Fact(_("Item"), s["sku"]))
-        if s.get("lot"):
-            facts.append(Fact(_("Lot"), s["lot"]))
+        if from_code := s.get("from_code"):
+            facts.append(Fact(_("From"), from_code))
+        if lpn := s.get("lpn"):
+            facts.append(Fact(_("LPN"), lpn))
+        if sku := s.get("sku"):
+            facts.append(Fact(_("Item"), sku))
+        if lot := s.get("lot"):
+            facts.append(Fact(_("Lot"), lot))
         if s.get("qty"):
             facts.append(Fact(_("Qty"), f"{s['qty']} {s['uom']}"))
-        elif s.get("free") is not None and self.step_name == "qty":
+        elif s.get("free") is not None and step == MoveStep.QTY:
             facts.append(Fact(_("Free"), f"{s['free'] // s['factor']} {s['uom']}"))
         prompts = {
-            "from": (_("Scan from location or LPN"), InputKind.SCAN),
-            "item": (_("Scan item"), InputKind.SCAN),
-            "qty": (_("Quantity"), InputKind.QUANTITY),
-            "to": (_("Scan to location"), InputKind.SCAN),
+            MoveStep.FROM: (_("Scan from location or LPN"), InputKind.SCAN),
+            MoveStep.ITEM: (_("Scan item"), InputKind.SCAN),
+            MoveStep.QTY: (_("Quantity"), InputKind.QUANTITY),
+            MoveStep.TO: (_("Scan to location"), InputKind.SCAN),
         }
-        prompt, kind = prompts[self.step_name]
+        prompt, kind = prompts[step]
         return Step(
-            flow=self.name, name=self.step_name, title=_("Move"), prompt=prompt, input=kind,
-            facts=tuple(facts), unsaved_work=self.step_name != "from",
+            flow=self.name, name=step, title=_("Move"), prompt=prompt, input=kind,
+            facts=tuple(facts), unsaved_work=step != MoveStep.FROM,
         )
 
     def on_input(self, text: str) -> None:
-        getattr(self, f"_on_{self.step_name}")(text)
+        handler: Callable[[str], None] = getattr(self, f"_on_{self.step_name}")
+        handler(text)
 
     def _on_from(self, text: str) -> None:
         found = self.services.resolve(text)
         if found.kind == "location" and found.location is not None:
-            self.state = {"step": "item", "from_id": found.location.id,
+            self.state = {"step": MoveStep.ITEM, "from_id": found.location.id,
                           "from_code": found.location.code}
         elif found.kind == "lpn" and found.lpn is not None:
             lpn = found.lpn
             if lpn.location_id is None or not self.services.stock_at(lpn.location_id):
                 raise ScanRejected(N_("LPN {code} is empty"), code=lpn.code)
             here = self.services.stock_at(lpn.location_id)
-            self.state = {"step": "to", "from_id": lpn.location_id, "lpn_id": lpn.id,
+            self.state = {"step": MoveStep.TO, "from_id": lpn.location_id, "lpn_id": lpn.id,
                           "lpn": lpn.code, "from_code": here[0].location,
                           "key": new_confirmation_key()}
         else:
@@ -88,19 +118,21 @@ class MoveFlow(Flow):
         if not lines:
             raise ScanRejected(N_("No free {sku} here"), sku=item.sku)
         line = max(lines, key=lambda ln: ln.quantity - ln.reserved)
-        uom = item.uom or item.base_uom
-        self.goto("qty", item_id=item.id, sku=item.sku, uom=uom, factor=item.factor,
-                  lot=line.lot, lot_id=line.lot_id, free=line.quantity - line.reserved)
+        self.state.update({"item_id": item.id, "sku": item.sku, "uom": item.uom or item.base_uom,
+                           "factor": item.factor, "lot": line.lot, "lot_id": line.lot_id,
+                           "free": line.quantity - line.reserved})
+        self.goto(MoveStep.QTY)
 
     def _on_qty(self, text: str) -> None:
+        s = self.state
         qty = parse_quantity(text)
         if qty != qty.to_integral_value():
-            raise InvalidQuantity(N_("Whole {uom} only"), uom=self.state["uom"])
-        if int(qty) * int(self.state["factor"]) > int(self.state["free"]):
-            raise InvalidQuantity(N_("Only {n} {uom} free"),
-                                  n=self.state["free"] // self.state["factor"],
-                                  uom=self.state["uom"])
-        self.goto("to", qty=int(qty), key=new_confirmation_key())
+            raise InvalidQuantity(N_("Whole {uom} only"), uom=s["uom"])
+        if int(qty) * s["factor"] > s["free"]:
+            raise InvalidQuantity(N_("Only {n} {uom} free"), n=s["free"] // s["factor"],
+                                  uom=s["uom"])
+        s.update({"qty": int(qty), "key": new_confirmation_key()})
+        self.goto(MoveStep.TO)
 
     def _on_to(self, text: str) -> None:
         _ = self.t
@@ -108,9 +140,10 @@ class MoveFlow(Flow):
         if found.kind != "location" or found.location is None:
             raise ScanRejected(N_("Not a location: {scan}"), scan=text[:20])
         to = found.location
-        if to.id == self.state["from_id"]:
-            raise ScanRejected(N_("Same as the from location"))
         s = self.state
+        if to.id == s["from_id"]:
+            raise ScanRejected(N_("Same as the from location"))
+        key = s["key"]
         if s.get("lpn_id"):
             self.services.post(self.actor, MoveLpn(s["lpn_id"], to.id, f"MOVE-{s['lpn']}"),
                                s["key"])
@@ -121,5 +154,14 @@ class MoveFlow(Flow):
                            uom=uom, lot_id=s.get("lot_id"))
             self.services.post(self.actor, command, s["key"])
             done = _("Moved {qty} {uom} to {to}").format(qty=s["qty"], uom=uom, to=to.code)
-        self.state = {"step": "from"}
-        self.succeed(done)
+        self.state = {"step": MoveStep.FROM}
+        self.posted_as(key, done)
+
+    def committed_summary(self, result: PostResult) -> str:
+        """The destination was the scan that posted, so the state does not hold it."""
+        s = self.state
+        if lpn := s.get("lpn"):
+            return self.t("Moved LPN {lpn}").format(lpn=lpn)
+        if "qty" in s and "uom" in s:
+            return self.t("Moved {qty} {uom}").format(qty=s["qty"], uom=s["uom"])
+        return super().committed_summary(result)

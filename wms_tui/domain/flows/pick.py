@@ -16,14 +16,24 @@ location the picker is asked whether it really is empty; "no" sends a counter.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, ClassVar, Protocol
+import enum
+from collections.abc import Callable, Mapping
+from typing import ClassVar, Literal, NotRequired, Protocol, TypedDict
 
+from wms_tui.domain.checkdigits import is_ascii_digits
 from wms_tui.domain.errors import N_, BadInput, InvalidQuantity, ScanRejected
-from wms_tui.domain.flows.base import Fact, Flow, InputKind, Step, Translate, no_translation
-from wms_tui.domain.flows.putaway import location_from_state, location_state
+from wms_tui.domain.flows.base import (
+    Fact,
+    Flow,
+    FlowState,
+    InputKind,
+    Step,
+    Translate,
+    no_translation,
+)
+from wms_tui.domain.flows.putaway import LocationState, location_from_state, location_state
 from wms_tui.domain.flows.services import RfServices
-from wms_tui.domain.model import Actor, LocationRef, LocationType
+from wms_tui.domain.model import Actor, LocationRef, LocationType, PostResult
 from wms_tui.domain.outbound import (
     LotChoice,
     PickResult,
@@ -36,10 +46,89 @@ from wms_tui.domain.permissions import Action, can
 from wms_tui.domain.stock import new_confirmation_key
 from wms_tui.domain.units import parse_quantity
 
+
+class PickStep(enum.StrEnum):
+    START = "start"
+    LOC = "loc"
+    ITEM = "item"
+    LOT = "lot"
+    QTY = "qty"
+    REASON = "reason"
+    SQTY = "sqty"
+    CONFIRM = "confirm"
+    DROP = "drop"
+    ZERO = "zero"
+
+
+TASK_STEPS = (PickStep.LOC, PickStep.ITEM, PickStep.LOT, PickStep.QTY)
+SHORT_STEPS = (PickStep.REASON, PickStep.SQTY, PickStep.CONFIRM)
 # Everything about the current line; cleared when the next task starts.
-LINE_KEYS = ("task", "lot", "lot_id", "qty", "short", "key", "zero", "bound")
-TASK_STEPS = ("loc", "item", "lot", "qty")
-SHORT_STEPS = ("reason", "sqty", "confirm")
+LineKey = Literal["task", "lot", "lot_id", "qty", "short", "key", "zero", "bound"]
+LINE_KEYS: tuple[LineKey, ...] = ("task", "lot", "lot_id", "qty", "short", "key", "zero",
+                                  "bound")
+
+
+class PickTaskState(TypedDict):
+    """A task as JSON-safe state; quantities are in base units, shown in unit (factor)."""
+
+    id: int
+    wave: str | None
+    # The order's reference (the reservation's when it has none): the key of its tote.
+    order: str
+    # States saved before totes were bound to orders do not have it.
+    order_id: NotRequired[int | None]
+    item_id: int
+    sku: str
+    base_uom: str
+    lot: str | None
+    lot_id: int | None
+    lot_tracked: bool
+    expiry: str | None
+    loc: LocationState
+    remaining: int
+    unit: str
+    factor: int
+
+
+class ScopeState(TypedDict):
+    kind: str
+    id: int
+    code: str
+
+
+class ToteState(TypedDict):
+    id: int
+    code: str
+
+
+class EmptiedLocationState(TypedDict):
+    """The location a pick emptied, which the picker is asked about."""
+
+    id: int
+    code: str
+
+
+# "from" is a keyword, so this TypedDict is spelt as a call. from: the step F5 or a short
+# quantity came from; asked: the quantity picked is asked after the reason.
+ShortState = TypedDict("ShortState", {
+    "from": str, "reasons": list[str], "asked": bool, "reason": NotRequired[str],
+})
+
+
+class PickState(FlowState, total=False):
+    """The trip (scope and totes) and the line being picked."""
+
+    scope: ScopeState
+    # Order reference -> the tote its lines go into on this trip.
+    totes: dict[str, ToteState]
+    task: PickTaskState
+    lot: str | None
+    lot_id: int | None
+    qty: int
+    short: ShortState
+    zero: EmptiedLocationState
+    # The tote the database binds to the task's order, when this trip has none for it.
+    bound: ToteState
 
 
 class PickServices(RfServices, Protocol):
@@ -63,7 +152,7 @@ class PickServices(RfServices, Protocol):
     def order_tote(self, order_id: int) -> LocationRef | None: ...
 
 
-def task_state(task: TaskRef) -> dict[str, Any]:
+def task_state(task: TaskRef) -> PickTaskState:
     """A task as JSON-safe state, so a resumed flow shows exactly the same line."""
     unit, factor = task.uom or task.base_uom, task.factor
     if factor <= 1 or task.remaining % factor:
@@ -79,102 +168,114 @@ def task_state(task: TaskRef) -> dict[str, Any]:
     }
 
 
-def scope_state(scope: PickScope | None) -> dict[str, Any] | None:
-    return None if scope is None else {"kind": scope.kind, "id": scope.id, "code": scope.code}
+def scope_state(scope: PickScope) -> ScopeState:
+    return {"kind": scope.kind, "id": scope.id, "code": scope.code}
 
 
-def scope_from_state(data: dict[str, Any] | None) -> PickScope | None:
+def scope_from_state(data: ScopeState | None) -> PickScope | None:
     return None if data is None else PickScope(data["kind"], data["id"], data["code"])
 
 
-class PickFlow(Flow):
+class PickFlow(Flow[PickState, PickStep]):
     name = "pick"
     services: PickServices
     HELP: ClassVar[Mapping[str, str]] = {
-        "start": N_("Enter takes your next pick task. Scan a wave to pick all its orders in "
-                    "one trip, or an order to pick only that order."),
-        "loc": N_("Go to the location shown and scan its label, or key its check digits. "
-                  "Scan it before F5 (short pick)."),
-        "item": N_("Scan the item. A lot on the label is checked. F5: short pick."),
-        "lot": N_("Scan or key the lot you take. Another lot is allowed if it is here and "
-                  "expires no later. F5: short pick."),
-        "qty": N_("Enter alone picks all asked. Key fewer for a short pick; more is refused. "
-                  "F5: short pick."),
-        "reason": N_("A short pick of this line: key the number of the reason. You see how "
-                     "many go short and confirm before anything is posted."),
-        "sqty": N_("Key how many you really picked, 0 if none. The rest is taken from another "
-                   "location or reported short."),
-        "confirm": N_("1 posts the short shown: the rest is taken from another location or "
-                      "reported short. 2 cancels the short and keeps the line."),
-        "drop": N_("Put the items in the tote of the order shown and scan it. Enter alone: the "
-                   "tote shown. Each order has its own tote."),
-        "zero": N_("Is the location really empty now? 2 (No) sends a counter."),
+        PickStep.START: N_("Enter takes your next pick task. Scan a wave to pick all its orders "
+                           "in one trip, or an order to pick only that order."),
+        PickStep.LOC: N_("Go to the location shown and scan its label, or key its check "
+                         "digits. Scan it before F5 (short pick)."),
+        PickStep.ITEM: N_("Scan the item. A lot on the label is checked. F5: short pick."),
+        PickStep.LOT: N_("Scan or key the lot you take. Another lot is allowed if it is here "
+                         "and expires no later. F5: short pick."),
+        PickStep.QTY: N_("Enter alone picks all asked. Key fewer for a short pick; more is "
+                         "refused. F5: short pick."),
+        PickStep.REASON: N_("A short pick of this line: key the number of the reason. You see "
+                            "how many go short and confirm before anything is posted."),
+        PickStep.SQTY: N_("Key how many you really picked, 0 if none. The rest is taken from "
+                          "another location or reported short."),
+        PickStep.CONFIRM: N_("1 posts the short shown: the rest is taken from another location "
+                             "or reported short. 2 cancels the short and keeps the line."),
+        PickStep.DROP: N_("Put the items in the tote of the order shown and scan it. Enter "
+                          "alone: the tote shown. Each order has its own tote."),
+        PickStep.ZERO: N_("Is the location really empty now? 2 (No) sends a counter."),
     }
 
     def __init__(self, actor: Actor, services: PickServices, t: Translate = no_translation,
-                 state: dict[str, Any] | None = None) -> None:
+                 state: Mapping[str, object] | None = None) -> None:
         super().__init__(actor, services, t, state)
 
-    def first_step(self) -> str:
-        return "start"
+    def first_step(self) -> PickStep:
+        return PickStep.START
 
     # Navigation.
 
-    def previous_step(self) -> str | None:
-        s = self.state
-        short = s.get("short") or {}
-        if self.step_name == "drop":
-            return "confirm" if short else "qty"
-        if self.step_name == "confirm":
-            return "sqty" if short.get("asked") else "reason"
-        if self.step_name == "reason":
-            return str(short.get("from", "qty"))
-        return {"loc": "start", "item": "loc", "lot": "item", "qty": "item",
-                "sqty": "reason"}.get(self.step_name)
+    def previous_step(self) -> PickStep | None:
+        step = self.step_name
+        short = self.state.get("short")
+        if step == PickStep.DROP:
+            return PickStep.CONFIRM if short else PickStep.QTY
+        if step == PickStep.CONFIRM:
+            return PickStep.SQTY if short and short["asked"] else PickStep.REASON
+        if step == PickStep.REASON:
+            return PickStep(short["from"]) if short else PickStep.QTY
+        return {PickStep.LOC: PickStep.START, PickStep.ITEM: PickStep.LOC,
+                PickStep.LOT: PickStep.ITEM, PickStep.QTY: PickStep.ITEM,
+                PickStep.SQTY: PickStep.REASON}.get(step)
 
     def back(self) -> Step | None:
         """Back keeps the trip (scope and totes); leaving a short pick forgets it."""
-        keep: dict[str, Any] = {k: self.state[k] for k in ("scope", "totes") if k in self.state}
+        scope, totes = self.state.get("scope"), self.state.get("totes")
         leaving = self.step_name
         step = super().back()
         if step is None:
             return None
-        if self.step_name == "start":
-            self.state = {"step": "start", **keep}
-        elif leaving == "reason":
+        if self.step_name == PickStep.START:
+            self.state = {"step": PickStep.START}
+            if scope is not None:
+                self.state["scope"] = scope
+            if totes is not None:
+                self.state["totes"] = totes
+        elif leaving == PickStep.REASON:
             self._forget_short()
         return self.current()
 
     def _forget_short(self) -> None:
         """The line as it was before the short began: nothing of it was posted."""
-        for key in ("short", "qty", "key"):
-            self.state.pop(key, None)
+        self.state.pop("short", None)
+        self.state.pop("qty", None)
+        self.state.pop("key", None)
 
-    def resume(self) -> Step:
-        """A committed confirmation is shown as done and the next task follows; never re-posted."""
-        key = self.state.get("key")
-        if key and self.services.posted(key) is not None:
-            self._clear_line()
-            self.state["step"] = "start"
-            self.succeed(self.t("Last confirmation was already posted"))
-            self._next_task(notice=self.message)
-        return self.current()
+    def committed_summary(self, result: PostResult) -> str:
+        """The pick, short pick or "not empty" answer the state was about to post."""
+        _ = self.t
+        s = self.state
+        if self.step_name == PickStep.ZERO:
+            return _("Count task created")
+        if s.get("short"):
+            return _("Short posted")
+        if "qty" in s and "task" in s:
+            return _("Picked {qty}").format(qty=self._qty_text(s["qty"]))
+        return super().committed_summary(result)
+
+    def move_on(self, notice: str) -> None:
+        """A committed confirmation: the next task follows, as it would have."""
+        self._clear_line()
+        self.goto(PickStep.START)
+        self._next_task(notice=notice)
 
     # Rendering.
 
-    def _task(self) -> dict[str, Any]:
-        task: dict[str, Any] = self.state["task"]
-        return task
+    def _task(self) -> PickTaskState:
+        return self.state["task"]
 
     def _qty_text(self, base: int) -> str:
         task = self._task()
         return quantity_text(base, task["unit"], task["factor"], task["base_uom"])
 
-    def _tote(self) -> dict[str, Any] | None:
+    def tote(self) -> ToteState | None:
         """The order's tote: this trip's, else the one the database binds to the order."""
-        totes: dict[str, dict[str, Any]] = self.state.get("totes") or {}
-        found: dict[str, Any] | None = totes.get(self._task()["order"]) or self.state.get("bound")
-        return found
+        totes = self.state.get("totes") or {}
+        return totes.get(self._task()["order"]) or self.state.get("bound")
 
     def render(self) -> Step:
         _ = self.t
@@ -182,13 +283,13 @@ class PickFlow(Flow):
         step = self.step_name
         facts: list[Fact] = []
         choices: tuple[str, ...] = ()
-        if step == "start" and s.get("scope"):
-            facts.append(Fact(_("Wave") if s["scope"]["kind"] == "wave" else _("Order"),
-                              s["scope"]["code"]))
+        if step == PickStep.START and (scope := s.get("scope")):
+            facts.append(Fact(_("Wave") if scope["kind"] == "wave" else _("Order"),
+                              scope["code"]))
         if step in TASK_STEPS:
             # Most needed first: small screens show the first lines.
             task = self._task()
-            if step == "loc":
+            if step == PickStep.LOC:
                 facts.append(Fact(_("Loc"), task["loc"]["code"]))
             facts.append(Fact(_("Item"), task["sku"]))
             facts.append(Fact(_("Pick"), self._qty_text(task["remaining"])))
@@ -196,70 +297,72 @@ class PickFlow(Flow):
             if lot:
                 facts.append(Fact(_("Lot"), lot))
             facts.append(Fact(_("Order"), task["order"]))
-        if step in ("reason", "sqty"):
+        if step in (PickStep.REASON, PickStep.SQTY):
             task = self._task()
             facts.append(Fact(_("Item"), task["sku"]))
             facts.append(Fact(_("Asked"), self._qty_text(task["remaining"])))
-            if step == "reason":
+            if step == PickStep.REASON:
                 choices = tuple(f"{n} {code}" for n, code in
                                 enumerate(s["short"]["reasons"], start=1))
-        if step == "confirm":
+        if step == PickStep.CONFIRM:
             task = self._task()
-            picked = int(s["qty"])
-            facts.append(Fact(_("Short"), self._qty_text(int(task["remaining"]) - picked)))
+            picked = s["qty"]
+            facts.append(Fact(_("Short"), self._qty_text(task["remaining"] - picked)))
             facts.append(Fact(_("Picked"), self._qty_text(picked)))
             facts.append(Fact(_("Item"), task["sku"]))
-        if step == "drop":
+        if step == PickStep.DROP:
             task = self._task()
-            tote = self._tote()
+            tote = self.tote()
             facts.append(Fact(_("Order"), task["order"]))
             facts.append(Fact(_("Qty"), self._qty_text(s["qty"])))
             if tote:
                 facts.append(Fact(_("Tote"), tote["code"]))
-        if step == "zero":
+        if step == PickStep.ZERO:
             facts.append(Fact(_("Loc"), s["zero"]["code"]))
-        if step in ("confirm", "zero"):
+        if step in (PickStep.CONFIRM, PickStep.ZERO):
             choices = ("1 " + _("Yes"), "2 " + _("No"))
         prompts = {
-            "start": (_("Enter or scan wave"), InputKind.SCAN),
-            "loc": (_("Scan location"), InputKind.SCAN),
-            "item": (_("Scan item"), InputKind.SCAN),
-            "lot": (_("Scan or key lot"), InputKind.SCAN),
-            "qty": (_("Qty (Enter=all)"), InputKind.QUANTITY),
-            "reason": (_("Reason number"), InputKind.CHOICE),
-            "sqty": (_("Qty picked (0=none)"), InputKind.QUANTITY),
-            "confirm": (_("Post short?"), InputKind.YESNO),
-            "drop": (_("Scan tote/Enter") if step == "drop" and self._tote()
-                     else _("Scan tote"), InputKind.SCAN),
-            "zero": (_("Location empty?"), InputKind.YESNO),
+            PickStep.START: (_("Enter or scan wave"), InputKind.SCAN),
+            PickStep.LOC: (_("Scan location"), InputKind.SCAN),
+            PickStep.ITEM: (_("Scan item"), InputKind.SCAN),
+            PickStep.LOT: (_("Scan or key lot"), InputKind.SCAN),
+            PickStep.QTY: (_("Qty (Enter=all)"), InputKind.QUANTITY),
+            PickStep.REASON: (_("Reason number"), InputKind.CHOICE),
+            PickStep.SQTY: (_("Qty picked (0=none)"), InputKind.QUANTITY),
+            PickStep.CONFIRM: (_("Post short?"), InputKind.YESNO),
+            PickStep.DROP: (_("Scan tote/Enter") if step == PickStep.DROP and self.tote()
+                            else _("Scan tote"), InputKind.SCAN),
+            PickStep.ZERO: (_("Location empty?"), InputKind.YESNO),
         }
         prompt, kind = prompts[step]
         title = _("Pick")
         if step in SHORT_STEPS:
             # The title says what F5 began, before anything is posted.
             title = _("Short pick")
-        elif step != "start" and s.get("task") and s["task"].get("wave"):
-            title = f"{title} {s['task']['wave']}"
+        elif step != PickStep.START and (task_shown := s.get("task")) and task_shown["wave"]:
+            title = f"{title} {task_shown['wave']}"
         return Step(
             flow=self.name, name=step, title=title, prompt=prompt, input=kind,
             facts=tuple(facts), choices=choices,
-            unsaved_work=step in ("item", "lot", "qty", "drop", *SHORT_STEPS),
+            unsaved_work=step in (PickStep.ITEM, PickStep.LOT, PickStep.QTY, PickStep.DROP,
+                                  *SHORT_STEPS),
         )
 
     # Input.
 
     def on_input(self, text: str) -> None:
-        getattr(self, f"_on_{self.step_name}")(text)
+        handler: Callable[[str], None] = getattr(self, f"_on_{self.step_name}")
+        handler(text)
 
     def on_exception_key(self) -> None:
         """F5 on a task step: a short pick. Before the quantity, nothing was picked here."""
         if self.step_name not in TASK_STEPS:
             super().on_exception_key()
             return
-        if self.step_name == "loc" and not can(self.actor.role, Action.APPROVE):
+        if self.step_name == PickStep.LOC and not can(self.actor.role, Action.APPROVE):
             # Shorting a line unseen leaves stock on the shelf: only a supervisor may.
             raise BadInput(N_("Scan the location first, then F5"))
-        if self.step_name == "qty":
+        if self.step_name == PickStep.QTY:
             self._start_short(None)
         else:
             self._start_short(0)
@@ -279,11 +382,12 @@ class PickFlow(Flow):
         self._clear_line()
         task = self.services.next_pick_task(self.actor, scope_from_state(self.state.get("scope")))
         if task is None:
-            self.state["step"] = "start"
+            self.goto(PickStep.START)
             done = _("No pick tasks")
             self.succeed(f"{notice} {done}" if notice else done)
             return
-        self.goto("loc", task=task_state(task))
+        self.state["task"] = task_state(task)
+        self.goto(PickStep.LOC)
         if notice:
             self.succeed(notice)
 
@@ -297,11 +401,11 @@ class PickFlow(Flow):
         if found.kind == "check_digits" or (
                 found.kind == "location" and found.location is not None
                 and found.location.id == loc.id):
-            self.goto("item")
+            self.goto(PickStep.ITEM)
             return
         if found.kind == "location":
             raise ScanRejected(N_("Wrong location: go to {loc}"), loc=loc.code)
-        if text.strip().isdigit() and len(text.strip()) <= 4:
+        if is_ascii_digits(text.strip()) and len(text.strip()) <= 4:
             raise ScanRejected(N_("Wrong check digits"))
         raise ScanRejected(N_("Not a location: {scan}"), scan=text[:20])
 
@@ -313,11 +417,11 @@ class PickFlow(Flow):
         if found.item.id != task["item_id"]:
             raise ScanRejected(N_("Wrong item: take {sku}"), sku=task["sku"])
         if not task["lot_tracked"] and not task["lot"]:
-            self.goto("qty")
+            self.goto(PickStep.QTY)
         elif found.lot:
             self._take_lot(found.lot)
         else:
-            self.goto("lot")
+            self.goto(PickStep.LOT)
 
     def _on_lot(self, text: str) -> None:
         lot = text.strip()
@@ -329,10 +433,12 @@ class PickFlow(Flow):
         _ = self.t
         task = self._task()
         if lot == task["lot"]:
-            self.goto("qty", lot=lot, lot_id=task["lot_id"])
+            self.state.update({"lot": lot, "lot_id": task["lot_id"]})
+            self.goto(PickStep.QTY)
             return
         choice = self.services.substitute_lot(task["id"], lot, task["remaining"])
-        self.goto("qty", lot=choice.lot, lot_id=choice.lot_id)
+        self.state.update({"lot": choice.lot, "lot_id": choice.lot_id})
+        self.goto(PickStep.QTY)
         self.succeed(_("Lot {lot} instead of {was}").format(lot=choice.lot,
                                                             was=task["lot"] or "-"))
 
@@ -342,25 +448,25 @@ class PickFlow(Flow):
         typed = parse_quantity(text)
         if typed != typed.to_integral_value():
             raise InvalidQuantity(N_("Whole {uom} only"), uom=task["unit"])
-        return int(typed) * int(task["factor"])
+        return int(typed) * task["factor"]
 
     def _on_qty(self, text: str) -> None:
-        task = self._task()
-        remaining = int(task["remaining"])
+        remaining = self._task()["remaining"]
         base = remaining if not text.strip() else self._typed_quantity(text)
         if base > remaining:
             raise InvalidQuantity(N_("Only {qty} asked"), qty=self._qty_text(remaining))
         if base < remaining:
             self._start_short(base)
             return
-        self._goto_drop(qty=base, key=new_confirmation_key())
+        self.state.update({"qty": base, "key": new_confirmation_key()})
+        self._goto_drop()
 
-    def _goto_drop(self, **updates: Any) -> None:
+    def _goto_drop(self) -> None:
         """The drop step; an order without a tote on this trip is offered its bound one."""
-        self.goto("drop", **updates)
+        self.goto(PickStep.DROP)
         order_id = self._task().get("order_id")
-        if self._tote() is None and order_id is not None:
-            tote = self.services.order_tote(int(order_id))
+        if self.tote() is None and order_id is not None:
+            tote = self.services.order_tote(order_id)
             if tote is not None:
                 self.state["bound"] = {"id": tote.id, "code": tote.code}
 
@@ -369,32 +475,35 @@ class PickFlow(Flow):
         reasons = self.services.short_reasons()
         if not reasons:
             raise BadInput(N_("No short reasons set up"))
-        short = {"from": self.step_name, "reasons": reasons, "asked": picked is None}
+        short: ShortState = {"from": self.step_name, "reasons": reasons,
+                             "asked": picked is None}
         self.state.pop("qty", None)
-        updates: dict[str, Any] = {"short": short, "key": new_confirmation_key()}
+        self.state.update({"short": short, "key": new_confirmation_key()})
         if picked is not None:
-            updates["qty"] = picked
-        self.goto("reason", **updates)
+            self.state["qty"] = picked
+        self.goto(PickStep.REASON)
 
     def _on_reason(self, text: str) -> None:
-        reasons: list[str] = self.state["short"]["reasons"]
+        short = self.state["short"]
+        reasons = short["reasons"]
         answer = text.strip().upper()
-        if answer.isdigit() and 1 <= int(answer) <= len(reasons):
+        if is_ascii_digits(answer) and 1 <= int(answer) <= len(reasons):
             code = reasons[int(answer) - 1]
         elif answer in reasons:
             code = answer
         else:
             raise BadInput(N_("Key 1 to {n}"), n=len(reasons))
-        self.state["short"]["reason"] = code
-        self.goto("sqty" if self.state["short"]["asked"] else "confirm")
+        short["reason"] = code
+        self.goto(PickStep.SQTY if short["asked"] else PickStep.CONFIRM)
 
     def _on_sqty(self, text: str) -> None:
-        remaining = int(self._task()["remaining"])
+        remaining = self._task()["remaining"]
         base = 0 if text.strip() == "0" else self._typed_quantity(text)
         if base >= remaining:
             raise InvalidQuantity(N_("Short means less than {qty}"),
                                   qty=self._qty_text(remaining))
-        self.goto("confirm", qty=base)
+        self.state["qty"] = base
+        self.goto(PickStep.CONFIRM)
 
     def _on_confirm(self, text: str) -> None:
         """1 goes on with the short (the tote when anything was picked); 2 cancels it."""
@@ -402,18 +511,18 @@ class PickFlow(Flow):
         if answer not in ("1", "2"):
             raise BadInput(N_("Key 1 (Yes) or 2 (No)"))
         if answer == "2":
-            back_to = str(self.state["short"]["from"])
+            back_to = PickStep(self.state["short"]["from"])
             self._forget_short()
             self.goto(back_to)
             self.succeed(self.t("Short cancelled"))
-        elif int(self.state["qty"]) > 0:
+        elif self.state["qty"] > 0:
             self._goto_drop()
         else:
             self._post(None)
 
     def _on_drop(self, text: str) -> None:
         task = self._task()
-        remembered = self._tote()
+        remembered = self.tote()
         if not text.strip():
             if remembered is None:
                 raise ScanRejected(N_("Scan a tote"))
@@ -423,8 +532,8 @@ class PickFlow(Flow):
         if (found.kind != "location" or found.location is None
                 or found.location.type != LocationType.STAGING):
             raise ScanRejected(N_("Not a tote: {scan}"), scan=text[:20])
-        tote = {"id": found.location.id, "code": found.location.code}
-        totes: dict[str, dict[str, Any]] = self.state.get("totes") or {}
+        tote: ToteState = {"id": found.location.id, "code": found.location.code}
+        totes = self.state.get("totes") or {}
         other = next((order for order, t in totes.items()
                       if t["id"] == tote["id"] and order != task["order"]), None)
         if other is not None:
@@ -433,22 +542,23 @@ class PickFlow(Flow):
 
     # Posting.
 
-    def _post(self, tote: dict[str, Any] | None) -> None:
+    def _post(self, tote: ToteState | None) -> None:
         _ = self.t
         s = self.state
         task = self._task()
-        qty = int(s["qty"])
-        to_id = None if tote is None else int(tote["id"])
+        qty = s["qty"]
+        to_id = None if tote is None else tote["id"]
+        key = s["key"]
         empty: bool
-        if s.get("short"):
-            short = self.services.short_pick(
-                self.actor, task["id"], qty, s["short"]["reason"], to_location_id=to_id,
-                lot_id=s.get("lot_id"), key=s["key"])
-            empty = short.location_empty
-            if short.short:
-                notice = _("{qty} short on {ref}").format(qty=self._qty_text(short.short),
+        if short := s.get("short"):
+            shorted = self.services.short_pick(
+                self.actor, task["id"], qty, short["reason"], to_location_id=to_id,
+                lot_id=s.get("lot_id"), key=key)
+            empty = shorted.location_empty
+            if shorted.short:
+                notice = _("{qty} short on {ref}").format(qty=self._qty_text(shorted.short),
                                                           ref=task["order"])
-            elif short.reallocated:
+            elif shorted.reallocated:
                 notice = _("Rest from another loc")
             else:
                 notice = _("Short posted")
@@ -456,17 +566,18 @@ class PickFlow(Flow):
             assert to_id is not None
             result = self.services.confirm_pick(
                 self.actor, task["id"], qty, to_location_id=to_id, lot_id=s.get("lot_id"),
-                key=s["key"])
+                key=key)
             empty = result.location_empty
             notice = _("Picked {qty}").format(qty=self._qty_text(qty))
         if tote is not None:
             s.setdefault("totes", {})[task["order"]] = tote
+        self.posted_as(key, notice)
         if empty:
             loc = task["loc"]
             self._clear_line()
-            self.goto("zero", zero={"id": loc["id"], "code": loc["code"]},
-                      key=new_confirmation_key())
-            self.succeed(notice)
+            s.update({"zero": {"id": loc["id"], "code": loc["code"]},
+                      "key": new_confirmation_key()})
+            self.goto(PickStep.ZERO)
             return
         self._next_task(notice)
 
@@ -478,6 +589,8 @@ class PickFlow(Flow):
         zero = self.state["zero"]
         notice = ""
         if answer == "2":
-            self.services.answer_zero_check(self.actor, zero["id"], False, self.state["key"])
+            key = self.state["key"]
+            self.services.answer_zero_check(self.actor, zero["id"], False, key)
             notice = _("Count task created")
+            self.posted_as(key, notice)
         self._next_task(notice)

@@ -7,10 +7,12 @@ as the directed location; any other location is an override for supervisors, wit
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import enum
+from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any, ClassVar
+from typing import ClassVar, TypedDict
 
+from wms_tui.domain.checkdigits import is_ascii_digits
 from wms_tui.domain.errors import (
     N_,
     BadInput,
@@ -18,8 +20,24 @@ from wms_tui.domain.errors import (
     PermissionDenied,
     ScanRejected,
 )
-from wms_tui.domain.flows.base import Fact, Flow, InputKind, Step, Translate, no_translation
-from wms_tui.domain.model import Actor, ItemRef, LocationRef, LocationType, LpnRef, StockLine
+from wms_tui.domain.flows.base import (
+    Fact,
+    Flow,
+    FlowState,
+    InputKind,
+    Step,
+    Translate,
+    no_translation,
+)
+from wms_tui.domain.model import (
+    Actor,
+    ItemRef,
+    LocationRef,
+    LocationType,
+    LpnRef,
+    PostResult,
+    StockLine,
+)
 from wms_tui.domain.permissions import Action, can
 from wms_tui.domain.putaway import PutawayServices
 from wms_tui.domain.stock import Move, MoveLpn, new_confirmation_key
@@ -28,42 +46,91 @@ from wms_tui.domain.units import parse_quantity
 AVAILABLE = "available"
 
 
-def location_state(location: LocationRef) -> dict[str, Any]:
+class LocationState(TypedDict):
+    """A location as JSON-safe state (type is LocationType's value)."""
+
+    id: int
+    code: str
+    barcode: str
+    check_digits: str
+    type: str
+    walk_seq: int
+    zone: str | None
+    capacity: int | None
+
+
+def location_state(location: LocationRef) -> LocationState:
     """A location as JSON-safe state, so the directed location survives a resume unchanged."""
     return {"id": location.id, "code": location.code, "barcode": location.barcode,
             "check_digits": location.check_digits, "type": location.type.value,
             "walk_seq": location.walk_seq, "zone": location.zone, "capacity": location.capacity}
 
 
-def location_from_state(data: dict[str, Any]) -> LocationRef:
+def location_from_state(data: LocationState) -> LocationRef:
     return LocationRef(data["id"], data["code"], data["barcode"], data["check_digits"],
                        LocationType(data["type"]), data["walk_seq"], data["zone"], data["capacity"])
 
 
-class PutawayFlow(Flow):
+class PutawayStep(enum.StrEnum):
+    SOURCE = "source"
+    FROM = "from"
+    QTY = "qty"
+    CONFIRM = "confirm"
+    REASON = "reason"
+
+
+class PutawayState(FlowState, total=False):
+    """An LPN (lpn_id set, all its lines) or loose stock of one item, and where it goes."""
+
+    lpn_id: int
+    lpn: str
+    items: int
+    # The LPN's lines as [item_id, lot_id, quantity] when directed.
+    lines: list[list[int | None]]
+    item_id: int
+    sku: str | None
+    uom: str
+    factor: int
+    base_uom: str
+    scan_lot: str | None
+    from_id: int
+    from_code: str
+    lot: str | None
+    lot_id: int | None
+    free: int
+    qty: int
+    qty_uom: str | None
+    to: LocationState | None
+    override: LocationState
+    reasons: list[str]
+
+
+class PutawayFlow(Flow[PutawayState, PutawayStep]):
     name = "putaway"
     services: PutawayServices
     HELP: ClassVar[Mapping[str, str]] = {
-        "source": N_("Scan the LPN or the item on the dock or QC bay."),
-        "from": N_("The item is on several docks: scan the one you are at."),
-        "qty": N_("How many to put away, in the unit shown. Enter alone puts away all."),
-        "confirm": N_("Take it to the location shown and scan its label, or key its check "
-                      "digits if the label is damaged. Another location needs a supervisor "
-                      "and a reason."),
-        "reason": N_("Why not the directed location: key the number of the reason."),
+        PutawayStep.SOURCE: N_("Scan the LPN or the item on the dock or QC bay."),
+        PutawayStep.FROM: N_("The item is on several docks: scan the one you are at."),
+        PutawayStep.QTY: N_("How many to put away, in the unit shown. Enter alone puts away "
+                            "all."),
+        PutawayStep.CONFIRM: N_("Take it to the location shown and scan its label, or key its "
+                                "check digits if the label is damaged. Another location needs "
+                                "a supervisor and a reason."),
+        PutawayStep.REASON: N_("Why not the directed location: key the number of the reason."),
     }
 
     def __init__(self, actor: Actor, services: PutawayServices, t: Translate = no_translation,
-                 state: dict[str, Any] | None = None) -> None:
+                 state: Mapping[str, object] | None = None) -> None:
         super().__init__(actor, services, t, state)
 
-    def first_step(self) -> str:
-        return "source"
+    def first_step(self) -> PutawayStep:
+        return PutawayStep.SOURCE
 
-    def previous_step(self) -> str | None:
-        if self.step_name == "confirm":
-            return "source" if self.state.get("lpn_id") else "qty"
-        return {"from": "source", "qty": "source", "reason": "confirm"}.get(self.step_name)
+    def previous_step(self) -> PutawayStep | None:
+        if self.step_name == PutawayStep.CONFIRM:
+            return PutawayStep.SOURCE if self.state.get("lpn_id") else PutawayStep.QTY
+        return {PutawayStep.FROM: PutawayStep.SOURCE, PutawayStep.QTY: PutawayStep.SOURCE,
+                PutawayStep.REASON: PutawayStep.CONFIRM}.get(self.step_name)
 
     def _status_text(self, status: str) -> str:
         _ = self.t
@@ -75,43 +142,43 @@ class PutawayFlow(Flow):
         s = self.state
         step = self.step_name
         facts: list[Fact] = []
-        if s.get("lpn"):
-            facts.append(Fact(_("LPN"), s["lpn"]))
-        if s.get("sku"):
-            facts.append(Fact(_("Item"), s["sku"]))
-        elif s.get("items"):
-            facts.append(Fact(_("Items"), str(s["items"])))
-        if s.get("lot"):
-            facts.append(Fact(_("Lot"), s["lot"]))
-        if step == "qty":
+        if lpn := s.get("lpn"):
+            facts.append(Fact(_("LPN"), lpn))
+        if sku := s.get("sku"):
+            facts.append(Fact(_("Item"), sku))
+        elif items := s.get("items"):
+            facts.append(Fact(_("Items"), str(items)))
+        if lot := s.get("lot"):
+            facts.append(Fact(_("Lot"), lot))
+        if step == PutawayStep.QTY:
             facts.append(Fact(_("From"), s["from_code"]))
             facts.append(Fact(_("On dock"), self._free_text()))
-        if step in ("confirm", "reason") and s.get("qty_uom"):
+        if step in (PutawayStep.CONFIRM, PutawayStep.REASON) and s.get("qty_uom"):
             facts.append(Fact(_("Qty"), f"{s['qty']} {s['qty_uom']}"))
         message = ""
-        if step == "confirm":
+        if step == PutawayStep.CONFIRM:
             to = s.get("to")
             facts.append(Fact(_("To"), to["code"] if to else _("No room")))
             if to is None:
                 message = _("No room: scan any location")
-        if step == "reason":
+        if step == PutawayStep.REASON:
             facts.append(Fact(_("To"), s["override"]["code"]))
         prompts = {
-            "source": (_("Scan LPN or item"), InputKind.SCAN),
-            "from": (_("Scan dock location"), InputKind.SCAN),
-            "qty": (_("Qty (Enter=all)"), InputKind.QUANTITY),
-            "confirm": (_("Scan location") if s.get("to") else _("Scan any location"),
-                        InputKind.SCAN),
-            "reason": (_("Reason number"), InputKind.CHOICE),
+            PutawayStep.SOURCE: (_("Scan LPN or item"), InputKind.SCAN),
+            PutawayStep.FROM: (_("Scan dock location"), InputKind.SCAN),
+            PutawayStep.QTY: (_("Qty (Enter=all)"), InputKind.QUANTITY),
+            PutawayStep.CONFIRM: (_("Scan location") if s.get("to") else _("Scan any location"),
+                                  InputKind.SCAN),
+            PutawayStep.REASON: (_("Reason number"), InputKind.CHOICE),
         }
         prompt, kind = prompts[step]
         choices: tuple[str, ...] = ()
-        if step == "reason":
+        if step == PutawayStep.REASON:
             choices = tuple(f"{n} {code}" for n, code in enumerate(s["reasons"], start=1))
         return Step(
             flow=self.name, name=step, title=_("Putaway"), prompt=prompt, input=kind,
             facts=tuple(facts), message=message, choices=choices,
-            unsaved_work=step != "source",
+            unsaved_work=step != PutawayStep.SOURCE,
         )
 
     def _free_text(self) -> str:
@@ -122,7 +189,8 @@ class PutawayFlow(Flow):
         return f"{free} {s['base_uom']}"
 
     def on_input(self, text: str) -> None:
-        getattr(self, f"_on_{self.step_name}")(text)
+        handler: Callable[[str], None] = getattr(self, f"_on_{self.step_name}")
+        handler(text)
 
     def _on_source(self, text: str) -> None:
         found = self.services.resolve(text)
@@ -155,7 +223,7 @@ class PutawayFlow(Flow):
         quantity = sum(ln.quantity for ln in lines)
         to = self.services.suggest_putaway(lines[0].location_id, quantity, item_id, lot_id)
         self.state = {
-            "step": "confirm", "lpn_id": lpn.id, "lpn": lpn.code,
+            "step": PutawayStep.CONFIRM, "lpn_id": lpn.id, "lpn": lpn.code,
             "from_id": lines[0].location_id, "from_code": lines[0].location,
             "sku": lines[0].sku if single else None, "items": len(items),
             "lot": lines[0].lot if lot_id is not None else None,
@@ -180,8 +248,9 @@ class PutawayFlow(Flow):
                 raise ScanRejected(N_("{sku} is on an LPN: scan it"), sku=item.sku)
             raise ScanRejected(N_("No {sku} on the dock"), sku=item.sku)
         self.state = {
-            "step": "from", "item_id": item.id, "sku": item.sku, "uom": item.uom or item.base_uom,
-            "factor": item.factor, "base_uom": item.base_uom, "scan_lot": lot,
+            "step": PutawayStep.FROM, "item_id": item.id, "sku": item.sku,
+            "uom": item.uom or item.base_uom, "factor": item.factor, "base_uom": item.base_uom,
+            "scan_lot": lot,
         }
         if len({ln.location_id for ln in free}) == 1:
             self._choose_line(free)
@@ -202,8 +271,10 @@ class PutawayFlow(Flow):
     def _choose_line(self, lines: list[StockLine]) -> None:
         """Several lots at one dock and none scanned: the earliest expiry goes first (FEFO)."""
         line = min(lines, key=lambda ln: (ln.expiry or date.max, ln.lot or ""))
-        self.goto("qty", from_id=line.location_id, from_code=line.location, lot=line.lot,
-                  lot_id=line.lot_id, free=line.quantity - line.reserved)
+        self.state.update({"from_id": line.location_id, "from_code": line.location,
+                           "lot": line.lot, "lot_id": line.lot_id,
+                           "free": line.quantity - line.reserved})
+        self.goto(PutawayStep.QTY)
 
     def _on_qty(self, text: str) -> None:
         s = self.state
@@ -218,12 +289,15 @@ class PutawayFlow(Flow):
             if base > free:
                 raise InvalidQuantity(N_("Only {free} on dock"), free=self._free_text())
         to = self.services.suggest_putaway(s["from_id"], base, s["item_id"], s.get("lot_id"))
-        self.goto("confirm", qty=qty, qty_uom=uom, to=None if to is None else location_state(to),
-                  key=new_confirmation_key())
+        self.state.update({"qty": qty, "qty_uom": uom,
+                           "to": None if to is None else location_state(to),
+                           "key": new_confirmation_key()})
+        self.goto(PutawayStep.CONFIRM)
 
     def _on_confirm(self, text: str) -> None:
         s = self.state
-        directed = None if s.get("to") is None else location_from_state(s["to"])
+        to = s.get("to")
+        directed = None if to is None else location_from_state(to)
         found = self.services.resolve(text, expected_location=directed)
         if directed is not None and (found.kind == "check_digits" or (
                 found.kind == "location" and found.location is not None
@@ -231,7 +305,7 @@ class PutawayFlow(Flow):
             self._post(directed.id, directed.code, None)
             return
         if found.kind != "location" or found.location is None:
-            if directed is not None and text.strip().isdigit() and len(text.strip()) <= 4:
+            if directed is not None and is_ascii_digits(text.strip()) and len(text.strip()) <= 4:
                 raise ScanRejected(N_("Wrong check digits"))
             raise ScanRejected(N_("Not a location: {scan}"), scan=text[:20])
         if not can(self.actor.role, Action.PUTAWAY_OVERRIDE):
@@ -242,12 +316,13 @@ class PutawayFlow(Flow):
         reasons = self.services.override_reasons()
         if not reasons:
             raise ScanRejected(N_("No override reasons set up"))
-        self.goto("reason", override=location_state(found.location), reasons=reasons)
+        self.state.update({"override": location_state(found.location), "reasons": reasons})
+        self.goto(PutawayStep.REASON)
 
     def _on_reason(self, text: str) -> None:
         reasons: list[str] = self.state["reasons"]
         answer = text.strip().upper()
-        if answer.isdigit() and 1 <= int(answer) <= len(reasons):
+        if is_ascii_digits(answer) and 1 <= int(answer) <= len(reasons):
             code = reasons[int(answer) - 1]
         elif answer in reasons:
             code = answer
@@ -268,5 +343,13 @@ class PutawayFlow(Flow):
             command = Move(s["item_id"], s["qty"], s["from_id"], to_id, reference,
                            uom=s["qty_uom"], lot_id=s.get("lot_id"), reason_code=reason)
         self.services.post(self.actor, command, key)
-        self.state = {"step": "source"}
-        self.succeed(_("Put away to {to}").format(to=to_code))
+        self.state = {"step": PutawayStep.SOURCE}
+        self.posted_as(key, _("Put away to {to}").format(to=to_code))
+
+    def committed_summary(self, result: PostResult) -> str:
+        """Posted from the directed location's step, or from the reason for another one."""
+        s = self.state
+        to = s.get("override") if self.step_name == PutawayStep.REASON else s.get("to")
+        if to is None:
+            return super().committed_summary(result)
+        return self.t("Put away to {to}").format(to=to["code"])

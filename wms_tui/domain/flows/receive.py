@@ -17,11 +17,12 @@ an over-receipt reason by number; only then does it post.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import asdict
+import enum
+from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any, ClassVar, Protocol
+from typing import ClassVar, Literal, NotRequired, Protocol, TypedDict
 
+from wms_tui.domain.checkdigits import is_ascii_digits
 from wms_tui.domain.errors import (
     N_,
     BadInput,
@@ -29,7 +30,15 @@ from wms_tui.domain.errors import (
     PermissionDenied,
     ScanRejected,
 )
-from wms_tui.domain.flows.base import Fact, Flow, InputKind, Step, Translate, no_translation
+from wms_tui.domain.flows.base import (
+    Fact,
+    Flow,
+    FlowState,
+    InputKind,
+    Step,
+    Translate,
+    no_translation,
+)
 from wms_tui.domain.flows.services import RfServices
 from wms_tui.domain.inbound import (
     InboundLineRef,
@@ -45,7 +54,7 @@ from wms_tui.domain.inbound import (
     quantity_in,
     valid_lot,
 )
-from wms_tui.domain.model import Actor, LocationType, StockStatus
+from wms_tui.domain.model import Actor, LocationType, PostResult, StockStatus
 from wms_tui.domain.over_receipt import OVER_RECEIPT_REASONS
 from wms_tui.domain.permissions import Action, can
 from wms_tui.domain.scan import GS, normalize_scan, parse_gs1
@@ -54,15 +63,86 @@ from wms_tui.domain.units import parse_quantity
 
 BLIND_WORD = "BLIND"
 NEW_LPN_WORD = "LPN"
-# The line's steps in the order they are asked; any may be skipped when a scan answered it.
-LINE_STEPS = ("item", "qty", "lot", "expiry")
-LINE_KEYS = ("item_id", "sku", "uom", "factor", "base_uom", "lot_tracked", "expiry_tracked",
-             "lines", "qty", "lot", "expiry", "asked", "over_reason")
-# A supervisor's over-receipt: confirm it, then give a reason; asked after every line field.
-OVER_STEPS = ("over", "reason")
 YES, NO = "1", "2"
-CONTEXT_KEYS = ("order_id", "order_ref", "blind", "dock_id", "dock_code", "sscc", "lpn",
-                "new_lpn")
+
+
+class ReceiveStep(enum.StrEnum):
+    ORDER = "order"
+    ITEM = "item"
+    QTY = "qty"
+    LOT = "lot"
+    EXPIRY = "expiry"
+    OVER = "over"
+    REASON = "reason"
+
+
+# The line's steps in the order they are asked; any may be skipped when a scan answered it.
+LINE_STEPS = (ReceiveStep.ITEM, ReceiveStep.QTY, ReceiveStep.LOT, ReceiveStep.EXPIRY)
+# The line steps whose answer state keeps under the step's own name.
+ANSWER_KEYS: dict[ReceiveStep, Literal["qty", "lot", "expiry"]] = {
+    ReceiveStep.QTY: "qty", ReceiveStep.LOT: "lot", ReceiveStep.EXPIRY: "expiry",
+}
+# A supervisor's over-receipt: confirm it, then give a reason; asked after every line field.
+OVER_STEPS = (ReceiveStep.OVER, ReceiveStep.REASON)
+LineKey = Literal["item_id", "sku", "uom", "factor", "base_uom", "lot_tracked", "expiry_tracked",
+                  "lines", "qty", "lot", "expiry", "asked", "over_reason"]
+LINE_KEYS: tuple[LineKey, ...] = (
+    "item_id", "sku", "uom", "factor", "base_uom", "lot_tracked", "expiry_tracked", "lines",
+    "qty", "lot", "expiry", "asked", "over_reason",
+)
+
+
+class InboundLineState(TypedDict):
+    """An order line (InboundLineRef's fields) as JSON-safe state."""
+
+    id: int
+    order_id: int
+    line_no: int
+    item_id: int
+    sku: str
+    base_uom: str
+    quantity: int
+    # InboundLineRef has defaults for these, so states saved without them still load.
+    received: NotRequired[int]
+    tolerance_pct: NotRequired[int]
+    lot: NotRequired[str | None]
+    sscc: NotRequired[str | None]
+
+
+def inbound_line_state(line: InboundLineRef) -> InboundLineState:
+    return {"id": line.id, "order_id": line.order_id, "line_no": line.line_no,
+            "item_id": line.item_id, "sku": line.sku, "base_uom": line.base_uom,
+            "quantity": line.quantity, "received": line.received,
+            "tolerance_pct": line.tolerance_pct, "lot": line.lot, "sscc": line.sscc}
+
+
+class ReceiveState(FlowState, total=False):
+    """What outlives a line (order or blind, dock, pallet), then the line being received."""
+
+    order_id: int
+    order_ref: str
+    blind: bool
+    dock_id: int
+    dock_code: str
+    sscc: str | None
+    lpn: str | None
+    new_lpn: bool
+    item_id: int
+    sku: str
+    uom: str
+    factor: int
+    base_uom: str
+    lot_tracked: bool
+    expiry_tracked: bool
+    # The order's lines of this item (none blind), as they were when it was scanned.
+    lines: list[InboundLineState]
+    qty: int
+    lot: str
+    # ISO date.
+    expiry: str
+    # The line steps asked so far (ReceiveStep values), so Back asks them again in turn.
+    asked: list[str]
+    over_reason: str
 
 
 class ReceiveServices(RfServices, Protocol):
@@ -80,81 +160,90 @@ def _shown(text: str) -> str:
     return text.strip().replace(GS, " ")[:20]
 
 
-class ReceiveFlow(Flow):
+class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
     name = "receive"
     services: ReceiveServices
     HELP: ClassVar[Mapping[str, str]] = {
-        "order": N_("Scan the ASN/PO barcode or a pallet SSCC. Supervisors: key BLIND (or F5) "
-                    "to receive without an order."),
-        "item": N_("Scan any barcode of the item; a GS1 label fills lot, expiry and quantity. "
-                   "Scan a dock to change dock, a pallet SSCC to receive onto it, or key LPN "
-                   "for a new pallet."),
-        "qty": N_("Key the quantity in the unit shown. For another unit, press Esc and scan "
-                  "that unit's barcode."),
-        "lot": N_("Scan or key the lot: up to 20 characters, no spaces."),
-        "expiry": N_("Key the expiry date as YYMMDD or YYYY-MM-DD. Past dates are refused."),
-        "over": N_("More than the order allows, tolerance included. 1 receives it anyway and "
-                   "asks why; 2 goes back to the quantity. Nothing is posted before the "
-                   "reason."),
-        "reason": N_("Why more than the order allows: key the number of the reason. The "
-                     "receipt posts with it and shows among the supervisor's exceptions."),
+        ReceiveStep.ORDER: N_("Scan the ASN/PO barcode or a pallet SSCC. Supervisors: key BLIND "
+                              "(or F5) to receive without an order."),
+        ReceiveStep.ITEM: N_("Scan any barcode of the item; a GS1 label fills lot, expiry and "
+                             "quantity. Scan a dock to change dock, a pallet SSCC to receive "
+                             "onto it, or key LPN for a new pallet."),
+        ReceiveStep.QTY: N_("Key the quantity in the unit shown. For another unit, press Esc "
+                            "and scan that unit's barcode."),
+        ReceiveStep.LOT: N_("Scan or key the lot: up to 20 characters, no spaces."),
+        ReceiveStep.EXPIRY: N_("Key the expiry date as YYMMDD or YYYY-MM-DD. Past dates are "
+                               "refused."),
+        ReceiveStep.OVER: N_("More than the order allows, tolerance included. 1 receives it "
+                             "anyway and asks why; 2 goes back to the quantity. Nothing is "
+                             "posted before the reason."),
+        ReceiveStep.REASON: N_("Why more than the order allows: key the number of the reason. "
+                               "The receipt posts with it and shows among the supervisor's "
+                               "exceptions."),
     }
 
     def __init__(self, actor: Actor, services: ReceiveServices, t: Translate = no_translation,
-                 state: dict[str, Any] | None = None) -> None:
+                 state: Mapping[str, object] | None = None) -> None:
         super().__init__(actor, services, t, state)
 
-    def first_step(self) -> str:
-        return "order"
+    def first_step(self) -> ReceiveStep:
+        return ReceiveStep.ORDER
 
-    def previous_step(self) -> str | None:
+    def previous_step(self) -> ReceiveStep | None:
         step = self.step_name
-        if step == "item":
-            return "order"
-        if step == "reason":
-            return "over"
-        if step == "over":
-            asked: list[str] = self.state.get("asked", ["item"])
-            return max(asked, key=LINE_STEPS.index)
+        if step == ReceiveStep.ITEM:
+            return ReceiveStep.ORDER
+        if step == ReceiveStep.REASON:
+            return ReceiveStep.OVER
+        if step == ReceiveStep.OVER:
+            asked = self.state.get("asked", [ReceiveStep.ITEM])
+            return ReceiveStep(max(asked, key=LINE_STEPS.index))
         if step in LINE_STEPS:
             index = LINE_STEPS.index(step)
-            asked = [s for s in self.state.get("asked", []) if LINE_STEPS.index(s) < index]
-            return asked[-1] if asked else "item"
+            before = [s for s in self.state.get("asked", []) if LINE_STEPS.index(s) < index]
+            return ReceiveStep(before[-1]) if before else ReceiveStep.ITEM
         return None
 
     def back(self) -> Step | None:
         step = super().back()
-        if step is None or self.step_name in ("order", "over"):
+        if step is None or self.step_name in (ReceiveStep.ORDER, ReceiveStep.OVER):
             return step
         # Asking a field again forgets it and everything asked after it.
-        if self.step_name == "item":
+        if self.step_name == ReceiveStep.ITEM:
             self._clear_line()
         else:
             index = LINE_STEPS.index(self.step_name)
             asked = self.state.get("asked", [])
             for name in asked:
                 if LINE_STEPS.index(name) >= index:
-                    self.state.pop(name, None)
+                    self.state.pop(ANSWER_KEYS[ReceiveStep(name)], None)
             self.state["asked"] = [s for s in asked if LINE_STEPS.index(s) <= index]
         return self.current()
 
-    def resume(self) -> Step:
-        """A receipt that had committed is shown as done; the operator stays on the order."""
-        key = self.state.get("key")
-        if key and self.services.posted(key) is not None:
-            context = self._context()
-            context.pop("new_lpn", None)
-            self.state = {"step": "item", **context, "key": new_confirmation_key()}
-            if not context.get("blind"):
-                match = self.services.find_order(context["order_ref"])
-                if match is None or match.order.status == InboundStatus.CLOSED:
-                    # That receipt was the order's last: nothing is left to receive on it.
-                    self.state = {"step": "order"}
-            self.succeed(self.t("Last confirmation was already posted"))
-        return self.current()
+    def committed_summary(self, result: PostResult) -> str:
+        """The receipt as the state tells it; a quantity keyed as it posted is not in it."""
+        s = self.state
+        sku = s.get("sku")
+        if sku is None:
+            return super().committed_summary(result)
+        if (qty := s.get("qty")) is None:
+            return self.t("Rcvd {sku}").format(sku=sku)
+        return self.t("Rcvd {qty} {uom} {sku}").format(qty=qty, uom=s["uom"], sku=sku)
+
+    def move_on(self, notice: str) -> None:
+        """A receipt that had committed: the operator stays on the order, for the next line."""
+        state = self._next_line_state()
+        state.pop("new_lpn", None)
+        self.state = state
+        if not state.get("blind"):
+            match = self.services.find_order(state["order_ref"])
+            if match is None or match.order.status == InboundStatus.CLOSED:
+                # That receipt was the order's last: nothing is left to receive on it.
+                self.state = {"step": ReceiveStep.ORDER}
+        self.succeed(notice)
 
     def on_exception_key(self) -> None:
-        if self.step_name == "order":
+        if self.step_name == ReceiveStep.ORDER:
             self._start_blind()
         else:
             super().on_exception_key()
@@ -166,19 +255,19 @@ class ReceiveFlow(Flow):
         s = self.state
         step = self.step_name
         prompts = {
-            "order": (_("Scan order or SSCC"), InputKind.SCAN),
-            "item": (_("Scan item"), InputKind.SCAN),
-            "qty": (_("Qty in {uom}").format(uom=s.get("uom", "")), InputKind.QUANTITY),
-            "lot": (_("Scan or key lot"), InputKind.SCAN),
-            "expiry": (_("Expiry YYMMDD"), InputKind.TEXT),
-            "over": (_("Receive over?"), InputKind.YESNO),
-            "reason": (_("Reason number"), InputKind.CHOICE),
+            ReceiveStep.ORDER: (_("Scan order or SSCC"), InputKind.SCAN),
+            ReceiveStep.ITEM: (_("Scan item"), InputKind.SCAN),
+            ReceiveStep.QTY: (_("Qty in {uom}").format(uom=s.get("uom", "")), InputKind.QUANTITY),
+            ReceiveStep.LOT: (_("Scan or key lot"), InputKind.SCAN),
+            ReceiveStep.EXPIRY: (_("Expiry YYMMDD"), InputKind.TEXT),
+            ReceiveStep.OVER: (_("Receive over?"), InputKind.YESNO),
+            ReceiveStep.REASON: (_("Reason number"), InputKind.CHOICE),
         }
         prompt, kind = prompts[step]
         choices: tuple[str, ...] = ()
-        if step == "over":
+        if step == ReceiveStep.OVER:
             choices = (f"{YES} " + _("Yes"), f"{NO} " + _("No"))
-        elif step == "reason":
+        elif step == ReceiveStep.REASON:
             choices = tuple(f"{n} {r.code}" for n, r in enumerate(OVER_RECEIPT_REASONS, start=1))
         return Step(
             flow=self.name, name=step, title=_("Receive"), prompt=prompt, input=kind,
@@ -190,27 +279,27 @@ class ReceiveFlow(Flow):
         _ = self.t
         s = self.state
         facts: list[Fact] = []
-        if self.step_name == "order":
+        if self.step_name == ReceiveStep.ORDER:
             return facts
         facts.append(Fact(_("Order"), s["order_ref"] if not s.get("blind") else _("Blind")))
-        if s.get("sku"):
-            facts.append(Fact(_("Item"), s["sku"]))
+        if sku := s.get("sku"):
+            facts.append(Fact(_("Item"), sku))
             line = self._line()
             if line is not None:
                 uom, factor, base = s["uom"], s["factor"], s["base_uom"]
                 facts.append(Fact(_("Expected"), quantity_in(line.quantity, uom, factor, base)))
                 facts.append(Fact(_("Left"), quantity_in(line.remaining, uom, factor, base)))
-            if s.get("qty") is not None:
-                facts.append(Fact(_("Qty"), f"{s['qty']} {s['uom']}"))
-            if s.get("lot"):
-                facts.append(Fact(_("Lot"), s["lot"]))
-            if s.get("expiry"):
-                facts.append(Fact(_("Expiry"), s["expiry"]))
+            if (qty := s.get("qty")) is not None:
+                facts.append(Fact(_("Qty"), f"{qty} {s['uom']}"))
+            if lot := s.get("lot"):
+                facts.append(Fact(_("Lot"), lot))
+            if expiry := s.get("expiry"):
+                facts.append(Fact(_("Expiry"), expiry))
         pallet = s.get("lpn") or s.get("sscc") or (_("new") if s.get("new_lpn") else None)
         if pallet:
             facts.append(Fact(_("LPN"), pallet))
-        if s.get("dock_code"):
-            facts.append(Fact(_("Dock"), s["dock_code"]))
+        if dock_code := s.get("dock_code"):
+            facts.append(Fact(_("Dock"), dock_code))
         return facts
 
     def _over_facts(self) -> list[Fact]:
@@ -227,7 +316,7 @@ class ReceiveFlow(Flow):
             facts = [Fact(_("Over by"), f"{over // factor} {uom}"),
                      Fact(_("In {uom}").format(uom=base), str(over))]
         line = self._line()
-        if line is not None and self.step_name == "over":
+        if line is not None and self.step_name == ReceiveStep.OVER:
             facts.append(Fact(_("Qty"), f"{s['qty']} {uom}"))
             facts.append(Fact(_("Expected"), quantity_in(line.quantity, uom, factor, base)))
         facts.append(Fact(_("Item"), s["sku"]))
@@ -236,7 +325,8 @@ class ReceiveFlow(Flow):
     # Input.
 
     def on_input(self, text: str) -> None:
-        getattr(self, f"_on_{self.step_name}")(text)
+        handler: Callable[[str], None] = getattr(self, f"_on_{self.step_name}")
+        handler(text)
 
     def _on_order(self, text: str) -> None:
         if text.strip().upper() == BLIND_WORD:
@@ -250,25 +340,26 @@ class ReceiveFlow(Flow):
             raise ScanRejected(N_("Order {ref} is closed"), ref=order.reference)
         if not self.services.order_lines(order.id):
             raise ScanRejected(N_("Order {ref} has no lines"), ref=order.reference)
-        self.state = {"step": "item", "order_id": order.id, "order_ref": order.reference,
-                      "sscc": match.sscc, "key": new_confirmation_key()}
+        self.state = {"step": ReceiveStep.ITEM, "order_id": order.id,
+                      "order_ref": order.reference, "sscc": match.sscc,
+                      "key": new_confirmation_key()}
 
     def _start_blind(self) -> None:
         if not can(self.actor.role, Action.RECEIVE_BLIND):
             raise PermissionDenied(N_("Blind receipt not allowed"))
-        self.state = {"step": "item", "blind": True, "key": new_confirmation_key()}
+        self.state = {"step": ReceiveStep.ITEM, "blind": True, "key": new_confirmation_key()}
 
     def _on_item(self, text: str) -> None:
         _ = self.t
         if text.strip().upper() == NEW_LPN_WORD:
-            self.state.update(new_lpn=True, lpn=None, sscc=None)
+            self.state.update({"new_lpn": True, "lpn": None, "sscc": None})
             self.succeed(_("Next receipt: new LPN"))
             return
         found = self.services.resolve(text)
         if found.kind == "location" and found.location is not None:
             if found.location.type != LocationType.DOCK:
                 raise ScanRejected(N_("Not a dock: {code}"), code=found.location.code)
-            self.state.update(dock_id=found.location.id, dock_code=found.location.code)
+            self.state.update({"dock_id": found.location.id, "dock_code": found.location.code})
             self.succeed(_("Dock {code}").format(code=found.location.code))
             return
         lpn = found.lpn.code if found.lpn is not None else None
@@ -280,20 +371,21 @@ class ReceiveFlow(Flow):
             self._set_pallet(lpn, sscc)
             self.succeed(_("Pallet {code}").format(code=lpn or sscc))
             return
-        lines: list[dict[str, Any]] = []
+        lines: list[InboundLineState] = []
         if not self.state.get("blind"):
-            lines = [asdict(ln) for ln in self.services.order_lines(self.state["order_id"])
+            lines = [inbound_line_state(ln)
+                     for ln in self.services.order_lines(self.state["order_id"])
                      if ln.item_id == item.id]
             if not lines:
                 raise ScanRejected(N_("{sku} not on order"), sku=item.sku)
         if lpn is not None or sscc is not None:
             self._set_pallet(lpn, sscc)
         self._clear_line()
-        self.state.update(
-            item_id=item.id, sku=item.sku, uom=item.uom or item.base_uom, factor=item.factor,
-            base_uom=item.base_uom, lot_tracked=item.lot_tracked,
-            expiry_tracked=item.expiry_tracked, lines=lines, asked=["item"],
-        )
+        self.state.update({
+            "item_id": item.id, "sku": item.sku, "uom": item.uom or item.base_uom,
+            "factor": item.factor, "base_uom": item.base_uom, "lot_tracked": item.lot_tracked,
+            "expiry_tracked": item.expiry_tracked, "lines": lines, "asked": [ReceiveStep.ITEM],
+        })
         if item.lot_tracked and found.lot is not None:
             self._set_lot(found.lot)
         if item.expiry_tracked and found.expiry is not None:
@@ -331,16 +423,15 @@ class ReceiveFlow(Flow):
         if answer == NO:
             # Back to the quantity only: item, lot and expiry stay as answered.
             self.state.pop("qty", None)
-            self._ask("qty")
+            self._ask(ReceiveStep.QTY)
         elif answer == YES:
-            self.goto("reason")
+            self.goto(ReceiveStep.REASON)
         else:
             raise BadInput(N_("Key 1 (Yes) or 2 (No)"))
 
     def _on_reason(self, text: str) -> None:
         answer = text.strip()
-        if not (answer.isascii() and answer.isdigit()
-                and 1 <= int(answer) <= len(OVER_RECEIPT_REASONS)):
+        if not (is_ascii_digits(answer) and 1 <= int(answer) <= len(OVER_RECEIPT_REASONS)):
             raise BadInput(N_("Key 1 to {n}"), n=len(OVER_RECEIPT_REASONS))
         self.state["over_reason"] = OVER_RECEIPT_REASONS[int(answer) - 1].code
         self._post()
@@ -364,14 +455,14 @@ class ReceiveFlow(Flow):
                       if o.id != self.state.get("order_id") and o.status != InboundStatus.CLOSED]
             if others:
                 raise ScanRejected(N_("SSCC is on order {ref}"), ref=others[0].reference)
-        self.state.update(lpn=lpn, sscc=sscc, new_lpn=False)
+        self.state.update({"lpn": lpn, "sscc": sscc, "new_lpn": False})
 
     def _set_lot(self, lot: str) -> None:
         if not valid_lot(lot):
             raise BadInput(N_("Lot: 1-20 chars, no spaces"))
         self.state["lot"] = lot
-        if self.state.get("qty") is not None:
-            self._check_room(int(self.state["qty"]))
+        if (qty := self.state.get("qty")) is not None:
+            self._check_room(qty)
 
     def _set_expiry(self, expiry: date) -> None:
         if expiry < self.services.today():
@@ -401,13 +492,18 @@ class ReceiveFlow(Flow):
     def _excess(self) -> int:
         """Base units beyond what the line still allows (0 blind or within it)."""
         line = self._line()
-        if line is None or self.state.get("qty") is None:
+        qty = self.state.get("qty")
+        if line is None or qty is None:
             return 0
-        return max(int(self.state["qty"]) * int(self.state["factor"]) - line.room, 0)
+        return max(qty * self.state["factor"] - line.room, 0)
+
+    def item_lines(self) -> list[InboundLineRef]:
+        """The order's lines of the item scanned, as they were then (none blind)."""
+        return [InboundLineRef(**data) for data in self.state.get("lines", [])]
 
     def _line(self) -> InboundLineRef | None:
         s = self.state
-        lines = [InboundLineRef(**data) for data in s.get("lines", [])]
+        lines = self.item_lines()
         return choose_line(lines, s["item_id"], s.get("lot"), s.get("sscc")) if lines else None
 
     def _advance(self) -> None:
@@ -415,18 +511,18 @@ class ReceiveFlow(Flow):
         is confirmed first)."""
         s = self.state
         if s.get("qty") is None:
-            self._ask("qty")
+            self._ask(ReceiveStep.QTY)
         elif s["lot_tracked"] and not s.get("lot"):
-            self._ask("lot")
+            self._ask(ReceiveStep.LOT)
         elif s["expiry_tracked"] and not s.get("expiry"):
-            self._ask("expiry")
+            self._ask(ReceiveStep.EXPIRY)
         elif self._excess() > 0:
-            self.goto("over")
+            self.goto(ReceiveStep.OVER)
         else:
             self._post()
 
-    def _ask(self, step: str) -> None:
-        asked = self.state.setdefault("asked", ["item"])
+    def _ask(self, step: ReceiveStep) -> None:
+        asked = self.state.setdefault("asked", [ReceiveStep.ITEM])
         if step not in asked:
             asked.append(step)
         self.goto(step)
@@ -436,21 +532,23 @@ class ReceiveFlow(Flow):
         s = self.state
         line = self._line()
         pallet_unit = is_pallet_unit(s["uom"])
+        expiry = s.get("expiry")
         command = ReceiveLine(
             item_id=s["item_id"], quantity=s["qty"], uom=s["uom"], order_id=s.get("order_id"),
             line_id=line.id if line is not None else None, location_id=s.get("dock_id"),
-            lot=s.get("lot"), expiry=date.fromisoformat(s["expiry"]) if s.get("expiry") else None,
+            lot=s.get("lot"), expiry=date.fromisoformat(expiry) if expiry else None,
             sscc=s.get("sscc"), lpn=s.get("lpn"), new_lpn=bool(s.get("new_lpn")),
             reason_code=s.get("over_reason"),
         )
+        key = s["key"]
         try:
-            receipt = self.services.receive(self.actor, command, s["key"])
+            receipt = self.services.receive(self.actor, command, key)
         except UnconfirmedOverReceipt:
             # Another receipt used the line's room since the item was scanned: ask as usual.
-            s["lines"] = [asdict(ln) for ln in self.services.order_lines(s["order_id"])
+            s["lines"] = [inbound_line_state(ln) for ln in self.services.order_lines(s["order_id"])
                           if ln.item_id == s["item_id"]]
             s.pop("over_reason", None)
-            self.goto("over")
+            self.goto(ReceiveStep.OVER)
             return
         done = _("Rcvd {qty} {uom} {sku}").format(qty=s["qty"], uom=s["uom"], sku=s["sku"])
         if receipt.status == StockStatus.QC_HOLD:
@@ -460,20 +558,41 @@ class ReceiveFlow(Flow):
             done += " " + _("Order done")
         elif receipt.lpn:
             done += " " + _("on {lpn}").format(lpn=receipt.lpn)
-        context = self._context()
-        if pallet_unit:
-            # A whole pallet is finished: the next receipt starts a pallet of its own.
-            context.update(lpn=None, sscc=None, new_lpn=False)
-        elif receipt.lpn:
-            context.update(lpn=receipt.lpn, new_lpn=False)
         if order_done:
-            self.state = {"step": "order"}
+            self.state = {"step": ReceiveStep.ORDER}
         else:
-            self.state = {"step": "item", **context, "key": new_confirmation_key()}
-        self.succeed(done)
+            next_line = self._next_line_state()
+            if pallet_unit:
+                # A whole pallet is finished: the next receipt starts a pallet of its own.
+                next_line.update({"lpn": None, "sscc": None, "new_lpn": False})
+            elif receipt.lpn:
+                next_line.update({"lpn": receipt.lpn, "new_lpn": False})
+            self.state = next_line
+        self.posted_as(key, done)
 
-    def _context(self) -> dict[str, Any]:
-        return {k: self.state[k] for k in CONTEXT_KEYS if self.state.get(k) is not None}
+    def _next_line_state(self) -> ReceiveState:
+        """The item step of a new line: the order (or blind), dock and pallet stay, unless
+        None, and the line gets a new confirmation key."""
+        s = self.state
+        kept: ReceiveState = {"step": ReceiveStep.ITEM}
+        if (order_id := s.get("order_id")) is not None:
+            kept["order_id"] = order_id
+        if (order_ref := s.get("order_ref")) is not None:
+            kept["order_ref"] = order_ref
+        if (blind := s.get("blind")) is not None:
+            kept["blind"] = blind
+        if (dock_id := s.get("dock_id")) is not None:
+            kept["dock_id"] = dock_id
+        if (dock_code := s.get("dock_code")) is not None:
+            kept["dock_code"] = dock_code
+        if (sscc := s.get("sscc")) is not None:
+            kept["sscc"] = sscc
+        if (lpn := s.get("lpn")) is not None:
+            kept["lpn"] = lpn
+        if (new_lpn := s.get("new_lpn")) is not None:
+            kept["new_lpn"] = new_lpn
+        kept["key"] = new_confirmation_key()
+        return kept
 
     def _clear_line(self) -> None:
         for key in LINE_KEYS:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from wms_tui.domain.flows.base import Flow, Translate
+from wms_tui.domain.flows.base import AnyFlow, Translate
 from wms_tui.domain.flows.count import CountFlow
 from wms_tui.domain.flows.inquiry import InquiryFlow
 from wms_tui.domain.flows.move import MoveFlow
@@ -18,7 +18,7 @@ from wms_tui.domain.flows.services import RfServices
 from wms_tui.domain.model import Actor, Role
 from wms_tui.domain.permissions import Action, can
 
-FlowFactory = Callable[[Actor, Any, Translate, dict[str, Any] | None], Flow]
+FlowFactory = Callable[[Actor, Any, Translate, dict[str, Any] | None], AnyFlow]
 
 
 class ResumableServices(RfServices, Protocol):
@@ -45,7 +45,7 @@ class FlowSpec:
     factory: FlowFactory | None
 
     def build(self, actor: Actor, services: Any, t: Translate,
-              state: dict[str, Any] | None = None) -> Flow:
+              state: dict[str, Any] | None = None) -> AnyFlow:
         if self.factory is None:
             raise ValueError(f"menu entry {self.name!r} is a screen, not a flow")
         return self.factory(actor, services, t, state)
@@ -56,8 +56,9 @@ def N_(text: str) -> str:
     return text
 
 
-def _spec(key: str, flow: type[Flow], title: str, action: Action | None) -> FlowSpec:
-    def factory(actor: Actor, services: Any, t: Translate, state: dict[str, Any] | None) -> Flow:
+def _spec(key: str, flow: type[AnyFlow], title: str, action: Action | None) -> FlowSpec:
+    def factory(actor: Actor, services: Any, t: Translate,
+                state: dict[str, Any] | None) -> AnyFlow:
         return flow(actor, services, t=t, state=state)
 
     return FlowSpec(key, flow.name, title, action, factory)

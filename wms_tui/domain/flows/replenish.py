@@ -7,14 +7,24 @@ the scan of either location. Fewer than asked finishes the task and frees the re
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, ClassVar, Protocol
+import enum
+from collections.abc import Callable, Mapping
+from typing import ClassVar, Protocol, TypedDict
 
+from wms_tui.domain.checkdigits import is_ascii_digits
 from wms_tui.domain.errors import N_, InvalidQuantity, ScanRejected
-from wms_tui.domain.flows.base import Fact, Flow, InputKind, Step, Translate, no_translation
-from wms_tui.domain.flows.putaway import location_from_state, location_state
+from wms_tui.domain.flows.base import (
+    Fact,
+    Flow,
+    FlowState,
+    InputKind,
+    Step,
+    Translate,
+    no_translation,
+)
+from wms_tui.domain.flows.putaway import LocationState, location_from_state, location_state
 from wms_tui.domain.flows.services import RfServices
-from wms_tui.domain.model import Actor, LocationRef
+from wms_tui.domain.model import Actor, LocationRef, PostResult
 from wms_tui.domain.outbound import ReplenishResult, TaskRef, quantity_text
 from wms_tui.domain.stock import new_confirmation_key
 from wms_tui.domain.units import parse_quantity
@@ -27,37 +37,66 @@ class ReplenishServices(RfServices, Protocol):
     ) -> ReplenishResult: ...
 
 
-class ReplenishFlow(Flow):
+class ReplenishStep(enum.StrEnum):
+    START = "start"
+    FROM = "from"
+    ITEM = "item"
+    LOT = "lot"
+    QTY = "qty"
+    TO = "to"
+
+
+# "from" is a keyword, so this TypedDict is spelt as a call.
+ReplenishTaskState = TypedDict("ReplenishTaskState", {
+    "id": int, "item_id": int, "sku": str, "base_uom": str, "lot": str | None,
+    "lot_tracked": bool, "remaining": int, "from": LocationState, "to": LocationState,
+})
+
+
+class ReplenishState(FlowState, total=False):
+    task: ReplenishTaskState
+    qty: int
+
+
+class ReplenishFlow(Flow[ReplenishState, ReplenishStep]):
     name = "replenish"
     services: ReplenishServices
     HELP: ClassVar[Mapping[str, str]] = {
-        "start": N_("Enter takes the next replenishment: stock from reserve to a pick face "
-                    "below its minimum."),
-        "from": N_("Go to the reserve location shown and scan it, or key its check digits."),
-        "item": N_("Scan the item to take."),
-        "lot": N_("Scan or key the lot shown."),
-        "qty": N_("Enter alone takes all asked. Fewer finishes the task; more is refused."),
-        "to": N_("Take it to the pick face shown and scan it, or key its check digits."),
+        ReplenishStep.START: N_("Enter takes the next replenishment: stock from reserve to a "
+                                "pick face below its minimum."),
+        ReplenishStep.FROM: N_("Go to the reserve location shown and scan it, or key its "
+                               "check digits."),
+        ReplenishStep.ITEM: N_("Scan the item to take."),
+        ReplenishStep.LOT: N_("Scan or key the lot shown."),
+        ReplenishStep.QTY: N_("Enter alone takes all asked. Fewer finishes the task; more is "
+                              "refused."),
+        ReplenishStep.TO: N_("Take it to the pick face shown and scan it, or key its check "
+                             "digits."),
     }
 
-    def __init__(self, actor: Actor, services: ReplenishServices,
-                 t: Translate = no_translation, state: dict[str, Any] | None = None) -> None:
+    def __init__(self, actor: Actor, services: ReplenishServices, t: Translate = no_translation,
+                 state: Mapping[str, object] | None = None) -> None:
         super().__init__(actor, services, t, state)
 
-    def first_step(self) -> str:
-        return "start"
+    def first_step(self) -> ReplenishStep:
+        return ReplenishStep.START
 
-    def previous_step(self) -> str | None:
-        return {"from": "start", "item": "from", "lot": "item", "qty": "item",
-                "to": "qty"}.get(self.step_name)
+    def previous_step(self) -> ReplenishStep | None:
+        return {ReplenishStep.FROM: ReplenishStep.START, ReplenishStep.ITEM: ReplenishStep.FROM,
+                ReplenishStep.LOT: ReplenishStep.ITEM, ReplenishStep.QTY: ReplenishStep.ITEM,
+                ReplenishStep.TO: ReplenishStep.QTY}.get(self.step_name)
 
-    def resume(self) -> Step:
-        key = self.state.get("key")
-        if key and self.services.posted(key) is not None:
-            self.state = {"step": "start"}
-            self.succeed(self.t("Last confirmation was already posted"))
-            self._next_task(self.message)
-        return self.current()
+    def committed_summary(self, result: PostResult) -> str:
+        s = self.state
+        if "qty" not in s or "task" not in s:
+            return super().committed_summary(result)
+        return self.t("Moved {qty} to {to}").format(qty=self._qty_text(s["qty"]),
+                                                    to=s["task"]["to"]["code"])
+
+    def move_on(self, notice: str) -> None:
+        """A committed replenishment: the next task follows, as it would have."""
+        self.state = {"step": ReplenishStep.START}
+        self._next_task(notice)
 
     def _qty_text(self, base: int) -> str:
         task = self.state["task"]
@@ -68,31 +107,33 @@ class ReplenishFlow(Flow):
         s = self.state
         step = self.step_name
         facts: list[Fact] = []
-        if step != "start":
+        if step != ReplenishStep.START:
             task = s["task"]
-            if step == "from":
+            if step == ReplenishStep.FROM:
                 facts.append(Fact(_("From"), task["from"]["code"]))
             facts.append(Fact(_("Item"), task["sku"]))
             facts.append(Fact(_("Qty"), self._qty_text(s.get("qty") or task["remaining"])))
-            if task["lot"]:
-                facts.append(Fact(_("Lot"), task["lot"]))
-            if step in ("qty", "to"):
+            if lot := task["lot"]:
+                facts.append(Fact(_("Lot"), lot))
+            if step in (ReplenishStep.QTY, ReplenishStep.TO):
                 facts.append(Fact(_("To"), task["to"]["code"]))
         prompts = {
-            "start": (_("Enter for next task"), InputKind.SCAN),
-            "from": (_("Scan location"), InputKind.SCAN),
-            "item": (_("Scan item"), InputKind.SCAN),
-            "lot": (_("Scan or key lot"), InputKind.SCAN),
-            "qty": (_("Qty (Enter=all)"), InputKind.QUANTITY),
-            "to": (_("Scan pick face"), InputKind.SCAN),
+            ReplenishStep.START: (_("Enter for next task"), InputKind.SCAN),
+            ReplenishStep.FROM: (_("Scan location"), InputKind.SCAN),
+            ReplenishStep.ITEM: (_("Scan item"), InputKind.SCAN),
+            ReplenishStep.LOT: (_("Scan or key lot"), InputKind.SCAN),
+            ReplenishStep.QTY: (_("Qty (Enter=all)"), InputKind.QUANTITY),
+            ReplenishStep.TO: (_("Scan pick face"), InputKind.SCAN),
         }
         prompt, kind = prompts[step]
         return Step(flow=self.name, name=step, title=_("Replenish"), prompt=prompt, input=kind,
                     facts=tuple(facts),
-                    unsaved_work=step in ("item", "lot", "qty", "to"))
+                    unsaved_work=step in (ReplenishStep.ITEM, ReplenishStep.LOT,
+                                          ReplenishStep.QTY, ReplenishStep.TO))
 
     def on_input(self, text: str) -> None:
-        getattr(self, f"_on_{self.step_name}")(text)
+        handler: Callable[[str], None] = getattr(self, f"_on_{self.step_name}")
+        handler(text)
 
     def _on_start(self, text: str) -> None:
         self._next_task()
@@ -101,12 +142,12 @@ class ReplenishFlow(Flow):
         _ = self.t
         task = self.services.next_replenishment(self.actor)
         if task is None:
-            self.state = {"step": "start"}
+            self.state = {"step": ReplenishStep.START}
             done = _("No replenishments")
             self.succeed(f"{notice} {done}" if notice else done)
             return
         assert task.to_location is not None
-        self.state = {"step": "from", "task": {
+        self.state = {"step": ReplenishStep.FROM, "task": {
             "id": task.id, "item_id": task.item_id, "sku": task.sku,
             "base_uom": task.base_uom, "lot": task.lot, "lot_tracked": task.lot_tracked,
             "remaining": task.remaining, "from": location_state(task.location),
@@ -123,13 +164,13 @@ class ReplenishFlow(Flow):
             return
         if found.kind == "location":
             raise ScanRejected(N_("Wrong location: go to {loc}"), loc=expected.code)
-        if text.strip().isdigit() and len(text.strip()) <= 4:
+        if is_ascii_digits(text.strip()) and len(text.strip()) <= 4:
             raise ScanRejected(N_("Wrong check digits"))
         raise ScanRejected(N_("Not a location: {scan}"), scan=text[:20])
 
     def _on_from(self, text: str) -> None:
         self._at(text, location_from_state(self.state["task"]["from"]))
-        self.goto("item")
+        self.goto(ReplenishStep.ITEM)
 
     def _on_item(self, text: str) -> None:
         task = self.state["task"]
@@ -139,17 +180,17 @@ class ReplenishFlow(Flow):
         if found.item.id != task["item_id"]:
             raise ScanRejected(N_("Wrong item: take {sku}"), sku=task["sku"])
         if not task["lot"]:
-            self.goto("qty")
+            self.goto(ReplenishStep.QTY)
         elif found.lot:
             self._on_lot(found.lot)
         else:
-            self.goto("lot")
+            self.goto(ReplenishStep.LOT)
 
     def _on_lot(self, text: str) -> None:
         lot = self.state["task"]["lot"]
         if text.strip() != lot:
             raise ScanRejected(N_("Wrong lot: take {lot}"), lot=lot)
-        self.goto("qty")
+        self.goto(ReplenishStep.QTY)
 
     def _on_qty(self, text: str) -> None:
         remaining = int(self.state["task"]["remaining"])
@@ -163,16 +204,18 @@ class ReplenishFlow(Flow):
             qty = int(typed)
         if qty > remaining:
             raise InvalidQuantity(N_("Only {qty} asked"), qty=self._qty_text(remaining))
-        self.goto("to", qty=qty, key=new_confirmation_key())
+        self.state.update({"qty": qty, "key": new_confirmation_key()})
+        self.goto(ReplenishStep.TO)
 
     def _on_to(self, text: str) -> None:
         _ = self.t
         s = self.state
         task = s["task"]
         self._at(text, location_from_state(task["to"]))
-        result = self.services.confirm_replenishment(self.actor, task["id"], s["qty"],
-                                                     s["key"])
+        key = s["key"]
+        result = self.services.confirm_replenishment(self.actor, task["id"], s["qty"], key)
         notice = _("Moved {qty} to {to}").format(qty=self._qty_text(result.quantity),
                                                  to=result.to_location)
+        self.posted_as(key, notice)
         self._next_task(notice)
 

@@ -1,0 +1,102 @@
+"""The composition root: one place that turns a database into what every front door needs.
+
+`wms tui`, each `wms serve` session, the `wms` admin commands and the practice warehouse all
+wire their database here, and so will the HTTP API. It imports no Textual and no typer, so a
+front door without a screen or a command line can use it as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+from wms_tui.db.engine import data_dir, make_engine, resolve_database_url
+from wms_tui.db.uow import SqlUnitOfWork
+from wms_tui.domain.model import Actor
+from wms_tui.domain.rf_services import RfBackend
+from wms_tui.domain.users import authenticate
+from wms_tui.serve.audit import AuditLog
+
+__all__ = [
+    "Site", "UnitOfWorkFactory", "data_dir", "open_engine", "resolve_database_url",
+    "sqlite_path", "wire",
+]
+
+UnitOfWorkFactory = Callable[[], SqlUnitOfWork]
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL; None for a server database or an in-memory one."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def open_engine(url: str | None = None, *, pooled: bool = True,
+                synchronous: str = "FULL") -> Engine:
+    """An engine on url (default $WMS_DATABASE_URL, else the SQLite file in the data dir).
+
+    pooled=False keeps no idle PostgreSQL connection open, for a process that mostly waits
+    on a person (an RF session); SQLite has no server connection to hold, so it is unchanged.
+    """
+    url = resolve_database_url(url)
+    if pooled or make_url(url).get_backend_name() == "sqlite":
+        return make_engine(url, synchronous=synchronous)
+    return make_engine(url, synchronous=synchronous, poolclass=NullPool)
+
+
+@dataclass(frozen=True)
+class Site:
+    """One warehouse database and everything wired to it; built by `wire`, closed by `close`."""
+
+    engine: Engine
+    # Each call opens one transaction; the domain services call it once per attempt.
+    uow_factory: UnitOfWorkFactory
+    # Read-only transactions take no write lock on SQLite, so reads never queue behind posts.
+    read_factory: UnitOfWorkFactory
+    services: RfBackend
+    audit: AuditLog
+
+    def auth(self, login: str, pin: str, terminal: str) -> Actor:
+        """Check a user ID and PIN at a terminal (counting failures and locking), or refuse."""
+        return authenticate(self.uow_factory(), login, pin, terminal)
+
+    def schema(self) -> tuple[str | None, str | None]:
+        """The database's migration revision (None: no schema yet) and the one this code needs."""
+        # Alembic is imported only by the front doors that look at the schema.
+        from wms_tui.db.migrate import current_revision, head_revision
+
+        return current_revision(self.engine), head_revision()
+
+    def upgrade(self) -> tuple[str | None, str | None]:
+        """Apply the shipped migrations; the revisions before and after."""
+        from wms_tui.db.migrate import current_revision, upgrade
+
+        before = current_revision(self.engine)
+        upgrade(self.engine)
+        return before, current_revision(self.engine)
+
+    def close(self) -> None:
+        """Close the engine's pooled connections, an engine handed to `wire` included."""
+        self.engine.dispose()
+
+
+def wire(database: str | Engine | None = None, *, pooled: bool = True) -> Site:
+    """Everything a front door needs on one database: a URL (None: the configured one) or an
+    engine the caller made (tests, benchmarks)."""
+    engine = database if isinstance(database, Engine) else open_engine(database, pooled=pooled)
+
+    def writer() -> SqlUnitOfWork:
+        return SqlUnitOfWork(engine)
+
+    def reader() -> SqlUnitOfWork:
+        return SqlUnitOfWork(engine, readonly=True)
+
+    return Site(engine=engine, uow_factory=writer, read_factory=reader,
+                services=RfBackend(writer, reader), audit=AuditLog(engine))

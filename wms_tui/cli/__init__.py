@@ -1,0 +1,70 @@
+"""The `wms` admin command: one typer sub-app per resource, each a thin module that parses
+arguments, calls the domain services through the site bootstrap wires, and prints the answer.
+
+Exit codes: 0 ok, 1 error, 2 bad input (a malformed file, option or value).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from wms_tui.cli import ops, reports, serve, setup, stock
+from wms_tui.cli.common import CliState
+from wms_tui.cli.count import count_app
+from wms_tui.cli.demo import demo_app
+from wms_tui.cli.exports import export_app
+from wms_tui.cli.items import item_app
+from wms_tui.cli.labels import labels_app
+from wms_tui.cli.locations import location_app
+from wms_tui.cli.orders import order_app, wave_app
+from wms_tui.cli.users import user_app
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="wms: warehouse management for RF terminals (admin command line).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            help="SQLAlchemy URL; default $WMS_DATABASE_URL, else a SQLite file in the data dir.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    ctx.obj = CliState(database_url)
+
+
+# Top-level commands, then the sub-apps, in the order `wms --help` lists them.
+app.command()(setup.init)
+app.command("tui")(serve.tui)
+app.command("serve")(serve.serve)
+app.command()(stock.stock)
+app.command()(stock.movements)
+app.command("audit")(reports.audit)
+app.command("config")(ops.config)
+app.command("doctor")(ops.doctor)
+
+app.add_typer(setup.db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(location_app, name="location")
+app.add_typer(item_app, name="item")
+app.add_typer(stock.scan_app, name="scan")
+app.add_typer(order_app, name="order")
+app.add_typer(labels_app, name="labels")
+app.add_typer(count_app, name="count")
+app.add_typer(wave_app, name="wave")
+app.add_typer(reports.report_app, name="report")
+app.add_typer(demo_app, name="demo")
+app.add_typer(export_app, name="export")

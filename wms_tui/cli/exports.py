@@ -1,0 +1,77 @@
+"""`wms export …`: ledger events by cursor and stock snapshots, for the ERP."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from wms_tui.cli.common import AsCsv, AsJson, handles_errors, open_site
+from wms_tui.cli.output import Row, console, emit, print_json, table
+from wms_tui.domain import exports as erp
+from wms_tui.domain import masterdata
+from wms_tui.domain.errors import BadInput
+
+export_app = typer.Typer(help="Exports for the ERP: ledger events by cursor, stock snapshots.",
+                         no_args_is_help=True)
+
+EXPORT_COLUMNS = ["cursor", "event", "movement_id", "time", "sku", "quantity", "lot",
+                  "from_location", "to_location", "lpn", "reference", "reason", "user"]
+
+
+@export_app.command("events")
+@handles_errors
+def export_events(
+    ctx: typer.Context,
+    since: Annotated[str | None, typer.Option(
+        help="The cursor the last run printed (default: from the start).", show_default=False,
+    )] = None,
+    kind: Annotated[list[erp.EventKind] | None, typer.Option(
+        help="Only these events (repeat): receipt, shipment, adjustment, move, status.",
+        show_default=False)] = None,
+    limit: Annotated[int, typer.Option(help="Events per run.", min=1)] = erp.DEFAULT_BATCH,
+    as_json: AsJson = False, as_csv: AsCsv = False,
+) -> None:
+    """Ledger events after a cursor, from the outbox; keep the printed cursor for the next run.
+
+    JSON: {"cursor": next, "events": [...]}. CSV: one row per event; the next cursor goes to
+    stderr as `cursor: …`.
+    """
+    if as_json and as_csv:
+        raise BadInput("choose one of --json and --csv")
+    with open_site(ctx).read_factory() as uow:
+        batch = erp.next_batch(uow.reports, erp.Cursor.parse(since), limit, kind or ())
+    rows = [e.record() for e in batch.events]
+    if as_json:
+        print_json({"cursor": batch.cursor.text(), "events": rows})
+        return
+    if as_csv:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        typer.echo(out.getvalue(), nl=False)
+    elif rows:
+        console().print(table("Events", EXPORT_COLUMNS, [list(r.values()) for r in rows],
+                              {"movement_id", "quantity"}))
+    else:
+        typer.echo("no new events")
+    typer.echo(f"cursor: {batch.cursor.text()}", err=as_csv)
+
+
+@export_app.command("stock")
+@handles_errors
+def export_stock(ctx: typer.Context, as_json: AsJson = False, as_csv: AsCsv = False) -> None:
+    """A stock snapshot per item, location, lot, LPN and status (CSV unless --json)."""
+    lines = masterdata.stock_listing(open_site(ctx).read_factory())
+    rows: list[Row] = [
+        {"sku": ln.sku, "location": ln.location, "lot": ln.lot, "expiry": ln.expiry,
+         "lpn": ln.lpn, "status": ln.status, "quantity": ln.quantity, "reserved": ln.reserved,
+         "uom": ln.uom}
+        for ln in lines
+    ]
+    emit("Stock snapshot", rows, {"quantity", "reserved"}, as_json, as_csv or not as_json,
+         {"taken_at": datetime.now(UTC)} if as_json else None)

@@ -1,0 +1,102 @@
+"""What every `wms … import` shares: reading the file, the progress bar and the report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Protocol
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from wms_tui.bootstrap import UnitOfWorkFactory
+from wms_tui.cli.common import open_site
+from wms_tui.cli.output import console
+from wms_tui.domain import import_files
+from wms_tui.domain.errors import BadInput
+from wms_tui.domain.masterdata import CsvTable, ImportReport
+
+# Files shorter than this import in a blink; a bar would only flicker.
+PROGRESS_MIN_ROWS = 200
+# The console the bar draws on, by this name so a test can hand it a terminal.
+_out = console
+
+Advance = Callable[[int], None]
+
+
+class Importer(Protocol):
+    """A domain importer: checks every row, then writes them all (or, dry, nothing)."""
+
+    def __call__(self, uow_factory: UnitOfWorkFactory, table: CsvTable, /, *, dry_run: bool,
+                 partial: bool, progress: Advance | None) -> ImportReport: ...
+
+
+FileArg = Annotated[Path, typer.Argument(
+    help="A UTF-8 CSV file with a header row, or a JSON array of objects (*.json).")]
+DryRun = Annotated[
+    bool, typer.Option("--dry-run", help="Check every row and report; change nothing.")
+]
+Partial = Annotated[bool, typer.Option(
+    "--partial",
+    help="Import every document without errors and reject the others (exit 2 if any).",
+)]
+
+
+class FileFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+FormatOpt = Annotated[FileFormat | None, typer.Option(
+    "--format", help="Read the file as csv or json (default: json for *.json, else csv).",
+    show_default=False,
+)]
+
+
+def _read_table(path: Path, fmt: FileFormat | None = None) -> CsvTable:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
+    kind = import_files.format_for(path.name, fmt.value if fmt else None)
+    return import_files.read_table(data, str(path), kind)
+
+
+@contextmanager
+def _progress(rows: int, label: str) -> Iterator[Advance | None]:
+    """A transient bar on a terminal for long files; nothing at all in pipes and tests."""
+    screen = _out()
+    if rows < PROGRESS_MIN_ROWS or not screen.is_terminal:
+        yield None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=screen, transient=True) as bar:
+        # Each row is visited twice: once to check it, once to write it.
+        task = bar.add_task(label, total=2 * rows)
+        yield lambda steps: bar.advance(task, steps)
+
+
+def finish(report: ImportReport) -> None:
+    """Print the report; any refused row makes the exit code 2."""
+    for error in report.errors:
+        typer.echo(error, err=True)
+    for note in report.notes:
+        typer.echo(note)
+    typer.echo(report.summary())
+    if report.errors:
+        raise typer.Exit(2)
+
+
+def run_import(ctx: typer.Context, file: Path, label: str, importer: Importer, *,
+               dry_run: bool, partial: bool, fmt: FileFormat | None) -> None:
+    """Read the file, run one domain importer (read-only when dry), print its report."""
+    table = _read_table(file, fmt)
+    site = open_site(ctx)
+    with _progress(len(table.rows), label) as advance:
+        report = importer(
+            site.read_factory if dry_run else site.uow_factory, table, dry_run=dry_run,
+            partial=partial, progress=advance,
+        )
+    finish(report)

@@ -1,0 +1,173 @@
+"""`wms labels …`: location, item and pallet labels to files or straight to a Zebra printer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from wms_tui.cli.common import handles_errors, open_site
+from wms_tui.domain.errors import BadInput
+from wms_tui.domain.labels import Label
+from wms_tui.labels.files import LabelFormat
+
+labels_app = typer.Typer(
+    help="Labels: locations, items, pallets as SVG, PNG, an A4 PDF sheet or ZPL.",
+    no_args_is_help=True,
+)
+
+LabelFormatOpt = Annotated[
+    LabelFormat | None,
+    typer.Option("--format", help="svg or png (a file per label), pdf (A4 sheet), zpl. "
+                 "Default png, or zpl with --printer.", show_default=False),
+]
+LabelOut = Annotated[
+    Path | None,
+    typer.Option("--out", help="A folder, or a file for one svg/png label or a pdf/zpl "
+                 "sheet; a folder gets labels-KIND.pdf/.zpl.", show_default=False),
+]
+PrinterOpt = Annotated[
+    str | None,
+    typer.Option("--printer", help="Send the ZPL to this Zebra printer, HOST:PORT (port 9100).",
+                 show_default=False),
+]
+PrinterTimeout = Annotated[
+    float, typer.Option("--timeout", help="Seconds to wait for the printer.")
+]
+
+
+def _deliver(labels: Sequence[Label], kind: str, fmt: LabelFormat | None, out: Path | None,
+             printer: str | None, timeout: float) -> None:
+    """Write the labels under out and/or send them as ZPL to the printer, saying where."""
+    # Imported here: Pillow and reportlab add start-up time every other command would pay.
+    from wms_tui.labels import render
+    from wms_tui.labels.files import write_labels
+
+    fmt = fmt or (LabelFormat.zpl if printer else LabelFormat.png)
+    if printer is not None and fmt is not LabelFormat.zpl:
+        raise BadInput("--printer sends ZPL: use --format zpl")
+    if out is None and printer is None:
+        raise BadInput("say where the labels go: --out FOLDER_OR_FILE (or --printer for ZPL)")
+    written = write_labels(labels, kind, fmt, out) if out is not None else []
+    if len(written) == 1:
+        typer.echo(f"{len(labels)} {kind} label(s): {written[0]}")
+    elif written:
+        typer.echo(f"{len(labels)} {kind} labels: {written[0].parent}")
+    if printer is not None:
+        sent = render.send_to_printer(render.labels_zpl(labels), printer, timeout=timeout)
+        typer.echo(f"{len(labels)} {kind} label(s) sent to printer {printer} ({sent} bytes)")
+
+
+@labels_app.command("location")
+@handles_errors
+def labels_location(
+    ctx: typer.Context,
+    zone: Annotated[str | None, typer.Option(help="Only this zone.", show_default=False)] = None,
+    code: Annotated[
+        str | None,
+        typer.Option(help="Only codes matching this pattern, e.g. 'A-01-*'.", show_default=False),
+    ] = None,
+    fmt: LabelFormatOpt = None,
+    out: LabelOut = None,
+    printer: PrinterOpt = None,
+    timeout: PrinterTimeout = 10.0,
+) -> None:
+    """Bin labels in walk order: Code 128 of the location barcode with its check digits."""
+    from wms_tui.labels import data as label_data
+
+    labels = label_data.location_labels(open_site(ctx).engine, zone=zone, code=code)
+    _deliver(labels, "location", fmt, out, printer, timeout)
+
+
+@labels_app.command("item")
+@handles_errors
+def labels_item(
+    ctx: typer.Context,
+    skus: Annotated[list[str], typer.Argument(help="SKUs to label.")],
+    uom: Annotated[
+        str | None,
+        typer.Option(help="Label this unit (default: the base unit).", show_default=False),
+    ] = None,
+    fmt: LabelFormatOpt = None,
+    out: LabelOut = None,
+    printer: PrinterOpt = None,
+    timeout: PrinterTimeout = 10.0,
+) -> None:
+    """Item labels: EAN-13 for a GTIN-13, Code 128 of a GTIN-14, else Code 128 of the SKU."""
+    from wms_tui.labels import data as label_data
+
+    labels = label_data.item_labels(open_site(ctx).engine, skus, uom=uom)
+    _deliver(labels, "item", fmt, out, printer, timeout)
+
+
+@labels_app.command("pallet")
+@handles_errors
+def labels_pallet(
+    ctx: typer.Context,
+    lpn: Annotated[
+        str | None,
+        typer.Option(help="Label this LPN (by code or SSCC) with what is on it.",
+                     show_default=False),
+    ] = None,
+    sku: Annotated[
+        str | None, typer.Option(help="Label a new pallet of this item.", show_default=False)
+    ] = None,
+    count: Annotated[
+        int | None, typer.Option(help="Units on the new pallet (37).", show_default=False)
+    ] = None,
+    lot: Annotated[str | None, typer.Option(help="Lot (10).", show_default=False)] = None,
+    expiry: Annotated[
+        str | None, typer.Option(help="Expiry date YYYY-MM-DD (17).", show_default=False)
+    ] = None,
+    uom: Annotated[
+        str | None,
+        typer.Option(help="Unit counted, whose GTIN goes in (02); default the base unit.",
+                     show_default=False),
+    ] = None,
+    best_before: Annotated[
+        bool, typer.Option("--best-before", help="Print the date as best before (15).")
+    ] = False,
+    company_prefix: Annotated[
+        str | None,
+        typer.Option("--company-prefix", envvar="WMS_GS1_COMPANY_PREFIX",
+                     help="GS1 company prefix for new SSCCs.", show_default=False),
+    ] = None,
+    fmt: LabelFormatOpt = None,
+    out: LabelOut = None,
+    printer: PrinterOpt = None,
+    timeout: PrinterTimeout = 10.0,
+) -> None:
+    """A GS1-128 pallet label: SSCC, plus content GTIN, count, lot and expiry for one item.
+
+    With --lpn the LPN's stock fills the label (an LPN without an SSCC gets the next one);
+    with --sku a new SSCC is issued and registered as an empty LPN of that name.
+    """
+    from wms_tui.labels import data as label_data
+
+    if (lpn is None) == (sku is None):
+        raise BadInput("give either --lpn CODE or --sku SKU --count N")
+    if lpn is not None:
+        extra = [name for name, value in (("--count", count), ("--lot", lot),
+                 ("--expiry", expiry), ("--uom", uom)) if value is not None]
+        if extra:
+            raise BadInput(f"{', '.join(extra)} go with --sku; an LPN's label shows its stock")
+        label = label_data.lpn_pallet_label(
+            open_site(ctx).engine, lpn, prefix=company_prefix, best_before=best_before
+        )
+    else:
+        assert sku is not None
+        if count is None:
+            raise BadInput("--sku needs --count N")
+        try:
+            expires = date.fromisoformat(expiry) if expiry is not None else None
+        except ValueError:
+            raise BadInput(f"--expiry must be a date YYYY-MM-DD, got {expiry!r}") from None
+        label = label_data.new_pallet_label(
+            open_site(ctx).engine, sku=sku, count=count, prefix=company_prefix, lot=lot,
+            expiry=expires, uom=uom, best_before=best_before,
+        )
+    typer.echo(f"SSCC {label.sscc}  {label.hri}")
+    _deliver([label], "pallet", fmt, out, printer, timeout)

@@ -1,0 +1,234 @@
+"""`wms report …` and `wms audit`: KPIs from the ledger and the counts, and who did what."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+import typer
+
+from wms_tui.cli.common import AsCsv, AsJson, Since, Until, handles_errors, open_site
+from wms_tui.cli.output import Row, console, emit, print_json, table
+from wms_tui.domain import reports as kpi
+from wms_tui.domain import supervisor
+from wms_tui.domain.audit_trail import TrailEvent, audit_trail
+from wms_tui.domain.model import MovementKind
+from wms_tui.domain.periods import moment, whole_days
+
+report_app = typer.Typer(help="KPIs from the ledger and the counts (tables, --json, --csv).",
+                         no_args_is_help=True)
+
+
+def _share(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:.1f}%"
+
+
+def _num(value: float | None, places: int = 2) -> float | None:
+    return None if value is None else round(value, places)
+
+
+@report_app.command("accuracy")
+@handles_errors
+def report_accuracy(
+    ctx: typer.Context, since: Since = None, until: Until = None,
+    period: Annotated[kpi.Period, typer.Option(help="Group by day, week or month.")] = (
+        kpi.Period.MONTH),
+    as_json: AsJson = False, as_csv: AsCsv = False,
+) -> None:
+    """Inventory record accuracy: first counts that matched the book, by line, by units and by
+    value (lines of items with a unit_cost only)."""
+    with open_site(ctx).read_factory() as uow:
+        lines = uow.reports.count_lines(moment(since, "--since"),
+                                        moment(until, "--until", end=True))
+    report = kpi.record_accuracy(lines, period)
+    figures = (*report.periods, report.overall)
+    rows: list[Row] = [
+        {"period": f.period, "lines": f.lines, "hits": f.hits,
+         "line_accuracy": _num(f.line_accuracy, 4), "units_variance": f.units_variance,
+         "units_basis": f.units_basis, "unit_accuracy": _num(f.unit_accuracy, 4),
+         "costed_lines": f.costed_lines, "value_variance": _num(float(f.value_variance)),
+         "value_basis": _num(float(f.value_basis)), "value_accuracy": _num(f.value_accuracy, 4)}
+        for f in figures
+    ]
+    # The bases stay in --json/--csv, so the table fits 80 columns.
+    shown = [[f.period, f.lines, f.hits, _share(_num(f.line_accuracy, 4)), f.units_variance,
+              _share(_num(f.unit_accuracy, 4)), _num(float(f.value_variance)),
+              _share(_num(f.value_accuracy, 4))] for f in figures]
+    emit("Inventory record accuracy (first counts)", rows,
+         {"lines", "hits", "by line", "units off", "by units", "value off", "by value"},
+         as_json, as_csv, shown=shown,
+         columns=["period", "lines", "hits", "by line", "units off", "by units", "value off",
+                  "by value"])
+
+
+@report_app.command("turnover")
+@handles_errors
+def report_turnover(
+    ctx: typer.Context, since: Since = None, until: Until = None,
+    as_json: AsJson = False, as_csv: AsCsv = False,
+) -> None:
+    """Units picked over average daily on hand (from the ledger); default the last 30 days."""
+    first, last = whole_days(since, until, 30, datetime.now(UTC).date())
+    with open_site(ctx).read_factory() as uow:
+        entries = uow.reports.ledger(kpi.LedgerFilter(
+            until=datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=UTC)))
+    report = kpi.turnover(entries, first, last)
+    rows: list[Row] = [
+        {"sku": ln.sku, "shipped": ln.shipped, "average_on_hand": _num(ln.average_on_hand),
+         "turnover": _num(ln.turnover, 4)}
+        for ln in (*report.items, report.overall)
+    ]
+    emit(f"Turnover {first} to {last}", rows, {"shipped", "average_on_hand", "turnover"},
+         as_json, as_csv, {"first": first, "last": last, "days": report.days})
+
+
+@report_app.command("dead-stock")
+@handles_errors
+def report_dead_stock(
+    ctx: typer.Context,
+    days: Annotated[int, typer.Option(help="No pick for this many days.", min=1)] = (
+        kpi.DEFAULT_DEAD_DAYS),
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Judge as of this day or time (default now).", show_default=False)] = None,
+    as_json: AsJson = False, as_csv: AsCsv = False,
+) -> None:
+    """Items on hand with no outbound movement in N days, and their share of all stock."""
+    when = moment(as_of, "--as-of") or datetime.now(UTC)
+    with open_site(ctx).read_factory() as uow:
+        entries = uow.reports.ledger(kpi.LedgerFilter(kinds=frozenset({MovementKind.PICK})))
+        on_hand = uow.reports.on_hand()
+    report = kpi.dead_stock(entries, on_hand, when, days)
+    rows: list[Row] = [
+        {"sku": d.sku, "on_hand": d.on_hand, "last_outbound": d.last_outbound,
+         "share": _num(d.share, 4)}
+        for d in report.items
+    ]
+    shown = [[d.sku, d.on_hand, d.last_outbound or "never", _share(_num(d.share, 4))]
+             for d in report.items]
+    emit(f"Dead stock: no pick in {days} days", rows, {"on_hand", "share"}, as_json, as_csv,
+         {"days": days, "as_of": when, "dead_units": report.dead_units,
+          "on_hand_units": report.on_hand_units, "share": _num(report.share, 4)},
+         shown=shown)
+
+
+@report_app.command("productivity")
+@handles_errors
+def report_productivity(
+    ctx: typer.Context, since: Since = None, until: Until = None,
+    idle_minutes: Annotated[int, typer.Option(
+        help="A longer gap between confirmations is a break.", min=1)] = (
+        kpi.DEFAULT_IDLE_MINUTES),
+    as_json: AsJson = False, as_csv: AsCsv = False,
+) -> None:
+    """Lines per hour per operator and flow, timed between consecutive confirmations."""
+    with open_site(ctx).read_factory() as uow:
+        entries = uow.reports.ledger(kpi.LedgerFilter(
+            since=moment(since, "--since"), until=moment(until, "--until", end=True)))
+    rows: list[Row] = [
+        {"user": p.user, "flow": p.flow.value, "lines": p.lines, "timed_lines": p.timed_lines,
+         "hours": _num(p.hours, 3), "lines_per_hour": _num(p.lines_per_hour)}
+        for p in kpi.productivity(entries, idle_minutes)
+    ]
+    emit("Operator productivity", rows, {"lines", "timed_lines", "hours", "lines_per_hour"},
+         as_json, as_csv)
+
+
+@report_app.command("dock-to-stock")
+@handles_errors
+def report_dock_to_stock(
+    ctx: typer.Context, since: Since = None, until: Until = None,
+    as_json: AsJson = False, as_csv: AsCsv = False,
+) -> None:
+    """Hours from a receipt onto a dock until its last unit moved off it, per item."""
+    start, end = moment(since, "--since"), moment(until, "--until", end=True)
+    with open_site(ctx).read_factory() as uow:
+        entries = uow.reports.ledger(kpi.LedgerFilter(since=start))
+    # Receipts in the period; what left the dock afterwards still closes them.
+    report = kpi.dock_to_stock(
+        e for e in entries if end is None or e.kind != MovementKind.RECEIVE or e.at < end)
+    rows: list[Row] = [
+        {"sku": f.sku, "receipts": f.receipts, "stocked": f.stocked,
+         "median_hours": _num(f.median_hours), "average_hours": _num(f.average_hours),
+         "max_hours": _num(f.max_hours)}
+        for f in (*report.items, report.overall)
+    ]
+    waiting = [{"movement": r.movement_id, "sku": r.sku, "lpn": r.lpn, "quantity": r.quantity,
+                "received_at": r.received_at} for r in report.receipts if r.stocked_at is None]
+    emit("Dock to stock (hours)", rows,
+         {"receipts", "stocked", "median_hours", "average_hours", "max_hours"}, as_json, as_csv,
+         {"still_on_dock": waiting} if as_json else {"still_on_dock": len(waiting)})
+
+
+@report_app.command("exceptions")
+@handles_errors
+def report_exceptions(
+    ctx: typer.Context,
+    days: Annotated[int, typer.Option(
+        help="Short tasks, overrides and over-receipts of the last N days.",
+        min=1)] = supervisor.DEFAULT_EXCEPTION_DAYS,
+    as_json: AsJson = False, as_csv: AsCsv = False,
+) -> None:
+    """Open exceptions: short lines and tasks, putaway overrides, over-receipts (with the
+    order's expected and received quantity of the item), counts waiting for approval."""
+    found = open_site(ctx).services.open_exceptions(days)
+    rows: list[Row] = [
+        {"kind": e.kind.value, "reference": e.reference, "sku": e.sku, "location": e.location,
+         "quantity": e.quantity, "expected": e.expected, "received": e.received,
+         "reason": e.reason, "user": e.user, "at": e.at}
+        for e in found
+    ]
+    emit("Open exceptions", rows, {"quantity", "expected", "received"}, as_json, as_csv,
+         {"open": len(rows)})
+
+
+@report_app.command("low-stock")
+@handles_errors
+def report_low_stock(
+    ctx: typer.Context, as_json: AsJson = False, as_csv: AsCsv = False
+) -> None:
+    """Pick faces holding less than the item's minimum (min_qty)."""
+    with open_site(ctx).read_factory() as uow:
+        faces = uow.reports.pick_faces()
+    rows: list[Row] = [
+        {"sku": ln.sku, "location": ln.location, "quantity": ln.quantity,
+         "min_qty": ln.min_qty, "missing": ln.missing}
+        for ln in kpi.low_stock(faces)
+    ]
+    emit("Low stock at pick faces", rows, {"quantity", "min_qty", "missing"}, as_json, as_csv)
+
+
+def _trail_json(t: TrailEvent) -> Row:
+    return {"time": t.at, "source": t.source, "event": t.event, "user": t.user, "sku": t.sku,
+            "quantity": t.quantity, "from": t.from_location, "to": t.to_location,
+            "reference": t.reference, "reason": t.reason, "terminal": t.terminal,
+            "detail": t.detail}
+
+
+@handles_errors
+def audit(
+    ctx: typer.Context,
+    user: Annotated[str | None, typer.Option(help="Login.", show_default=False)] = None,
+    item: Annotated[str | None, typer.Option(help="SKU.", show_default=False)] = None,
+    location: Annotated[str | None, typer.Option(help="Location code.", show_default=False)] = None,
+    since: Since = None, until: Until = None,
+    limit: Annotated[int, typer.Option(help="Only the newest N; 0 for all.")] = 200,
+    as_json: AsJson = False,
+) -> None:
+    """Who did what, when: the movement ledger and the log-in audit log, oldest first."""
+    where = kpi.LedgerFilter(since=moment(since, "--since"),
+                             until=moment(until, "--until", end=True), user=user, sku=item,
+                             location=location)
+    with open_site(ctx).read_factory() as uow:
+        trail = audit_trail(uow.reports, where, limit)
+    if as_json:
+        print_json([_trail_json(t) for t in trail])
+    elif not trail:
+        typer.echo("nothing in the audit trail")
+    else:
+        shown = [[f"{t.at:%Y-%m-%d %H:%M}", t.event, t.user, t.sku, t.quantity,
+                  t.from_location, t.to_location, t.reference,
+                  t.reason or " ".join(filter(None, (t.terminal, t.detail)))]
+                 for t in trail]
+        console().print(table("Audit trail (UTC)", ["time", "event", "user", "sku", "qty",
+                                                    "from", "to", "reference", "note"],
+                              shown, {"qty"}))

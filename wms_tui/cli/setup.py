@@ -1,0 +1,126 @@
+"""`wms init` and `wms db …`: create the database, migrate it, back it up."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from wms_tui.bootstrap import Site, data_dir, sqlite_path
+from wms_tui.cli.common import database_url, fail, handles_errors, must_exist, open_site, prompt_pin
+from wms_tui.db import health as health_db
+from wms_tui.domain import masterdata, users
+from wms_tui.domain.model import Role
+
+db_app = typer.Typer(help="Database schema: migrations.", no_args_is_help=True)
+
+
+def _upgrade(site: Site) -> None:
+    before, after = site.upgrade()
+    if before == after:
+        typer.echo(f"schema: at {after} (up to date)")
+    else:
+        typer.echo(f"schema: {before or 'empty'} -> {after}")
+
+
+@handles_errors
+def init(
+    ctx: typer.Context,
+    admin: Annotated[
+        str | None,
+        typer.Option("--admin", help="Create this first admin user.", show_default=False),
+    ] = None,
+    pin: Annotated[
+        str | None,
+        typer.Option("--pin", help="The admin's PIN (asked for, hidden, if left out).",
+                     show_default=False),
+    ] = None,
+) -> None:
+    """Create the database (or bring it up to date), warehouse WH1 and optionally an admin."""
+    url = database_url(ctx)
+    shown = health_db.shown_url(url)
+    path = sqlite_path(url)
+    if path is not None:
+        folder = path.parent
+        if not folder.exists():
+            # Only a folder created here is made private; an existing one is not ours to change.
+            folder.mkdir(parents=True, mode=0o700)
+            os.chmod(folder, 0o700)
+            typer.echo(f"data directory {folder}: created (mode 0700)")
+        existed = path.exists()
+        site = open_site(ctx, ready=False)
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o600
+        typer.echo(f"database {shown}: {'exists' if existed else 'created'} (mode {mode:04o})")
+    else:
+        site = open_site(ctx, ready=False)
+        typer.echo(f"database {shown}")
+    _upgrade(site)
+    created = masterdata.ensure_default_warehouse(site.uow_factory())
+    typer.echo(f"warehouse {created}: created" if created else "warehouse: exists")
+    if admin is None:
+        return
+    login = users.validate_login(admin)
+    with site.read_factory() as uow:
+        exists = uow.users.by_login(login) is not None
+    if exists:
+        typer.echo(f"user {login}: exists, left as it is")
+    else:
+        users.add_user(
+            site.uow_factory(), login, login.title(), Role.ADMIN.value,
+            pin if pin is not None else prompt_pin("PIN for the admin"),
+        )
+        typer.echo(f"user {login}: created (admin)")
+
+
+@db_app.command("upgrade")
+@handles_errors
+def db_upgrade(ctx: typer.Context) -> None:
+    """Apply the migrations shipped with this wms."""
+    _upgrade(open_site(ctx, ready=False))
+
+
+@db_app.command("current")
+@handles_errors
+def db_current(ctx: typer.Context) -> None:
+    """Show the database's schema revision and the one this wms needs."""
+    must_exist(ctx)
+    current, head = open_site(ctx, ready=False).schema()
+    if current is None:
+        typer.echo(f"schema: empty (this wms needs {head}): run `wms init`")
+    elif current == head:
+        typer.echo(f"schema: {current} (head)")
+    else:
+        typer.echo(f"schema: {current} (this wms needs {head}): run `wms db upgrade`")
+
+
+@db_app.command("backup")
+@handles_errors
+def db_backup(
+    ctx: typer.Context,
+    to: Annotated[Path | None, typer.Option(
+        "--to", help="The copy's file (default: backups/ in the data dir).", show_default=False,
+    )] = None,
+) -> None:
+    """A consistent online copy of a SQLite database (0600); pg_dump advice for PostgreSQL."""
+    must_exist(ctx)
+    engine = open_site(ctx, ready=False).engine
+    source = health_db.sqlite_file(engine)
+    if engine.dialect.name != "sqlite":
+        url = health_db.shown_url(engine)
+        typer.echo(f"database {url} is PostgreSQL: back it up with pg_dump, e.g.\n"
+                   f"  pg_dump --format=custom --file wms-$(date -u +%Y%m%dT%H%M%SZ).dump "
+                   f"'{url}'\n"
+                   "and restore with pg_restore --clean --dbname <url> <file>.")
+        return
+    if source is None:
+        fail(f"no database file to back up ({health_db.shown_url(engine)})", 1)
+    folder = data_dir()
+    target = to or folder / "backups" / f"wms-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}.db"
+    result = health_db.backup_sqlite(engine, target)
+    if result.integrity:
+        fail(f"the copy {target} failed its integrity check: {result.integrity[0]}", 1)
+    health_db.record_backup(folder, engine, result)
+    typer.echo(f"backup {result.path}: {result.size} bytes, integrity ok (mode 0600)")

@@ -1,0 +1,175 @@
+"""Every use of Textual's private names, in one place, checked against the pinned version.
+
+Textual (pinned exactly in pyproject.toml) has no public API for four things the RF app needs:
+writing only the cells that changed, ending on an error with a note instead of a traceback,
+not sending pointer shapes, and numbering the keys of one terminal read as a burst. This
+module is the only code that touches underscored Textual names; everything else calls the
+functions and the base class below. tests/unit/test_textual_compat.py fails, naming the name,
+when a Textual upgrade removes or changes one of them.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+from codecs import getincrementaldecoder
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.console import RenderableType
+from textual._compositor import CompositorUpdate, LayoutUpdate
+from textual._xterm_parser import XTermParser
+from textual.app import App
+
+if TYPE_CHECKING:
+    from textual.driver import Driver
+    from textual.drivers.linux_driver import LinuxDriver
+    from textual.message import Message
+    from textual.screen import Screen
+
+__all__ = [
+    "RUN_INPUT_THREAD_COPIED_FROM",
+    "RUN_INPUT_THREAD_SHA256",
+    "CompositorUpdate",
+    "HookedApp",
+    "LayoutUpdate",
+    "XTermParser",
+    "driver_of",
+    "full_frame",
+    "run_input_thread",
+    "xterm_parser",
+]
+
+# run_input_thread below is LinuxDriver.run_input_thread of this Textual version, changed; the
+# test compares this hash of upstream's source, so an upgrade that changes it asks for a re-copy.
+RUN_INPUT_THREAD_COPIED_FROM = "8.2.8"
+RUN_INPUT_THREAD_SHA256 = "d796af6d69db337d6fa6bd463984f7d17188d991dbb22f60efb92a8a9619507c"
+
+
+def xterm_parser(debug: bool = False) -> XTermParser:
+    """A new parser of raw terminal input, the one LinuxDriver uses: Textual exports none."""
+    return XTermParser(debug=debug)
+
+
+def driver_of(app: App[Any]) -> Driver | None:
+    """The app's running driver, to queue input as the terminal would: App has no accessor."""
+    return app._driver
+
+
+def full_frame(app: App[Any], screen: Screen[Any] | None = None) -> LayoutUpdate:
+    """The whole of a screen (default: the current one) as the terminal should show it, with
+    the screens under it; Textual renders it only inside `export_screenshot`."""
+    shown = app.screen if screen is None else screen
+    frame = shown._compositor.render_update(full=True, screen_stack=app._background_screens)
+    assert isinstance(frame, LayoutUpdate)
+    return frame
+
+
+def _keep_all(data: bytes) -> int:
+    return len(data)
+
+
+def _nothing() -> None:
+    return None
+
+
+def run_input_thread(driver: LinuxDriver, on_read: Callable[[list[Message]], None],
+                     on_end_of_file: Callable[[], None],
+                     admit: Callable[[bytes], int] = _keep_all,
+                     on_quiet: Callable[[], None] = _nothing) -> None:
+    """LinuxDriver.run_input_thread (Textual 8.2.8) with the RF driver's four changes.
+
+    on_read sees the events of each read before they are delivered (so a read's keys can be
+    marked as one burst); end-of-file, or a read error, calls on_end_of_file and ends the
+    loop instead of polling a terminal whose other end is gone; undecodable bytes are
+    replaced instead of raising; admit says how many bytes of a read (from its start) are
+    parsed at all, the rest being dropped unparsed, and on_quiet is called when the terminal
+    sent nothing for a select timeout (0.1 s). After dropped bytes parsing starts afresh, so
+    an escape sequence or character cut there is not glued to what follows. Textual has no
+    hook for any of these.
+    """
+    selector = selectors.SelectSelector()
+    selector.register(driver.fileno, selectors.EVENT_READ)
+    parser = XTermParser(debug=driver._debug)
+    decode = getincrementaldecoder("utf-8")(errors="replace").decode
+    try:
+        while not driver.exit_event.is_set():
+            ready = selector.select(0.1)
+            if not ready:
+                on_quiet()
+            for _key, mask in ready:
+                if mask & selectors.EVENT_READ:
+                    try:
+                        data = os.read(driver.fileno, 4096)
+                    except OSError:
+                        data = b""
+                    if not data:
+                        on_end_of_file()
+                        return
+                    kept = admit(data)
+                    if kept > 0:
+                        batch = list(parser.feed(decode(data[:kept])))
+                        on_read(batch)
+                        for event in batch:
+                            driver.process_message(event)
+                    if kept < len(data):
+                        parser = XTermParser(debug=driver._debug)
+                        decode = getincrementaldecoder("utf-8")(errors="replace").decode
+            for event in parser.tick():
+                driver.process_message(event)
+    finally:
+        selector.close()
+
+
+class HookedApp(App[None]):
+    """Textual's App with the private hooks the RF app needs turned into public-named ones.
+
+    A subclass overrides `frame_to_send` to send less than the whole repainted region and
+    `crash_note` for what an unexpected error leaves on the terminal (never a traceback), and
+    sets POINTER_SHAPES = False to send no kitty pointer-shape sequences.
+    """
+
+    POINTER_SHAPES: ClassVar[bool] = True
+
+    def frame_to_send(self, frame: LayoutUpdate) -> CompositorUpdate | None:
+        """What to write for a repaint, given the whole screen as it should look now.
+
+        None writes nothing. Called only when the repaint would reach a real terminal.
+        """
+        return frame
+
+    def crash_note(self, error: Exception) -> RenderableType | None:
+        """What the terminal shows after an unexpected error has ended the app; None: nothing.
+
+        Called once per error, before the app closes; the exit code is 1 either way.
+        """
+        return None
+
+    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
+        """Textual writes each repaint here; the only place a frame can be replaced."""
+        writes = (self._running and not self._closed and not self.is_headless
+                  and self._driver is not None and not self._batch_count)
+        if writes and isinstance(renderable, CompositorUpdate) and not self.is_inline:
+            renderable = self.frame_to_send(full_frame(self, screen))
+            if renderable is None:
+                return
+        super()._display(screen, renderable)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual calls this for any error in the app: Textual's own handling, except that
+        crash_note replaces the traceback it prints."""
+        self._return_code = 1
+        if self._exception is None:
+            # Pilot tests re-raise it, as Textual does for any app.
+            self._exception = error
+            self._exception_event.set()
+        note = self.crash_note(error)
+        if note is not None:
+            self._exit_renderables.append(note)
+        self.bell()
+        self._close_messages_no_wait()
+
+    def _set_pointer_shape(self, shape: str) -> None:
+        """Textual sends a pointer shape on every hover change; App has no switch for it."""
+        if self.POINTER_SHAPES:
+            super()._set_pointer_shape(shape)
