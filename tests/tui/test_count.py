@@ -34,7 +34,7 @@ def add_second_operator(site: Site) -> int:
 
 def count_task(site: Site) -> CountTask:
     with Session(site.engine) as s:
-        return s.execute(select(CountTask)).scalars().one()
+        return s.exec(select(CountTask)).one()
 
 
 def adjustments(site: Site) -> list[Movement]:

@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import Engine
 from textual.pilot import Pilot
 
-from tests.dashboard_history import NOW, at, post_at, post_busy_fortnight, post_history
+from tests.cli.test_cli_reports import post_at
+from tests.dashboard_history import NOW, at, post_busy_fortnight, post_history
 from tests.factories import build_warehouse
 from tests.tui.helpers import Site, keys, login, run, screen_text, settle
 from wms_tui.db.uow import uow_factory
@@ -49,13 +50,19 @@ def desk_site(engine: Engine, busy: bool = False, fail_after: int | None = None)
     return Site(engine, wh, FixedClockBackend(engine, fail_after))
 
 
+def backend(site: Site) -> FixedClockBackend:
+    """A desk site's backend, which counts its reads."""
+    assert isinstance(site.services, FixedClockBackend)
+    return site.services
+
+
 def tile(text: str, label: str) -> tuple[str, str]:
     """The value and note under a tile's label (tiles are 20 columns wide at 80)."""
     lines = text.splitlines()
     row = next(n for n, line in enumerate(lines) if label in line)
     column = lines[row].index(label)
-    return tuple(  # type: ignore[return-value]
-        lines[row + k][column:column + 19].strip() for k in (1, 2))
+    value, note = (lines[row + k][column:column + 19].strip() for k in (1, 2))
+    return value, note
 
 
 async def open_dashboard(pilot: Pilot[Any]) -> None:
@@ -133,7 +140,7 @@ def test_bars_show_each_day_and_mark_days_without_figures(sqlite_engine: Engine)
 
 def test_the_timer_refreshes_it(sqlite_engine: Engine) -> None:
     site = desk_site(sqlite_engine)
-    services = site.services
+    services = backend(site)
     app = site.app()
 
     async def script(pilot: Pilot[Any]) -> None:
@@ -160,7 +167,7 @@ def test_the_timer_refreshes_it(sqlite_engine: Engine) -> None:
 
 def test_u_refreshes_at_once(sqlite_engine: Engine) -> None:
     site = desk_site(sqlite_engine)
-    services = site.services
+    services = backend(site)
     app = site.app()
 
     async def script(pilot: Pilot[Any]) -> None:

@@ -335,7 +335,8 @@ def test_tour_opens_every_flow_with_training_hint_help_and_scanner(demo_engine: 
             assert isinstance(pilot.app.screen, ScannerModal), spec.name
             assert header(pilot.app).endswith("TRAINING"), spec.name
             await keys(pilot, "escape")
-            assert pilot.app.screen is screen
+            # The same app as pilot.app, whose .screen mypy keeps narrowed across the awaits.
+            assert app.screen is screen
             await keys(pilot, "f3" if len(seen) % 2 else "escape")
             assert isinstance(pilot.app.screen, MenuScreen), spec.name
             seen.append(spec.name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from tests.tui.helpers import (
     settle,
     type_raw,
 )
-from wms_tui.domain.flows.base import Fact, Flow, Step
+from wms_tui.domain.flows.base import Fact, Flow, FlowState, Step
 from wms_tui.domain.flows.registry import FlowSpec
 from wms_tui.screens.step import FlowScreen
 from wms_tui.screens.widgets import MAX_INPUT, ScanInput
@@ -28,13 +29,21 @@ from wms_tui.screens.widgets import MAX_INPUT, ScanInput
 GS1_WITH_GS = "0109501101530003\x1d10LOT1\x1d3710"
 
 
-class EchoFlow(Flow):
+class EchoStep(enum.StrEnum):
+    SCAN = "scan"
+
+
+class EchoState(FlowState, total=False):
+    got: str
+
+
+class EchoFlow(Flow[EchoState, EchoStep]):
     """Keeps exactly what the screen submitted, to see what reaches a flow."""
 
     name = "echo"
 
-    def first_step(self) -> str:
-        return "scan"
+    def first_step(self) -> EchoStep:
+        return EchoStep.SCAN
 
     def render(self) -> Step:
         got = self.state.get("got")

@@ -27,7 +27,7 @@ from tests.tui.helpers import (
 from wms_tui.db.tables import CountTask, Location
 from wms_tui.db.uow import SqlUnitOfWork, uow_factory
 from wms_tui.domain.checkdigits import location_check_digits
-from wms_tui.domain.flows.base import Flow, Translate
+from wms_tui.domain.flows.base import AnyFlow, Translate
 from wms_tui.domain.flows.pick import PickFlow
 from wms_tui.domain.flows.registry import FlowSpec
 from wms_tui.domain.model import Actor
@@ -49,7 +49,7 @@ PickBackend = RfBackend  # the app's backend, outbound services included
 
 def pick_spec() -> FlowSpec:
     def factory(actor: Actor, services: Any, t: Translate,
-                state: dict[str, Any] | None) -> Flow:
+                state: dict[str, Any] | None) -> AnyFlow:
         return PickFlow(actor, services, t=t, state=state)
 
     return FlowSpec("1", PickFlow.name, "Pick", Action.PICK, factory)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from textual.pilot import Pilot
 
 from tests.tui.helpers import EA_GTIN, SIZES, Site, enter, keys, login, run, screen_words
@@ -28,7 +28,7 @@ def step_name(app: Any) -> str:
 def moves(site: Site) -> list[Movement]:
     with Session(site.engine) as s:
         return list(s.execute(select(Movement).where(Movement.kind == "move")
-                              .order_by(Movement.id)).scalars())
+                              .order_by(col(Movement.id))).scalars())
 
 
 async def open_putaway(pilot: Pilot[Any]) -> None:

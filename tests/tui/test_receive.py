@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from textual.pilot import Pilot
 
 from tests.tui.helpers import EA_GTIN, SIZES, Site, enter, keys, login, run, screen_words
@@ -41,7 +41,7 @@ def receipts(site: Site) -> list[Movement]:
     """Receive movements of this test, not the 30 widgets the site starts with."""
     with Session(site.engine) as s:
         rows = s.execute(select(Movement).where(Movement.kind == "receive")
-                         .order_by(Movement.id)).scalars()
+                         .order_by(col(Movement.id))).scalars()
         return [m for m in rows if m.reference != "ASN-1"]
 
 

@@ -168,6 +168,7 @@ def long_codes_count(site: Site, location: str, sku: str, lot: str) -> int:
         item = Item(sku=sku, description="Long codes", lot_tracked=True)
         s.add_all([loc, item])
         s.flush()
+        assert item.id is not None
         s.add(ItemUom(item_id=item.id, uom="EA", factor=1))
         s.commit()
         loc_id, item_id = loc.id, item.id

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
+from textual import on
 from textual.app import ComposeResult
 from textual.events import Resize
 from textual.screen import Screen
@@ -83,6 +84,11 @@ class RfScreen(Screen[None], inherit_bindings=False):
         self.fit_message()
         if tone is Tone.ERROR:
             self.rf.bell()
+
+    @on(ScanInput.TooLong)
+    def too_long(self, event: ScanInput.TooLong) -> None:
+        event.stop()
+        self.show_message(self.t("Too long: scan one code"), Tone.ERROR)
 
     def on_resize(self, event: Resize) -> None:
         self.fit_message()

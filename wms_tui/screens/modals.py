@@ -91,6 +91,12 @@ class ChoiceModal(RfModal[Result]):
         self.query_one(MessageLine).show(text, Tone.ERROR)
         self.app.bell()
 
+    @on(ScanInput.TooLong)
+    def too_long(self, event: ScanInput.TooLong) -> None:
+        event.stop()
+        if not self.closing:
+            self.refuse(_t(self.app)("Too long: scan one code"))
+
     @on(ScanInput.Submitted)
     def entered(self, event: ScanInput.Submitted) -> None:
         event.stop()
