@@ -6,7 +6,6 @@ commit (two open tasks in 31 of 40 rounds); SQLite queued its writers and never 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from functools import partial
 
 import pytest
@@ -15,7 +14,6 @@ from sqlmodel import Session, col
 
 from tests.db.test_pick_race import together
 from tests.factories import Warehouse
-from wms_tui.db.engine import make_engine
 from wms_tui.db.tables import CountTask, Location
 from wms_tui.db.uow import uow_factory
 from wms_tui.domain.counting import request_count
@@ -23,16 +21,6 @@ from wms_tui.domain.outbound import answer_zero_check
 
 ROUNDS = 12
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def own_engines(engine: Engine) -> Iterator[list[Engine]]:
-    """One engine per terminal server, so the two sides never share a connection."""
-    url = engine.url.render_as_string(hide_password=False)
-    engines = [make_engine(url), make_engine(url)]
-    yield engines
-    for eng in engines:
-        eng.dispose()
 
 
 def open_tasks(engine: Engine, location_id: int) -> list[int]:

@@ -5,7 +5,7 @@ tote for two orders (one order gets it, the other picker is told to scan another
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -15,7 +15,6 @@ from sqlmodel import Session
 
 from tests.db.outbound_site import TODAY, Site
 from tests.factories import Warehouse, saved_id
-from wms_tui.db.engine import make_engine
 from wms_tui.db.tables import Item, ItemUom, User
 from wms_tui.db.uow import SqlUnitOfWork
 from wms_tui.domain.errors import NotFound, ScanRejected
@@ -37,16 +36,6 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def site(engine: Engine, wh: Warehouse) -> Site:
     return Site.build(engine, wh)
-
-
-@pytest.fixture
-def own_engines(engine: Engine) -> Iterator[list[Engine]]:
-    """One engine (so one connection pool) per operator, as two terminal servers would have."""
-    url = engine.url.render_as_string(hide_password=False)
-    engines = [make_engine(url), make_engine(url)]
-    yield engines
-    for eng in engines:
-        eng.dispose()
 
 
 def together(*work: Callable[[], Any]) -> list[Any]:

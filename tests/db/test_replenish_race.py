@@ -9,8 +9,6 @@ its writers and never showed it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import Engine, select
 from sqlmodel import Session
@@ -18,7 +16,6 @@ from sqlmodel import Session
 from tests.db.outbound_site import TODAY, Site
 from tests.db.test_pick_race import second_operator, together
 from tests.factories import Warehouse
-from wms_tui.db.engine import make_engine
 from wms_tui.db.migrate import downgrade, upgrade
 from wms_tui.db.tables import Balance, Item, ItemUom, Reservation, Task
 from wms_tui.db.uow import SqlUnitOfWork
@@ -39,16 +36,6 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def site(engine: Engine, wh: Warehouse) -> Site:
     return Site.build(engine, wh)
-
-
-@pytest.fixture
-def own_engines(engine: Engine) -> Iterator[list[Engine]]:
-    """One engine (so one connection pool) per picker, as two terminal servers would have."""
-    url = engine.url.render_as_string(hide_password=False)
-    engines = [make_engine(url), make_engine(url)]
-    yield engines
-    for eng in engines:
-        eng.dispose()
 
 
 def lotted_item(engine: Engine, sku: str) -> int:
