@@ -30,6 +30,7 @@ class FakeUser:
     role: str
     pin_hash: str
     failed_attempts: int = 0
+    locked_until: datetime | None = None
     active: bool = True
     language: str = "en"
 
@@ -233,6 +234,23 @@ class FakeUsers:
 
     def all(self) -> list[FakeUser]:
         return sorted(self.state.users.values(), key=lambda u: u.login)
+
+    def _by_id(self, user_id: int) -> FakeUser:
+        return next(u for u in self.state.users.values() if u.id == user_id)
+
+    def claim_attempt(self, user_id: int, limit: int, now: datetime,
+                      locked_until: datetime | None) -> int | None:
+        user = self._by_id(user_id)
+        ended = user.locked_until is not None and user.locked_until <= now
+        if user.failed_attempts >= limit and not ended:
+            return None
+        user.failed_attempts = 1 if user.failed_attempts >= limit else user.failed_attempts + 1
+        user.locked_until = locked_until if user.failed_attempts >= limit else None
+        return user.failed_attempts
+
+    def clear_attempts(self, user_id: int) -> None:
+        user = self._by_id(user_id)
+        user.failed_attempts, user.locked_until = 0, None
 
 
 class FakeFlowState:

@@ -7,8 +7,10 @@ front door without a screen or a command line can use it as it is.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -17,9 +19,10 @@ from sqlalchemy.pool import NullPool
 
 from wms_tui.db.engine import data_dir, make_engine, resolve_database_url
 from wms_tui.db.uow import SqlUnitOfWork
+from wms_tui.domain.errors import BadInput
 from wms_tui.domain.model import Actor
 from wms_tui.domain.rf_services import RfBackend
-from wms_tui.domain.users import authenticate
+from wms_tui.domain.users import LOCKOUT, authenticate
 from wms_tui.serve.audit import AuditLog
 
 __all__ = [
@@ -62,10 +65,12 @@ class Site:
     read_factory: UnitOfWorkFactory
     services: RfBackend
     audit: AuditLog
+    # How long wrong PINs lock an account (None: until a supervisor unlocks it).
+    lockout: timedelta | None = LOCKOUT
 
     def auth(self, login: str, pin: str, terminal: str) -> Actor:
         """Check a user ID and PIN at a terminal (counting failures and locking), or refuse."""
-        return authenticate(self.uow_factory(), login, pin, terminal)
+        return authenticate(self.uow_factory(), login, pin, terminal, lockout=self.lockout)
 
     def schema(self) -> tuple[str | None, str | None]:
         """The database's migration revision (None: no schema yet) and the one this code needs."""
@@ -87,6 +92,17 @@ class Site:
         self.engine.dispose()
 
 
+def lockout_time() -> timedelta | None:
+    """How long wrong PINs lock an account: $WMS_LOCKOUT_MINUTES (default 15; 0 locks until
+    a supervisor unlocks with `wms user unlock`)."""
+    text = os.environ.get("WMS_LOCKOUT_MINUTES", "").strip()
+    if not text:
+        return LOCKOUT
+    if not text.isascii() or not text.isdigit() or int(text) > 7 * 24 * 60:
+        raise BadInput(f"WMS_LOCKOUT_MINUTES must be 0 to 10080 minutes, not {text[:20]!r}")
+    return timedelta(minutes=int(text)) if int(text) else None
+
+
 def wire(database: str | Engine | None = None, *, pooled: bool = True) -> Site:
     """Everything a front door needs on one database: a URL (None: the configured one) or an
     engine the caller made (tests, benchmarks)."""
@@ -99,4 +115,5 @@ def wire(database: str | Engine | None = None, *, pooled: bool = True) -> Site:
         return SqlUnitOfWork(engine, readonly=True)
 
     return Site(engine=engine, uow_factory=writer, read_factory=reader,
-                services=RfBackend(writer, reader), audit=AuditLog(engine))
+                services=RfBackend(writer, reader), audit=AuditLog(engine),
+                lockout=lockout_time())

@@ -5,17 +5,30 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, Protocol
 
 import pytest
-from click.testing import Result
 from sqlalchemy import Engine, create_engine, text
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from cli import app
 from tests.conftest import pg_database_url
 from wms_tui.db.engine import make_engine
 
-Wms = Callable[..., Result]
+
+class Wms(Protocol):
+    """`wms` with its arguments, and what a person would type at its prompts."""
+
+    def __call__(self, *args: str, input: str | None = None) -> Result: ...
+
+
+MakeWms = Callable[[str], Wms]
+
+
+class Sql(Protocol):
+    """A query on an engine; its cells are whatever the driver returns, so they are Any."""
+
+    def __call__(self, engine: Engine, query: str, **params: object) -> list[tuple[Any, ...]]: ...
 
 
 def make_runner(url: str, data_dir: Path) -> Wms:
@@ -52,13 +65,13 @@ def db_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def make_wms(tmp_path: Path) -> Callable[[str], Wms]:
+def make_wms(tmp_path: Path) -> MakeWms:
     """A `wms` for any database URL, such as the PostgreSQL one."""
     return lambda url: make_runner(url, tmp_path / "data")
 
 
 @pytest.fixture
-def wms(make_wms: Callable[[str], Wms], db_url: str) -> Wms:
+def wms(make_wms: MakeWms, db_url: str) -> Wms:
     return make_wms(db_url)
 
 
@@ -96,10 +109,10 @@ def pg_url() -> str:
 
 
 @pytest.fixture
-def sql() -> Callable[..., list[tuple[object, ...]]]:
+def sql() -> Sql:
     """Run a query on an engine and return plain tuples."""
 
-    def run(engine: Engine, query: str, **params: object) -> list[tuple[object, ...]]:
+    def run(engine: Engine, query: str, **params: object) -> list[tuple[Any, ...]]:
         with engine.connect() as conn:
             return [tuple(r) for r in conn.execute(text(query), params)]
 

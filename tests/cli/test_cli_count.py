@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from sqlalchemy import update
-from sqlmodel import Session
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col
 
+from tests.cli.conftest import MakeWms, Wms
 from tests.conftest import fresh_pg_engine
 from tests.factories import Warehouse, build_warehouse
 from wms_tui.db.engine import make_engine
@@ -18,20 +20,22 @@ from wms_tui.domain.counting import CountPolicy, CountTrigger, submit_count
 from wms_tui.domain.stock import Pick, Receive, new_confirmation_key, post
 
 SAME_OPERATOR = CountPolicy(recount_by_other_operator=False)
+# The test's engine and the factory warehouse in it.
+Site = tuple[Engine, Warehouse]
 
 
-def stock_up(engine, wh: Warehouse) -> None:  # type: ignore[no-untyped-def]
+def stock_up(engine: Engine, wh: Warehouse) -> None:
     uow = uow_factory(engine)
     post(uow, wh.admin, Receive(wh.widget, 10, wh.a1, "ASN-1"))
     post(uow, wh.admin, Receive(wh.heavy, 5, wh.pick, "ASN-1"))
     post(uow, wh.admin, Receive(wh.heavy, 5, wh.dock, "ASN-1"))
     with Session(engine) as s:
-        s.execute(update(Item).where(Item.id == wh.widget).values(abc_class="A"))  # type: ignore[arg-type]
+        s.execute(update(Item).where(col(Item.id) == wh.widget).values(abc_class="A"))
         s.commit()
 
 
 @pytest.fixture
-def site(wms, db_url):  # type: ignore[no-untyped-def]
+def site(wms: Wms, db_url: str) -> Iterator[Site]:
     """A migrated database with the factory warehouse, stock in A-01-01-1 and the pick face."""
     assert wms("db", "upgrade").exit_code == 0
     engine = make_engine(db_url)
@@ -41,7 +45,7 @@ def site(wms, db_url):  # type: ignore[no-untyped-def]
     engine.dispose()
 
 
-def test_schedule_creates_tasks_once(wms, site) -> None:  # type: ignore[no-untyped-def]
+def test_schedule_creates_tasks_once(wms: Wms, site: Site) -> None:
     result = wms("count", "schedule", "--today", "2026-03-01", "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
@@ -52,12 +56,12 @@ def test_schedule_creates_tasks_once(wms, site) -> None:  # type: ignore[no-unty
     assert "count tasks: 0 created, 2 locations already have one open" in again.output
 
 
-def test_schedule_refuses_a_bad_date(wms, site) -> None:  # type: ignore[no-untyped-def]
+def test_schedule_refuses_a_bad_date(wms: Wms, site: Site) -> None:
     result = wms("count", "schedule", "--today", "01/03/2026")
     assert result.exit_code == 2 and "YYYY-MM-DD" in result.output
 
 
-def test_request_needs_a_supervisor(wms, site) -> None:  # type: ignore[no-untyped-def]
+def test_request_needs_a_supervisor(wms: Wms, site: Site) -> None:
     refused = wms("count", "request", "--location", "A-01-02-1", "--as", "OP1")
     assert refused.exit_code == 1 and "may not approve" in refused.output
     unknown = wms("count", "request", "--location", "A-01-02-1", "--as", "NOBODY")
@@ -70,7 +74,7 @@ def test_request_needs_a_supervisor(wms, site) -> None:  # type: ignore[no-untyp
         ("DOCK-1", "BOLT", "supervisor"), ("P-01-01-1", "BOLT", "supervisor")]
 
 
-def test_list_by_status(wms, site) -> None:  # type: ignore[no-untyped-def]
+def test_list_by_status(wms: Wms, site: Site) -> None:
     assert wms("count", "list").output.strip() == "no count tasks"
     wms("count", "request", "--zone", "RES", "--as", "SUP1")
     listed = json.loads(wms("count", "list", "--json").output)
@@ -82,20 +86,21 @@ def test_list_by_status(wms, site) -> None:  # type: ignore[no-untyped-def]
     assert wms("count", "list", "--status", "finished").exit_code == 2
 
 
-def pending_task(engine, wh: Warehouse) -> int:  # type: ignore[no-untyped-def]
+def pending_task(engine: Engine, wh: Warehouse) -> int:
     """A count of A-01-01-1 that found 4 of the 10 widgets, twice."""
     uow = uow_factory(engine)
     with uow() as u:
         task = u.counting.add_open_task(wh.a1, item_id=None, trigger=CountTrigger.SUPERVISOR,
                                         requested_by=None, due=None)
         u.commit()
+    assert task is not None
     for _ in range(2):
         submit_count(uow, wh.operator, task, [(wh.widget, None, 4)], new_confirmation_key(),
                      policy=SAME_OPERATOR)
     return task
 
 
-def test_pending_and_approve(wms, site) -> None:  # type: ignore[no-untyped-def]
+def test_pending_and_approve(wms: Wms, site: Site) -> None:
     engine, wh = site
     task = pending_task(engine, wh)
     [pending] = json.loads(wms("count", "pending", "--json").output)
@@ -118,7 +123,7 @@ def test_pending_and_approve(wms, site) -> None:  # type: ignore[no-untyped-def]
     assert wms("count", "pending").output.strip() == "no counts waiting for approval"
 
 
-def test_reject_asks_for_a_fresh_count(wms, site) -> None:  # type: ignore[no-untyped-def]
+def test_reject_asks_for_a_fresh_count(wms: Wms, site: Site) -> None:
     engine, wh = site
     task = pending_task(engine, wh)
     result = wms("count", "reject", str(task), "--as", "SUP1")
@@ -128,13 +133,14 @@ def test_reject_asks_for_a_fresh_count(wms, site) -> None:  # type: ignore[no-un
     assert {(t["id"], t["status"]) for t in listed} == {(task, "rejected"), (task + 1, "open")}
 
 
-def test_who_counted_it_cannot_approve_or_reject_it(wms, site) -> None:  # type: ignore[no-untyped-def]
+def test_who_counted_it_cannot_approve_or_reject_it(wms: Wms, site: Site) -> None:
     engine, wh = site
     uow = uow_factory(engine)
     with uow() as u:
         task = u.counting.add_open_task(wh.a1, item_id=None, trigger=CountTrigger.SUPERVISOR,
                                         requested_by=None, due=None)
         u.commit()
+    assert task is not None
     for counter in (wh.supervisor, wh.operator):
         submit_count(uow, counter, task, [(wh.widget, None, 4)], new_confirmation_key())
     before = wms("movements", "--json").output
@@ -149,7 +155,7 @@ def test_who_counted_it_cannot_approve_or_reject_it(wms, site) -> None:  # type:
     assert wms("count", "approve", str(task), "--as", "ADM1").exit_code == 0
 
 
-def test_approval_refused_when_stock_left_since(wms, site) -> None:  # type: ignore[no-untyped-def]
+def test_approval_refused_when_stock_left_since(wms: Wms, site: Site) -> None:
     engine, wh = site
     task = pending_task(engine, wh)
     post(uow_factory(engine), wh.operator, Pick(wh.widget, 5, wh.a1, "SO-1"))
@@ -161,7 +167,7 @@ def test_approval_refused_when_stock_left_since(wms, site) -> None:  # type: ign
 
 
 @pytest.mark.postgres
-def test_schedule_on_postgresql(make_wms) -> None:  # type: ignore[no-untyped-def]
+def test_schedule_on_postgresql(make_wms: MakeWms) -> None:
     engine = fresh_pg_engine()
     try:
         wh = build_warehouse(engine)

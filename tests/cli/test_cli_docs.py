@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from sqlalchemy import Engine
+
+from tests.cli.conftest import Sql, Wms
+
 DOC = Path(__file__).resolve().parents[2] / "docs" / "import-formats.md"
 
 
@@ -12,10 +16,10 @@ def examples(fmt: str = "csv") -> list[str]:
     return re.findall(rf"```{fmt}\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
 
 
-def test_documented_examples_import_and_reimport_unchanged(ready, tmp_path):
+def test_documented_examples_import_and_reimport_unchanged(ready: Wms, tmp_path: Path) -> None:
     locations, items, users = examples()
     # The users example disables OP3, who must exist first.
-    assert ready("user", "add", "op3", "--pin", "1234").exit_code == 0
+    assert ready("user", "add", "op3", "--pin-stdin", input="1234\n").exit_code == 0
     for name, kind, content in (("l.csv", "location", locations), ("i.csv", "item", items),
                                 ("u.csv", "user", users)):
         path = tmp_path / name
@@ -27,7 +31,7 @@ def test_documented_examples_import_and_reimport_unchanged(ready, tmp_path):
         assert re.search(r": 0 created, \d+ unchanged, 0 updated", again.stdout), again.stdout
 
 
-def test_documented_json_example_is_the_csv_example_again(ready, tmp_path):
+def test_documented_json_example_is_the_csv_example_again(ready: Wms, tmp_path: Path) -> None:
     [locations_json] = examples("json")
     [locations_csv, _, _] = examples()
     for name, content in (("l.csv", locations_csv), ("l.json", locations_json)):
@@ -38,7 +42,9 @@ def test_documented_json_example_is_the_csv_example_again(ready, tmp_path):
     assert result.stdout.strip() == "locations: 0 created, 2 unchanged, 0 updated"
 
 
-def test_documented_serpentine_example_is_what_generate_does(ready, db, sql):
+def test_documented_serpentine_example_is_what_generate_does(
+    ready: Wms, db: Engine, sql: Sql
+) -> None:
     documented = re.search(r"`(A-01-01-1, .*?)`", DOC.read_text(encoding="utf-8"))
     assert documented is not None
     result = ready("location", "generate", "--zone", "RES", "--aisles", "A-B", "--bays", "1-2",

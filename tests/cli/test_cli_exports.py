@@ -5,17 +5,24 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
-from tests.factories import build_warehouse
+from tests.cli.conftest import Wms
+from tests.factories import Warehouse, build_warehouse
 from wms_tui.db.engine import make_engine
 from wms_tui.db.uow import uow_factory
 from wms_tui.domain.stock import Pick, Receive, post
 
+# The `wms` command, its engine and the warehouse the postings went into.
+Posted = tuple[Wms, Engine, Warehouse]
+
 
 @pytest.fixture
-def posted(wms, db_url):
+def posted(wms: Wms, db_url: str) -> Iterator[Posted]:
     assert wms("db", "upgrade").exit_code == 0
     engine = make_engine(db_url)
     wh = build_warehouse(engine)
@@ -26,13 +33,14 @@ def posted(wms, db_url):
     engine.dispose()
 
 
-def events(wms, *args: str) -> dict:
+def events(wms: Wms, *args: str) -> dict[str, Any]:
     result = wms("export", "events", "--json", *args)
     assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+    batch: dict[str, Any] = json.loads(result.stdout)
+    return batch
 
 
-def test_cursor_runs_send_each_event_once(posted) -> None:
+def test_cursor_runs_send_each_event_once(posted: Posted) -> None:
     wms, engine, wh = posted
     first = events(wms)
     assert [(e["event"], e["sku"], e["quantity"], e["reference"]) for e in first["events"]] == [
@@ -46,7 +54,7 @@ def test_cursor_runs_send_each_event_once(posted) -> None:
     assert only_shipments["cursor"] == second["cursor"]
 
 
-def test_batches_and_csv(posted) -> None:
+def test_batches_and_csv(posted: Posted) -> None:
     wms, _, _ = posted
     one = events(wms, "--limit", "1")
     assert len(one["events"]) == 1
@@ -57,14 +65,14 @@ def test_batches_and_csv(posted) -> None:
     assert result.stderr.strip() == f"cursor: {rows[-1]['cursor']}"
 
 
-def test_a_bad_cursor_is_bad_input(posted) -> None:
+def test_a_bad_cursor_is_bad_input(posted: Posted) -> None:
     wms, _, _ = posted
     result = wms("export", "events", "--since", "yesterday")
     assert result.exit_code == 2
     assert "cursor 'yesterday'" in result.stderr
 
 
-def test_stock_snapshot(posted) -> None:
+def test_stock_snapshot(posted: Posted) -> None:
     wms, _, _ = posted
     result = wms("export", "stock")
     assert result.exit_code == 0, result.output

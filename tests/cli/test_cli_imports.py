@@ -7,17 +7,24 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
+from typer.testing import Result
 
+from tests.cli.conftest import Sql, Wms
 from wms_tui.cli import importing as cli
 
 Rows = list[dict[str, object]]
 RowNo = Callable[[int], int]
+# The errors a case expects, given how the file's format numbers its rows.
+Expected = Callable[[RowNo], list[str]]
+# Every row of every table an import may write, as reprs.
+Snapshot = Callable[[], dict[str, list[str]]]
 
 
 @dataclass(frozen=True)
@@ -85,7 +92,7 @@ def row_number(fmt: str) -> RowNo:
 
 
 @pytest.fixture
-def site(ready, tmp_path):
+def site(ready: Wms, tmp_path: Path) -> Wms:
     """Locations, items (WIDGET in EA and CS of 12, BOLT), order PO-1, order SO-1, user OP1."""
     setup = [
         (("location", "import"),
@@ -104,20 +111,20 @@ def site(ready, tmp_path):
         path.write_text(content, encoding="utf-8")
         result = ready(*args, str(path))
         assert result.exit_code == 0, result.output
-    result = ready("user", "add", "op1", "--name", "Olga", "--pin", "1234")
+    result = ready("user", "add", "op1", "--name", "Olga", "--pin-stdin", input="1234\n")
     assert result.exit_code == 0, result.output
     return ready
 
 
 @pytest.fixture
-def snapshot(db, sql):
+def snapshot(db: Engine, sql: Sql) -> Snapshot:
     """Every row of every table an import writes, to show a refused file changed nothing."""
     def take() -> dict[str, list[str]]:
         return {t: sorted(map(repr, sql(db, f"SELECT * FROM {t}"))) for t in TABLES}
     return take
 
 
-def refused(result, errors: list[str]) -> None:
+def refused(result: Result, errors: list[str]) -> None:
     assert result.exit_code == 2, result.output
     assert result.stderr.strip().splitlines() == errors
     assert "nothing was changed" in result.stdout
@@ -125,7 +132,7 @@ def refused(result, errors: list[str]) -> None:
 
 # Row-level problems: the same rows written as CSV and as JSON give the same errors.
 
-ROW_CASES: dict[str, list[tuple[str, Rows, Callable[[RowNo], list[str]]]]] = {
+ROW_CASES: dict[str, list[tuple[str, Rows, Expected]]] = {
     "locations": [
         ("bad numbers", [
             {"code": "B-1", "type": "reserve", "zone": "RES", "walk_seq": "ten"},
@@ -282,8 +289,9 @@ ROW_PARAMS = [
 
 @pytest.mark.parametrize(("command", "rows", "expected", "fmt"), ROW_PARAMS)
 def test_bad_rows_are_numbered_exit_2_and_change_nothing(
-    site, snapshot, tmp_path, command, rows, expected, fmt
-):
+    site: Wms, snapshot: Snapshot, tmp_path: Path, command: Command, rows: Rows,
+    expected: Expected, fmt: str,
+) -> None:
     before = snapshot()
     errors = expected(row_number(fmt))
     path = write(tmp_path, rows, fmt)
@@ -342,8 +350,9 @@ FILE_CASES: list[tuple[str, str, Callable[[Command], bytes], Callable[[Command, 
 @pytest.mark.parametrize(("name", "make", "message"),
                          [pytest.param(n, m, e, id=case) for case, n, m, e in FILE_CASES])
 def test_malformed_files_exit_2_and_change_nothing(
-    site, snapshot, tmp_path, command, name, make, message
-):
+    site: Wms, snapshot: Snapshot, tmp_path: Path, command: Command, name: str,
+    make: Callable[[Command], bytes], message: Callable[[Command, bytes], str],
+) -> None:
     before = snapshot()
     data = make(command)
     result = site(*command.args, raw(tmp_path, data, name), "--partial")
@@ -355,7 +364,9 @@ def test_malformed_files_exit_2_and_change_nothing(
 
 @pytest.mark.parametrize("command", COMMANDS, ids=[c.name for c in COMMANDS])
 @pytest.mark.parametrize("fmt", ["csv", "json"])
-def test_rows_with_the_wrong_cells_are_numbered(site, snapshot, tmp_path, command, fmt):
+def test_rows_with_the_wrong_cells_are_numbered(
+    site: Wms, snapshot: Snapshot, tmp_path: Path, command: Command, fmt: str
+) -> None:
     before = snapshot()
     if fmt == "csv":
         data = csv_bytes(command.good) + b"only-one-cell\n"
@@ -373,7 +384,9 @@ def test_rows_with_the_wrong_cells_are_numbered(site, snapshot, tmp_path, comman
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=[c.name for c in COMMANDS])
-def test_json_and_csv_files_import_the_same(site, snapshot, tmp_path, db, sql, command):
+def test_json_and_csv_files_import_the_same(
+    site: Wms, snapshot: Snapshot, tmp_path: Path, db: Engine, sql: Sql, command: Command
+) -> None:
     start = snapshot()
     as_json = site(*command.args, write(tmp_path, command.good, "json"))
     assert as_json.exit_code == 0, as_json.output
@@ -385,7 +398,9 @@ def test_json_and_csv_files_import_the_same(site, snapshot, tmp_path, db, sql, c
     assert snapshot() == after_json
 
 
-def test_json_numbers_booleans_and_null_read_as_csv_text(site, db, sql, tmp_path):
+def test_json_numbers_booleans_and_null_read_as_csv_text(
+    site: Wms, db: Engine, sql: Sql, tmp_path: Path
+) -> None:
     items = [
         {"sku": "NUT", "description": "Nut", "base_uom": "EA", "uom": "BOX", "factor": 100,
          "lot_tracked": True, "requires_qc": False, "min_qty": None, "gtin": 9501101530010},
@@ -401,7 +416,9 @@ def test_json_numbers_booleans_and_null_read_as_csv_text(site, db, sql, tmp_path
         ("BOX", 100, "09501101530010"), ("EA", 1, None)]
 
 
-def test_format_option_overrides_the_file_name(site, db, sql, tmp_path):
+def test_format_option_overrides_the_file_name(
+    site: Wms, db: Engine, sql: Sql, tmp_path: Path
+) -> None:
     path = raw(tmp_path, json_bytes(LOCATIONS.good), "export.txt")
     result = site("location", "import", path, "--format", "json")
     assert result.exit_code == 0, result.output
@@ -413,7 +430,7 @@ def test_format_option_overrides_the_file_name(site, db, sql, tmp_path):
     assert bad.exit_code == 2
 
 
-def test_an_empty_json_array_imports_nothing(site, snapshot, tmp_path):
+def test_an_empty_json_array_imports_nothing(site: Wms, snapshot: Snapshot, tmp_path: Path) -> None:
     before = snapshot()
     result = site("location", "import", raw(tmp_path, b"[]\n", "x.json"))
     assert result.exit_code == 0, result.output
@@ -421,7 +438,7 @@ def test_an_empty_json_array_imports_nothing(site, snapshot, tmp_path):
     assert snapshot() == before
 
 
-def test_utf8_bom_is_accepted_in_csv_and_json(site, tmp_path):
+def test_utf8_bom_is_accepted_in_csv_and_json(site: Wms, tmp_path: Path) -> None:
     for fmt, data in (("csv", csv_bytes(LOCATIONS.good)), ("json", json_bytes(LOCATIONS.good))):
         result = site("location", "import", raw(tmp_path, b"\xef\xbb\xbf" + data, f"b.{fmt}"))
         assert result.exit_code == 0, result.output
@@ -430,8 +447,10 @@ def test_utf8_bom_is_accepted_in_csv_and_json(site, tmp_path):
 # --partial: per-document all or nothing.
 
 
-def test_partial_imports_clean_orders_and_rejects_the_rest(site, db, sql, tmp_path):
-    rows = [
+def test_partial_imports_clean_orders_and_rejects_the_rest(
+    site: Wms, db: Engine, sql: Sql, tmp_path: Path
+) -> None:
+    rows: Rows = [
         {"reference": "SO-A", "line_no": "1", "sku": "BOLT", "quantity": "1"},
         {"reference": "SO-A", "line_no": "2", "sku": "WIDGET", "quantity": "2"},
         {"reference": "SO-B", "line_no": "1", "sku": "BOLT", "quantity": "1"},
@@ -467,7 +486,9 @@ def test_partial_imports_clean_orders_and_rejects_the_rest(site, db, sql, tmp_pa
     assert sql(db, "SELECT count(*) FROM outbound_line") == [(3,)]
 
 
-def test_partial_takes_an_item_with_all_its_units_or_none_of_them(site, db, sql, tmp_path):
+def test_partial_takes_an_item_with_all_its_units_or_none_of_them(
+    site: Wms, db: Engine, sql: Sql, tmp_path: Path
+) -> None:
     rows = [
         {"sku": "NUT", "description": "Nut", "base_uom": "EA", "uom": "EA", "factor": 1},
         {"sku": "NUT", "description": "Nut", "base_uom": "EA", "uom": "BOX", "factor": 0},
@@ -485,15 +506,19 @@ def test_partial_takes_an_item_with_all_its_units_or_none_of_them(site, db, sql,
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=[c.name for c in COMMANDS])
-def test_partial_of_a_clean_file_imports_everything_and_exits_0(site, tmp_path, command):
+def test_partial_of_a_clean_file_imports_everything_and_exits_0(
+    site: Wms, tmp_path: Path, command: Command
+) -> None:
     result = site(*command.args, write(tmp_path, command.good, "csv"), "--partial")
     assert result.exit_code == 0, result.output
     documents = len({str(r[command.key]).upper() for r in command.good})
     assert f"{documents} document(s) imported, 0 rejected; " in result.stdout
 
 
-def test_partial_location_rows_are_documents_of_their_own(site, db, sql, tmp_path):
-    rows = [
+def test_partial_location_rows_are_documents_of_their_own(
+    site: Wms, db: Engine, sql: Sql, tmp_path: Path
+) -> None:
+    rows: Rows = [
         {"code": "B-1", "type": "reserve", "zone": "NEW", "walk_seq": "1", "barcode": ""},
         {"code": "B-2", "type": "pick", "zone": "ODD", "walk_seq": "2", "barcode": "A-1"},
     ]
@@ -508,11 +533,13 @@ def test_partial_location_rows_are_documents_of_their_own(site, db, sql, tmp_pat
 # The progress bar.
 
 
-def test_every_import_reports_progress(site, tmp_path, monkeypatch):
+def test_every_import_reports_progress(
+    site: Wms, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls: list[tuple[str, int, int]] = []
 
     @contextmanager
-    def recording(rows, label):
+    def recording(rows: int, label: str) -> Iterator[Callable[[int], None]]:
         steps = [0]
         yield lambda n: steps.__setitem__(0, steps[0] + n)
         calls.append((label, rows, steps[0]))
@@ -528,7 +555,9 @@ def test_every_import_reports_progress(site, tmp_path, monkeypatch):
                                                  "order lines", "users", "users")]
 
 
-def test_the_bar_shows_on_a_terminal_for_long_files(site, tmp_path, monkeypatch):
+def test_the_bar_shows_on_a_terminal_for_long_files(
+    site: Wms, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from rich.console import Console
 
     screen = io.StringIO()

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
+import pytest
+from sqlalchemy import Engine
+
+from tests.cli.conftest import MakeWms, Sql, Wms
 from wms_tui.db.engine import make_engine
 
 HEADER = (
@@ -28,7 +32,7 @@ ITEMS = (
 
 
 @pytest.fixture
-def stocked(ready, tmp_path):
+def stocked(ready: Wms, tmp_path: Path) -> Wms:
     """An initialised database with zone RES, which items may name."""
     path = tmp_path / "zones.csv"
     path.write_text("code,type,zone,walk_seq\nA-01-01-1,reserve,RES,1\n", encoding="utf-8")
@@ -36,7 +40,7 @@ def stocked(ready, tmp_path):
     return ready
 
 
-def csv_file(tmp_path, content: str | bytes, name: str = "items.csv") -> str:
+def csv_file(tmp_path: Path, content: str | bytes, name: str = "items.csv") -> str:
     path = tmp_path / name
     if isinstance(content, bytes):
         path.write_bytes(content)
@@ -45,7 +49,9 @@ def csv_file(tmp_path, content: str | bytes, name: str = "items.csv") -> str:
     return str(path)
 
 
-def test_import_creates_items_units_and_aliases(stocked, db, sql, tmp_path):
+def test_import_creates_items_units_and_aliases(
+    stocked: Wms, db: Engine, sql: Sql, tmp_path: Path
+) -> None:
     result = stocked("item", "import", csv_file(tmp_path, GOOD))
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "items: 3 created, 0 unchanged, 0 updated"
@@ -65,7 +71,9 @@ def test_import_creates_items_units_and_aliases(stocked, db, sql, tmp_path):
     assert sql(db, "SELECT alias FROM item_alias ORDER BY alias") == [("SUP-W-1",), ("W-OLD",)]
 
 
-def test_reimport_is_idempotent_and_dry_run_changes_nothing(stocked, db, sql, tmp_path):
+def test_reimport_is_idempotent_and_dry_run_changes_nothing(
+    stocked: Wms, db: Engine, sql: Sql, tmp_path: Path
+) -> None:
     path = csv_file(tmp_path, GOOD)
     dry = stocked("item", "import", path, "--dry-run")
     assert dry.exit_code == 0, dry.output
@@ -77,7 +85,9 @@ def test_reimport_is_idempotent_and_dry_run_changes_nothing(stocked, db, sql, tm
     assert "0 created, 3 unchanged, 0 updated" in again.stdout
 
 
-def test_changes_update_and_absent_columns_keep_stored_values(stocked, db, sql, tmp_path):
+def test_changes_update_and_absent_columns_keep_stored_values(
+    stocked: Wms, db: Engine, sql: Sql, tmp_path: Path
+) -> None:
     assert stocked("item", "import", csv_file(tmp_path, GOOD)).exit_code == 0
     # No gtin, barcode or aliases columns: those stay; a new unit and a new description land.
     change = "sku,description,base_uom,uom,factor\nWIDGET,Blue widget v2,EA,PAL,480\n"
@@ -95,7 +105,9 @@ def test_changes_update_and_absent_columns_keep_stored_values(stocked, db, sql, 
     assert sql(db, "SELECT count(*) FROM item_alias") == [(2,)]
 
 
-def test_row_errors_are_numbered_and_nothing_is_written(stocked, db, sql, tmp_path):
+def test_row_errors_are_numbered_and_nothing_is_written(
+    stocked: Wms, db: Engine, sql: Sql, tmp_path: Path
+) -> None:
     bad = HEADER + (
         "A1,Good,EA,EA,1,9501101530003,,,,,,,,,,\n"          # row 2: fine
         "A2,Bad GTIN,EA,EA,1,9501101530004,,,,,,,,,,\n"      # row 3: check digit
@@ -132,7 +144,9 @@ def test_row_errors_are_numbered_and_nothing_is_written(stocked, db, sql, tmp_pa
     assert sql(db, "SELECT count(*) FROM item_uom") == [(0,)]
 
 
-def test_gtin_barcode_or_alias_of_another_item_is_refused(stocked, db, sql, tmp_path):
+def test_gtin_barcode_or_alias_of_another_item_is_refused(
+    stocked: Wms, db: Engine, sql: Sql, tmp_path: Path
+) -> None:
     assert stocked("item", "import", csv_file(tmp_path, GOOD)).exit_code == 0
     clash = "sku,description,base_uom,gtin,barcode,aliases\n" + (
         "NEW1,New one,EA,09501101530003,,\n"
@@ -153,7 +167,7 @@ def test_gtin_barcode_or_alias_of_another_item_is_refused(stocked, db, sql, tmp_
     assert sql(db, "SELECT count(*) FROM item") == [(3,)]
 
 
-def test_base_unit_of_an_existing_item_cannot_change(stocked, tmp_path):
+def test_base_unit_of_an_existing_item_cannot_change(stocked: Wms, tmp_path: Path) -> None:
     assert stocked("item", "import", csv_file(tmp_path, GOOD)).exit_code == 0
     change = "sku,description,base_uom\nBOLT,Bolt M8,KG\n"
     result = stocked("item", "import", csv_file(tmp_path, change, "change.csv"))
@@ -169,7 +183,9 @@ def test_base_unit_of_an_existing_item_cannot_change(stocked, tmp_path):
         ("SKU,Description,Base_UOM\n", None),
     ],
 )
-def test_columns_are_checked_before_any_row(stocked, db, sql, tmp_path, content, message):
+def test_columns_are_checked_before_any_row(
+    stocked: Wms, db: Engine, sql: Sql, tmp_path: Path, content: str, message: str | None
+) -> None:
     result = stocked("item", "import", csv_file(tmp_path, content))
     if message is None:
         # Header names are case-insensitive, and a header-only file imports nothing.
@@ -181,7 +197,7 @@ def test_columns_are_checked_before_any_row(stocked, db, sql, tmp_path, content,
     assert sql(db, "SELECT count(*) FROM item") == [(0,)]
 
 
-def test_latin1_file_is_refused(stocked, db, sql, tmp_path):
+def test_latin1_file_is_refused(stocked: Wms, db: Engine, sql: Sql, tmp_path: Path) -> None:
     content = "sku,description,base_uom\nCAFE,Café crème,EA\n".encode("latin-1")
     result = stocked("item", "import", csv_file(tmp_path, content))
     assert result.exit_code == 2
@@ -189,14 +205,16 @@ def test_latin1_file_is_refused(stocked, db, sql, tmp_path):
     assert sql(db, "SELECT count(*) FROM item") == [(0,)]
 
 
-def test_unicode_descriptions_in_utf8_are_fine(stocked, db, sql, tmp_path):
+def test_unicode_descriptions_in_utf8_are_fine(
+    stocked: Wms, db: Engine, sql: Sql, tmp_path: Path
+) -> None:
     content = "sku,description,base_uom\nTEA-1,绿茶 250g,EA\n"
     assert stocked("item", "import", csv_file(tmp_path, content)).exit_code == 0
     assert sql(db, "SELECT description FROM item") == [("绿茶 250g",)]
 
 
 @pytest.mark.postgres
-def test_item_import_on_postgres(make_wms, pg_url, sql, tmp_path):
+def test_item_import_on_postgres(make_wms: MakeWms, pg_url: str, sql: Sql, tmp_path: Path) -> None:
     wms = make_wms(pg_url)
     assert wms("init").exit_code == 0
     zones = csv_file(tmp_path, "code,type,zone,walk_seq\nA-01-01-1,reserve,RES,1\n", "z.csv")
@@ -216,7 +234,9 @@ def test_item_import_on_postgres(make_wms, pg_url, sql, tmp_path):
         engine.dispose()
 
 
-def test_unit_cost_is_imported_checked_and_kept_when_absent(stocked, db, sql, tmp_path):
+def test_unit_cost_is_imported_checked_and_kept_when_absent(
+    stocked: Wms, db: Engine, sql: Sql, tmp_path: Path
+) -> None:
     costs = ("sku,description,base_uom,uom,factor,unit_cost\n"
              "WIDGET,Blue widget,EA,EA,1,2.5\n"
              "WIDGET,Blue widget,EA,CS,12,2.5\n"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from tests.cli.conftest import Wms
+from tests.cli.conftest import MakeWms, Sql, Wms
 from tests.factories import build_warehouse
 from tests.label_tools import FakePrinter, closed_port, decode, gs1_read
 from wms_tui.db.engine import make_engine
@@ -53,7 +53,7 @@ def gs1_of(path: Path) -> Gs1Data:
     return gs1_read([raw for _, raw in decode(path)])
 
 
-def lpn_ssccs(sql, db) -> dict[str, str | None]:  # type: ignore[no-untyped-def]
+def lpn_ssccs(sql: Sql, db: Engine) -> dict[str, str | None]:
     return dict(sql(db, "SELECT code, sscc FROM lpn ORDER BY code"))
 
 
@@ -150,7 +150,7 @@ def test_unknown_sku_or_unit_writes_nothing(stocked: Wms, tmp_path: Path) -> Non
 
 
 def test_lpn_without_sscc_gets_the_next_one_and_keeps_it(
-    stocked: Wms, tmp_path: Path, sql, db  # type: ignore[no-untyped-def]
+    stocked: Wms, tmp_path: Path, sql: Sql, db: Engine
 ) -> None:
     first = stocked("labels", "pallet", "--lpn", "PAL-1", "--company-prefix", PREFIX,
                     "--out", str(tmp_path / "one.png"))
@@ -191,7 +191,7 @@ def test_mixed_pallet_label_carries_only_the_sscc(stocked: Wms, tmp_path: Path) 
 
 
 def test_new_pallet_issues_a_fresh_sscc_each_time_and_registers_it(
-    stocked: Wms, tmp_path: Path, sql, db  # type: ignore[no-untyped-def]
+    stocked: Wms, tmp_path: Path, sql: Sql, db: Engine
 ) -> None:
     args = ("labels", "pallet", "--sku", "MILK", "--count", "40", "--lot", "L1",
             "--company-prefix", PREFIX)
@@ -227,7 +227,7 @@ def test_new_pallet_issues_a_fresh_sscc_each_time_and_registers_it(
     ],
 )
 def test_pallet_bad_input_exits_2_and_issues_nothing(
-    stocked: Wms, tmp_path: Path, sql, db, args, message  # type: ignore[no-untyped-def]
+    stocked: Wms, tmp_path: Path, sql: Sql, db: Engine, args: tuple[str, ...], message: str
 ) -> None:
     result = stocked("labels", "pallet", *args, "--out", str(tmp_path / "p"))
     assert result.exit_code == 2, result.output
@@ -258,7 +258,7 @@ def test_concurrent_pallet_labels_never_share_an_sscc_sqlite(sqlite_engine: Engi
 
 
 @pytest.mark.postgres
-def test_pallet_labels_on_postgres(make_wms, pg_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_pallet_labels_on_postgres(make_wms: MakeWms, pg_url: str, tmp_path: Path) -> None:
     wms = make_wms(pg_url)
     assert wms("db", "upgrade").exit_code == 0
     engine = make_engine(pg_url)

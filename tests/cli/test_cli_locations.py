@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
+import pytest
+from sqlalchemy import Engine
+
+from tests.cli.conftest import MakeWms, Sql, Wms
 from wms_tui.db.engine import make_engine
 from wms_tui.domain.checkdigits import location_check_digits
 
@@ -20,7 +24,7 @@ ALL_LOCATIONS = (
 )
 
 
-def csv_file(tmp_path, content: str | bytes, name: str = "locations.csv"):
+def csv_file(tmp_path: Path, content: str | bytes, name: str = "locations.csv") -> str:
     path = tmp_path / name
     if isinstance(content, bytes):
         path.write_bytes(content)
@@ -29,7 +33,9 @@ def csv_file(tmp_path, content: str | bytes, name: str = "locations.csv"):
     return str(path)
 
 
-def test_import_creates_locations_zones_and_check_digits(ready, db, sql, tmp_path):
+def test_import_creates_locations_zones_and_check_digits(
+    ready: Wms, db: Engine, sql: Sql, tmp_path: Path
+) -> None:
     result = ready("location", "import", csv_file(tmp_path, GOOD))
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == (
@@ -43,7 +49,7 @@ def test_import_creates_locations_zones_and_check_digits(ready, db, sql, tmp_pat
     ]
 
 
-def test_reimport_is_idempotent(ready, tmp_path):
+def test_reimport_is_idempotent(ready: Wms, tmp_path: Path) -> None:
     path = csv_file(tmp_path, GOOD)
     assert ready("location", "import", path).exit_code == 0
     again = ready("location", "import", path)
@@ -51,7 +57,9 @@ def test_reimport_is_idempotent(ready, tmp_path):
     assert "0 created, 4 unchanged, 0 updated" in again.stdout
 
 
-def test_dry_run_reports_and_changes_nothing(ready, db, sql, tmp_path):
+def test_dry_run_reports_and_changes_nothing(
+    ready: Wms, db: Engine, sql: Sql, tmp_path: Path
+) -> None:
     result = ready("location", "import", csv_file(tmp_path, GOOD), "--dry-run")
     assert result.exit_code == 0, result.output
     assert "dry run, nothing was changed" in result.stdout
@@ -60,7 +68,9 @@ def test_dry_run_reports_and_changes_nothing(ready, db, sql, tmp_path):
     assert sql(db, "SELECT count(*) FROM zone") == [(0,)]
 
 
-def test_changed_row_updates_and_absent_column_keeps_stored_value(ready, db, sql, tmp_path):
+def test_changed_row_updates_and_absent_column_keeps_stored_value(
+    ready: Wms, db: Engine, sql: Sql, tmp_path: Path
+) -> None:
     assert ready("location", "import", csv_file(tmp_path, GOOD)).exit_code == 0
     # No capacity or barcode column: those stay as they are; the type changes.
     changed = "code,type,zone,walk_seq\nA-01-01-1,pick,RES,10\nDOCK-1,dock,DOCK,1\n"
@@ -72,7 +82,9 @@ def test_changed_row_updates_and_absent_column_keeps_stored_value(ready, db, sql
     ]
 
 
-def test_row_errors_are_numbered_and_nothing_is_written(ready, db, sql, tmp_path):
+def test_row_errors_are_numbered_and_nothing_is_written(
+    ready: Wms, db: Engine, sql: Sql, tmp_path: Path
+) -> None:
     bad = HEADER + (
         "GOOD-1,,reserve,RES,1,,,,\n"            # row 2: fine
         "B-1,,shelf,RES,x2,,,,0\n"               # row 3: bad type, walk_seq, capacity
@@ -106,7 +118,9 @@ def test_row_errors_are_numbered_and_nothing_is_written(ready, db, sql, tmp_path
     assert sql(db, "SELECT count(*) FROM zone") == [(0,)]
 
 
-def test_dry_run_with_errors_lists_them_and_exits_2(ready, db, sql, tmp_path):
+def test_dry_run_with_errors_lists_them_and_exits_2(
+    ready: Wms, db: Engine, sql: Sql, tmp_path: Path
+) -> None:
     bad = HEADER + "A-1,,reserve,RES,1,,,,\nA-1,,reserve,RES,2,,,,\n"
     result = ready("location", "import", csv_file(tmp_path, bad), "--dry-run")
     assert result.exit_code == 2
@@ -125,7 +139,9 @@ def test_dry_run_with_errors_lists_them_and_exits_2(ready, db, sql, tmp_path):
         ("code,barcode,type,zone,walk_seq\nA-1,\"unterminated,reserve,RES,1\n", "not valid CSV"),
     ],
 )
-def test_file_level_problems_exit_2(ready, db, sql, tmp_path, content, message):
+def test_file_level_problems_exit_2(
+    ready: Wms, db: Engine, sql: Sql, tmp_path: Path, content: str, message: str
+) -> None:
     result = ready("location", "import", csv_file(tmp_path, content))
     assert result.exit_code == 2
     assert result.stderr.startswith("error: ")
@@ -133,7 +149,9 @@ def test_file_level_problems_exit_2(ready, db, sql, tmp_path, content, message):
     assert sql(db, "SELECT count(*) FROM location") == [(0,)]
 
 
-def test_latin1_file_is_refused_with_a_clear_message(ready, db, sql, tmp_path):
+def test_latin1_file_is_refused_with_a_clear_message(
+    ready: Wms, db: Engine, sql: Sql, tmp_path: Path
+) -> None:
     content = (HEADER + "CAFÉ-1,,reserve,RES,1,,,,\n").encode("latin-1")
     result = ready("location", "import", csv_file(tmp_path, content))
     assert result.exit_code == 2
@@ -142,19 +160,19 @@ def test_latin1_file_is_refused_with_a_clear_message(ready, db, sql, tmp_path):
     assert sql(db, "SELECT count(*) FROM location") == [(0,)]
 
 
-def test_utf8_with_bom_is_accepted(ready, tmp_path):
+def test_utf8_with_bom_is_accepted(ready: Wms, tmp_path: Path) -> None:
     content = ("\ufeff" + HEADER + "A-1,,reserve,RES,1,,,,\n").encode("utf-8")
     result = ready("location", "import", csv_file(tmp_path, content))
     assert result.exit_code == 0, result.output
 
 
-def test_missing_file_is_bad_input(ready, tmp_path):
+def test_missing_file_is_bad_input(ready: Wms, tmp_path: Path) -> None:
     result = ready("location", "import", str(tmp_path / "nope.csv"))
     assert result.exit_code == 2
     assert "cannot read" in result.stderr
 
 
-def test_barcode_of_another_stored_location_is_refused(ready, tmp_path):
+def test_barcode_of_another_stored_location_is_refused(ready: Wms, tmp_path: Path) -> None:
     assert ready("location", "import", csv_file(tmp_path, GOOD)).exit_code == 0
     clash = HEADER + "X-1,LA010101,reserve,RES,50,,,,\nX-2,DOCK-1,reserve,RES,51,,,,\n"
     result = ready("location", "import", csv_file(tmp_path, clash, "clash.csv"))
@@ -165,12 +183,14 @@ def test_barcode_of_another_stored_location_is_refused(ready, tmp_path):
     ]
 
 
-def generated(sql, db):
+def generated(sql: Sql, db: Engine) -> list[str]:
     query = "SELECT code FROM location WHERE walk_seq > 100 ORDER BY walk_seq"
     return [code for (code,) in sql(db, query)]
 
 
-def test_generate_walks_serpentine_after_the_highest_walk_sequence(ready, db, sql, tmp_path):
+def test_generate_walks_serpentine_after_the_highest_walk_sequence(
+    ready: Wms, db: Engine, sql: Sql, tmp_path: Path
+) -> None:
     existing = HEADER + "DOCK-1,,dock,DOCK,100,,,,\n"
     assert ready("location", "import", csv_file(tmp_path, existing)).exit_code == 0
     result = ready("location", "generate", "--zone", "res", "--type", "reserve",
@@ -194,7 +214,9 @@ def test_generate_walks_serpentine_after_the_highest_walk_sequence(ready, db, sq
     ]
 
 
-def test_generate_again_changes_nothing_and_keeps_walk_sequences(ready, db, sql):
+def test_generate_again_changes_nothing_and_keeps_walk_sequences(
+    ready: Wms, db: Engine, sql: Sql
+) -> None:
     args = ("location", "generate", "--zone", "RES", "--aisles", "A-B", "--bays", "1-2",
             "--levels", "1")
     assert ready(*args).exit_code == 0
@@ -210,7 +232,7 @@ def test_generate_again_changes_nothing_and_keeps_walk_sequences(ready, db, sql)
     assert sql(db, query) == [("C-01-01-1", 5), ("C-02-01-1", 6)]
 
 
-def test_generate_positions_prefix_and_numeric_aisles(ready, db, sql):
+def test_generate_positions_prefix_and_numeric_aisles(ready: Wms, db: Engine, sql: Sql) -> None:
     result = ready("location", "generate", "--zone", "PF", "--type", "pick", "--prefix", "p",
                    "--aisles", "1-2", "--bays", "9-10", "--levels", "1", "--positions", "1-2")
     assert result.exit_code == 0, result.output
@@ -220,7 +242,7 @@ def test_generate_positions_prefix_and_numeric_aisles(ready, db, sql):
     ]
 
 
-def test_generate_dry_run_changes_nothing(ready, db, sql):
+def test_generate_dry_run_changes_nothing(ready: Wms, db: Engine, sql: Sql) -> None:
     result = ready("location", "generate", "--zone", "RES", "--aisles", "A", "--bays", "1-5",
                    "--levels", "1-2", "--dry-run")
     assert result.exit_code == 0, result.output
@@ -241,7 +263,9 @@ def test_generate_dry_run_changes_nothing(ready, db, sql):
         ("--bays", "1-999", "generate at most"),
     ],
 )
-def test_generate_bad_options_exit_2(ready, db, sql, option, value, message):
+def test_generate_bad_options_exit_2(
+    ready: Wms, db: Engine, sql: Sql, option: str, value: str, message: str
+) -> None:
     args = {"--zone": "RES", "--aisles": "A-Z", "--bays": "1-10", "--levels": "1-4",
             "--type": "reserve"}
     args[option] = value
@@ -251,7 +275,9 @@ def test_generate_bad_options_exit_2(ready, db, sql, option, value, message):
     assert sql(db, "SELECT count(*) FROM location") == [(0,)]
 
 
-def test_generate_refuses_a_code_that_is_another_locations_barcode(ready, db, sql, tmp_path):
+def test_generate_refuses_a_code_that_is_another_locations_barcode(
+    ready: Wms, db: Engine, sql: Sql, tmp_path: Path
+) -> None:
     clash = HEADER + "DOCK-1,A-01-01-1,dock,DOCK,1,,,,\n"
     assert ready("location", "import", csv_file(tmp_path, clash)).exit_code == 0
     result = ready("location", "generate", "--zone", "RES", "--aisles", "A", "--bays", "1",
@@ -262,7 +288,9 @@ def test_generate_refuses_a_code_that_is_another_locations_barcode(ready, db, sq
 
 
 @pytest.mark.postgres
-def test_import_and_generate_on_postgres(make_wms, pg_url, sql, tmp_path):
+def test_import_and_generate_on_postgres(
+    make_wms: MakeWms, pg_url: str, sql: Sql, tmp_path: Path
+) -> None:
     wms = make_wms(pg_url)
     assert wms("init").exit_code == 0
     path = csv_file(tmp_path, GOOD)

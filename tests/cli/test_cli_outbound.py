@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.conftest import MakeWms, Wms
 from tests.conftest import fresh_pg_engine
 from tests.factories import build_warehouse
 from wms_tui.db.engine import make_engine
@@ -20,6 +21,8 @@ SO-1,ACME,2026-01-06,1,1,WIDGET,2,CS
 SO-1,ACME,2026-01-06,1,2,BOLT,5,EA
 SO-2,Bistro,2026-01-09,5,1,SUP-W-1,6,
 """
+# The `wms` command on a stocked warehouse, and the ORDERS file to import.
+Site = tuple[Wms, Path]
 
 
 def stocked(url: str) -> None:
@@ -33,7 +36,7 @@ def stocked(url: str) -> None:
 
 
 @pytest.fixture
-def site(wms, db_url, tmp_path):  # type: ignore[no-untyped-def]
+def site(wms: Wms, db_url: str, tmp_path: Path) -> Site:
     assert wms("db", "upgrade").exit_code == 0
     stocked(db_url)
     path = tmp_path / "orders.csv"
@@ -41,7 +44,7 @@ def site(wms, db_url, tmp_path):  # type: ignore[no-untyped-def]
     return wms, path
 
 
-def test_import_outbound_orders_then_again_unchanged(site) -> None:  # type: ignore[no-untyped-def]
+def test_import_outbound_orders_then_again_unchanged(site: Site) -> None:
     wms, path = site
     first = wms("order", "import", "--kind", "outbound", str(path))
     assert first.exit_code == 0, first.output
@@ -51,7 +54,7 @@ def test_import_outbound_orders_then_again_unchanged(site) -> None:  # type: ign
     assert "outbound order lines: 0 created, 3 unchanged, 0 updated" in again.stdout
 
 
-def test_import_errors_are_row_numbered_and_exit_2(site, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_import_errors_are_row_numbered_and_exit_2(site: Site, tmp_path: Path) -> None:
     wms, _ = site
     bad = tmp_path / "bad.csv"
     bad.write_text("reference,line_no,sku,quantity\nSO-1,1,NOPE,2\nSO-1,x,WIDGET,1\n",
@@ -63,7 +66,7 @@ def test_import_errors_are_row_numbered_and_exit_2(site, tmp_path) -> None:  # t
     assert "nothing was changed" in result.stdout
 
 
-def test_wave_release_json_lists_tasks_in_walk_order_and_unallocated_lines(site) -> None:  # type: ignore[no-untyped-def]
+def test_wave_release_json_lists_tasks_in_walk_order_and_unallocated_lines(site: Site) -> None:
     wms, path = site
     wms("order", "import", "--kind", "outbound", str(path))
     result = wms("wave", "release", "--as", "SUP1", "--json")
@@ -78,7 +81,7 @@ def test_wave_release_json_lists_tasks_in_walk_order_and_unallocated_lines(site)
         "missing": 5, "uom": "EA", "reason": "no stock on pick or reserve locations"}]
 
 
-def test_wave_release_by_order_prints_tables(site) -> None:  # type: ignore[no-untyped-def]
+def test_wave_release_by_order_prints_tables(site: Site) -> None:
     wms, path = site
     wms("order", "import", "--kind", "outbound", str(path))
     result = wms("wave", "release", "--order", "so-2", "--as", "SUP1")
@@ -98,7 +101,7 @@ def test_wave_release_by_order_prints_tables(site) -> None:  # type: ignore[no-u
     (("--as", "SUP1", "--ship-date", "2025-01-01"), 1, "no open orders to release"),
     (("--as", "SUP1", "--order", "SO-9"), 1, "no outbound order SO-9"),
 ])
-def test_wave_release_refusals(site, args, code, message) -> None:  # type: ignore[no-untyped-def]
+def test_wave_release_refusals(site: Site, args: tuple[str, ...], code: int, message: str) -> None:
     wms, path = site
     wms("order", "import", "--kind", "outbound", str(path))
     result = wms("wave", "release", *args)
@@ -107,7 +110,7 @@ def test_wave_release_refusals(site, args, code, message) -> None:  # type: igno
 
 
 @pytest.mark.postgres
-def test_wave_release_on_postgresql(make_wms, pg_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_wave_release_on_postgresql(make_wms: MakeWms, pg_url: str, tmp_path: Path) -> None:
     fresh_pg_engine().dispose()
     stocked(pg_url)
     wms = make_wms(pg_url)
@@ -119,7 +122,7 @@ def test_wave_release_on_postgresql(make_wms, pg_url, tmp_path) -> None:  # type
     assert json.loads(result.stdout)["orders"] == ["SO-1"]
 
 
-def test_documented_example_imports(site, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_documented_example_imports(site: Site, tmp_path: Path) -> None:
     wms, _ = site
     [example] = re.findall(r"```csv\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
     path = tmp_path / "example.csv"

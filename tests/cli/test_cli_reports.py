@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
+from tests.cli.conftest import MakeWms, Wms
 from tests.factories import Warehouse, build_warehouse
 from wms_tui.db.engine import make_engine
 from wms_tui.db.uow import SqlUnitOfWork, uow_factory
@@ -87,7 +88,7 @@ def post_history(engine: Engine, wh: Warehouse) -> None:
 
 
 @pytest.fixture
-def history(wms, db_url):
+def history(wms: Wms, db_url: str) -> Wms:
     assert wms("db", "upgrade").exit_code == 0
     engine = make_engine(db_url)
     post_history(engine, build_warehouse(engine))
@@ -95,7 +96,7 @@ def history(wms, db_url):
     return wms
 
 
-def run_json(wms, *args: str) -> Any:
+def run_json(wms: Wms, *args: str) -> Any:
     result = wms(*args, "--json")
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
@@ -105,7 +106,7 @@ def by(rows: list[dict[str, Any]], *keys: str) -> dict[Any, dict[str, Any]]:
     return {tuple(r[k] for k in keys) if len(keys) > 1 else r[keys[0]]: r for r in rows}
 
 
-def test_turnover_over_three_days(history) -> None:
+def test_turnover_over_three_days(history: Wms) -> None:
     data = run_json(history, "report", "turnover", "--since", "2026-11-02",
                     "--until", "2026-11-04")
     assert (data["first"], data["last"], data["days"]) == ("2026-11-02", "2026-11-04", 3)
@@ -118,7 +119,7 @@ def test_turnover_over_three_days(history) -> None:
     assert rows["all"]["turnover"] == round(40 / (275 / 3), 4)
 
 
-def test_productivity_per_operator_and_flow(history) -> None:
+def test_productivity_per_operator_and_flow(history: Wms) -> None:
     data = run_json(history, "report", "productivity", "--until", "2026-11-04")
     rows = by(data["rows"], "user", "flow")
     assert rows[("OP1", "receive")]["lines"] == 2
@@ -132,7 +133,7 @@ def test_productivity_per_operator_and_flow(history) -> None:
     assert rows[("SUP1", "adjust")]["lines_per_hour"] is None
 
 
-def test_dock_to_stock(history) -> None:
+def test_dock_to_stock(history: Wms) -> None:
     data = run_json(history, "report", "dock-to-stock")
     rows = by(data["rows"], "sku")
     assert rows["WIDGET"]["median_hours"] == 1.33
@@ -142,7 +143,7 @@ def test_dock_to_stock(history) -> None:
     assert data["still_on_dock"] == []
 
 
-def test_dead_stock_as_of_a_day(history) -> None:
+def test_dead_stock_as_of_a_day(history: Wms) -> None:
     data = run_json(history, "report", "dead-stock", "--days", "2", "--as-of", "2026-11-04")
     assert [(r["sku"], r["on_hand"], r["last_outbound"]) for r in data["rows"]] == [
         ("BOLT", 20, None)]
@@ -153,7 +154,7 @@ def test_dead_stock_as_of_a_day(history) -> None:
     assert [r["sku"] for r in one_day["rows"]] == ["BOLT", "WIDGET"]
 
 
-def test_accuracy_counts_first_attempts(history) -> None:
+def test_accuracy_counts_first_attempts(history: Wms) -> None:
     data = run_json(history, "report", "accuracy", "--period", "day")
     rows = by(data["rows"], "period")
     assert rows["2026-11-03"]["line_accuracy"] == 1.0
@@ -165,7 +166,7 @@ def test_accuracy_counts_first_attempts(history) -> None:
                            "value_accuracy": round(1 - 0.25 / 152.5, 4)}
 
 
-def test_low_stock_and_exceptions(history) -> None:
+def test_low_stock_and_exceptions(history: Wms) -> None:
     low = run_json(history, "report", "low-stock")["rows"]
     assert [(r["sku"], r["location"], r["quantity"], r["missing"]) for r in low] == [
         ("WIDGET", "P-01-01-1", 30, 20), ("BOLT", "", 0, 5)]
@@ -175,7 +176,8 @@ def test_low_stock_and_exceptions(history) -> None:
 
 
 def test_exceptions_show_an_over_receipt_with_expected_received_and_reason(
-        wms, db_url) -> None:  # type: ignore[no-untyped-def]
+    wms: Wms, db_url: str
+) -> None:
     assert wms("db", "upgrade").exit_code == 0
     engine = make_engine(db_url)
     wh = build_warehouse(engine)
@@ -203,7 +205,7 @@ def test_exceptions_show_an_over_receipt_with_expected_received_and_reason(
                         "OVER-SHIP", "SUP1"]
 
 
-def test_tables_and_csv(history) -> None:
+def test_tables_and_csv(history: Wms) -> None:
     table = history("report", "turnover", "--since", "2026-11-02", "--until", "2026-11-04")
     assert table.exit_code == 0, table.output
     assert "Turnover 2026-11-02 to 2026-11-04" in table.stdout
@@ -217,7 +219,7 @@ def test_tables_and_csv(history) -> None:
     assert "97.5%" in accuracy.stdout and "50.0%" in accuracy.stdout
 
 
-def test_bad_dates_are_bad_input(history) -> None:
+def test_bad_dates_are_bad_input(history: Wms) -> None:
     result = history("report", "turnover", "--since", "yesterday")
     assert result.exit_code == 2
     assert "--since 'yesterday'" in result.stderr
@@ -225,7 +227,7 @@ def test_bad_dates_are_bad_input(history) -> None:
                    "--until", "2026-11-04").exit_code == 2
 
 
-def test_audit_by_user_item_and_location(history) -> None:
+def test_audit_by_user_item_and_location(history: Wms) -> None:
     sup = run_json(history, "audit", "--user", "sup1", "--until", "2026-11-30")
     assert [(r["source"], r["event"], r["quantity"], r["reason"]) for r in sup] == [
         ("audit", "login", None, None), ("ledger", "adjust", 5, "LOST")]
@@ -240,7 +242,7 @@ def test_audit_by_user_item_and_location(history) -> None:
 
 
 @pytest.mark.postgres
-def test_reports_on_postgresql(make_wms, pg_url) -> None:
+def test_reports_on_postgresql(make_wms: MakeWms, pg_url: str) -> None:
     wms = make_wms(pg_url)
     assert wms("db", "upgrade").exit_code == 0
     engine = make_engine(pg_url)

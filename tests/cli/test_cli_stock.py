@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
+from tests.cli.conftest import MakeWms, Wms
 from tests.conftest import fresh_pg_engine
 from tests.factories import Warehouse, build_warehouse
 from wms_tui.db.engine import make_engine
@@ -15,7 +18,7 @@ from wms_tui.domain.model import StockStatus
 from wms_tui.domain.stock import ChangeStatus, Move, Pick, Receive, post
 
 
-def post_day(engine, wh: Warehouse) -> None:
+def post_day(engine: Engine, wh: Warehouse) -> None:
     """A receipt on a pallet, a putaway move, a pick and a QC hold."""
     uow = uow_factory(engine)
     post(uow, wh.operator, Receive(wh.widget, 2, wh.dock, "ASN-1", uom="CS", lpn="PAL-1"))
@@ -28,7 +31,7 @@ def post_day(engine, wh: Warehouse) -> None:
                                           StockStatus.QC_HOLD, "QC-1", reason_code="BLOCKED"))
 
 
-def _lpn_id(engine) -> int:
+def _lpn_id(engine: Engine) -> int:
     with uow_factory(engine)() as uow:
         lpn = uow.catalog.lpn_by_code("PAL-1")
         assert lpn is not None
@@ -36,7 +39,7 @@ def _lpn_id(engine) -> int:
 
 
 @pytest.fixture
-def posted(wms, db_url):
+def posted(wms: Wms, db_url: str) -> Wms:
     """A migrated database holding the factory warehouse and a day of postings."""
     assert wms("db", "upgrade").exit_code == 0
     engine = make_engine(db_url)
@@ -62,17 +65,17 @@ EXPECTED_STOCK = [
 ]
 
 
-def by_key(rows: list[dict]) -> list[dict]:
+def by_key(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (r["sku"], r["location"], r["status"]))
 
 
-def test_stock_json_lists_every_balance(posted):
+def test_stock_json_lists_every_balance(posted: Wms) -> None:
     result = posted("stock", "--json")
     assert result.exit_code == 0, result.output
     assert by_key(json.loads(result.stdout)) == by_key(EXPECTED_STOCK)
 
 
-def test_stock_filters_by_item_code_and_location(posted):
+def test_stock_filters_by_item_code_and_location(posted: Wms) -> None:
     by_item = json.loads(posted("stock", "--item", "SUP-W-1", "--json").stdout)
     assert {r["sku"] for r in by_item} == {"WIDGET"} and len(by_item) == 3
     by_gtin = json.loads(posted("stock", "--item", "5901234123457", "--json").stdout)
@@ -84,21 +87,21 @@ def test_stock_filters_by_item_code_and_location(posted):
     ]
 
 
-def test_stock_table_shows_the_lines(posted, monkeypatch):
+def test_stock_table_shows_the_lines(posted: Wms, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "200")
     result = posted("stock")
     assert result.exit_code == 0
     assert "PAL-1" in result.stdout and "qc_hold" in result.stdout
 
 
-def test_stock_unknown_filter_is_bad_input(posted):
+def test_stock_unknown_filter_is_bad_input(posted: Wms) -> None:
     result = posted("stock", "--item", "NOPE")
     assert result.exit_code == 2
     assert result.stderr == "error: no item 'NOPE'\n"
     assert posted("stock", "--location", "Z-9").exit_code == 2
 
 
-def test_movements_json_is_the_ledger_with_codes(posted):
+def test_movements_json_is_the_ledger_with_codes(posted: Wms) -> None:
     result = posted("movements", "--json")
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
@@ -123,11 +126,12 @@ def test_movements_json_is_the_ledger_with_codes(posted):
         assert datetime.fromisoformat(row["time"]).utcoffset() == timedelta(0)
 
 
-def test_movements_filters_and_limit(posted):
-    def ledger(*args: str) -> list[dict]:
+def test_movements_filters_and_limit(posted: Wms) -> None:
+    def ledger(*args: str) -> list[dict[str, Any]]:
         result = posted("movements", "--json", *args)
         assert result.exit_code == 0, result.output
-        return json.loads(result.stdout)
+        rows: list[dict[str, Any]] = json.loads(result.stdout)
+        return rows
 
     assert [r["kind"] for r in ledger("--item", "MILK")] == ["receive"]
     assert [r["kind"] for r in ledger("--location", "A-01-01-1")] == ["move", "pick", "status"]
@@ -138,7 +142,7 @@ def test_movements_filters_and_limit(posted):
     assert ledger("--until", "2000-01-01") == []
 
 
-def test_movements_table_and_bad_time(posted, monkeypatch):
+def test_movements_table_and_bad_time(posted: Wms, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "250")
     table = posted("movements", "--item", "WIDGET")
     assert table.exit_code == 0
@@ -158,7 +162,7 @@ def test_movements_table_and_bad_time(posted, monkeypatch):
         "]C1010950110153000310LOT7|17310131",
     ],
 )
-def test_scan_explain_reads_gs1_and_finds_the_item(posted, data):
+def test_scan_explain_reads_gs1_and_finds_the_item(posted: Wms, data: str) -> None:
     args = ["scan", "explain", data, "--json"]
     if "|" in data:
         args += ["--separator", "|"]
@@ -173,7 +177,7 @@ def test_scan_explain_reads_gs1_and_finds_the_item(posted, data):
     assert explained["resolution"]["item"] == "WIDGET"
 
 
-def test_scan_explain_location_and_rejection(posted):
+def test_scan_explain_location_and_rejection(posted: Wms) -> None:
     location = json.loads(posted("scan", "explain", "A-01-01-1", "--json").stdout)
     assert location["resolution"]["location"] == "A-01-01-1"
     text = posted("scan", "explain", "DOCK-1")
@@ -183,14 +187,14 @@ def test_scan_explain_location_and_rejection(posted):
     assert rejected["accepted"] is False and "too long" in rejected["rejection"]
 
 
-def test_scan_explain_bad_separator_is_bad_input(posted):
+def test_scan_explain_bad_separator_is_bad_input(posted: Wms) -> None:
     result = posted("scan", "explain", "A|B", "--separator", "ab")
     assert result.exit_code == 2
     assert result.stderr.startswith("error: scan separator")
 
 
 @pytest.mark.postgres
-def test_stock_and_movements_on_postgres(make_wms):
+def test_stock_and_movements_on_postgres(make_wms: MakeWms) -> None:
     engine = fresh_pg_engine()
     try:
         wh = build_warehouse(engine)
@@ -207,7 +211,7 @@ def test_stock_and_movements_on_postgres(make_wms):
     assert explained["resolution"]["item"] == "MILK"
 
 
-def posted_json(wms, *args: str):
+def posted_json(wms: Wms, *args: str) -> Any:
     result = wms(*args, "--json")
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
+from tests.cli.conftest import MakeWms, Sql, Wms
 from wms_tui.db.uow import SqlUnitOfWork
 from wms_tui.domain.errors import AuthFailed
 from wms_tui.domain.users import authenticate
@@ -14,24 +17,25 @@ USERS = "SELECT login, name, role, language, active, failed_attempts FROM wms_us
 
 
 @pytest.fixture
-def staff(ready):
-    result = ready("user", "add", "op1", "--name", "Olga", "--pin", "1234", "--role", "operator")
+def staff(ready: Wms) -> Wms:
+    result = ready("user", "add", "op1", "--name", "Olga", "--pin-stdin", "--role", "operator",
+                   input="1234\n")
     assert result.exit_code == 0, result.output
     return ready
 
 
-def write(tmp_path, name: str, content: str) -> str:
+def write(tmp_path: Path, name: str, content: str) -> str:
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
     return str(path)
 
 
-def pin_hash(db, sql, login: str) -> str:
+def pin_hash(db: Engine, sql: Sql, login: str) -> str:
     [(stored,)] = sql(db, "SELECT pin_hash FROM wms_user WHERE login = :login", login=login)
     return str(stored)
 
 
-def signs_in(db, login: str, pin: str) -> bool:
+def signs_in(db: Engine, login: str, pin: str) -> bool:
     try:
         authenticate(SqlUnitOfWork(db), login, pin)
     except AuthFailed:
@@ -39,7 +43,9 @@ def signs_in(db, login: str, pin: str) -> bool:
     return True
 
 
-def test_new_users_from_json_sign_in_and_a_second_run_changes_nothing(staff, db, sql, tmp_path):
+def test_new_users_from_json_sign_in_and_a_second_run_changes_nothing(
+    staff: Wms, db: Engine, sql: Sql, tmp_path: Path
+) -> None:
     path = write(tmp_path, "users.json", json.dumps([
         {"login": "op2", "name": "Otto", "pin": 4321},
         {"login": "sup2", "name": "Sue", "role": "Supervisor", "language": "zh_cn",
@@ -65,7 +71,9 @@ def test_new_users_from_json_sign_in_and_a_second_run_changes_nothing(staff, db,
     assert pin_hash(db, sql, "OP2") == stored
 
 
-def test_empty_cells_and_left_out_columns_keep_what_is_stored(staff, db, sql, tmp_path):
+def test_empty_cells_and_left_out_columns_keep_what_is_stored(
+    staff: Wms, db: Engine, sql: Sql, tmp_path: Path
+) -> None:
     stored = pin_hash(db, sql, "OP1")
     change = write(tmp_path, "u.csv", "login,name,role,language,active,pin\nop1,,admin,,,\n")
     result = staff("user", "import", change)
@@ -79,7 +87,9 @@ def test_empty_cells_and_left_out_columns_keep_what_is_stored(staff, db, sql, tm
     assert signs_in(db, "OP1", "1234")
 
 
-def test_a_new_pin_replaces_the_old_one_and_unlocks(staff, db, sql, tmp_path):
+def test_a_new_pin_replaces_the_old_one_and_unlocks(
+    staff: Wms, db: Engine, sql: Sql, tmp_path: Path
+) -> None:
     with db.begin() as conn:
         conn.exec_driver_sql("UPDATE wms_user SET failed_attempts = 5 WHERE login = 'OP1'")
     result = staff("user", "import", write(tmp_path, "u.csv", "login,pin,active\nop1,9999,no\n"))
@@ -91,7 +101,7 @@ def test_a_new_pin_replaces_the_old_one_and_unlocks(staff, db, sql, tmp_path):
     assert signs_in(db, "OP1", "9999") and not signs_in(db, "OP1", "1234")
 
 
-def test_dry_run_changes_nothing(staff, db, sql, tmp_path):
+def test_dry_run_changes_nothing(staff: Wms, db: Engine, sql: Sql, tmp_path: Path) -> None:
     before = sql(db, "SELECT * FROM wms_user")
     path = write(tmp_path, "u.csv", "login,name,pin\nop1,Renamed,5555\nop7,New,7777\n")
     result = staff("user", "import", path, "--dry-run")
@@ -105,7 +115,7 @@ def test_dry_run_changes_nothing(staff, db, sql, tmp_path):
     assert sql(db, "SELECT * FROM wms_user") == before
 
 
-def test_a_bad_pin_is_never_echoed(staff, tmp_path):
+def test_a_bad_pin_is_never_echoed(staff: Wms, tmp_path: Path) -> None:
     result = staff("user", "import", write(tmp_path, "u.csv", "login,pin\nop1,98x7\nop2,123\n"))
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
@@ -115,7 +125,7 @@ def test_a_bad_pin_is_never_echoed(staff, tmp_path):
     assert "98x7" not in result.output and "123" not in result.output
 
 
-def test_partial_imports_the_good_users(staff, db, sql, tmp_path):
+def test_partial_imports_the_good_users(staff: Wms, db: Engine, sql: Sql, tmp_path: Path) -> None:
     path = write(tmp_path, "u.csv", "login,role,pin\nop2,operator,2222\nop3,chief,3333\n")
     result = staff("user", "import", path, "--partial")
     assert result.exit_code == 2
@@ -125,7 +135,9 @@ def test_partial_imports_the_good_users(staff, db, sql, tmp_path):
     assert [row[0] for row in sql(db, USERS)] == ["OP1", "OP2"]
 
 
-def test_user_import_and_partial_on_postgres(make_wms, pg_url, sql, tmp_path):
+def test_user_import_and_partial_on_postgres(
+    make_wms: MakeWms, pg_url: str, sql: Sql, tmp_path: Path
+) -> None:
     from wms_tui.db.engine import make_engine
 
     wms = make_wms(pg_url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from sqlalchemy import Engine
 
 from wms_tui.bootstrap import open_engine, sqlite_path, wire
 from wms_tui.domain import users
-from wms_tui.domain.errors import AuthFailed
+from wms_tui.domain.errors import AuthFailed, BadInput
 from wms_tui.domain.model import Role
 
 
@@ -43,3 +44,24 @@ def test_a_url_opens_its_own_engine_and_close_disposes_it(tmp_path: Path) -> Non
     unpooled = open_engine(url, pooled=False)
     assert unpooled.pool.__class__.__name__ == site.engine.pool.__class__.__name__
     unpooled.dispose()
+
+
+@pytest.mark.parametrize(("minutes", "expected"), [
+    (None, users.LOCKOUT), ("30", timedelta(minutes=30)), (" 0 ", None),
+])
+def test_the_lockout_time_comes_from_the_environment(
+    sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch, minutes: str | None,
+    expected: timedelta | None,
+) -> None:
+    if minutes is not None:
+        monkeypatch.setenv("WMS_LOCKOUT_MINUTES", minutes)
+    assert wire(sqlite_engine).lockout == expected
+
+
+@pytest.mark.parametrize("minutes", ["-5", "ten", "99999", "١٥"])
+def test_a_bad_lockout_time_is_named(
+    sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch, minutes: str
+) -> None:
+    monkeypatch.setenv("WMS_LOCKOUT_MINUTES", minutes)
+    with pytest.raises(BadInput, match="WMS_LOCKOUT_MINUTES must be 0 to 10080"):
+        wire(sqlite_engine)

@@ -58,6 +58,9 @@ EXPIRY = date(2099, 12, 31)
 
 
 class Services(CountingServicesMixin, SupervisorServicesMixin):
+    uow_factory: Uow
+    read_factory: Uow
+
     def __init__(self, uow: Uow) -> None:
         self.uow_factory = uow
         self.read_factory = uow

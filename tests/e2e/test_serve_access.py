@@ -78,19 +78,22 @@ def test_locked_out_pin(site: Site, serve: ServeFactory) -> None:
     async def operator() -> None:
         t = await SshTerminal.connect(server.port, cols=20, rows=16)
         await t.wait_for("User ID")
-        for left in (4, 3, 2, 1):
-            await t.enter("OP1", "PIN")
-            await t.enter("9999", f"wrong PIN ({left} tries left)")
-        await t.enter("OP1", "PIN")
-        await t.enter("9999", "is now locked")
-        await t.enter("OP1", "PIN")
-        screen = await t.enter("1234", "OP1 is locked")
+        for _ in range(5):
+            await t.enter("OP1", "User: OP1")
+            await t.enter("9999", "Wrong user ID")
+        await t.enter("OP1", "User: OP1")
+        screen = await t.enter("1234", "Wrong user ID")
         assert "Menu" not in screen
         await t.close()
 
     asyncio.run(operator())
-    failed = [login for event, login, _, _ in site.audit("login_failed")]
-    assert failed == ["OP1"] * 6
+    failed = site.audit("login_failed")
+    assert [login for _, login, _, _ in failed] == ["OP1"] * 6
+    # The audit trail keeps what the terminal was not told.
+    details = [detail for _, _, _, detail in failed]
+    assert details[:4] == [f"wrong PIN {n} of 5" for n in (1, 2, 3, 4)]
+    assert details[4].startswith("wrong PIN 5 of 5, locked until ")
+    assert details[5].startswith("locked until ")
     assert site.audit("login") == []
 
 

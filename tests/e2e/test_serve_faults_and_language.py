@@ -152,8 +152,9 @@ def add_user(site: Site, tmp_path: Path, login: str, pin: str, lang: str) -> Non
     done = subprocess.run(
         [sys.executable, "-c", "from cli import app; app(prog_name='wms')",
          "--database-url", site.url, "user", "add", login, "--name", "Li Wei",
-         "--pin", pin, "--lang", lang],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)
+         "--pin-stdin", "--lang", lang],
+        input=pin + "\n", cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"user {login}: created (operator, {lang})" in done.stdout
 

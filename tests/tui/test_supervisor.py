@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlmodel import Session
 from textual.pilot import Pilot
 
@@ -19,10 +20,12 @@ from wms_tui.domain.counting import (
     create_count_task,
     submit_count,
 )
+from wms_tui.domain.errors import AuthFailed
 from wms_tui.domain.inbound import ReceiveLine, import_inbound_orders, receive_line
 from wms_tui.domain.model import MovementKind
 from wms_tui.domain.rf_services import RfBackend
 from wms_tui.domain.stock import Move, Receive, new_confirmation_key, post
+from wms_tui.domain.users import MAX_FAILED_ATTEMPTS, authenticate
 from wms_tui.screens.menu import MenuScreen
 from wms_tui.screens.modals import ConfirmModal
 from wms_tui.screens.supervisor import Desk, SupervisorScreen, column_widths
@@ -267,5 +270,21 @@ def test_an_over_receipt_is_listed_among_the_open_exceptions(site: Site) -> None
         assert "Open exceptions: 1" in text
         assert ("Over-receipt PO-36 WIDGET DOCK-1 expected 36, received 5000 OVER-SHIP SUP1"
                 in text)
+
+    run(app, (80, 24), script)
+
+
+def test_a_locked_out_user_is_listed_among_the_open_exceptions(site: Site) -> None:
+    uow = uow_factory(site.engine)
+    for _ in range(MAX_FAILED_ATTEMPTS):
+        with pytest.raises(AuthFailed):
+            authenticate(uow(), "OP1", "0000")
+    app = site.app(services=DeskBackend(uow))
+
+    async def script(pilot: Pilot[Any]) -> None:
+        await open_desk(pilot)
+        text = screen_text(app)
+        assert "Open exceptions: 1" in text
+        assert "Locked: wrong PINs OP1 until " in text
 
     run(app, (80, 24), script)

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import cast
 
 import pytest
 
+from tests.fakes import (
+    FakeCatalog,
+    FakeFlowState,
+    FakeIdempotency,
+    FakeInquiry,
+    FakeMasterData,
+    FakeState,
+    FakeStock,
+    FakeUsers,
+)
 from wms_tui.domain.errors import BadInput
 from wms_tui.domain.import_files import CsvRow, CsvTable, read_csv
 from wms_tui.domain.importing import Cells, ImportKind, ImportReport, ImportRun, run_import
@@ -14,11 +23,20 @@ from wms_tui.domain.ports import UnitOfWork
 
 
 class Store:
-    """A unit of work holding what was written, and whether it was committed."""
+    """A unit of work holding what was written, and whether it was committed; its
+    repositories are empty fakes, which these imports never read."""
 
     def __init__(self) -> None:
         self.written: list[tuple[str, int]] = []
         self.committed: list[tuple[str, int]] = []
+        empty = FakeState()
+        self.catalog = FakeCatalog(empty)
+        self.stock = FakeStock(empty)
+        self.idempotency = FakeIdempotency(empty)
+        self.users = FakeUsers(empty)
+        self.masterdata = FakeMasterData(empty)
+        self.flow_state = FakeFlowState(empty)
+        self.inquiry = FakeInquiry(empty)
 
     def __enter__(self) -> Store:
         return self
@@ -31,7 +49,7 @@ class Store:
 
 
 def opened(store: Store) -> Callable[[], UnitOfWork]:
-    return lambda: cast(UnitOfWork, store)
+    return lambda: store
 
 
 class Counts(ImportRun[tuple[str, int]]):
@@ -59,7 +77,8 @@ class Counts(ImportRun[tuple[str, int]]):
     def write(self, plan: tuple[str, int], report: ImportReport, dry_run: bool) -> None:
         report.count(None, plan)
         if not dry_run:
-            cast(Store, self.uow).written.append(plan)
+            assert isinstance(self.uow, Store)
+            self.uow.written.append(plan)
 
 
 KIND: ImportKind[tuple[str, int]] = ImportKind("counts", "entry", "key", ("key", "qty"), (),

@@ -133,7 +133,7 @@ def face_after_pick(on_face: int, slots: list[StockSlot], *, open_face: bool = F
 def test_a_face_below_its_minimum_gets_one_task_even_when_reserve_is_split() -> None:
     # 4 on the face: fill to 40 = 36, which no single reserve slot holds.
     uow = face_after_pick(4, [slot(1, 20), slot(2, 30)])
-    assert replenish_face(uow, 1, FACE, TODAY) == [101]  # type: ignore[arg-type]
+    assert replenish_face(uow, 1, FACE, TODAY) == [101]
     [spec] = uow.outbound.added
     assert (spec.kind, spec.location_id, spec.to_location_id, spec.quantity) == (
         TaskKind.REPLENISH, 1, FACE.id, 20)
@@ -145,14 +145,14 @@ def test_a_face_below_its_minimum_gets_one_task_even_when_reserve_is_split() -> 
 def test_no_task_when_the_face_has_one_open_or_the_index_refuses(
         open_face: bool, refuse: bool) -> None:
     uow = face_after_pick(4, [slot(1, 50)], open_face=open_face, refuse=refuse)
-    assert replenish_face(uow, 1, FACE, TODAY) == []  # type: ignore[arg-type]
+    assert replenish_face(uow, 1, FACE, TODAY) == []
     assert uow.stock.reserved == []
 
 
 def test_no_task_above_the_minimum_or_off_a_pick_face() -> None:
-    assert replenish_face(face_after_pick(12, [slot(1, 50)]), 1, FACE, TODAY) == []  # type: ignore[arg-type]
+    assert replenish_face(face_after_pick(12, [slot(1, 50)]), 1, FACE, TODAY) == []
     reserve = LocationRef(1, "A-01", "A-01", "00", LocationType.RESERVE, 10)
-    assert replenish_face(face_after_pick(0, [slot(1, 50)]), 1, reserve, TODAY) == []  # type: ignore[arg-type]
+    assert replenish_face(face_after_pick(0, [slot(1, 50)]), 1, reserve, TODAY) == []
 
 
 def test_the_replenishment_index_predicate_names_the_open_task_statuses() -> None:

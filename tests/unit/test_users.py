@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
+import wms_tui.domain.users as users_module
 from tests.fakes import FakeUnitOfWork
 from wms_tui.domain.errors import AccountLocked, AuthFailed, BadInput
 from wms_tui.domain.model import Actor, Role
 from wms_tui.domain.users import (
+    LOCKOUT,
     MAX_FAILED_ATTEMPTS,
     add_user,
     authenticate,
     hash_pin,
+    is_locked,
     parse_role,
     reset_pin,
     set_active,
+    unlock,
     validate_login,
     validate_pin,
     verify_pin,
@@ -127,28 +134,76 @@ def test_authenticate_returns_the_actor_for_the_terminal(uow: FakeUnitOfWork) ->
     assert actor == Actor(user.id, "OP1", Role.OPERATOR, "RF-07")  # type: ignore[arg-type]
 
 
-def test_unknown_and_inactive_users_get_the_same_answer(uow: FakeUnitOfWork) -> None:
-    with pytest.raises(AuthFailed, match=r"^unknown user or PIN$"):
+def detail(err: pytest.ExceptionInfo[AuthFailed]) -> str:
+    return str(err.value.params["detail"])
+
+
+def test_unknown_inactive_wrong_and_locked_all_get_the_same_answer(uow: FakeUnitOfWork) -> None:
+    answers: set[str] = set()
+    with pytest.raises(AuthFailed) as err:
         authenticate(uow, "NOBODY", "4711")
+    answers.add(str(err.value))
+    assert detail(err) == "unknown user"
     set_active(uow, "op1", False)
-    with pytest.raises(AuthFailed, match=r"^unknown user or PIN$"):
+    with pytest.raises(AuthFailed) as err:
         authenticate(uow, "OP1", "4711")
+    answers.add(str(err.value))
+    assert detail(err) == "inactive user"
     set_active(uow, "op1", True)
-    assert authenticate(uow, "OP1", "4711").login == "OP1"
-
-
-def test_wrong_pins_count_down_and_lock_at_the_limit(uow: FakeUnitOfWork) -> None:
-    for attempt in range(1, MAX_FAILED_ATTEMPTS):
-        with pytest.raises(AuthFailed, match=f"{MAX_FAILED_ATTEMPTS - attempt} tries left") as err:
+    for _ in range(MAX_FAILED_ATTEMPTS + 1):
+        with pytest.raises(AuthFailed) as err:
             authenticate(uow, "OP1", "0000")
+        answers.add(str(err.value))
+    assert answers == {"Wrong user ID or PIN, or locked"}
+    # A user ID nobody has locks nothing and is not written down.
+    assert list(uow.committed.users) == ["OP1"]
+
+
+def test_wrong_pins_count_up_and_lock_at_the_limit(uow: FakeUnitOfWork) -> None:
+    now = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
+    for attempt in range(1, MAX_FAILED_ATTEMPTS):
+        with pytest.raises(AuthFailed) as err:
+            authenticate(uow, "OP1", "0000", now=now)
         assert not isinstance(err.value, AccountLocked)
+        assert detail(err) == f"wrong PIN {attempt} of {MAX_FAILED_ATTEMPTS}"
         assert failed_attempts(uow, "OP1") == attempt
-    with pytest.raises(AccountLocked, match="now locked"):
-        authenticate(uow, "OP1", "0000")
+    with pytest.raises(AccountLocked) as err:
+        authenticate(uow, "OP1", "0000", now=now)
+    assert detail(err) == "wrong PIN 5 of 5, locked until 2026-12-06 08:15 UTC"
     # Once locked, even the right PIN is refused and does not reset the count.
-    with pytest.raises(AccountLocked, match="is locked"):
-        authenticate(uow, "OP1", "4711")
+    with pytest.raises(AccountLocked) as err:
+        authenticate(uow, "OP1", "4711", now=now + timedelta(minutes=14))
+    assert detail(err) == "locked until 2026-12-06 08:15 UTC"
     assert failed_attempts(uow, "OP1") == MAX_FAILED_ATTEMPTS
+    assert is_locked(uow.committed.users["OP1"], now)
+
+
+def test_the_lock_ends_by_itself_and_a_new_count_starts(uow: FakeUnitOfWork) -> None:
+    now = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
+    for _ in range(MAX_FAILED_ATTEMPTS):
+        with pytest.raises(AuthFailed):
+            authenticate(uow, "OP1", "0000", now=now)
+    later = now + LOCKOUT
+    assert not is_locked(uow.committed.users["OP1"], later)
+    with pytest.raises(AuthFailed) as err:
+        authenticate(uow, "OP1", "0000", now=later)
+    assert detail(err) == "wrong PIN 1 of 5"
+    assert authenticate(uow, "OP1", "4711", now=later).login == "OP1"
+
+
+def test_without_a_lockout_time_only_a_supervisor_unlocks(uow: FakeUnitOfWork) -> None:
+    now = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
+    for _ in range(MAX_FAILED_ATTEMPTS):
+        with pytest.raises(AuthFailed):
+            authenticate(uow, "OP1", "0000", lockout=None, now=now)
+    with pytest.raises(AccountLocked) as err:
+        authenticate(uow, "OP1", "4711", lockout=None, now=now + timedelta(days=30))
+    assert detail(err) == "locked until a supervisor unlocks"
+    assert unlock(uow, "op1") is True
+    assert unlock(uow, "op1") is False
+    assert authenticate(uow, "OP1", "4711", lockout=None).login == "OP1"
+    with pytest.raises(BadInput, match="no user"):
+        unlock(uow, "NOBODY")
 
 
 def test_a_good_pin_resets_the_count(uow: FakeUnitOfWork) -> None:
@@ -157,8 +212,9 @@ def test_a_good_pin_resets_the_count(uow: FakeUnitOfWork) -> None:
             authenticate(uow, "OP1", "0000")
     authenticate(uow, "OP1", "4711")
     assert failed_attempts(uow, "OP1") == 0
-    with pytest.raises(AuthFailed, match=f"{MAX_FAILED_ATTEMPTS - 1} tries left"):
+    with pytest.raises(AuthFailed) as err:
         authenticate(uow, "OP1", "0000")
+    assert detail(err) == "wrong PIN 1 of 5"
 
 
 def test_reset_pin_unlocks_and_replaces_the_old_pin(uow: FakeUnitOfWork) -> None:
@@ -167,8 +223,9 @@ def test_reset_pin_unlocks_and_replaces_the_old_pin(uow: FakeUnitOfWork) -> None
             authenticate(uow, "OP1", "0000")
     reset_pin(uow, "op1", "8642")
     assert authenticate(uow, "OP1", "8642").login == "OP1"
-    with pytest.raises(AuthFailed, match="tries left"):
+    with pytest.raises(AuthFailed) as err:
         authenticate(uow, "OP1", "4711")
+    assert detail(err) == "wrong PIN 1 of 5"
 
 
 def test_reset_and_deactivate_refuse_unknown_users(uow: FakeUnitOfWork) -> None:
@@ -178,3 +235,32 @@ def test_reset_and_deactivate_refuse_unknown_users(uow: FakeUnitOfWork) -> None:
         set_active(uow, "NOBODY", False)
     with pytest.raises(BadInput, match="PIN"):
         reset_pin(uow, "OP1", "12")
+
+
+def test_every_refusal_costs_one_pin_check(
+    uow: FakeUnitOfWork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Timing does not tell an unknown user from a wrong PIN or a locked account."""
+    checks: list[str] = []
+    real = users_module.verify_pin
+
+    def counted(pin: str, stored: str) -> bool:
+        checks.append(pin)
+        return real(pin, stored)
+
+    monkeypatch.setattr(users_module, "verify_pin", counted)
+    set_active(uow, "op1", True)
+    for login in ("NOBODY", "OP1", "OP1", "OP1", "OP1", "OP1", "OP1"):
+        checks.clear()
+        with pytest.raises(AuthFailed):
+            authenticate(uow, login, "0000")
+        assert checks == ["0000"]
+
+
+def test_locking_warns_in_the_log(uow: FakeUnitOfWork, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="wms_tui.domain.users"):
+        for _ in range(MAX_FAILED_ATTEMPTS):
+            with pytest.raises(AuthFailed):
+                authenticate(uow, "OP1", "0000", terminal="RF\x1b]0;x\x07")
+    (record,) = caplog.records
+    assert "user OP1 locked at terminal RF\\x1b]0;x\\x07 after 5 wrong PINs" in record.message

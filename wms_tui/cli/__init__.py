@@ -50,12 +50,12 @@ def main(
 app.command()(setup.init)
 app.command("tui")(serve.tui)
 app.command("serve")(serve.serve)
-app.command()(stock.stock)
 app.command()(stock.movements)
 app.command("audit")(reports.audit)
 app.command("config")(ops.config)
 app.command("doctor")(ops.doctor)
 
+app.add_typer(stock.stock_app, name="stock")
 app.add_typer(setup.db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(location_app, name="location")

@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 error, 2 bad input (a malformed file, option or value).
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, NoReturn, ParamSpec, TypeVar
@@ -17,6 +18,7 @@ from wms_tui.bootstrap import Site, resolve_database_url, sqlite_path, wire
 from wms_tui.domain import users
 from wms_tui.domain.errors import BadInput, InvalidQuantity, ScanRejected, UnknownUnit, WmsError
 from wms_tui.domain.model import Actor, Role
+from wms_tui.domain.text import visible
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -43,20 +45,24 @@ def _first_line(exc: BaseException) -> str:
 
 
 def handles_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn refusals into one 'error: …' line and the documented exit code, never a traceback."""
+    """Turn refusals into one 'error: …' line and the documented exit code, never a traceback.
+
+    The message goes through visible as a last line of defence: a value a message forgot to
+    show (an ESC in a file name, a SKU) is printed escaped, never obeyed by the terminal.
+    """
 
     @functools.wraps(command)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
         except BAD_INPUT_ERRORS as exc:
-            fail(str(exc), 2)
+            fail(visible(str(exc)), 2)
         except WmsError as exc:
-            fail(str(exc), 1)
+            fail(visible(str(exc)), 1)
         except SQLAlchemyError as exc:
-            fail(f"database: {_first_line(getattr(exc, 'orig', None) or exc)}", 1)
+            fail(visible(f"database: {_first_line(getattr(exc, 'orig', None) or exc)}"), 1)
         except OSError as exc:
-            fail(str(exc), 1)
+            fail(visible(str(exc)), 1)
 
     return run
 
@@ -109,6 +115,23 @@ def prompt_pin(label: str) -> str:
     return str(typer.prompt(label, hide_input=True, confirmation_prompt=True))
 
 
+def refuse_pin_option(pin: str | None) -> None:
+    if pin is not None:
+        raise BadInput("--pin on the command line shows the PIN to `ps` and the shell history: "
+                       "leave it out to be asked, or send it with --pin-stdin")
+
+
+def read_pin(label: str, from_stdin: bool) -> str:
+    """A PIN from a hidden prompt, or from standard input's first line for scripts: never from
+    the command line, where `ps` and shell history would show it."""
+    if not from_stdin:
+        return prompt_pin(label)
+    line = sys.stdin.readline().rstrip("\r\n")
+    if not line:
+        raise BadInput("--pin-stdin: standard input has no PIN on its first line")
+    return line
+
+
 def acting_user(site: Site, login: str) -> Actor:
     """The user a command acts as; the CLI has no PIN step, its user owns the database."""
     login = users.validate_login(login)
@@ -127,6 +150,10 @@ ItemFilter = Annotated[
 LocationFilter = Annotated[
     str | None, typer.Option("--location", help="Location code or barcode.", show_default=False)
 ]
+PinStdin = Annotated[bool, typer.Option(
+    "--pin-stdin", help="Read the PIN from standard input's first line instead of a prompt.")]
+# Kept, hidden, so an old script gets told why instead of "no such option".
+PinRefused = Annotated[str | None, typer.Option("--pin", hidden=True, show_default=False)]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 AsCsv = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
 AsLogin = Annotated[

@@ -24,6 +24,7 @@ from wms_tui.domain.errors import BadInput
 from wms_tui.domain.periods import day
 from wms_tui.domain.stock import new_confirmation_key
 from wms_tui.domain.supervisor import PendingApproval
+from wms_tui.domain.text import shown, shown_any
 
 count_app = typer.Typer(help="Cycle counts: schedule, request, list, approve.",
                         no_args_is_help=True)
@@ -149,9 +150,9 @@ def _print_pending(p: PendingApproval) -> None:
                                   "moved since"], rows,
                           numeric={"book", "1st count", "counted", "variance", "moved since"}))
     for m in p.movements:
-        typer.echo(f"  moved since: #{m.id} {m.kind.value} {m.quantity} {m.sku} "
-                   f"{m.from_location or '-'} > {m.to_location or '-'} {m.user} "
-                   f"{m.reference}")
+        parts = (f"#{m.id}", m.kind.value, m.quantity, m.sku, m.from_location or "-", ">",
+                 m.to_location or "-", m.user, m.reference)
+        typer.echo("  moved since: " + " ".join(shown_any(part) for part in parts))
 
 
 @count_app.command("pending")
@@ -173,7 +174,7 @@ def _decide(ctx: typer.Context, task_id: int, login: str, approve: bool) -> None
     result = counting.approve_count(site.uow_factory, acting_user(site, login), task_id,
                                     approve, new_confirmation_key())
     if result.status == counting.CountStatus.RECOUNT:
-        fail(f"count task {task_id} not approved: {result.reason}", 1)
+        fail(f"count task {task_id} not approved: {shown(result.reason)}", 1)
     if result.status == counting.CountStatus.REJECTED:
         typer.echo(f"count task {task_id}: rejected; count task {result.new_task_id} "
                    "created for a fresh count")

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from wms_tui.cli.common import AsCsv, AsJson, handles_errors, open_site
-from wms_tui.cli.output import Row, console, emit, print_json, table
+from wms_tui.cli.output import Row, console, csv_row, emit, print_json, table
 from wms_tui.domain import exports as erp
 from wms_tui.domain import masterdata
 from wms_tui.domain.errors import BadInput
@@ -50,9 +50,10 @@ def export_events(
         return
     if as_csv:
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(EXPORT_COLUMNS)
+        # Formula-safe cells: a SKU or reference like '=HYPERLINK(…)' stays text.
+        writer.writerows(csv_row(r.get(column) for column in EXPORT_COLUMNS) for r in rows)
         typer.echo(out.getvalue(), nl=False)
     elif rows:
         console().print(table("Events", EXPORT_COLUMNS, [list(r.values()) for r in rows],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -17,6 +18,7 @@ from wms_tui.cli.output import console
 from wms_tui.domain import import_files
 from wms_tui.domain.errors import BadInput
 from wms_tui.domain.masterdata import CsvTable, ImportReport
+from wms_tui.domain.text import shown, visible
 
 # Files shorter than this import in a blink; a bar would only flicker.
 PROGRESS_MIN_ROWS = 200
@@ -55,11 +57,19 @@ FormatOpt = Annotated[FileFormat | None, typer.Option(
 )]
 
 
-def _read_table(path: Path, fmt: FileFormat | None = None) -> CsvTable:
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, never more than one past the limit, so a 1 GB file (or /dev/zero)
+    is refused without being read whole; a regular file is refused by its size unread."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            import_files.check_size(os.fstat(handle.fileno()).st_size, str(path))
+            return handle.read(import_files.MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise BadInput(f"cannot read {shown(str(path))}: {exc.strerror or exc}") from None
+
+
+def _read_table(path: Path, fmt: FileFormat | None = None) -> CsvTable:
+    data = _read_bytes(path)
     kind = import_files.format_for(path.name, fmt.value if fmt else None)
     return import_files.read_table(data, str(path), kind)
 
@@ -79,12 +89,16 @@ def _progress(rows: int, label: str) -> Iterator[Advance | None]:
 
 
 def finish(report: ImportReport) -> None:
-    """Print the report; any refused row makes the exit code 2."""
+    """Print the report; any refused row makes the exit code 2.
+
+    The importers show the file's content in their messages; visible is the last line of
+    defence for any they missed.
+    """
     for error in report.errors:
-        typer.echo(error, err=True)
+        typer.echo(visible(error), err=True)
     for note in report.notes:
-        typer.echo(note)
-    typer.echo(report.summary())
+        typer.echo(visible(note))
+    typer.echo(visible(report.summary()))
     if report.errors:
         raise typer.Exit(2)
 

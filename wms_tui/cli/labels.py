@@ -12,6 +12,7 @@ import typer
 from wms_tui.cli.common import handles_errors, open_site
 from wms_tui.domain.errors import BadInput
 from wms_tui.domain.labels import Label
+from wms_tui.domain.text import shown
 from wms_tui.labels.files import LabelFormat
 
 labels_app = typer.Typer(
@@ -53,12 +54,13 @@ def _deliver(labels: Sequence[Label], kind: str, fmt: LabelFormat | None, out: P
         raise BadInput("say where the labels go: --out FOLDER_OR_FILE (or --printer for ZPL)")
     written = write_labels(labels, kind, fmt, out) if out is not None else []
     if len(written) == 1:
-        typer.echo(f"{len(labels)} {kind} label(s): {written[0]}")
+        typer.echo(f"{len(labels)} {kind} label(s): {shown(str(written[0]))}")
     elif written:
-        typer.echo(f"{len(labels)} {kind} labels: {written[0].parent}")
+        typer.echo(f"{len(labels)} {kind} labels: {shown(str(written[0].parent))}")
     if printer is not None:
         sent = render.send_to_printer(render.labels_zpl(labels), printer, timeout=timeout)
-        typer.echo(f"{len(labels)} {kind} label(s) sent to printer {printer} ({sent} bytes)")
+        typer.echo(f"{len(labels)} {kind} label(s) sent to printer {shown(printer)} "
+                   f"({sent} bytes)")
 
 
 @labels_app.command("location")
@@ -169,5 +171,5 @@ def labels_pallet(
             open_site(ctx).engine, sku=sku, count=count, prefix=company_prefix, lot=lot,
             expiry=expires, uom=uom, best_before=best_before,
         )
-    typer.echo(f"SSCC {label.sscc}  {label.hri}")
+    typer.echo(f"SSCC {label.sscc}  {shown(label.hri)}")
     _deliver([label], "pallet", fmt, out, printer, timeout)

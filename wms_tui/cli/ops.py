@@ -15,6 +15,7 @@ from wms_tui.cli.output import print_json
 from wms_tui.db import health as health_db
 from wms_tui.domain import health as checks
 from wms_tui.domain.stock import ledger_mismatches
+from wms_tui.domain.text import shown, shown_any
 
 
 def _version(package: str) -> str | None:
@@ -51,13 +52,19 @@ def config(ctx: typer.Context, as_json: AsJson = False) -> None:
     for key, value in settings.items():
         if isinstance(value, dict):
             value = ", ".join(f"{k} {v}" for k, v in value.items())
-        typer.echo(f"{key.replace('_', ' ')}: {value}")
+        typer.echo(f"{key.replace('_', ' ')}: {shown_any(value)}")
 
 
 def _findings(site: Site, now: datetime, stuck_hours: int,
               stale_hours: int) -> list[checks.Finding]:
     engine = site.engine
-    findings = [checks.verdict("integrity", health_db.integrity(engine), "ok")]
+    probe = health_db.write_probe(engine)
+    findings = checks.storage(probe)
+    findings.append(checks.disk_space(health_db.disk_space(engine, data_dir())))
+    if not checks.reachable(probe):
+        # Nothing more can be read from a database out of reach.
+        return findings
+    findings.append(checks.verdict("integrity", health_db.integrity(engine), "ok"))
     current, head = site.schema()
     findings.append(checks.migrations(current, head))
     # The other checks read tables an older schema may not have.
@@ -89,9 +96,12 @@ def doctor(
         "--strict", help="Exit 1 on warnings too (old backup, stuck work).")] = False,
     as_json: AsJson = False,
 ) -> None:
-    """Health check: integrity, schema, balances = ledger, reservations, backups, stuck work.
+    """Health check: reachable, writable, disk space, integrity, schema, balances = ledger,
+    reservations, backups, stuck work.
 
-    Exit 1 when a check fails (with --strict, when one warns); --json for monitoring.
+    Free space under the database file and the data directory fails below 64 MiB and warns
+    below 1 GiB or 5% of the disk. Exit 1 when a check fails (with --strict, when one warns);
+    --json for monitoring.
     """
     must_exist(ctx)
     site = open_site(ctx, ready=False)
@@ -108,7 +118,7 @@ def doctor(
                                 "problems": list(f.problems)} for f in findings]})
     else:
         for f in findings:
-            typer.echo(f"{f.level.value.upper():4}  {f.check}: {f.summary}")
+            typer.echo(f"{f.level.value.upper():4}  {f.check}: {shown(f.summary)}")
             for problem in f.problems:
-                typer.echo(f"        {problem}")
+                typer.echo(f"        {shown(problem)}")
     raise typer.Exit(code)

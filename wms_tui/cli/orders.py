@@ -12,6 +12,7 @@ from wms_tui.cli.importing import DryRun, FileArg, FormatOpt, Importer, Partial,
 from wms_tui.cli.output import console, print_json, table
 from wms_tui.domain import inbound, outbound
 from wms_tui.domain.periods import day
+from wms_tui.domain.text import shown
 
 order_app = typer.Typer(help="Inbound orders (ASNs, purchase orders) and outbound orders.",
                         no_args_is_help=True)
@@ -50,8 +51,8 @@ def _wave_json(report: outbound.WaveReport) -> dict[str, object]:
 
 
 def _print_wave(report: outbound.WaveReport) -> None:
-    typer.echo(f"wave {report.code}: {len(report.orders)} order(s) released "
-               f"({', '.join(report.orders)}), {len(report.tasks)} pick task(s)")
+    typer.echo(f"wave {shown(report.code)}: {len(report.orders)} order(s) released "
+               f"({shown(', '.join(report.orders))}), {len(report.tasks)} pick task(s)")
     screen = console()
     if report.tasks:
         screen.print(table(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from enum import Enum
 
@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from wms_tui.domain.errors import BadInput
+from wms_tui.domain.text import csv_cell, shown_any
 
 Row = dict[str, object]
 
@@ -33,41 +34,71 @@ def json_value(value: object) -> object:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
+def _json_escape(character: str) -> str:
+    """One character as JSON's \\uXXXX escape; past U+FFFF as its UTF-16 surrogate pair."""
+    code = ord(character)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def printable_json(text: str) -> str:
+    """JSON text with every unprintable character that json.dumps leaves raw (DEL, C1
+    controls, bidi overrides, lone surrogates) written as \\uXXXX: the same data once read,
+    but nothing a terminal acts on. Raw line breaks in json.dumps output are layout only."""
+    return "\n".join(
+        line if line.isprintable() else "".join(
+            c if c.isprintable() else _json_escape(c) for c in line)
+        for line in text.split("\n")
+    )
+
+
 def print_json(data: object) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=json_value))
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=json_value)
+    typer.echo(printable_json(text))
 
 
 def _cell(value: object) -> Text:
-    """Data goes into tables as plain Text, so a '[' in a description is never Rich markup."""
-    if value is None:
-        return Text("")
+    """Data goes into tables as plain Text, so a '[' in a description is never Rich markup,
+    and shown, so an ESC in it is seen, never obeyed by the terminal."""
     if isinstance(value, Enum):
-        return Text(str(value.value))
+        return Text(shown_any(value.value))
     if isinstance(value, datetime):
         return Text(value.isoformat(timespec="seconds"))
-    return Text(str(value))
+    return Text(shown_any(value))
 
 
 def table(
     title: str, columns: Sequence[str], rows: Sequence[Sequence[object]], numeric: set[str]
 ) -> Table:
-    shown = Table(title=title, title_justify="left")
+    # The title may name data (a location, a user), so it is plain Text too.
+    drawn = Table(title=Text(shown_any(title), style="table.title"), title_justify="left")
     for column in columns:
-        shown.add_column(column, justify="right" if column in numeric else "left")
+        drawn.add_column(column, justify="right" if column in numeric else "left")
     for row in rows:
-        shown.add_row(*(_cell(v) for v in row))
-    return shown
+        drawn.add_row(*(_cell(v) for v in row))
+    return drawn
 
 
 def print_csv(rows: Sequence[Mapping[str, object]]) -> None:
-    """A header from the first row's keys, then one line per row; nothing for no rows."""
+    """A header from the first row's keys, then one line per row; nothing for no rows.
+
+    Every cell goes through csv_cell, so a spreadsheet shows a SKU like '=HYPERLINK(…)' as
+    text instead of running it.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     if rows:
-        writer.writerow(list(rows[0]))
-        writer.writerows([json_value(v) if isinstance(v, datetime | date | Enum) else v
-                          for v in r.values()] for r in rows)
+        writer.writerow([csv_cell(name) for name in rows[0]])
+        writer.writerows(csv_row(r.values()) for r in rows)
     typer.echo(out.getvalue(), nl=False)
+
+
+def csv_row(values: Iterable[object]) -> list[object]:
+    """One CSV line's cells: dates and enums as JSON writes them, each cell formula-safe."""
+    return [csv_cell(json_value(v) if isinstance(v, datetime | date | Enum) else v)
+            for v in values]
 
 
 def emit(title: str, rows: list[Row], numeric: set[str], as_json: bool, as_csv: bool,
@@ -90,6 +121,6 @@ def emit(title: str, rows: list[Row], numeric: set[str], as_json: bool, as_csv: 
                               shown if shown is not None else [list(r.values()) for r in rows],
                               numeric))
     else:
-        typer.echo(f"{title}: nothing to show")
+        typer.echo(f"{shown_any(title)}: nothing to show")
     if summary:
-        typer.echo("  ".join(f"{k}: {'' if v is None else v}" for k, v in summary.items()))
+        typer.echo("  ".join(f"{k}: {shown_any(v)}" for k, v in summary.items()))

@@ -169,7 +169,8 @@ def report_exceptions(
     as_json: AsJson = False, as_csv: AsCsv = False,
 ) -> None:
     """Open exceptions: short lines and tasks, putaway overrides, over-receipts (with the
-    order's expected and received quantity of the item), counts waiting for approval."""
+    order's expected and received quantity of the item), counts waiting for approval, users
+    locked out by wrong PINs (`at`: when the lock ends; empty: until `wms user unlock`)."""
     found = open_site(ctx).services.open_exceptions(days)
     rows: list[Row] = [
         {"kind": e.kind.value, "reference": e.reference, "sku": e.sku, "location": e.location,

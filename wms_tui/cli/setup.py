@@ -10,7 +10,17 @@ from typing import Annotated
 import typer
 
 from wms_tui.bootstrap import Site, data_dir, sqlite_path
-from wms_tui.cli.common import database_url, fail, handles_errors, must_exist, open_site, prompt_pin
+from wms_tui.cli.common import (
+    PinRefused,
+    PinStdin,
+    database_url,
+    fail,
+    handles_errors,
+    must_exist,
+    open_site,
+    read_pin,
+    refuse_pin_option,
+)
 from wms_tui.db import health as health_db
 from wms_tui.domain import masterdata, users
 from wms_tui.domain.model import Role
@@ -33,13 +43,11 @@ def init(
         str | None,
         typer.Option("--admin", help="Create this first admin user.", show_default=False),
     ] = None,
-    pin: Annotated[
-        str | None,
-        typer.Option("--pin", help="The admin's PIN (asked for, hidden, if left out).",
-                     show_default=False),
-    ] = None,
+    pin_stdin: PinStdin = False,
+    pin: PinRefused = None,
 ) -> None:
     """Create the database (or bring it up to date), warehouse WH1 and optionally an admin."""
+    refuse_pin_option(pin)
     url = database_url(ctx)
     shown = health_db.shown_url(url)
     path = sqlite_path(url)
@@ -70,7 +78,7 @@ def init(
     else:
         users.add_user(
             site.uow_factory(), login, login.title(), Role.ADMIN.value,
-            pin if pin is not None else prompt_pin("PIN for the admin"),
+            read_pin("PIN for the admin", pin_stdin),
         )
         typer.echo(f"user {login}: created (admin)")
 
@@ -119,8 +127,7 @@ def db_backup(
         fail(f"no database file to back up ({health_db.shown_url(engine)})", 1)
     folder = data_dir()
     target = to or folder / "backups" / f"wms-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}.db"
+    # A failure (disk full, no permission, a bad copy) is one error line; no file is left.
     result = health_db.backup_sqlite(engine, target)
-    if result.integrity:
-        fail(f"the copy {target} failed its integrity check: {result.integrity[0]}", 1)
     health_db.record_backup(folder, engine, result)
     typer.echo(f"backup {result.path}: {result.size} bytes, integrity ok (mode 0600)")

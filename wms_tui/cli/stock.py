@@ -14,10 +14,17 @@ from wms_tui.cli.output import console, print_json, table
 from wms_tui.domain import masterdata
 from wms_tui.domain.errors import BadInput
 from wms_tui.domain.scan import GS, scan_explanation
+from wms_tui.domain.text import visible
 
 scan_app = typer.Typer(help="Scanner diagnostics.", no_args_is_help=True)
 
 
+# `wms stock` lists stock on hand; its subcommands (import, adjust, status) change it.
+stock_app = typer.Typer(help="Stock on hand: list it, or load, adjust and re-status it.",
+                        invoke_without_command=True)
+
+
+@stock_app.callback()
 @handles_errors
 def stock(
     ctx: typer.Context,
@@ -26,6 +33,8 @@ def stock(
     as_json: AsJson = False,
 ) -> None:
     """Stock on hand by item, location, lot, LPN and status."""
+    if ctx.invoked_subcommand is not None:
+        return
     lines = masterdata.stock_listing(open_site(ctx).read_factory(), item=item, location=location)
     rows = [
         {
@@ -136,4 +145,5 @@ def scan_explain(
             shown = "; ".join(str(v) for v in value)
         else:
             shown = "" if value is None else str(value)
-        out.print(Text(f"{key:>13}: {shown}"))
+        # The explanation shows the raw scan already; visible catches what it left raw.
+        out.print(Text(visible(f"{key:>13}: {shown}")))

@@ -6,7 +6,14 @@ from typing import Annotated
 
 import typer
 
-from wms_tui.cli.common import handles_errors, open_site, prompt_pin
+from wms_tui.cli.common import (
+    PinRefused,
+    PinStdin,
+    handles_errors,
+    open_site,
+    read_pin,
+    refuse_pin_option,
+)
 from wms_tui.cli.importing import DryRun, FileArg, FormatOpt, Partial, run_import
 from wms_tui.cli.output import console, print_json, table
 from wms_tui.domain import user_import as user_imports
@@ -25,10 +32,9 @@ def user_add(
     login: LoginArg,
     name: Annotated[str | None, typer.Option(help="Full name (default: the user ID).")] = None,
     role: Annotated[str, typer.Option(help="operator, supervisor or admin.")] = "operator",
-    pin: Annotated[
-        str | None, typer.Option(help="4-8 digits (asked for, hidden, if left out).")
-    ] = None,
+    pin_stdin: PinStdin = False,
     lang: Annotated[str, typer.Option(help="Screen language: en or zh_CN.")] = "en",
+    pin: PinRefused = None,
 ) -> None:
     """Add a user who signs in at the terminals with a user ID and PIN."""
     site = open_site(ctx)
@@ -37,9 +43,9 @@ def user_add(
     users.parse_role(role)
     if lang not in users.LANGUAGES:
         raise BadInput(f"language {lang!r} must be one of {', '.join(users.LANGUAGES)}")
-    if pin is None:
-        pin = prompt_pin("PIN")
-    user = users.add_user(site.uow_factory(), login, name or login, role, pin, lang)
+    refuse_pin_option(pin)
+    user = users.add_user(site.uow_factory(), login, name or login, role,
+                          read_pin("PIN", pin_stdin), lang)
     typer.echo(f"user {user.login}: created ({user.role}, {user.language})")
 
 
@@ -54,7 +60,8 @@ def user_list(
             {
                 "login": u.login, "name": u.name, "role": u.role, "language": u.language,
                 "active": u.active, "failed_attempts": u.failed_attempts,
-                "locked": u.failed_attempts >= users.MAX_FAILED_ATTEMPTS,
+                "locked": users.is_locked(u),
+                "locked_until": u.locked_until if users.is_locked(u) else None,
             }
             for u in uow.users.all()
         ]
@@ -90,16 +97,22 @@ def user_enable(ctx: typer.Context, login: LoginArg) -> None:
 def user_reset_pin(
     ctx: typer.Context,
     login: LoginArg,
-    pin: Annotated[
-        str | None, typer.Option(help="The new PIN (asked for, hidden, if left out).")
-    ] = None,
+    pin_stdin: PinStdin = False,
+    pin: PinRefused = None,
 ) -> None:
     """Set a new PIN and unlock the account."""
+    refuse_pin_option(pin)
     site = open_site(ctx)
-    if pin is None:
-        pin = prompt_pin("New PIN")
-    users.reset_pin(site.uow_factory(), login, pin)
+    users.reset_pin(site.uow_factory(), login, read_pin("New PIN", pin_stdin))
     typer.echo(f"user {login.upper()}: PIN reset, account unlocked")
+
+
+@user_app.command("unlock")
+@handles_errors
+def user_unlock(ctx: typer.Context, login: LoginArg) -> None:
+    """Let a user locked out by wrong PINs sign in again, with the PIN they have."""
+    was_locked = users.unlock(open_site(ctx).uow_factory(), login)
+    typer.echo(f"user {login.upper()}: {'unlocked' if was_locked else 'was not locked'}")
 
 
 @user_app.command("import")

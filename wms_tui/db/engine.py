@@ -16,9 +16,16 @@ READONLY = {"wms_readonly": True}
 
 
 def data_dir() -> Path:
-    """The per-user data directory, created readable by its owner only."""
+    """The per-user data directory; one created here is readable by its owner only."""
     path = Path(os.environ.get("WMS_DATA_DIR") or user_data_dir(APP_NAME))
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        path.mkdir(parents=True, mode=0o700)
+    except FileExistsError:
+        if not path.is_dir():
+            raise
+        # An existing directory is not ours to change: its owner chose who may read it.
+        return path
+    # mkdir's mode passes through the umask; chmod makes it exactly 0700 whatever the umask.
     os.chmod(path, 0o700)
     return path
 

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
+import shutil
 import sqlite3
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from wms_tui.db.tables import Balance, FlowState, Reservation, Task, User, table_of
-from wms_tui.domain.health import BalanceFacts, OpenWork
+from wms_tui.db.uow import driver_fault, is_transient, storage_fault
+from wms_tui.domain.errors import DatabaseReadOnly, TransientConflict, WmsError
+from wms_tui.domain.health import BalanceFacts, DiskSpace, OpenWork, WriteProbe
 
 B = table_of(Balance)
 R = table_of(Reservation)
@@ -39,6 +46,54 @@ def sqlite_file(engine: Engine) -> Path | None:
     if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
         return None
     return Path(engine.url.database)
+
+
+def write_probe(engine: Engine) -> WriteProbe:
+    """Whether the database takes writes, found without writing anything that lasts.
+
+    SQLite: the write lock (BEGIN IMMEDIATE) and a table created, then rolled back, which a
+    read-only file, mount or connection refuses. PostgreSQL: transaction_read_only, which a
+    read-only default or a standby server turns on. Out of reach is a fault like the others.
+    """
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name != "sqlite":
+                if conn.exec_driver_sql("SHOW transaction_read_only").scalar() == "on":
+                    return DatabaseReadOnly("transaction_read_only is on")
+                return None
+            trans = conn.begin()
+            try:
+                conn.exec_driver_sql("CREATE TABLE wms_write_probe (x INTEGER)")
+            finally:
+                trans.rollback()
+    except DBAPIError as exc:
+        if is_transient(exc):
+            return TransientConflict(_first_line(exc.orig or exc))
+        fault = storage_fault(exc)
+        if fault is None:
+            raise
+        return fault
+    return None
+
+
+def disk_space(engine: Engine, data_folder: Path) -> list[DiskSpace]:
+    """Free space where the SQLite file (and its WAL) and the data directory (backups, logs)
+    live, each filesystem once; a PostgreSQL server's own disk is out of sight from here."""
+    database = sqlite_file(engine)
+    places = [database.parent] if database is not None else []
+    places.append(data_folder)
+    seen: set[int] = set()
+    found = []
+    for place in places:
+        try:
+            device = place.stat().st_dev
+            usage = shutil.disk_usage(place)
+        except FileNotFoundError:
+            continue
+        if device not in seen:
+            seen.add(device)
+            found.append(DiskSpace(str(place), usage.free, usage.total))
+    return found
 
 
 def integrity(engine: Engine) -> list[str]:
@@ -85,23 +140,33 @@ def saved_sessions(engine: Engine) -> list[OpenWork]:
 class BackupResult:
     path: Path
     size: int
-    integrity: list[str]
     at: datetime
 
 
-def backup_sqlite(engine: Engine, target: Path) -> BackupResult:
-    """A consistent online copy through SQLite's backup API, private (0600) from the start."""
-    source = sqlite_file(engine)
-    if source is None:
-        raise ValueError("only a SQLite file database can be copied this way")
-    if target.exists():
-        raise FileExistsError(f"{target} exists already; a backup never overwrites")
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    at = datetime.now(UTC)
+class BackupFailed(WmsError):
+    """A backup that could not be made; no file of it is left behind."""
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def _why(exc: BaseException) -> str:
+    """A failed copy in a few words: "disk full", "permission denied"."""
+    if isinstance(exc, OSError):
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return "disk full"
+        return (exc.strerror or _first_line(exc)).lower()
+    fault = driver_fault(exc)
+    return fault.FAULT if fault is not None else _first_line(exc)
+
+
+def copy_database(source: Path, copy: Path) -> list[str]:
+    """Copy source's pages into the file copy; the copy's integrity problems (none: [])."""
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
-        dst = sqlite3.connect(target)
+        dst = sqlite3.connect(copy)
         try:
             # Pages are copied under a read transaction, so writers may go on meanwhile.
             src.backup(dst)
@@ -111,8 +176,43 @@ def backup_sqlite(engine: Engine, target: Path) -> BackupResult:
             dst.close()
     finally:
         src.close()
-    os.chmod(target, 0o600)
-    return BackupResult(target, target.stat().st_size, [] if check == ["ok"] else check, at)
+    return [] if check == ["ok"] else check
+
+
+def backup_sqlite(engine: Engine, target: Path) -> BackupResult:
+    """A consistent online copy through SQLite's backup API, private (0600) from the start.
+
+    The copy is made in a hidden temporary file beside target and renamed into place only once
+    it passed its integrity check, so a failure (a full disk, a folder we may not write) leaves
+    no file behind, and nothing in the way of the next backup.
+    """
+    source = sqlite_file(engine)
+    if source is None:
+        raise ValueError("only a SQLite file database can be copied this way")
+    if target.exists():
+        raise FileExistsError(f"{target} exists already; a backup never overwrites")
+    folder = target.parent
+    at = datetime.now(UTC)
+    temporary: Path | None = None
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # mkstemp makes the file 0600, so no one else can read the copy while it is written.
+        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        os.close(handle)
+        temporary = Path(name)
+        problems = copy_database(source, temporary)
+        if problems:
+            raise BackupFailed(f"backup failed: the copy failed its integrity check: "
+                               f"{problems[0]}")
+        temporary.rename(target)
+        temporary = None
+    except (OSError, sqlite3.Error) as exc:
+        raise BackupFailed(f"backup failed: {_why(exc)} at {folder}") from exc
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+    return BackupResult(target, target.stat().st_size, at)
 
 
 def record_backup(folder: Path, engine: Engine, result: BackupResult) -> None:
@@ -122,9 +222,15 @@ def record_backup(folder: Path, engine: Engine, result: BackupResult) -> None:
     records[shown_url(engine)] = {"at": result.at.isoformat(), "path": str(result.path),
                                   "size": result.size}
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(records, indent=2))
-    os.chmod(tmp, 0o600)
-    tmp.replace(path)
+    try:
+        tmp.write_text(json.dumps(records, indent=2))
+        os.chmod(tmp, 0o600)
+        tmp.replace(path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise BackupFailed(f"backup {result.path} was made, but recording it in {path} "
+                           f"failed: {_why(exc)}") from exc
 
 
 def read_backups(folder: Path) -> dict[str, dict[str, object]]:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, update
+from sqlalchemy import and_, case, delete, func, or_, update
 from sqlalchemy import select as core_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -376,3 +376,26 @@ class SqlUsers:
 
     def all(self) -> list[User]:
         return list(self.session.exec(select(User).order_by(col(User.login))))
+
+    def claim_attempt(self, user_id: int, limit: int, now: datetime,
+                      locked_until: datetime | None) -> int | None:
+        # One conditional UPDATE: PostgreSQL re-checks the WHERE on the row it waited for, and
+        # SQLite's writers queue, so no two sessions both claim the last attempt.
+        users = table_of(User)
+        count, until = users.c.failed_attempts, users.c.locked_until
+        lock_ended = and_(until.is_not(None), until <= now)
+        new_count = case((count >= limit, 1), else_=count + 1)
+        claimed = self.session.execute(
+            update(users)
+            .where(users.c.id == user_id, or_(count < limit, lock_ended))
+            .values(failed_attempts=new_count,
+                    locked_until=case((new_count >= limit, locked_until),
+                                         else_=None))
+            .returning(users.c.failed_attempts)
+        ).scalar_one_or_none()
+        return claimed
+
+    def clear_attempts(self, user_id: int) -> None:
+        users = table_of(User)
+        self.session.execute(update(users).where(users.c.id == user_id)
+                             .values(failed_attempts=0, locked_until=None))

@@ -229,6 +229,8 @@ class User(SQLModel, table=True):
     role: str = Field(max_length=12, default="operator")
     pin_hash: str = Field(max_length=200)
     failed_attempts: int = 0
+    # None with a full count: locked until a supervisor unlocks.
+    locked_until: datetime | None = None
     active: bool = True
     language: str = Field(max_length=8, default="en")
     created_at: datetime = Field(default_factory=utcnow)

@@ -23,10 +23,28 @@ from wms_tui.db.putaway import SqlPutaway
 from wms_tui.db.reports import SqlReports
 from wms_tui.db.repositories import SqlCatalog, SqlIdempotency, SqlStock, SqlUsers
 from wms_tui.db.tables import CLOCK
-from wms_tui.domain.errors import TransientConflict
+from wms_tui.domain.errors import (
+    DatabaseReadOnly,
+    DatabaseUnreachable,
+    DiskFull,
+    StorageFault,
+    TransientConflict,
+)
 
 # PostgreSQL SQLSTATEs that mean "try the whole transaction again".
 _RETRYABLE_SQLSTATES = {"40001", "40P01", "23505", "55P03"}
+
+# How each storage fault shows itself: PostgreSQL SQLSTATEs, SQLite result codes (by name,
+# extended codes included), and the drivers' words for when neither is set.
+_DISK_FULL_SQLSTATES = {"53100"}
+_DISK_FULL_WORDS = ("database or disk is full", "no space left on device")
+_READ_ONLY_SQLSTATES = {"25006"}
+_READ_ONLY_WORDS = ("readonly database", "read-only transaction")
+# Class 08 is PostgreSQL's "connection exception"; 57P01-57P03 a server going down or not up yet.
+_UNREACHABLE_SQLSTATES = {"57P01", "57P02", "57P03"}
+_UNREACHABLE_WORDS = ("connection refused", "could not connect", "connection failed",
+                      "server closed the connection", "connection is closed",
+                      "unable to open database file")
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -38,6 +56,32 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, DBAPIError) and exc.orig is not None:
         return getattr(exc.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES
     return False
+
+
+def storage_fault(exc: BaseException) -> StorageFault | None:
+    """The storage fault behind a database error (disk full, read-only, out of reach), if any."""
+    if not isinstance(exc, DBAPIError) or exc.orig is None:
+        return None
+    return driver_fault(exc.orig, disconnected=exc.connection_invalidated)
+
+
+def driver_fault(error: BaseException, *, disconnected: bool = False) -> StorageFault | None:
+    """The same for an error straight from the driver (sqlite3 or psycopg)."""
+    lines = str(error).strip().splitlines()
+    detail = lines[0] if lines else type(error).__name__
+    words = detail.lower()
+    sqlstate = str(getattr(error, "sqlstate", None) or "")
+    code = str(getattr(error, "sqlite_errorname", None) or "")
+    if (sqlstate in _DISK_FULL_SQLSTATES or code.startswith("SQLITE_FULL")
+            or any(w in words for w in _DISK_FULL_WORDS)):
+        return DiskFull(detail)
+    if (sqlstate in _READ_ONLY_SQLSTATES or code.startswith("SQLITE_READONLY")
+            or any(w in words for w in _READ_ONLY_WORDS)):
+        return DatabaseReadOnly(detail)
+    if (disconnected or sqlstate.startswith("08") or sqlstate in _UNREACHABLE_SQLSTATES
+            or code.startswith("SQLITE_CANTOPEN") or any(w in words for w in _UNREACHABLE_WORDS)):
+        return DatabaseUnreachable(detail)
+    return None
 
 
 Clock = Callable[[], datetime]
@@ -85,8 +129,12 @@ class SqlUnitOfWork:
             if self._clock_token is not None:
                 CLOCK.reset(self._clock_token)
                 self._clock_token = None
-        if exc is not None and is_transient(exc):
+        if exc is None:
+            return
+        if is_transient(exc):
             raise TransientConflict(str(exc).splitlines()[0]) from exc
+        if (fault := storage_fault(exc)) is not None:
+            raise fault from exc
 
     def commit(self) -> None:
         self.session.commit()

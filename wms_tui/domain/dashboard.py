@@ -17,9 +17,10 @@ first-attempt lines counted that day (reports.record_accuracy, by line).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Protocol, cast
+from typing import Protocol
 
 from wms_tui.domain.counting import CountStatus
 from wms_tui.domain.model import MovementKind
@@ -168,7 +169,10 @@ def dashboard(uow: DashboardUnitOfWork, now: datetime, days: int = DASHBOARD_DAY
 class DashboardServicesMixin(SupervisorServicesMixin):
     """The dashboard screen's one read, over WarehouseServices' read-only unit of work."""
 
+    uow_factory: Callable[[], DashboardUnitOfWork]
+    read_factory: Callable[[], DashboardUnitOfWork]
+
     def dashboard(self, now: datetime | None = None,
                   days: int = DASHBOARD_DAYS) -> Dashboard:
-        with cast(DashboardUnitOfWork, self.read_factory()) as uow:
+        with self.read_factory() as uow:
             return dashboard(uow, now or self.now(), days)

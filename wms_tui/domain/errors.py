@@ -9,6 +9,7 @@ language (`err.render(t)`) while logs and the CLI get English (`str(err)`):
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 
 def N_(text: str) -> str:
@@ -78,3 +79,38 @@ class TransientConflict(WmsError):
 
 class BadInput(WmsError):
     """Malformed input from a file or a command line; maps to exit code 2."""
+
+
+class StorageFault(WmsError):
+    """The database cannot do its part (disk full, read-only, out of reach): nothing was saved,
+    and trying again will not help until someone mends the storage.
+
+    render(t) is what an operator is shown; str() names the fault and the driver's own words,
+    for the log and the command line.
+    """
+
+    TEMPLATE: ClassVar[str] = ""
+    # The fault in a few plain English words: "disk full".
+    FAULT: ClassVar[str] = ""
+
+    def __init__(self, detail: str = "") -> None:
+        self.detail = detail
+        super().__init__(self.TEMPLATE)
+
+    def __str__(self) -> str:
+        return f"{self.FAULT} ({self.detail})" if self.detail else self.FAULT
+
+
+class DiskFull(StorageFault):
+    TEMPLATE = N_("Cannot save: disk full. Call a supervisor.")
+    FAULT = "disk full"
+
+
+class DatabaseReadOnly(StorageFault):
+    TEMPLATE = N_("Cannot save: database read-only. Call a supervisor.")
+    FAULT = "database read-only"
+
+
+class DatabaseUnreachable(StorageFault):
+    TEMPLATE = N_("Database unreachable. Call a supervisor.")
+    FAULT = "database unreachable"

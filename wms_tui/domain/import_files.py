@@ -4,6 +4,8 @@ Both formats become the same CsvTable, so every import validates them with the s
 CSV rows are numbered as a spreadsheet numbers them (the header is row 1); JSON rows are the
 objects of the array, numbered from 1. Problems with the file as a whole raise BadInput;
 problems with one row are kept in the table's errors, with the row in its broken rows.
+Every message quotes the file's content and name through `shown`, so an ESC in a header or
+a JSON key is printed visibly, never obeyed by the terminal.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from wms_tui.domain.errors import BadInput
+from wms_tui.domain.text import shown
 
 FORMATS = ("csv", "json")
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -49,8 +52,15 @@ class CsvTable:
 
 
 def show(value: str, limit: int = 30) -> str:
-    """A value quoted for a message, cut short so a pasted blob does not flood the screen."""
-    return f"'{value[:limit]}...'" if len(value) > limit else f"'{value}'"
+    """A value quoted for a message, shown and cut short so a pasted blob does not flood the
+    screen."""
+    return f"'{shown(value[:limit])}...'" if len(value) > limit else f"'{shown(value)}'"
+
+
+def check_size(size: int, source: str) -> None:
+    """Refuse a file past MAX_FILE_BYTES; a reader checks its size before reading it whole."""
+    if size > MAX_FILE_BYTES:
+        raise BadInput(f"{shown(source)} is larger than {MAX_FILE_BYTES // 2**20} MiB")
 
 
 def format_for(name: str, explicit: str | None = None) -> str:
@@ -81,8 +91,8 @@ def _looks_utf16(data: bytes) -> bool:
 
 def decode_text(data: bytes, source: str, advice: str) -> str:
     """The file's text, which must be UTF-8 (a byte-order mark is fine and dropped)."""
-    if len(data) > MAX_FILE_BYTES:
-        raise BadInput(f"{source} is larger than {MAX_FILE_BYTES // 2**20} MiB")
+    check_size(len(data), source)
+    source = shown(source)
     if data.startswith(_UTF16_BOMS):
         raise BadInput(f"{source} is UTF-16 text (it starts with a UTF-16 byte-order mark), "
                        f"not UTF-8: {advice}")
@@ -137,23 +147,24 @@ def table_of(rows: CsvTable | Sequence[Mapping[Any, Any]]) -> CsvTable:
 def read_csv(data: bytes, source: str = "file") -> CsvTable:
     """Decode and split a UTF-8 CSV file; file-level problems raise BadInput at once."""
     text = decode_text(data, source, CSV_ADVICE)
+    name = shown(source)
     if text.lstrip().startswith(("[", "{")):
-        raise BadInput(f"{source} looks like JSON, not CSV: read it as JSON "
+        raise BadInput(f"{name} looks like JSON, not CSV: read it as JSON "
                        "(a .json file name or --format json)")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         records = list(reader)
     except csv.Error as exc:
-        raise BadInput(f"{source}: line {reader.line_num}: not valid CSV ({exc})") from None
+        raise BadInput(f"{name}: line {reader.line_num}: not valid CSV ({exc})") from None
     if not records or not any(cell.strip() for cell in records[0]):
-        raise BadInput(f"{source} is empty: its first row must name the columns")
-    columns = tuple(name.strip().lower() for name in records[0])
-    for index, name in enumerate(columns, start=1):
-        if not _COLUMN_NAME.fullmatch(name):
-            raise BadInput(f"{source}: row 1: column {index} has no valid name ({show(name)})")
-    duplicated = sorted({name for name in columns if columns.count(name) > 1})
+        raise BadInput(f"{name} is empty: its first row must name the columns")
+    columns = tuple(column.strip().lower() for column in records[0])
+    for index, column in enumerate(columns, start=1):
+        if not _COLUMN_NAME.fullmatch(column):
+            raise BadInput(f"{name}: row 1: column {index} has no valid name ({show(column)})")
+    duplicated = sorted({column for column in columns if columns.count(column) > 1})
     if duplicated:
-        raise BadInput(f"{source}: row 1: column(s) named twice: {', '.join(duplicated)}")
+        raise BadInput(f"{name}: row 1: column(s) named twice: {', '.join(duplicated)}")
     rows: list[CsvRow] = []
     broken: list[CsvRow] = []
     errors: list[str] = []
@@ -195,7 +206,7 @@ def _kind(value: object) -> str:
 
 def _constant(source: str) -> Callable[[str], NoReturn]:
     def refuse(name: str) -> NoReturn:
-        raise BadInput(f"{source}: {name} is not a JSON number")
+        raise BadInput(f"{shown(source)}: {name} is not a JSON number")
 
     return refuse
 
@@ -218,8 +229,9 @@ def read_json(data: bytes, source: str = "file") -> CsvTable:
     an empty cell, as does a key an object leaves out that other objects have.
     """
     text = decode_text(data, source, JSON_ADVICE)
+    name = shown(source)
     if not text.strip():
-        raise BadInput(f"{source} is empty: it must be a JSON array of objects")
+        raise BadInput(f"{name} is empty: it must be a JSON array of objects")
     try:
         # Numbers are read as their own text, so 0012 or 1.50 reach the checks as written.
         parsed = json.loads(
@@ -227,33 +239,33 @@ def read_json(data: bytes, source: str = "file") -> CsvTable:
             parse_constant=_constant(source),
         )
     except json.JSONDecodeError as exc:
-        raise BadInput(f"{source}: line {exc.lineno} column {exc.colno}: not valid JSON "
+        raise BadInput(f"{name}: line {exc.lineno} column {exc.colno}: not valid JSON "
                        f"({exc.msg})") from None
     except RecursionError:
-        raise BadInput(f"{source}: not valid JSON (nested too deeply)") from None
+        raise BadInput(f"{name}: not valid JSON (nested too deeply)") from None
     if not isinstance(parsed, list) or isinstance(parsed, _Object):
-        raise BadInput(f"{source} holds {_kind(parsed)}; it must be a JSON array of objects, "
+        raise BadInput(f"{name} holds {_kind(parsed)}; it must be a JSON array of objects, "
                        'one per row: [{"column": "value", ...}, ...]')
     objects = _objects(parsed, source)
     columns: dict[str, None] = {}
     for pairs in objects:
-        columns.update((name, None) for name, _ in pairs)
+        columns.update((column, None) for column, _ in pairs)
     rows: list[CsvRow] = []
     broken: list[CsvRow] = []
     errors: list[str] = []
     for number, pairs in enumerate(objects, start=1):
         cells = dict.fromkeys(columns, "")
         nested = []
-        for name, value in pairs:
+        for column, value in pairs:
             cell = _cell(value)
             if cell is None:
-                nested.append(name)
-                del cells[name]
+                nested.append(column)
+                del cells[column]
             else:
-                cells[name] = cell
+                cells[column] = cell
         if nested:
-            errors.extend(f"row {number}: {name}: {_kind(value)} is not a cell value; "
-                          "write it as text" for name, value in pairs if name in nested)
+            errors.extend(f"row {number}: {column}: {_kind(value)} is not a cell value; "
+                          "write it as text" for column, value in pairs if column in nested)
             broken.append(CsvRow(number, cells))
         elif any(cell.strip() for cell in cells.values()):
             rows.append(CsvRow(number, cells))
@@ -262,6 +274,7 @@ def read_json(data: bytes, source: str = "file") -> CsvTable:
 
 def _objects(parsed: list[object], source: str) -> list[list[tuple[str, object]]]:
     """The array's objects with lower-cased keys; anything else in it refuses the file."""
+    source = shown(source)
     objects = []
     for number, element in enumerate(parsed, start=1):
         if not isinstance(element, _Object):

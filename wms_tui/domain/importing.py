@@ -19,6 +19,7 @@ from wms_tui.domain.errors import BadInput
 from wms_tui.domain.import_files import CsvRow, CsvTable, show, table_of
 from wms_tui.domain.ports import UnitOfWork
 from wms_tui.domain.stock import with_retry
+from wms_tui.domain.text import shown
 
 Progress = Callable[[int], None]
 P = TypeVar("P")
@@ -38,7 +39,8 @@ def check_columns(table: CsvTable, required: Sequence[str], optional: Sequence[s
     if not table.columns and not table.rows and not table.errors:
         return  # An empty JSON array: nothing to import, so nothing to name.
     missing = [name for name in required if name not in table.columns]
-    unknown = [name for name in table.columns if name not in required and name not in optional]
+    unknown = [shown(name) for name in table.columns
+               if name not in required and name not in optional]
     problems = []
     if missing:
         problems.append(f"missing required column(s): {', '.join(missing)}")
@@ -47,7 +49,7 @@ def check_columns(table: CsvTable, required: Sequence[str], optional: Sequence[s
             f"unknown column(s): {', '.join(unknown)} (known: {', '.join((*required, *optional))})"
         )
     if problems:
-        raise BadInput(f"{table.source}: " + "; ".join(problems))
+        raise BadInput(f"{shown(table.source)}: " + "; ".join(problems))
 
 
 class Cells:
@@ -341,4 +343,4 @@ def _describe(kind: ImportKind[P], key: str, rows: list[int]) -> str:
     where = f"row {rows[0]}" if len(rows) == 1 else f"rows {', '.join(map(str, rows))}"
     if key.startswith("\x00"):
         return f"{where} (no {kind.key_column})"
-    return f"{kind.document} {key} ({where})"
+    return f"{kind.document} {shown(key)} ({where})"

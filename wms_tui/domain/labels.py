@@ -18,6 +18,7 @@ from typing import Literal, Protocol
 from wms_tui.domain.checkdigits import is_valid_sscc, make_sscc, normalize_gtin
 from wms_tui.domain.errors import BadInput, ScanRejected
 from wms_tui.domain.scan import GS
+from wms_tui.domain.text import shown
 
 # python-barcode's marker for FNC1; renderers turn it into the symbol character FNC1.
 FNC1 = "\xf1"
@@ -136,7 +137,7 @@ class ItemLabel:
             try:
                 object.__setattr__(self, "gtin", normalize_gtin(self.gtin))
             except ScanRejected as exc:
-                raise BadInput(f"item {self.sku}: {exc}") from None
+                raise BadInput(f"item {shown(self.sku)}: {exc}") from None
         else:
             _code128_text(self.sku, "SKU")
 

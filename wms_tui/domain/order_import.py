@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from wms_tui.domain.checkdigits import normalize_gtin
 from wms_tui.domain.errors import InvalidQuantity, ScanRejected, UnknownUnit
-from wms_tui.domain.import_files import CsvRow, CsvTable
+from wms_tui.domain.import_files import CsvRow, CsvTable, show
 from wms_tui.domain.importing import (
     Cells,
     ImportKind,
@@ -132,7 +132,7 @@ def date_cell(cells: Cells, column: str) -> date | None:
             raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:
-        cells.fail(column, f"'{value}' is not a date written YYYY-MM-DD")
+        cells.fail(column, f"{show(value)} is not a date written YYYY-MM-DD")
         return None
 
 
@@ -155,7 +155,7 @@ def _order_row(cells: Cells, columns: Sequence[str], kind: OrderKind) -> OrderRo
     if sku is not None:
         item = find_item(catalog, sku)
         if item is None:
-            cells.fail("sku", f"no item with SKU, alias or GTIN '{sku}'")
+            cells.fail("sku", f"no item with SKU, alias or GTIN {show(sku, 48)}")
     base = None
     unit = ""
     if item is not None and quantity is not None:

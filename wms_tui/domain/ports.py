@@ -30,6 +30,8 @@ class UserRecord(Protocol):
     role: str
     pin_hash: str
     failed_attempts: int
+    # When a lock-out after too many wrong PINs ends (None with a full count: never by itself).
+    locked_until: datetime | None
     active: bool
     language: str
 
@@ -91,6 +93,15 @@ class UserRepository(Protocol):
     def by_login(self, login: str) -> UserRecord | None: ...
     def add(self, login: str, name: str, role: str, pin_hash: str, language: str) -> UserRecord: ...
     def all(self) -> Sequence[UserRecord]: ...
+    def claim_attempt(self, user_id: int, limit: int, now: datetime,
+                      locked_until: datetime | None) -> int | None:
+        """Count one PIN attempt in one atomic update, unless the account is locked at now
+        (a lock that ended starts a new count); the count, or None when locked. The attempt
+        that reaches limit sets the lock until locked_until."""
+        ...
+    def clear_attempts(self, user_id: int) -> None:
+        """A good PIN or an unlock: no failed attempts, no lock."""
+        ...
 
 
 class UnitOfWork(Protocol):

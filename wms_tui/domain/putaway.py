@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Protocol, cast
+from typing import Protocol
 
 from wms_tui.domain.errors import N_, InvalidQuantity
 from wms_tui.domain.flows.services import RfServices
@@ -121,11 +121,10 @@ class PutawayServices(RfServices, Protocol):
 class PutawayServicesMixin:
     """Putaway services on top of WarehouseServices' unit-of-work factories."""
 
-    read_factory: Callable[[], UnitOfWork]
+    read_factory: Callable[[], PutawayUnitOfWork]
 
     def _read(self) -> PutawayUnitOfWork:
-        # ports.UnitOfWork does not list .putaway; the SQL unit of work provides it.
-        return cast(PutawayUnitOfWork, self.read_factory())
+        return self.read_factory()
 
     def putaway_lines(
         self, *, item_id: int | None = None, lpn_id: int | None = None

@@ -7,16 +7,16 @@ from collections.abc import Callable
 from typing import Protocol
 
 from wms_tui.domain.counting import CountingServicesMixin, CountingUnitOfWork
-from wms_tui.domain.dashboard import DashboardServicesMixin
+from wms_tui.domain.dashboard import DashboardServicesMixin, DashboardUnitOfWork
 from wms_tui.domain.inbound import InboundServicesMixin, InboundUnitOfWork
 from wms_tui.domain.model import Actor, LocationRef, PostResult, StockLine
 from wms_tui.domain.once import decode
-from wms_tui.domain.outbound import OutboundServicesMixin
+from wms_tui.domain.outbound import OutboundServicesMixin, OutboundUnitOfWork
 from wms_tui.domain.ports import UnitOfWork
-from wms_tui.domain.putaway import PutawayServicesMixin
+from wms_tui.domain.putaway import PutawayServicesMixin, PutawayUnitOfWork
 from wms_tui.domain.scan import Resolution, normalize_scan, resolve_scan
 from wms_tui.domain.stock import Command, post
-from wms_tui.domain.supervisor import SupervisorServicesMixin
+from wms_tui.domain.supervisor import SupervisorRepository, SupervisorServicesMixin
 
 
 class WarehouseServices:
@@ -72,8 +72,12 @@ class WarehouseServices:
             uow.commit()
 
 
-class RfUnitOfWork(CountingUnitOfWork, InboundUnitOfWork, Protocol):
+class RfUnitOfWork(CountingUnitOfWork, InboundUnitOfWork, PutawayUnitOfWork, DashboardUnitOfWork,
+                   OutboundUnitOfWork, Protocol):
     """The unit of work the RF backend is given: with the repositories its mixins name."""
+
+    @property
+    def counting(self) -> SupervisorRepository: ...
 
 
 class RfBackend(InboundServicesMixin, PutawayServicesMixin, OutboundServicesMixin,

@@ -27,6 +27,7 @@ from wms_tui.domain.checkdigits import (
 )
 from wms_tui.domain.errors import N_, ScanRejected
 from wms_tui.domain.model import ItemRef, LocationRef, LpnRef
+from wms_tui.domain.text import shown
 
 GS = "\x1d"
 DEFAULT_MAX_SCAN_LENGTH = 256
@@ -204,7 +205,7 @@ def _gs1_elements(scan: NormalizedScan) -> list[GS1ElementString]:
     prefix = scan.symbology if scan.symbology in GS1_SYMBOLOGIES else ""
     if not prefix and scan.text.startswith("]"):
         # biip would read it as a symbology identifier: "]" and a GS is an IndexError there.
-        raise ParseError(f"'{_visible(scan.text[:3])}' is not a symbology identifier")
+        raise ParseError(f"'{shown(scan.text[:3])}' is not a symbology identifier")
     try:
         result = biip.parse(f"{prefix}{scan.text}")
     except (ValueError, IndexError) as exc:
@@ -236,7 +237,7 @@ def _gs1_data_from(elements: list[GS1ElementString]) -> Gs1Data:
             dates.setdefault(ai, element.date)
     quantity_text = fields.get("30") or fields.get("37")
     if quantity_text is not None and not is_ascii_digits(quantity_text):
-        raise ParseError(f"quantity '{_visible(quantity_text)}' is not digits 0-9")
+        raise ParseError(f"quantity '{shown(quantity_text)}' is not digits 0-9")
     return Gs1Data(
         gtin=fields.get("01"),
         lot=fields.get("10"),
@@ -265,7 +266,7 @@ def parse_gs1(scan: NormalizedScan | str) -> Gs1Data | None:
             raise ScanRejected(
                 N_("GS1 barcode not readable: '{character}' at position {position} "
                    "is not a GS1 character"),
-                character=_visible(odd[0]), position=odd[1],
+                character=shown(odd[0]), position=odd[1],
             )
         try:
             return _gs1_data_from(_gs1_elements(scan))
@@ -329,26 +330,6 @@ def check_digit_verdicts(text: str) -> list[str]:
             verdicts.append(_ai_key_verdict(ai, match.group(1) or match.group(2)))
             position = match.end()
     return verdicts
-
-
-def _visible(text: str, limit: int | None = None) -> str:
-    """Text safe to print anywhere: GS as <GS>, other unprintables as escapes."""
-    shown = text if limit is None or len(text) <= limit else text[:limit]
-    parts: list[str] = []
-    for character in shown:
-        if character == GS:
-            parts.append("<GS>")
-        elif character == "\\":
-            parts.append("\\\\")
-        elif character.isprintable():
-            parts.append(character)
-        elif ord(character) <= 0xFF:
-            parts.append(f"\\x{ord(character):02x}")
-        else:
-            parts.append(f"\\u{ord(character):04x}")
-    if shown is not text:
-        parts.append(f"...(+{len(text) - len(shown)})")
-    return "".join(parts)
 
 
 def _item_message(item: ItemRef) -> str:
@@ -421,7 +402,7 @@ def resolve_scan(
     elif gtin is not None:
         message = f"unknown GTIN {gtin}"
     else:
-        message = f"unknown barcode '{_visible(text, _DISPLAY_LIMIT)}'"
+        message = f"unknown barcode '{shown(text, _DISPLAY_LIMIT)}'"
     return _resolution("unknown", message, gs1)
 
 
@@ -434,7 +415,7 @@ def _gs1_json(gs1: Gs1Data) -> dict[str, object]:
         "sscc": gs1.sscc,
         "quantity": gs1.quantity,
         "content_gtin": gs1.content_gtin,
-        "fields": {ai: _visible(value) for ai, value in gs1.fields.items()},
+        "fields": {ai: shown(value) for ai, value in gs1.fields.items()},
     }
 
 
@@ -460,7 +441,7 @@ def scan_explanation(
 ) -> dict[str, object]:
     """Everything known about one scan as a JSON-able dict, for `wms scan explain`."""
     explanation: dict[str, object] = {
-        "raw": _visible(raw, max_length),
+        "raw": shown(raw, max_length),
         "raw_length": len(raw),
         "accepted": False,
         "rejection": None,
@@ -479,7 +460,7 @@ def scan_explanation(
         return explanation
     explanation.update(
         accepted=True,
-        text=_visible(scan.text),
+        text=shown(scan.text),
         symbology=scan.symbology,
         gs1=scan.gs1,
         check_digits=check_digit_verdicts(scan.text),

@@ -11,12 +11,11 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Protocol, cast
+from typing import Protocol
 
 from wms_tui.domain.counting import (
     ApprovalResult,
     CountingRepository,
-    CountingUnitOfWork,
     CountStatus,
     CountTaskRef,
     approve_count,
@@ -25,6 +24,7 @@ from wms_tui.domain.counting import (
 from wms_tui.domain.model import Actor
 from wms_tui.domain.outbound import WaveReport, release_wave
 from wms_tui.domain.ports import LedgerLine, UnitOfWork
+from wms_tui.domain.users import is_locked
 
 DEFAULT_EXCEPTION_DAYS = 7
 
@@ -35,6 +35,7 @@ class ExceptionKind(enum.StrEnum):
     OVERRIDE = "override"
     OVER_RECEIPT = "over_receipt"
     APPROVAL = "approval"
+    LOCKED_USER = "locked_user"
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,7 @@ def pending_approvals(uow: SupervisorUnitOfWork) -> list[PendingApproval]:
 
 def open_exceptions(uow: SupervisorUnitOfWork, now: datetime,
                     days: int = DEFAULT_EXCEPTION_DAYS) -> list[OpenException]:
-    """Shorts, overrides, over-receipts and waiting approvals, in that order."""
+    """Shorts, overrides, over-receipts, waiting approvals and locked-out users, in that order."""
     since = now - timedelta(days=days)
     found = list(uow.counting.short_lines())
     found += uow.counting.short_tasks(since)
@@ -190,18 +191,21 @@ def open_exceptions(uow: SupervisorUnitOfWork, now: datetime,
     for task in uow.counting.tasks(statuses={CountStatus.PENDING_APPROVAL}):
         found.append(OpenException(ExceptionKind.APPROVAL, f"COUNT-{task.id}", task.sku or "",
                                    task.location, at=task.created_at))
+    # The alert for wrong PINs: who is locked out now, until when (None: until unlocked).
+    found += [OpenException(ExceptionKind.LOCKED_USER, user.login, user=user.login,
+                            at=user.locked_until)
+              for user in uow.users.all() if is_locked(user, now)]
     return found
 
 
 class SupervisorServicesMixin:
     """The supervisor screen's services over WarehouseServices' unit-of-work factories."""
 
-    uow_factory: Callable[[], UnitOfWork]
-    read_factory: Callable[[], UnitOfWork]
+    uow_factory: Callable[[], SupervisorUnitOfWork]
+    read_factory: Callable[[], SupervisorUnitOfWork]
 
-    def _supervising(self, factory: Callable[[], UnitOfWork]) -> SupervisorUnitOfWork:
-        # The SQL unit of work carries .counting; ports.UnitOfWork does not name it.
-        return cast(SupervisorUnitOfWork, factory())
+    def _supervising(self, factory: Callable[[], SupervisorUnitOfWork]) -> SupervisorUnitOfWork:
+        return factory()
 
     def now(self) -> datetime:
         return datetime.now(UTC)
@@ -220,8 +224,7 @@ class SupervisorServicesMixin:
 
     def approve_count(self, actor: Actor, task_id: int, approve: bool,
                       key: str) -> ApprovalResult:
-        return approve_count(lambda: cast(CountingUnitOfWork, self.uow_factory()), actor,
-                             task_id, approve, key)
+        return approve_count(self.uow_factory, actor, task_id, approve, key)
 
     def release_wave(self, actor: Actor, today: date) -> WaveReport:
         """Every open order shipping by today into one new wave (outbound.release_wave)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, cast
+from typing import Protocol
 
 from wms_tui.domain.errors import N_, ScanRejected, TransientConflict
 from wms_tui.domain.model import LocationRef
@@ -86,8 +86,8 @@ def take_tote(repo: ToteRepository, tote: LocationRef, order_id: int) -> ToteDec
     return decision
 
 
-def order_tote(uow_factory: Callable[[], UnitOfWork], order_id: int) -> LocationRef | None:
+def order_tote(uow_factory: Callable[[], ToteUnitOfWork], order_id: int) -> LocationRef | None:
     """The tote the order was last picked into, which the drop step offers on Enter."""
-    with cast(ToteUnitOfWork, uow_factory()) as uow:
+    with uow_factory() as uow:
         tote_id = uow.outbound.order_tote(order_id)
         return None if tote_id is None else uow.catalog.location(tote_id)

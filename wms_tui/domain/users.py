@@ -5,14 +5,23 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import re
 import secrets
+from datetime import UTC, datetime, timedelta
 
 from wms_tui.domain.errors import N_, AccountLocked, AuthFailed, BadInput
 from wms_tui.domain.model import Actor, Role
 from wms_tui.domain.ports import UnitOfWork, UserRecord
+from wms_tui.domain.text import shown
+
+log = logging.getLogger(__name__)
 
 MAX_FAILED_ATTEMPTS = 5
+# How long an account stays locked after MAX_FAILED_ATTEMPTS wrong PINs, unless unlocked.
+LOCKOUT = timedelta(minutes=15)
+# The one answer to every refused log-in: it must not tell an unknown user from a wrong PIN.
+REFUSED = N_("Wrong user ID or PIN, or locked")
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
 LOGIN_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,20}$")
 PIN_PATTERN = re.compile(r"^[0-9]{4,8}$")
@@ -77,28 +86,83 @@ def add_user(
         return user
 
 
-def authenticate(uow: UnitOfWork, login: str, pin: str, terminal: str = "cli") -> Actor:
-    """Check a PIN; count failures and lock the account at the limit."""
+def _dummy_hash() -> str:
+    # Unknown users cost one scrypt too, so timing does not tell them from known ones.
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = hash_pin("0000")
+    return _DUMMY_HASH
+
+
+_DUMMY_HASH: str | None = None
+
+
+def authenticate(uow: UnitOfWork, login: str, pin: str, terminal: str = "cli", *,
+                 lockout: timedelta | None = LOCKOUT, now: datetime | None = None) -> Actor:
+    """Check a PIN; count failures and lock the account at the limit.
+
+    Every refusal gives the operator the same message and costs the same scrypt, so a terminal
+    cannot tell an unknown user from a wrong PIN or a locked account; the reason goes in the
+    refusal's `detail` for the audit trail. An attempt is counted before its PIN is checked, in
+    one conditional update, so parallel sessions cannot check more than MAX_FAILED_ATTEMPTS
+    wrong PINs between two good ones. lockout None locks until a supervisor unlocks.
+    """
+    moment = now or datetime.now(UTC)
+    until = None if lockout is None else moment + lockout
     with uow:
         user = uow.users.by_login(login.strip().upper())
-        if user is None or not user.active:
-            raise AuthFailed(N_("unknown user or PIN"))
-        if user.failed_attempts >= MAX_FAILED_ATTEMPTS:
-            raise AccountLocked(N_("user {login} is locked: ask a supervisor to reset the PIN"),
-                                login=user.login)
-        if not verify_pin(pin, user.pin_hash):
-            user.failed_attempts += 1
-            left = MAX_FAILED_ATTEMPTS - user.failed_attempts
-            uow.commit()
-            if left <= 0:
-                raise AccountLocked(N_("user {login} is now locked: ask a supervisor"),
-                                    login=user.login)
-            raise AuthFailed(N_("wrong PIN ({left} tries left)"), left=left)
-        user.failed_attempts = 0
-        assert user.id is not None
-        actor = Actor(user.id, user.login, Role(user.role), terminal, user.language)
+        user_id = None if user is None or not user.active else user.id
+        # The attempt is counted (and the lock set at the limit) before the slow check.
+        count = None if user_id is None else uow.users.claim_attempt(
+            user_id, MAX_FAILED_ATTEMPTS, moment, until)
         uow.commit()
-        return actor
+    right = verify_pin(pin, user.pin_hash if user is not None else _dummy_hash())
+    if user is None or user_id is None:
+        raise AuthFailed(REFUSED, detail="unknown user" if user is None else "inactive user")
+    if count is None:
+        raise AccountLocked(REFUSED, detail=_locked_detail(user.locked_until))
+    if right:
+        with uow:
+            uow.users.clear_attempts(user_id)
+            uow.commit()
+        return Actor(user_id, user.login, Role(user.role), terminal, user.language)
+    if count >= MAX_FAILED_ATTEMPTS:
+        # A supervisor alert: the server log names the account, the terminal and the end.
+        log.warning("user %s locked at terminal %s after %d wrong PINs, %s", user.login,
+                    shown(terminal, 40), count, _locked_detail(until))
+        raise AccountLocked(REFUSED, detail=f"wrong PIN {count} of {MAX_FAILED_ATTEMPTS}, "
+                            + _locked_detail(until))
+    raise AuthFailed(REFUSED, detail=f"wrong PIN {count} of {MAX_FAILED_ATTEMPTS}")
+
+
+def _locked_detail(until: datetime | None) -> str:
+    if until is None:
+        return "locked until a supervisor unlocks"
+    return f"locked until {until.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def is_locked(user: UserRecord, now: datetime | None = None) -> bool:
+    """Whether the account refuses every PIN now (for lists; authenticate decides atomically)."""
+    if user.failed_attempts < MAX_FAILED_ATTEMPTS:
+        return False
+    until = user.locked_until
+    if until is None:
+        return True
+    if until.tzinfo is None:
+        until = until.replace(tzinfo=UTC)
+    return until > (now or datetime.now(UTC))
+
+
+def unlock(uow: UnitOfWork, login: str) -> bool:
+    """Clear a user's failed PINs and lock; whether the account was locked."""
+    with uow:
+        user = uow.users.by_login(login.upper())
+        if user is None or user.id is None:
+            raise BadInput(f"no user {login!r}")
+        was_locked = is_locked(user)
+        uow.users.clear_attempts(user.id)
+        uow.commit()
+        return was_locked
 
 
 def reset_pin(uow: UnitOfWork, login: str, pin: str) -> None:
@@ -109,6 +173,7 @@ def reset_pin(uow: UnitOfWork, login: str, pin: str) -> None:
             raise BadInput(f"no user {login!r}")
         user.pin_hash = hash_pin(pin)
         user.failed_attempts = 0
+        user.locked_until = None
         uow.commit()
 
 

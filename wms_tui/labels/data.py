@@ -21,6 +21,7 @@ from wms_tui.domain.checkdigits import location_check_digits
 from wms_tui.domain.errors import BadInput, NotFound, UnknownUnit
 from wms_tui.domain.labels import ItemLabel, LocationLabel, PalletLabel, company_prefix, next_sscc
 from wms_tui.domain.stock import with_retry
+from wms_tui.domain.text import shown
 
 COMPANY_PREFIX_ENV = "WMS_GS1_COMPANY_PREFIX"
 _LIKE_ESCAPE = "\\"
@@ -63,7 +64,7 @@ def location_labels(
         rows = uow.session.exec(query).all()
     if not rows:
         wanted = " and ".join(
-            part for part in (zone and f"zone {zone}", code and f"code {code}") if part
+            shown(part) for part in (zone and f"zone {zone}", code and f"code {code}") if part
         )
         raise NotFound(f"no active locations{' with ' + wanted if wanted else ''}")
     return [
@@ -82,32 +83,46 @@ def _unit(session: Session, item: Item, uom: str | None) -> ItemUom:
         return unit
     if wanted == item.base_uom:
         return ItemUom(item_id=item.id or 0, uom=wanted, factor=1)
-    raise UnknownUnit(f"item {item.sku} has no unit {wanted}")
+    raise UnknownUnit(f"item {shown(item.sku)} has no unit {shown(wanted)}")
+
+
+def _spellings(sku: str) -> tuple[str, ...]:
+    """The SKUs a typed one may name: itself exactly (SKUs keep their case, as imported),
+    then in capitals, so 'widget' still finds WIDGET."""
+    code = sku.strip()
+    return tuple(dict.fromkeys((code, code.upper())))
+
+
+def _matching(items: dict[str, Item], sku: str) -> Item | None:
+    return next((items[s] for s in _spellings(sku) if s in items), None)
 
 
 def _item(session: Session, sku: str) -> Item:
-    item = session.exec(
-        select(Item).where(Item.sku == sku.strip().upper())
-    ).first()
+    found = {
+        item.sku: item
+        for item in session.exec(select(Item).where(col(Item.sku).in_(_spellings(sku))))
+    }
+    item = _matching(found, sku)
     if item is None:
-        raise NotFound(f"unknown SKU {sku}")
+        raise NotFound(f"unknown SKU {shown(sku)}")
     return item
 
 
 def item_labels(engine: Engine, skus: Sequence[str], *, uom: str | None = None) -> list[ItemLabel]:
     """One label per SKU for its base unit (or uom): EAN-13/Code 128 of the GTIN, else the SKU."""
-    wanted = [sku.strip().upper() for sku in skus]
+    spellings = {spelling for sku in skus for spelling in _spellings(sku)}
     with SqlUnitOfWork(engine, readonly=True) as uow:
         items = {
             item.sku: item
-            for item in uow.session.exec(select(Item).where(col(Item.sku).in_(wanted)))
+            for item in uow.session.exec(select(Item).where(col(Item.sku).in_(spellings)))
         }
-        unknown = [sku for sku in wanted if sku not in items]
+        unknown = [sku.strip() for sku in skus if _matching(items, sku) is None]
         if unknown:
-            raise NotFound(f"unknown SKU {', '.join(unknown)}")
+            raise NotFound(f"unknown SKU {shown(', '.join(unknown))}")
         labels = []
-        for sku in wanted:
-            item = items[sku]
+        for sku in skus:
+            item = _matching(items, sku)
+            assert item is not None
             unit = _unit(uow.session, item, uom)
             labels.append(ItemLabel(item.sku, item.description, unit.uom, unit.factor, unit.gtin))
     return labels
@@ -190,7 +205,7 @@ def lpn_pallet_label(
             select(Lpn).where(or_(col(Lpn.code) == code, col(Lpn.sscc) == code))
         ).first()
         if lpn is None:
-            raise NotFound(f"unknown LPN {lpn_code}")
+            raise NotFound(f"unknown LPN {shown(lpn_code)}")
         assert lpn.id is not None
         lpn_id = lpn.id
         label = _pallet_contents(uow.session, lpn_id, lpn.sscc, expiry_ai)
@@ -222,17 +237,18 @@ def new_pallet_label(
             item = _item(uow.session, sku)
             unit = _unit(uow.session, item, uom)
             if unit.gtin is None:
-                raise BadInput(f"item {item.sku} unit {unit.uom} has no GTIN for the (02) field")
+                raise BadInput(f"item {shown(item.sku)} unit {shown(unit.uom)} has no GTIN "
+                               "for the (02) field")
             lot_code = lot.strip() if lot is not None else None
             if item.lot_tracked and not lot_code:
-                raise BadInput(f"item {item.sku} is lot tracked: give --lot")
+                raise BadInput(f"item {shown(item.sku)} is lot tracked: give --lot")
             expires = expiry
             if lot_code and expires is None:
                 expires = uow.session.exec(
                     select(col(Lot.expiry)).where(Lot.item_id == item.id, Lot.code == lot_code)
                 ).first()
             if item.expiry_tracked and expires is None:
-                raise BadInput(f"item {item.sku} has an expiry date: give --expiry")
+                raise BadInput(f"item {shown(item.sku)} has an expiry date: give --expiry")
             sscc = next_sscc(prefix, _issued_ssccs(uow.session, prefix))
             label = PalletLabel(
                 sscc, content_gtin=unit.gtin, count=count, lot=lot_code or None, expiry=expires,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
@@ -10,12 +11,14 @@ from textual.app import ComposeResult
 from textual.events import Resize
 from textual.screen import Screen
 
+from wms_tui.domain.errors import StorageFault
 from wms_tui.domain.flows.base import Tone
 from wms_tui.screens.widgets import FactList, MessageLine, PromptLine, RfHeader, ScanInput
 
 if TYPE_CHECKING:
     from wms_tui.app import RfApp
 
+log = logging.getLogger(__name__)
 
 # The message line's rows when the facts leave none free.
 MESSAGE_ROWS = 2
@@ -118,5 +121,18 @@ class RfScreen(Screen[None], inherit_bindings=False):
         if self.query_one(FactList).size.height:
             self.fit_message()
 
-    def system_error(self) -> None:
-        self.show_message(self.t("System error - try again"), Tone.ERROR)
+    def failure(self, doing: str, error: BaseException) -> str:
+        """Log a call that failed under the session's name; what the operator is told of it.
+
+        A storage fault (disk full, read-only, unreachable) is named, as trying again will not
+        mend it, and logged without a traceback, as no code is at fault; anything else is a
+        system error with its traceback in the log. Safe to call from a worker thread.
+        """
+        if isinstance(error, StorageFault):
+            log.error("%s: %s failed: %s", self.rf.session_name, doing, error)
+            return error.render(self.t)
+        log.error("%s: %s failed", self.rf.session_name, doing, exc_info=error)
+        return self.t("System error - try again")
+
+    def system_error(self, doing: str, error: BaseException) -> None:
+        self.show_message(self.failure(doing, error), Tone.ERROR)

@@ -11,7 +11,6 @@ with nothing to measure, a blank one a day measured at zero.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from datetime import UTC, date
 from typing import Any, ClassVar
@@ -38,8 +37,6 @@ from wms_tui.screens.widgets import (
     fit,
     visible,
 )
-
-log = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 30.0
 # From this many rows the bars get twice the height.
@@ -156,6 +153,10 @@ class DashboardScreen(RfScreen):
     class ReadFailed(Message):
         """The read failed; the figures shown stay as they were."""
 
+        def __init__(self, error: Exception) -> None:
+            super().__init__()
+            self.error = error
+
     def __init__(self, actor: Actor, refresh_seconds: float = REFRESH_SECONDS) -> None:
         super().__init__()
         self.actor = actor
@@ -207,9 +208,8 @@ class DashboardScreen(RfScreen):
     def load(self, services: Any) -> None:
         try:
             board = services.dashboard()
-        except Exception:
-            log.exception("reading the dashboard failed")
-            self.post_message(self.ReadFailed())
+        except Exception as error:
+            self.post_message(self.ReadFailed(error))
             return
         self.post_message(self.Loaded(board))
 
@@ -220,8 +220,8 @@ class DashboardScreen(RfScreen):
         self.show_board()
 
     @on(ReadFailed)
-    def read_failed(self) -> None:
-        self.system_error()
+    def read_failed(self, event: ReadFailed) -> None:
+        self.system_error("reading the dashboard", event.error)
 
     # Showing.
 

@@ -10,7 +10,7 @@ from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.message import Message
 
-from wms_tui.domain.errors import WmsError
+from wms_tui.domain.errors import StorageFault, WmsError
 from wms_tui.domain.flows.base import Tone
 from wms_tui.domain.model import Actor
 from wms_tui.domain.scan import normalize_scan
@@ -93,13 +93,17 @@ class LoginScreen(RfScreen):
                      pin: str, terminal: str, report: Callable[..., None]) -> None:
         try:
             actor = auth(login, pin, terminal)
+        except StorageFault as fault:
+            # Not a refusal of the user: the database cannot count the attempt, so no audit row.
+            self.post_message(self.Refused(self.failure(f"log-in of {login}", fault)))
+            return
         except WmsError as refusal:
-            report("login_failed", login, str(refusal))
+            # The audit trail keeps the reason the operator is not shown.
+            report("login_failed", login, str(refusal.params.get("detail") or refusal))
             self.post_message(self.Refused(refusal.render(self.rf.t)))
             return
-        except Exception:
-            log.exception("login of %s failed", login)
-            self.post_message(self.Refused(None))
+        except Exception as error:
+            self.post_message(self.Refused(self.failure(f"log-in of {login}", error)))
             return
         report("login", actor.login)
         try:

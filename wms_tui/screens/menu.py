@@ -115,11 +115,10 @@ class MenuScreen(RfScreen):
         try:
             flow = spec.build(self.actor, self.rf.services, self.rf.t, state)
             screen = FlowScreen(self.actor, flow, resume=state is not None)
-        except Exception:
+        except Exception as error:
             # A saved state this build cannot read must not lock the operator out of the flow.
-            log.exception("opening the %s flow failed", spec.name)
             self.discard_saved(self.rf.services, self.actor.user_id)
-            self.system_error()
+            self.system_error(f"opening the {spec.name} flow", error)
             return
         self.show_message("")
         self.app.push_screen(screen)

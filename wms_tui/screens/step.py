@@ -8,7 +8,6 @@ after every step so the operator can resume after a dropped connection.
 from __future__ import annotations
 
 import copy
-import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -24,8 +23,6 @@ from wms_tui.screens.widgets import FactList, ScanInput
 
 if TYPE_CHECKING:
     from wms_tui.demo.scanner import DemoCatalog
-
-log = logging.getLogger(__name__)
 
 FlowCall = Callable[[], Step | None]
 # Steps that ask a question: answered by keying a number and Enter, never by a scan.
@@ -58,8 +55,13 @@ class FlowScreen(RfScreen):
             self.step = step
 
     class Failed(Message):
-        """A flow call or a look-up raised something unexpected; the flow's state is as
-        it was before."""
+        """A flow call or a look-up raised something unexpected (a storage fault included);
+        the flow's state is as it was before."""
+
+        def __init__(self, doing: str, error: Exception) -> None:
+            super().__init__()
+            self.doing = doing
+            self.error = error
 
     class CodesFound(Message):
         """The virtual scanner looked up the codes the current step accepts."""
@@ -117,20 +119,20 @@ class FlowScreen(RfScreen):
             if page_lines and set_page_size and getattr(flow, "page_size", None) != page_lines:
                 set_page_size(page_lines)
             step = call()
-        except Exception:
-            log.exception("%s flow failed at step %s", flow.name, before.get("step"))
+        except Exception as error:
             flow.state = before
             flow.message, flow.tone = "", Tone.NONE
-            self.post_message(self.Failed())
+            self.post_message(self.Failed(f"the {flow.name} flow at step {before.get('step')}",
+                                          error))
             return
         try:
             if step is None or step.finished:
                 services.clear_flow(actor.user_id)
             else:
                 services.save_flow(actor.user_id, flow.name, flow.state, actor.terminal)
-        except Exception:
+        except Exception as error:
             # The step itself is done; only the resume point is stale, so carry on.
-            log.exception("saving the %s flow state failed", flow.name)
+            self.failure(f"saving the {flow.name} flow state", error)
         self.post_message(self.Advanced(step))
 
     @on(Advanced)
@@ -144,9 +146,9 @@ class FlowScreen(RfScreen):
         self.next_pending()
 
     @on(Failed)
-    def failed(self) -> None:
+    def failed(self, event: Failed) -> None:
         self.busy = False
-        self.system_error()
+        self.system_error(event.doing, event.error)
         self.next_pending()
 
     def next_pending(self) -> None:
@@ -217,9 +219,9 @@ class FlowScreen(RfScreen):
 
         try:
             codes = suggestions(flow, catalog)
-        except Exception:
-            log.exception("virtual scanner failed at %s", flow.state.get("step"))
-            self.post_message(self.Failed())
+        except Exception as error:
+            self.post_message(self.Failed(f"the virtual scanner at {flow.state.get('step')}",
+                                          error))
             return
         self.post_message(self.CodesFound(codes))
 

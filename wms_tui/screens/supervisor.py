@@ -10,7 +10,6 @@ touch widgets.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -27,7 +26,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from wms_tui.domain.counting import OWN_COUNT, ApprovalResult, CountStatus
-from wms_tui.domain.errors import WmsError
+from wms_tui.domain.errors import StorageFault, WmsError
 from wms_tui.domain.flows.base import Tone
 from wms_tui.domain.model import Actor
 from wms_tui.domain.stock import new_confirmation_key
@@ -40,8 +39,6 @@ from wms_tui.domain.supervisor import (
 from wms_tui.screens.base import RfScreen
 from wms_tui.screens.modals import ConfirmModal
 from wms_tui.screens.widgets import FactList, MessageLine, PromptLine, RfHeader
-
-log = logging.getLogger(__name__)
 
 MIN_SIZE = (80, 24)
 # The approvals table's own cell padding is off: each column ends in this many blank cells.
@@ -142,10 +139,9 @@ class SupervisorScreen(RfScreen):
         try:
             desk = Desk(services.pending_approvals(), services.open_exceptions(),
                         services.waves())
-        except Exception:
-            log.exception("reading the supervisor desk failed")
-            self.post_message(self.Done(self.t("System error - try again"), Tone.ERROR,
-                                        reload=False))
+        except Exception as error:
+            self.post_message(self.Done(self.failure("reading the supervisor desk", error),
+                                        Tone.ERROR, reload=False))
             return
         self.post_message(self.Loaded(desk))
 
@@ -301,14 +297,15 @@ class SupervisorScreen(RfScreen):
         self.run_decision(run)
 
     def run_decision(self, call: Callable[[], tuple[str, Tone]]) -> None:
-        """Runs in the worker thread: a refusal is shown, anything else is logged."""
+        """Runs in the worker thread: a refusal is shown, anything else is logged too."""
         try:
             text, tone = call()
+        except StorageFault as fault:
+            text, tone = self.failure("a supervisor decision", fault), Tone.ERROR
         except WmsError as refusal:
             text, tone = refusal.render(self.t), Tone.ERROR
-        except Exception:
-            log.exception("a supervisor decision failed")
-            text, tone = self.t("System error - try again"), Tone.ERROR
+        except Exception as error:
+            text, tone = self.failure("a supervisor decision", error), Tone.ERROR
         self.post_message(self.Done(text, tone))
 
     @on(Done)
@@ -331,6 +328,7 @@ def exception_text(t: Callable[[str], str], e: OpenException) -> str:
         ExceptionKind.OVERRIDE: _("Override"),
         ExceptionKind.OVER_RECEIPT: _("Over-receipt"),
         ExceptionKind.APPROVAL: _("Count to approve"),
+        ExceptionKind.LOCKED_USER: _("Locked: wrong PINs"),
     }
     if e.kind == ExceptionKind.OVER_RECEIPT:
         values = [e.reference, e.sku, e.location,
@@ -338,6 +336,8 @@ def exception_text(t: Callable[[str], str], e: OpenException) -> str:
                       expected="?" if e.expected is None else e.expected,
                       received="?" if e.received is None else e.received),
                   e.reason or "", e.user or ""]
+    elif e.kind == ExceptionKind.LOCKED_USER:
+        values = [e.reference, _("until {time}").format(time=f"{e.at:%H:%M}") if e.at else ""]
     else:
         values = [e.reference, str(e.quantity) if e.quantity else "", e.sku, e.location,
                   e.reason or "", e.user or ""]

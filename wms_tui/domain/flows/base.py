@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Generic, NotRequired, TypeAlias, TypedDict, TypeVar, cast
 
-from wms_tui.domain.errors import N_, WmsError
+from wms_tui.domain.errors import N_, StorageFault, WmsError
 from wms_tui.domain.flows.services import RfServices
 from wms_tui.domain.model import Actor, PostResult
 
@@ -182,6 +182,9 @@ class Flow(Generic[StateT, StepT]):
         before = copy.deepcopy(self.state)
         try:
             self.on_input(text)
+        except StorageFault:
+            # Not a refusal of what was keyed: the screen says so and puts the state back.
+            raise
         except WmsError as refusal:
             self.state = before
             self.message, self.tone = refusal.render(self.t), Tone.ERROR
@@ -204,6 +207,8 @@ class Flow(Generic[StateT, StepT]):
         last = self._begin()
         try:
             self.on_exception_key()
+        except StorageFault:
+            raise
         except WmsError as refusal:
             self.message, self.tone = refusal.render(self.t), Tone.ERROR
         self._keep_last(last)

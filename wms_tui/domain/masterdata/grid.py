@@ -15,6 +15,7 @@ from wms_tui.domain.masterdata.warehouse import ZONE_CODE, UowFactory, ensure_zo
 from wms_tui.domain.model import LocationType
 from wms_tui.domain.ports import LocationSpec
 from wms_tui.domain.stock import with_retry
+from wms_tui.domain.text import shown
 
 MAX_GENERATED = 100_000
 
@@ -44,7 +45,7 @@ def _expand(text: str, option: str, *, letters: bool) -> list[str]:
             kind = "numbers or single letters" if letters else "numbers"
             raise BadInput(f"{option}: {_show(token)} is not a range of {kind} such as 1-10")
     if len(set(labels)) != len(labels):
-        raise BadInput(f"{option}: {text} names a value twice")
+        raise BadInput(f"{option}: {shown(text)} names a value twice")
     return labels
 
 
@@ -146,7 +147,8 @@ def generate_locations(
                 if existing is None:
                     other = barcode_clash(md, slot.code, slot.code)
                     if other is not None:
-                        report.errors.append(f"{slot.code}: already names location {other}")
+                        report.errors.append(
+                            f"{slot.code}: already names location {shown(other)}")
                         continue
                     spec = LocationSpec(
                         code=slot.code, barcode=slot.code,

@@ -16,6 +16,7 @@ from wms_tui.domain.importing import MAX_CELL, Cells, ImportKind, ImportReport, 
 from wms_tui.domain.masterdata.warehouse import SCAN_CODE, ZONE_CODE
 from wms_tui.domain.model import ItemRef, LocationRef
 from wms_tui.domain.ports import ItemSpec, UnitOfWork, UnitSpec
+from wms_tui.domain.text import shown
 
 MAX_FACTOR = 10**6
 ITEM_REQUIRED = ("sku", "description", "base_uom")
@@ -177,10 +178,12 @@ class _ItemChecks:
     def same_sku(self, row: _ItemRow, first: _ItemRow, units: dict[str, _ItemRow]) -> None:
         for name, value in row.fields.items():
             if first.fields.get(name) != value:
-                self.fail(row, name, f"differs from row {first.number} for SKU {row.sku}")
+                self.fail(row, name,
+                          f"differs from row {first.number} for SKU {shown(row.sku)}")
         if row.uom in units:
             other = units[row.uom].number
-            self.fail(row, "uom", f"{row.uom} of SKU {row.sku} is already on row {other}")
+            self.fail(row, "uom",
+                      f"{row.uom} of SKU {shown(row.sku)} is already on row {other}")
 
     def in_file(self, row: _ItemRow) -> None:
         if row.gtin is not None:
@@ -194,16 +197,19 @@ class _ItemChecks:
                 continue
             other = self.codes.setdefault(code, row)
             if other.sku != row.sku or (column == "barcode" and other is not row):
-                self.fail(row, column, f"{code} is also on row {other.number} (SKU {other.sku})")
+                self.fail(row, column, f"{shown(code)} is also on row {other.number} "
+                          f"(SKU {shown(other.sku)})")
 
     def _clash(self, row: _ItemRow, column: str, code: str, hit: ItemRef | None) -> None:
         if hit is not None and (hit.sku != row.sku or hit.uom not in (None, row.uom)):
             unit = f" ({hit.uom})" if hit.uom else ""
-            self.fail(row, column, f"{code} is already used by SKU {hit.sku}{unit}")
+            self.fail(row, column,
+                      f"{shown(code)} is already used by SKU {shown(hit.sku)}{shown(unit)}")
             return
         location: LocationRef | None = self.uow.catalog.location_by_code(code)
         if location is not None:
-            self.fail(row, column, f"{code} is already the code of location {location.code}")
+            self.fail(row, column, f"{shown(code)} is already the code of location "
+                      f"{shown(location.code)}")
 
     def in_database(self, row: _ItemRow) -> None:
         catalog = self.uow.catalog
@@ -211,7 +217,8 @@ class _ItemChecks:
             self._clash(row, "gtin", row.gtin, catalog.item_by_gtin(row.gtin))
         hit = catalog.item_by_code(row.sku)
         if hit is not None and hit.sku != row.sku:
-            self.fail(row, "sku", f"{row.sku} is already a barcode or alias of SKU {hit.sku}")
+            self.fail(row, "sku", f"{shown(row.sku)} is already a barcode or alias of SKU "
+                      f"{shown(hit.sku)}")
         if row.barcode is not None:
             self._clash(row, "barcode", row.barcode, catalog.item_by_code(row.barcode))
         for alias in row.aliases:
@@ -255,13 +262,14 @@ class _ItemRun(ImportRun[_ItemPlan]):
             if existing is not None and base is not None and base != existing.base_uom:
                 self.checks.fail(
                     first, "base_uom",
-                    f"SKU {sku} counts its stock in {existing.base_uom}; "
+                    f"SKU {shown(sku)} counts its stock in {existing.base_uom}; "
                     f"its base unit cannot change to {base}",
                 )
                 continue
             for row in rows:
                 if row.factor is None and not _has_unit(existing, row.uom):
-                    self.checks.fail(row, "factor", f"unit {row.uom} of SKU {sku} needs a factor")
+                    self.checks.fail(row, "factor",
+                                     f"unit {row.uom} of SKU {shown(sku)} needs a factor")
             merged.append((sku, (existing, _merge_item(rows, existing, self.table.columns))))
         return merged
 

@@ -13,6 +13,7 @@ from wms_tui.domain.importing import Cells, ImportKind, ImportReport, ImportRun
 from wms_tui.domain.masterdata.warehouse import SCAN_CODE, ZONE_CODE, ensure_zones
 from wms_tui.domain.model import LocationType
 from wms_tui.domain.ports import LocationSpec, MasterDataRepository, UnitOfWork
+from wms_tui.domain.text import shown
 
 LOCATION_REQUIRED = ("code", "type", "zone", "walk_seq")
 LOCATION_OPTIONAL = ("barcode", "aisle", "bay", "level", "capacity")
@@ -95,7 +96,7 @@ class _LocationRun(ImportRun[tuple[LocationSpec | None, LocationSpec]]):
             for column, name in (("code", spec.code), ("barcode", spec.barcode)):
                 other = barcode_clash(self.md, spec.code, name)
                 if other is not None:
-                    cells.fail(column, f"{name} already names location {other}")
+                    cells.fail(column, f"{name} already names location {shown(other)}")
         self.specs.append((spec.code, (existing, spec)))
 
     def plans(self) -> list[tuple[str, tuple[LocationSpec | None, LocationSpec]]]:

@@ -10,10 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Protocol
 
 from wms_tui.domain import stock
 from wms_tui.domain.errors import N_, BadInput, InvalidQuantity, TransientConflict
-from wms_tui.domain.model import Actor, LocationRef, LocationType, StockStatus
+from wms_tui.domain.model import (
+    Actor,
+    BalanceKey,
+    BalanceRow,
+    ItemRef,
+    LocationRef,
+    LocationType,
+    StockStatus,
+)
 from wms_tui.domain.once import exactly_once
 from wms_tui.domain.outbound.allocation import (
     REPLENISH_FROM,
@@ -21,7 +30,13 @@ from wms_tui.domain.outbound.allocation import (
     case_factor,
     replenishment_quantity,
 )
-from wms_tui.domain.outbound.model import TaskKind, TaskSpec, TaskStatus, task_reference
+from wms_tui.domain.outbound.model import (
+    StockSlot,
+    TaskKind,
+    TaskSpec,
+    TaskStatus,
+    task_reference,
+)
 from wms_tui.domain.outbound.ports import OutboundUnitOfWork
 from wms_tui.domain.outbound.results import ReplenishResult
 from wms_tui.domain.outbound.steps import check_key, open_task, outbound_uow, reserve_for_task
@@ -29,8 +44,37 @@ from wms_tui.domain.permissions import Action, require
 from wms_tui.domain.ports import UnitOfWork
 
 
+class FaceTasks(Protocol):
+    def open_replenishment(self, to_location_id: int, item_id: int) -> bool: ...
+    def replenishment_levels(self, item_id: int) -> tuple[int | None, int | None]: ...
+    def stock_slots(self, item_id: int) -> list[StockSlot]: ...
+    def add_replenishment(self, spec: TaskSpec) -> int | None: ...
+    def set_task_reservation(self, task_id: int, reference: str) -> None: ...
+
+
+class FaceStock(Protocol):
+    def balances(self, *, item_id: int, location_id: int) -> list[BalanceRow]: ...
+    def reserve(self, key: BalanceKey, quantity: int, reference: str) -> bool: ...
+
+
+class FaceCatalog(Protocol):
+    def units(self, item_id: int) -> dict[str, int]: ...
+    def item(self, item_id: int) -> ItemRef: ...
+
+
+class FaceUnitOfWork(Protocol):
+    """What replenishing a pick face reads and writes, inside the caller's transaction."""
+
+    @property
+    def outbound(self) -> FaceTasks: ...
+    @property
+    def stock(self) -> FaceStock: ...
+    @property
+    def catalog(self) -> FaceCatalog: ...
+
+
 def replenish_face(
-    uow: OutboundUnitOfWork, item_id: int, face: LocationRef, today: date
+    uow: FaceUnitOfWork, item_id: int, face: LocationRef, today: date
 ) -> list[int]:
     """The replenishment task (as a list: none or one) a pick left the face needing, from the
     reserve stock FEFO/FIFO puts first, in the caller's transaction."""

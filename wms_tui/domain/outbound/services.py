@@ -8,20 +8,19 @@ from datetime import date
 from wms_tui.domain.model import Actor, LocationRef
 from wms_tui.domain.outbound.model import LotChoice, PickScope, TaskKind, TaskRef
 from wms_tui.domain.outbound.picking import check_substitute, confirm_pick
+from wms_tui.domain.outbound.ports import OutboundUnitOfWork
 from wms_tui.domain.outbound.replenishment import confirm_replenishment
 from wms_tui.domain.outbound.results import PickResult, ReplenishResult, ShortResult
 from wms_tui.domain.outbound.shorts import answer_zero_check, short_pick
-from wms_tui.domain.outbound.steps import outbound_uow
 from wms_tui.domain.outbound.tasks import find_scope, next_task
-from wms_tui.domain.ports import UnitOfWork
 from wms_tui.domain.totes import order_tote
 
 
 class OutboundServicesMixin:
     """Implements flows.pick.PickServices and flows.replenish.ReplenishServices."""
 
-    uow_factory: Callable[[], UnitOfWork]
-    read_factory: Callable[[], UnitOfWork]
+    uow_factory: Callable[[], OutboundUnitOfWork]
+    read_factory: Callable[[], OutboundUnitOfWork]
 
     def pick_scope(self, raw: str) -> PickScope | None:
         return find_scope(self.read_factory, raw)
@@ -30,7 +29,7 @@ class OutboundServicesMixin:
         return next_task(self.uow_factory, actor, TaskKind.PICK, scope)
 
     def pick_task(self, task_id: int) -> TaskRef:
-        with outbound_uow(self.read_factory)() as uow:
+        with self.read_factory() as uow:
             return uow.outbound.task(task_id)
 
     def substitute_lot(self, task_id: int, lot: str, quantity: int) -> LotChoice:
@@ -58,7 +57,7 @@ class OutboundServicesMixin:
         return answer_zero_check(self.uow_factory, actor, location_id, empty, key)
 
     def short_reasons(self) -> list[str]:
-        with outbound_uow(self.read_factory)() as uow:
+        with self.read_factory() as uow:
             return uow.outbound.short_reasons()
 
     def order_tote(self, order_id: int) -> LocationRef | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import cast
+from typing import Protocol, cast
 
 from wms_tui.domain import stock
 from wms_tui.domain.errors import N_, BadInput, PermissionDenied, TransientConflict
@@ -51,7 +51,24 @@ def create_task(uow: OutboundUnitOfWork, spec: TaskSpec) -> int:
     return task_id
 
 
-def reserve_for_task(uow: OutboundUnitOfWork, task_id: int, spec: TaskSpec) -> None:
+class TaskReservations(Protocol):
+    def set_task_reservation(self, task_id: int, reference: str) -> None: ...
+
+
+class StockReservations(Protocol):
+    def reserve(self, key: BalanceKey, quantity: int, reference: str) -> bool: ...
+
+
+class ReservingUnitOfWork(Protocol):
+    """What reserving a new task's stock touches."""
+
+    @property
+    def outbound(self) -> TaskReservations: ...
+    @property
+    def stock(self) -> StockReservations: ...
+
+
+def reserve_for_task(uow: ReservingUnitOfWork, task_id: int, spec: TaskSpec) -> None:
     """Reserve a new task's stock under its reference and note that on the task."""
     reference = task_reference(task_id)
     key = BalanceKey(spec.item_id, spec.location_id, spec.lot_id, spec.lpn_id)
