@@ -2,7 +2,7 @@
 
 A terminal ID, a login or a scan that reaches a log message can hold an ESC sequence (a title
 change, a clipboard write when someone tails the log) or a line break that forges a second
-log line. SafeFormatter shows the formatted message through `shown`, so each record stays
+log line. SafeFormatter makes the formatted line visible (`domain/text.py`), so each record stays
 one line; a traceback keeps its lines, each made visible.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from wms_tui.domain.text import shown, visible
+from wms_tui.domain.text import visible
 
 
 class SafeFormatter(logging.Formatter):
@@ -18,7 +18,9 @@ class SafeFormatter(logging.Formatter):
 
     def formatMessage(self, record: logging.LogRecord) -> str:
         # The whole line, not only the message: extra fields (a terminal ID) come from outside.
-        return shown(super().formatMessage(record))
+        # visible() leaves text already shown as it is (no backslash doubled twice); the line
+        # break it keeps is escaped here, so a record stays one line.
+        return visible(super().formatMessage(record)).replace("\n", "\\x0a")
 
     def formatException(self, ei: logging._SysExcInfoType) -> str:
         return visible(super().formatException(ei))

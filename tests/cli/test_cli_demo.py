@@ -200,4 +200,4 @@ def test_demo_serve_refuses_a_database_without_the_marker(tmp_path: Path,
     (config,) = served
     assert config.demo and config.scenario == "pick" and config.port == 2299
     assert config.ssh_auth == "password" and config.device_password
-    assert f"class password (SSH): {config.device_password}" in result.output
+    assert f"class password (SSH and telnet): {config.device_password}" in result.output

@@ -26,7 +26,7 @@ class DemoServer(Server):
         super().__init__(tmp_path, database_url, args, name, command=("demo", "--serve"))
 
     def class_password(self) -> str:
-        found = re.search(r"class password \(SSH\): (\S+)", self.text())
+        found = re.search(r"class password \(SSH and telnet\): (\S+)", self.text())
         assert found, self.text()
         return found.group(1)
 

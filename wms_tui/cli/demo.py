@@ -65,8 +65,13 @@ def demo(
         "127.0.0.1"),
     port: Annotated[int, typer.Option(help="With --serve: SSH port.")] = 2222,
     telnet_port: Annotated[int | None, typer.Option(
-        help="With --serve: also telnet on this port (unencrypted).", show_default=False)
+        help="With --serve: also telnet on this port (unencrypted; asks for the class "
+             "password).", show_default=False)
     ] = None,
+    telnet_insecure: Annotated[bool, typer.Option(
+        "--telnet-insecure",
+        help="With --serve: allow telnet on an address other than loopback: telnet sends "
+             "PINs in clear text.")] = False,
     ssh_auth: Annotated[ClassAuth, typer.Option(
         help="With --serve: a class password (from --device-password-file or "
              "$WMS_DEVICE_PASSWORD, else a fresh one printed here), or none on loopback only.")
@@ -98,7 +103,8 @@ def demo(
                                      for login, _name, role, pin in DEMO_USERS))
     chosen = scenario.value if scenario else None
     if serve:
-        _serve_demo(url, chosen, host, port, telnet_port, ssh_auth, device_password_file)
+        _serve_demo(url, chosen, host, port, telnet_port, ssh_auth, device_password_file,
+                    telnet_insecure)
     elif run:
         from wms_tui.app import run_tui
 
@@ -107,7 +113,7 @@ def demo(
 
 
 def _serve_demo(url: str, scenario: str | None, host: str, port: int, telnet_port: int | None,
-                auth: ClassAuth, password_file: Path | None) -> None:
+                auth: ClassAuth, password_file: Path | None, telnet_insecure: bool) -> None:
     """`wms serve` for a class: every session in TRAINING mode on the practice database."""
     from wms_tui.demo.launch import class_password
     from wms_tui.serve.server import ServeConfig, read_device_password, run_server
@@ -119,11 +125,12 @@ def _serve_demo(url: str, scenario: str | None, host: str, port: int, telnet_por
             password = read_device_password(password_file)
             if password is None:
                 password = class_password()
-                typer.echo(f"class password (SSH): {password}")
+                typer.echo(f"class password (SSH and telnet): {password}")
         typer.echo(f"class: ssh -p {port} RF01@{host} (the user name is the terminal ID)")
         run_server(ServeConfig(
             database_url=url, host=host, port=port, telnet_port=telnet_port,
-            device_password=password, ssh_auth=auth.value, demo=True, scenario=scenario))
+            telnet_insecure=telnet_insecure, device_password=password, ssh_auth=auth.value,
+            demo=True, scenario=scenario))
     except ServeConfigError as exc:
         fail(str(exc), 2)
 

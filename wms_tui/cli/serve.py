@@ -44,13 +44,19 @@ def serve(
         help="Address to listen on; anything but loopback is an explicit choice.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="SSH port.")] = 2222,
     telnet_port: Annotated[int | None, typer.Option(
-        help="Also serve telnet on this port (unencrypted; off unless given).",
-        show_default=False)] = None,
+        help="Also serve telnet on this port (unencrypted; off unless given). When a device "
+             "password is configured, telnet terminals are asked for it before the app, with "
+             "the same delays and lock-out as SSH.", show_default=False)] = None,
+    telnet_insecure: Annotated[bool, typer.Option(
+        "--telnet-insecure",
+        help="Allow telnet on an address other than loopback: telnet sends PINs in clear "
+             "text. Needs a device password too.")] = False,
     authorized_keys: Annotated[Path | None, typer.Option(
         help="OpenSSH authorized_keys file of the devices' keys.", show_default=False)] = None,
     device_password_file: Annotated[Path | None, typer.Option(
-        help="File whose first line is the device password (else $WMS_DEVICE_PASSWORD).",
-        show_default=False)] = None,
+        help="File whose first line is the device password (else $WMS_DEVICE_PASSWORD); "
+             "wrong ones wait longer each time, and 10 in 10 minutes shut the address out "
+             "for 10 minutes.", show_default=False)] = None,
     ssh_auth: Annotated[SshAuth | None, typer.Option(
         help="Device authentication (default: whatever is configured); none only on "
              "loopback.", show_default=False)] = None,
@@ -59,7 +65,8 @@ def serve(
         help="Seconds without input before a session ends (its work is saved); 0: never.")
     ] = 900,
     spawn: Annotated[bool, typer.Option(
-        "--spawn", help="Start each session as a new process instead of forking the zygote.")
+        "--spawn", help="Start each session as a new process instead of forking the zygote "
+                        "(the database URL reaches it through a pipe, never its command line).")
     ] = False,
 ) -> None:
     """Serve the RF app to terminals over SSH (and telnet when asked)."""
@@ -70,7 +77,7 @@ def serve(
     try:
         config = ServeConfig(
             database_url=cli_state(ctx).url, host=host, port=port, telnet_port=telnet_port,
-            authorized_keys=authorized_keys,
+            telnet_insecure=telnet_insecure, authorized_keys=authorized_keys,
             device_password=read_device_password(device_password_file),
             ssh_auth=None if ssh_auth is None else ssh_auth.value,
             max_sessions=max_sessions, idle_timeout=idle_timeout, spawn=spawn,

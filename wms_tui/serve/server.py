@@ -8,13 +8,26 @@ import logging
 import os
 import signal
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from wms_tui.serve.ssh import DeviceAuth, ServeConfigError, load_host_key, start_ssh_server
+from wms_tui.serve.ssh import (
+    DeviceAuth,
+    ServeConfigError,
+    is_loopback,
+    load_host_key,
+    start_ssh_server,
+)
+from wms_tui.serve.throttle import AuthThrottle, ThrottlePolicy
+
+if TYPE_CHECKING:
+    from wms_tui.serve.sessions import SessionManager
 
 log = logging.getLogger("wms_tui.serve")
+
+# How often what came before device authentication is written to the audit log, as summaries.
+TALLY_INTERVAL = 60.0
 
 
 class _Listener(Protocol):
@@ -42,6 +55,9 @@ class ServeConfig:
     keepalive_interval: float = 30.0
     keepalive_count_max: int = 3
     max_auth_attempts: int = 6
+    # Telnet off loopback: the admin has named the risk (PINs cross the network in clear text).
+    telnet_insecure: bool = False
+    throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
     # `wms demo --serve`: sessions run in practice mode, on a database with the demo marker.
     demo: bool = False
     scenario: str | None = None
@@ -58,11 +74,32 @@ def read_device_password(path: Path | None) -> str | None:
     return os.environ.get("WMS_DEVICE_PASSWORD") or None
 
 
+def check_telnet(config: ServeConfig) -> None:
+    """Telnet off loopback only when the admin named its risk, and never without a device
+    password: SSH allows no authentication only on loopback, and telnet must not undo that."""
+    if config.telnet_port is None or is_loopback(config.host):
+        return
+    if not config.telnet_insecure:
+        raise ServeConfigError(
+            f"telnet on {config.host} sends user IDs and PINs in clear text to anyone on that "
+            "network: serve telnet on loopback only, or add --telnet-insecure to accept that")
+    if not config.device_password and not config.allow_no_auth:
+        raise ServeConfigError(
+            "telnet off loopback needs a device password (--device-password-file or "
+            "WMS_DEVICE_PASSWORD), which telnet terminals are asked for before the app")
+
+
 def configure_server_logging() -> None:
-    """One line per session start and end on stderr; asyncssh's chatter only when it matters."""
-    if not logging.getLogger().handlers:
-        logging.basicConfig(stream=sys.stderr, level=logging.INFO,
-                            format="%(asctime)s %(levelname)s %(message)s")
+    """One line per session start and end on stderr, every line printable (client text such
+    as terminal IDs reaches it); asyncssh's chatter only when it matters."""
+    from wms_tui.safe_logging import SafeFormatter
+
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(message)s"))
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)
     logging.getLogger("asyncssh").setLevel(logging.WARNING)
     logging.getLogger("telnetlib3").setLevel(logging.WARNING)
     # The schema check at start-up is not news for the log.
@@ -84,6 +121,8 @@ async def serve(config: ServeConfig, *, ready: asyncio.Event | None = None,
                                 password=config.device_password,
                                 allow_no_auth=config.allow_no_auth,
                                 max_attempts=config.max_auth_attempts)
+    check_telnet(config)
+    throttle = AuthThrottle(config.throttle)
     url = resolve_database_url(config.database_url)
     engine = make_engine(url)
     try:
@@ -109,10 +148,11 @@ async def serve(config: ServeConfig, *, ready: asyncio.Event | None = None,
                                  idle_timeout=config.idle_timeout, demo=config.demo,
                                  scenario=config.scenario)
         listeners: list[_Listener] = []
+        tally: asyncio.Future[None] | None = None
         try:
             ssh = await start_ssh_server(
                 manager, auth, host=config.host, port=config.port, host_key=host_key,
-                login_timeout=config.login_timeout,
+                throttle=throttle, login_timeout=config.login_timeout,
                 keepalive_interval=config.keepalive_interval,
                 keepalive_count_max=config.keepalive_count_max)
             listeners.append(ssh)
@@ -121,10 +161,14 @@ async def serve(config: ServeConfig, *, ready: asyncio.Event | None = None,
                      _auth_name(auth), host_key.get_fingerprint(), launcher.name,
                      config.max_sessions, config.idle_timeout)
             if config.telnet_port is not None:
-                listeners.append(await start_telnet_server(manager, host=config.host,
-                                                           port=config.telnet_port))
-                log.info("wms serve: telnet on %s:%d", config.host, config.telnet_port)
+                listeners.append(await start_telnet_server(
+                    manager, host=config.host, port=config.telnet_port,
+                    password=config.device_password, throttle=throttle,
+                    login_timeout=config.login_timeout))
+                log.info("wms serve: telnet on %s:%d (%s)", config.host, config.telnet_port,
+                         "device password" if config.device_password else "no device auth")
             stopping = stop or asyncio.Event()
+            tally = asyncio.ensure_future(_write_tally_every(manager))
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(signum, stopping.set)
@@ -136,7 +180,13 @@ async def serve(config: ServeConfig, *, ready: asyncio.Event | None = None,
                 listener.close()
             # The handlers stay: a second SIGTERM must not cut the graceful stop short.
             await manager.stop()
+            tally.cancel()
+            last = manager.write_tally()
+            if last is not None:
+                await last
         finally:
+            if tally is not None:
+                tally.cancel()
             for listener in listeners:
                 with contextlib.suppress(Exception):
                     listener.close()
@@ -144,6 +194,13 @@ async def serve(config: ServeConfig, *, ready: asyncio.Event | None = None,
         log.info("wms serve: stopped")
     finally:
         engine.dispose()
+
+
+async def _write_tally_every(manager: SessionManager) -> None:
+    """Summaries of what came before device authentication, a minute at a time."""
+    while True:
+        await asyncio.sleep(TALLY_INTERVAL)
+        manager.write_tally()
 
 
 def _auth_name(auth: DeviceAuth) -> str:

@@ -2,11 +2,14 @@
 
 The zygote forks into `run_session`; the spawn path runs this module:
 
-    python -m wms_tui.serve.session '{"database_url": ..., "term": "vt220", ...}'
+    python -m wms_tui.serve.session --spec-fd 5
 
-with the pty slave as stdin/stdout/stderr. Signals from the server: SIGHUP (the link dropped),
-SIGUSR1 (idle timeout) and SIGTERM (server stopping) all end the app cleanly; the flow state
-is already saved after every step, so the operator resumes where they were.
+with the pty slave as stdin/stdout/stderr and the SessionSpec as JSON on the pipe at fd 5:
+never on the command line, where `ps` would show anyone the database URL and its password.
+
+Signals from the server: SIGHUP (the link dropped), SIGUSR1 (idle timeout) and SIGTERM (server
+stopping) all end the app cleanly; the flow state is already saved after every step, so the
+operator resumes where they were.
 """
 
 from __future__ import annotations
@@ -70,12 +73,16 @@ def become_terminal_session(fd: int) -> None:
         os.close(fd)
 
 
+# Secrets a session never needs in its environment: it has the database URL from its spec.
+SECRET_ENVIRON = ("WMS_DEVICE_PASSWORD", "WMS_DATABASE_URL")
+
+
 def session_environ(spec: SessionSpec, base: dict[str, str]) -> dict[str, str]:
     """The server's environment with the client's terminal type, without what would override
-    the pty's window size (COLUMNS, LINES) or the terminal profile, or the device password."""
+    the pty's window size (COLUMNS, LINES) or the terminal profile, or the server's secrets."""
     env = {k: v for k, v in base.items()
            if not k.startswith(("TEXTUAL", "COLORTERM", "SSH_"))
-           and k not in ("COLUMNS", "LINES", "WMS_DEVICE_PASSWORD")}
+           and k not in ("COLUMNS", "LINES", *SECRET_ENVIRON)}
     env.update(TERM=spec.term or "vt100", LANG="C.UTF-8", WMS_TERMINAL=spec.terminal_id)
     env.pop("LC_ALL", None)
     env.pop("LC_CTYPE", None)
@@ -83,15 +90,17 @@ def session_environ(spec: SessionSpec, base: dict[str, str]) -> dict[str, str]:
 
 
 def configure_logging() -> None:
-    """Errors go to rf.log in the data directory, never onto the operator's screen."""
+    """Errors go to rf.log in the data directory, never onto the operator's screen, each line
+    printable (a scan or a login in a message cannot steer the terminal that reads the log)."""
     from wms_tui.bootstrap import data_dir
+    from wms_tui.safe_logging import SafeFormatter
 
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
     handler = logging.FileHandler(data_dir() / "rf.log")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s "
-                                           "%(message)s"))
+    handler.setFormatter(SafeFormatter("%(asctime)s %(process)d %(levelname)s %(name)s "
+                                       "%(message)s"))
     root.addHandler(handler)
     root.setLevel(logging.INFO)
 
@@ -164,9 +173,17 @@ def wait_for_posts() -> None:
             thread.join(THREAD_GRACE)
 
 
+def read_spec(fd: int) -> SessionSpec:
+    """The spec the server wrote to the pipe at fd, read to its end; the pipe is closed."""
+    with os.fdopen(fd, "rb") as pipe:
+        return SessionSpec.from_json(pipe.read().decode())
+
+
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
-    spec = SessionSpec.from_json(args[0])
+    if len(args) != 2 or args[0] != "--spec-fd":
+        sys.exit("usage: python -m wms_tui.serve.session --spec-fd FD")
+    spec = read_spec(int(args[1]))
     if os.isatty(0):
         become_terminal_session(0)
     configure_logging()

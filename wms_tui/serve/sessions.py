@@ -16,6 +16,7 @@ import fcntl
 import itertools
 import logging
 import os
+import re
 import signal
 import struct
 import termios
@@ -26,7 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from wms_tui.serve.audit import AuditLog
+from wms_tui.domain.text import shown
+from wms_tui.serve.audit import AuditLog, ConnectTally
 from wms_tui.serve.session import SessionSpec
 from wms_tui.serve.zygote import Launcher, SessionProcess, signal_session
 
@@ -51,6 +53,31 @@ class Channel(Protocol):
     def write(self, data: bytes) -> None: ...
 
     def close(self) -> None: ...
+
+
+# What a client may name its terminal (SSH user name, telnet NEW-ENVIRON USER) and its terminal
+# type (pty request, TTYPE); anything else is replaced, so no client text lands raw anywhere.
+TERMINAL_ID = re.compile(r"[A-Za-z0-9_.:-]{1,40}")
+TERM_TYPE = re.compile(r"[A-Za-z0-9_.+-]{1,40}")
+# Terminal IDs are shown in the header of a 20-column screen.
+TERMINAL_ID_WIDTH = 20
+
+
+def terminal_id(name: str, default: str, *, peer: str = "?") -> str:
+    """The terminal ID a client asked for, upper-cased, or the default when it named none or
+    one outside TERMINAL_ID (logged, escaped, so an admin can find the device)."""
+    if not name:
+        return default[:TERMINAL_ID_WIDTH]
+    if TERMINAL_ID.fullmatch(name):
+        return name.upper()[:TERMINAL_ID_WIDTH]
+    log.warning("terminal name '%s' from %s refused (only letters, digits and _.:-, at most "
+                "40); using %s", shown(name, 40), peer, default)
+    return default[:TERMINAL_ID_WIDTH]
+
+
+def terminal_type(name: str, default: str = "vt100") -> str:
+    """The terminal type a client announced, lower-cased, or the default for anything odd."""
+    return name.lower() if TERM_TYPE.fullmatch(name) else default
 
 
 @dataclass(frozen=True)
@@ -381,12 +408,14 @@ class SessionManager:
         self.demo = demo
         self.scenario = scenario
         self.audit = audit
+        self.tally = ConnectTally()
         self.max_sessions = max_sessions
         self.idle_timeout = idle_timeout
         self.sessions: set[RfSession] = set()
         self.stopping = False
         self._numbers = itertools.count(1)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._writes: set[asyncio.Task[None]] = set()
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -395,7 +424,10 @@ class SessionManager:
 
     def record(self, event: str, *, peer: str, terminal: str | None = None,
                login: str | None = None, detail: str = "") -> None:
-        """Write an audit row off the event loop; a failing audit log never stops a session."""
+        """Write an audit row off the event loop; a failing audit log never stops a session.
+
+        Only for authenticated devices: what comes before authentication goes to `count`.
+        """
         if self.audit is None:
             return
         audit = self.audit
@@ -406,9 +438,38 @@ class SessionManager:
             except Exception:
                 log.exception("audit of %s from %s failed", event, peer)
 
+        self._off_loop(write)
+
+    def count(self, protocol: str, address: str, what: str) -> None:
+        """Count a connection's pre-authentication event in memory: no database write."""
+        self.tally.count(protocol, address, what)
+
+    def write_tally(self) -> asyncio.Task[None] | None:
+        """Write what the tally counted since it was last written, as summary rows."""
+        if self.audit is None or not self.tally:
+            return None
+        audit, rows = self.audit, self.tally.drain()
+
+        def write() -> None:
+            try:
+                audit.record_rows(rows)
+            except Exception:
+                log.exception("audit of %d connect summaries failed", len(rows))
+
+        return self._off_loop(write)
+
+    def _off_loop(self, write: Callable[[], None]) -> asyncio.Task[None]:
         task = asyncio.ensure_future(asyncio.to_thread(write))
         self._tasks.add(task)
+        self._writes.add(task)
         task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._writes.discard)
+        return task
+
+    async def audit_written(self) -> None:
+        """Wait until the audit rows asked for so far are written (or failed)."""
+        while self._writes:
+            await asyncio.wait(set(self._writes))
 
     def open(self, channel: Channel, request: SessionRequest) -> RfSession | None:
         """Start a session for the connection, or refuse it with a message on its screen."""

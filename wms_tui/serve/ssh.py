@@ -1,13 +1,13 @@
 """The SSH side of `wms serve`: device authentication, then one RF session per shell channel.
 
 Devices authenticate to SSH with a key from an authorized_keys file and/or a shared device
-password; the operator then logs in to the app itself. The SSH user name names the terminal
-(`ssh RF07@wms` shows and records terminal RF07).
+password (wrong ones wait longer each time and lock their address out: throttle.py); the
+operator then logs in to the app itself. The SSH user name names the terminal (`ssh RF07@wms`
+shows and records terminal RF07) when it is a safe name (sessions.TERMINAL_ID).
 """
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
 import logging
 import os
@@ -17,7 +17,15 @@ from pathlib import Path
 
 import asyncssh
 
-from wms_tui.serve.sessions import RfSession, SessionManager, SessionRequest
+from wms_tui.domain.text import shown
+from wms_tui.serve.sessions import (
+    RfSession,
+    SessionManager,
+    SessionRequest,
+    terminal_id,
+    terminal_type,
+)
+from wms_tui.serve.throttle import AuthThrottle, DevicePassword
 
 log = logging.getLogger("wms_tui.serve")
 
@@ -97,51 +105,78 @@ def load_host_key(directory: Path) -> asyncssh.SSHKey:
     return asyncssh.read_private_key(str(path))
 
 
-def _peer(conn: asyncssh.SSHServerConnection) -> str:
+def _peer(conn: asyncssh.SSHServerConnection) -> tuple[str, str]:
+    """The client's address and its address:port, as the log and the audit name it."""
     peer = conn.get_extra_info("peername")
-    return f"{peer[0]}:{peer[1]}" if peer else "?"
+    return (str(peer[0]), f"{peer[0]}:{peer[1]}") if peer else ("?", "?")
 
 
 class RfSshServer(asyncssh.SSHServer):
-    """One per connection: device authentication, attempt limit, audit of connects."""
+    """One per connection: refused at once while its address is locked out, else device
+    authentication (throttled), the attempt limit, and the audit of authenticated devices."""
 
-    def __init__(self, manager: SessionManager, auth: DeviceAuth) -> None:
+    def __init__(self, manager: SessionManager, auth: DeviceAuth,
+                 throttle: AuthThrottle) -> None:
         self.manager = manager
         self.auth = auth
+        self.throttle = throttle
+        self.password = (None if auth.password is None
+                         else DevicePassword(auth.password, throttle))
         self.conn: asyncssh.SSHServerConnection | None = None
+        self.address = "?"
         self.peer = "?"
+        self.username = ""
         self.failures = 0
+        self.refused = False
+        self.authenticated = False
         self.connected = time.monotonic()
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
-        self.peer = _peer(conn)
-        self.manager.record("connect", peer=self.peer, detail="ssh")
+        self.address, self.peer = _peer(conn)
+        if self.throttle.locked(self.address):
+            # Before the version exchange: a locked-out address costs no key exchange.
+            self.refused = True
+            self.manager.count("ssh", self.address, "refused")
+            conn.abort()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self.refused:
+            return
+        if not self.authenticated:
+            self.manager.count("ssh", self.address, "connects")
+            return
         seconds = time.monotonic() - self.connected
         self.manager.record("disconnect", peer=self.peer,
                             detail=f"ssh after {seconds:.0f} s" + (f": {exc}" if exc else ""))
 
     def begin_auth(self, username: str) -> bool:
+        self.username = username  # called again if the client changes its user name
         return not self.auth.none
+
+    def auth_completed(self) -> None:
+        self.authenticated = True
+        self.manager.record("connect", peer=self.peer, detail="ssh",
+                            terminal=terminal_id(self.username, "SSH", peer=self.peer))
 
     def _failed(self, username: str, method: str) -> None:
         self.failures += 1
-        log.warning("ssh %s from %s: %s refused (%d)", username, self.peer, method,
-                    self.failures)
-        self.manager.record("login_failed", peer=self.peer, terminal=username[:40],
-                            detail=f"ssh {method} refused")
-        if self.failures >= self.auth.max_attempts and self.conn is not None:
+        log.warning("ssh '%s' from %s: %s refused (%d)", shown(username, 40), self.peer,
+                    method, self.failures)
+        self.manager.count("ssh", self.address,
+                           "wrong_passwords" if method == "password" else "unknown_keys")
+        # A connection of a locked-out address ends too, or it could keep on guessing.
+        ended = self.failures >= self.auth.max_attempts or self.throttle.locked(self.address)
+        if ended and self.conn is not None:
             self.conn.disconnect(asyncssh.DISC_NO_MORE_AUTH_METHODS_AVAILABLE,
                                  "Too many authentication failures")
 
     def password_auth_supported(self) -> bool:
-        return self.auth.password is not None
+        return self.password is not None
 
-    def validate_password(self, username: str, password: str) -> bool:
-        expected = self.auth.password or ""
-        if hmac.compare_digest(password.encode(), expected.encode()):
+    async def validate_password(self, username: str, password: str) -> bool:
+        assert self.password is not None
+        if await self.password.check(self.address, password):
             return True
         self._failed(username, "password")
         return False
@@ -151,8 +186,7 @@ class RfSshServer(asyncssh.SSHServer):
 
     def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
         assert self.auth.keys is not None
-        host = self.peer.rsplit(":", 1)[0]
-        if self.auth.keys.validate(key, host, host) is not None:
+        if self.auth.keys.validate(key, self.address, self.address) is not None:
             return True
         self._failed(username, "key")
         return False
@@ -192,7 +226,7 @@ class RfSshSession(asyncssh.SSHServerSession[bytes]):
     def pty_requested(self, term_type: str, term_size: tuple[int, int, int, int],
                       term_modes: object) -> bool:
         self.has_pty = True
-        self.term = term_type
+        self.term = terminal_type(term_type)
         if term_size[0] and term_size[1]:
             self.size = (term_size[0], term_size[1])
         return True
@@ -214,9 +248,9 @@ class RfSshSession(asyncssh.SSHServerSession[bytes]):
             channel.close()
             return
         username = self.chan.get_extra_info("username") or ""
-        terminal_id = (username.upper() or "SSH")[:20]
         self.session = self.manager.open(channel, SessionRequest(
-            "ssh", self.peer, terminal_id, self.term, *self.size))
+            "ssh", self.peer, terminal_id(username, "SSH", peer=self.peer),
+            self.term, *self.size))
 
     def data_received(self, data: bytes, datatype: int | None) -> None:
         if self.session is not None:
@@ -243,12 +277,14 @@ class RfSshSession(asyncssh.SSHServerSession[bytes]):
 
 
 async def start_ssh_server(manager: SessionManager, auth: DeviceAuth, *, host: str, port: int,
-                           host_key: asyncssh.SSHKey, login_timeout: float = 60,
+                           host_key: asyncssh.SSHKey, throttle: AuthThrottle | None = None,
+                           login_timeout: float = 60,
                            keepalive_interval: float = 30,
                            keepalive_count_max: int = 3) -> asyncssh.SSHAcceptor:
     """Listen for RF terminals; no forwarding, no SFTP or SCP, no line editor: a pty only."""
+    shared = AuthThrottle() if throttle is None else throttle
     return await asyncssh.create_server(
-        lambda: RfSshServer(manager, auth), host, port,
+        lambda: RfSshServer(manager, auth, shared), host, port,
         server_host_keys=[host_key], encoding=None, line_editor=False,
         allow_pty=True, x11_forwarding=False, agent_forwarding=False, allow_scp=False,
         sftp_factory=None, login_timeout=login_timeout,

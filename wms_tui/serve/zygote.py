@@ -27,7 +27,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from wms_tui.serve.session import SessionSpec, session_environ
+from wms_tui.serve.session import SECRET_ENVIRON, SessionSpec, session_environ
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,10 @@ class SpawnedSession:
 
 
 class SpawnLauncher:
-    """`python -m wms_tui.serve.session` on the pty: slow to start, but nothing shared."""
+    """`python -m wms_tui.serve.session` on the pty: slow to start, but nothing shared.
+
+    The spec (with the database URL) goes down a pipe, never into the command line.
+    """
 
     name = "spawn"
 
@@ -88,11 +91,21 @@ class SpawnLauncher:
         self.environ = dict(os.environ if environ is None else environ)
 
     async def launch(self, spec: SessionSpec, slave_fd: int) -> SessionProcess:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "wms_tui.serve.session", spec.to_json(),
-            stdin=slave_fd, stdout=slave_fd, stderr=slave_fd,
-            env=session_environ(spec, self.environ), start_new_session=True,
-        )
+        data = spec.to_json().encode()
+        if len(data) > MAX_MESSAGE:
+            raise ValueError("session spec too long for its pipe")
+        spec_r, spec_w = os.pipe()
+        try:
+            # Fits the pipe's buffer (64 KiB on Linux), so writing it all first never blocks.
+            with os.fdopen(spec_w, "wb") as pipe:
+                pipe.write(data)
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "wms_tui.serve.session", "--spec-fd", str(spec_r),
+                stdin=slave_fd, stdout=slave_fd, stderr=slave_fd, pass_fds=(spec_r,),
+                env=session_environ(spec, self.environ), start_new_session=True,
+            )
+        finally:
+            os.close(spec_r)
         return SpawnedSession(proc)
 
     async def close(self) -> None:
@@ -131,7 +144,7 @@ class ZygoteLauncher:
             self.proc.poll()  # a zygote that died is reaped before the next one starts
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = {k: v for k, v in self.environ.items()
-               if not k.startswith("TEXTUAL") and k != "WMS_DEVICE_PASSWORD"}
+               if not k.startswith("TEXTUAL") and k not in SECRET_ENVIRON}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "wms_tui.serve.zygote", str(theirs.fileno())],
             pass_fds=[theirs.fileno()], env=env, start_new_session=True,
