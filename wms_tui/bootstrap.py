@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
@@ -21,6 +22,7 @@ from wms_tui.db.engine import data_dir, make_engine, resolve_database_url
 from wms_tui.db.uow import SqlUnitOfWork
 from wms_tui.domain.errors import BadInput
 from wms_tui.domain.model import Actor
+from wms_tui.domain.periods import site_day
 from wms_tui.domain.rf_services import RfBackend
 from wms_tui.domain.users import LOCKOUT, authenticate
 from wms_tui.serve.audit import AuditLog
@@ -67,6 +69,15 @@ class Site:
     audit: AuditLog
     # How long wrong PINs lock an account (None: until a supervisor unlocks it).
     lockout: timedelta | None = LOCKOUT
+    # The site's days (reports, dashboard, "today"); the ledger stays in UTC.
+    zone: tzinfo = UTC
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def today(self) -> date:
+        """The site's date now, in its own time zone."""
+        return site_day(self.now(), self.zone)
 
     def auth(self, login: str, pin: str, terminal: str) -> Actor:
         """Check a user ID and PIN at a terminal (counting failures and locking), or refuse."""
@@ -103,9 +114,41 @@ def lockout_time() -> timedelta | None:
     return timedelta(minutes=int(text)) if int(text) else None
 
 
+def local_zone() -> tzinfo:
+    """The machine's time zone: by IANA name from $TZ or /etc/localtime where it names one,
+    else the machine's offset now."""
+    tz = os.environ.get("TZ", "").strip().removeprefix(":")
+    if tz:
+        names = [tz]
+    else:
+        target = os.path.realpath("/etc/localtime")
+        names = [target.split("zoneinfo/", 1)[1]] if "zoneinfo/" in target else []
+    for name in names:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            continue
+    return datetime.now().astimezone().tzinfo or UTC
+
+
+def site_zone() -> tzinfo:
+    """The site's time zone: $WMS_TIMEZONE, an IANA name such as Asia/Shanghai (default the
+    machine's own zone)."""
+    name = os.environ.get("WMS_TIMEZONE", "").strip()
+    if not name:
+        return local_zone()
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise BadInput(f"WMS_TIMEZONE {name[:40]!r} is not an IANA time zone name such as "
+                       "Asia/Shanghai or Europe/Berlin") from None
+
+
 def wire(database: str | Engine | None = None, *, pooled: bool = True) -> Site:
     """Everything a front door needs on one database: a URL (None: the configured one) or an
     engine the caller made (tests, benchmarks)."""
+    # Read first, so a misspelt zone is refused before any connection is made.
+    zone = site_zone()
     engine = database if isinstance(database, Engine) else open_engine(database, pooled=pooled)
 
     def writer() -> SqlUnitOfWork:
@@ -114,6 +157,8 @@ def wire(database: str | Engine | None = None, *, pooled: bool = True) -> Site:
     def reader() -> SqlUnitOfWork:
         return SqlUnitOfWork(engine, readonly=True)
 
+    services = RfBackend(writer, reader)
+    services.zone = zone
     return Site(engine=engine, uow_factory=writer, read_factory=reader,
-                services=RfBackend(writer, reader), audit=AuditLog(engine),
-                lockout=lockout_time())
+                services=services, audit=AuditLog(engine),
+                lockout=lockout_time(), zone=zone)

@@ -144,7 +144,9 @@ def test_dock_to_stock(history: Wms) -> None:
 
 
 def test_dead_stock_as_of_a_day(history: Wms) -> None:
-    data = run_json(history, "report", "dead-stock", "--days", "2", "--as-of", "2026-11-04")
+    # BOLT arrived 2026-11-02 09:50: dead only once it has been there the whole 2-day window.
+    data = run_json(history, "report", "dead-stock", "--days", "2", "--as-of",
+                    "2026-11-04T12:00")
     assert [(r["sku"], r["on_hand"], r["last_outbound"]) for r in data["rows"]] == [
         ("BOLT", 20, None)]
     assert (data["dead_units"], data["on_hand_units"]) == (20, 75)

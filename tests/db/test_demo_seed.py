@@ -21,6 +21,7 @@ from wms_tui.domain.checkdigits import is_valid_gtin, is_valid_sscc
 from wms_tui.domain.model import MovementKind
 from wms_tui.domain.scan import normalize_scan, resolve_scan
 from wms_tui.domain.stock import ledger_mismatches
+from wms_tui.domain.work_flows import Flow
 
 TODAY = date(2026, 3, 2)
 MIDNIGHT = datetime.combine(TODAY, datetime.min.time(), tzinfo=UTC)
@@ -154,8 +155,8 @@ def test_every_report_has_figures_on_a_fresh_demo(tmp_path: Path) -> None:
     recent = {e.sku for e in entries if e.at > now - timedelta(days=90)}
     assert len({line.sku for line in dead.items} - recent) >= 10
     pace = {(p.user, p.flow): p for p in kpi.productivity(entries)}
-    for user, flow in (("OP1", MovementKind.RECEIVE), ("OP1", MovementKind.MOVE),
-                       ("OP1", MovementKind.PICK), ("SUP1", MovementKind.PICK)):
+    for user, flow in (("OP1", Flow.RECEIVE), ("OP1", Flow.MOVE), ("OP1", Flow.PICK),
+                       ("SUP1", Flow.PICK)):
         assert 5 <= (pace[user, flow].lines_per_hour or 0) <= 120, (user, flow)
     docked = kpi.dock_to_stock(entries)
     assert docked.overall.stocked >= 20

@@ -277,8 +277,9 @@ def test_import_reports_every_bad_row_and_writes_nothing(uow: Uow, wh: Warehouse
         prefixes = [e.split(": ")[0] + ": " + e.split(": ")[1] for e in report.errors]
         assert prefixes == [
             "row 2: reference", "row 3: sku", "row 4: quantity", "row 5: uom",
-            "row 6: expected_date", "row 7: tolerance_pct", "row 7: sscc", "row 8: lot",
-            "row 9: reference", "row 11: sscc", "row 12: line_no", "row 12: supplier",
+            "row 6: expected_date", "row 6: supplier", "row 7: tolerance_pct", "row 7: sscc",
+            "row 8: lot", "row 8: line_no", "row 9: reference", "row 11: sscc",
+            "row 12: line_no", "row 12: supplier",
         ], report.errors
         assert "nothing was changed" in report.summary()
     with uow() as u:

@@ -20,6 +20,10 @@ from wms_tui.domain.stock import Receive, post
 SEEDED_REASONS = {
     "DAMAGED", "FOUND", "LOST", "COUNT", "EXPIRED", "QC-PASS", "QC-FAIL", "FULL", "BLOCKED",
     "SHORT",
+    # 0013: opening stock.
+    "OPENING",
+    # 0014: status reasons for QC decisions, damage and blocking.
+    "QC-REJ", "QC-DMG", "QC-LABEL", "DMG-STORE", "REPAIRED", "BLOCK", "UNBLOCK",
 }
 
 

@@ -87,6 +87,8 @@ def test_import_reports_every_bad_row_and_writes_nothing(site: Site) -> None:
         "row 2: priority: 0 is outside 1..9",
         "row 2: sku: no item with SKU, alias or GTIN 'NOPE'",
         "row 3: uom: unit 'XX' is not set up for this item (known: CS, EA)",
+        # Found in the same run as the rest, not after they are mended (issue 14).
+        "row 3: line_no: line 1 of order SO-1 is also on row 2",
         "row 4: reference: 'SO 2' may only hold letters, digits and . _ / -",
         "row 4: quantity: 0 is outside 1..1000000000",
     ]

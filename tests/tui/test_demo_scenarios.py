@@ -22,7 +22,7 @@ from wms_tui.db.uow import uow_factory
 from wms_tui.demo.scanner import WRONG_CODE, DemoCatalog, suggestions
 from wms_tui.demo.scenarios import HINTS, hint
 from wms_tui.domain.flows.base import AnyFlow, Tone, no_translation
-from wms_tui.domain.flows.registry import default_flows, find_flow
+from wms_tui.domain.flows.registry import FlowSpec, allowed_flows, default_flows, find_flow
 from wms_tui.domain.model import Actor, Role
 from wms_tui.domain.rf_services import RfBackend
 from wms_tui.domain.stock import ledger_mismatches
@@ -312,15 +312,14 @@ def test_count_variance_is_recounted_then_sent_for_approval(demo_engine: Engine)
 
 def test_tour_opens_every_flow_with_training_hint_help_and_scanner(demo_engine: Engine) -> None:
     app = demo_app(demo_engine, "tour")
-    specs = [spec for spec in default_flows() if spec.factory is not None]
+    flows = [spec for spec in default_flows() if spec.factory is not None]
+    specs = allowed_flows(Role.OPERATOR, flows)
+    # Step flows only a supervisor sees (QC release) are toured as SUP1.
+    supervised = [spec for spec in flows if spec not in specs]
     screens = [spec for spec in default_flows() if spec.factory is None]
     seen: list[str] = []
 
-    async def script(pilot: Pilot[Any]) -> None:
-        await login(pilot, "OP1", "1111")
-        # The tour starts at the menu.
-        assert isinstance(pilot.app.screen, MenuScreen)
-        assert header(pilot.app).endswith("TRAINING")
+    async def tour(pilot: Pilot[Any], specs: list[FlowSpec]) -> None:
         for spec in specs:
             await keys(pilot, spec.key)
             screen = pilot.app.screen
@@ -340,9 +339,17 @@ def test_tour_opens_every_flow_with_training_hint_help_and_scanner(demo_engine: 
             await keys(pilot, "f3" if len(seen) % 2 else "escape")
             assert isinstance(pilot.app.screen, MenuScreen), spec.name
             seen.append(spec.name)
-        # The supervisor's own screens (not step flows) are marked TRAINING too.
+
+    async def script(pilot: Pilot[Any]) -> None:
+        await login(pilot, "OP1", "1111")
+        # The tour starts at the menu.
+        assert isinstance(pilot.app.screen, MenuScreen)
+        assert header(pilot.app).endswith("TRAINING")
+        await tour(pilot, specs)
+        # The supervisor's own flows and screens are marked TRAINING too.
         await keys(pilot, "0")
         await login(pilot, "SUP1", "2222")
+        await tour(pilot, supervised)
         for spec in screens:
             await keys(pilot, spec.key)
             assert not isinstance(pilot.app.screen, MenuScreen), spec.name
@@ -352,7 +359,7 @@ def test_tour_opens_every_flow_with_training_hint_help_and_scanner(demo_engine: 
             seen.append(spec.name)
 
     run(app, SIZE, script)
-    assert seen == [spec.name for spec in (*specs, *screens)]
+    assert seen == [spec.name for spec in (*specs, *supervised, *screens)]
 
 
 def test_the_longest_help_is_readable_at_16x20(demo_engine: Engine) -> None:

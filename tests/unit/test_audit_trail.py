@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from wms_tui.domain.audit_trail import audit_trail
 from wms_tui.domain.model import MovementKind
 from wms_tui.domain.reports import (
+    AgedStock,
     AuditEntry,
     CountEntry,
     LedgerEntry,
@@ -43,6 +44,9 @@ class Reads:
 
     def on_hand(self) -> dict[str, int]:
         return {}
+
+    def stock_ages(self) -> list[AgedStock]:
+        return []
 
     def pick_faces(self) -> list[PickFaceStock]:
         return []

@@ -23,6 +23,7 @@ from wms_tui.domain.reports import (
     record_accuracy,
     turnover,
 )
+from wms_tui.domain.work_flows import Flow
 
 DOCK, RESERVE, STAGE = LocationType.DOCK, LocationType.RESERVE, LocationType.STAGING
 RECEIVE, MOVE, PICK = MovementKind.RECEIVE, MovementKind.MOVE, MovementKind.PICK
@@ -110,21 +111,21 @@ def test_dead_stock_is_on_hand_with_no_pick_in_n_days() -> None:
 
 def test_productivity_times_each_line_from_the_previous_one_in_a_session() -> None:
     rows = {(p.user, p.flow): p for p in productivity(LEDGER, idle_minutes=30)}
-    ann = rows[("ANN", RECEIVE)]
+    ann = rows[("ANN", Flow.RECEIVE)]
     # 08:00 starts a session; 08:10 and 08:15 are timed; 14:00 on the 4th starts another.
     assert (ann.lines, ann.timed_lines, ann.seconds) == (4, 2, 900)
     assert ann.lines_per_hour == pytest.approx(8)
-    bob = rows[("BOB", MOVE)]
+    bob = rows[("BOB", Flow.MOVE)]
     # The pallet move is one line; 11:10 comes 110 minutes after 09:20: a new session.
     assert (bob.lines, bob.timed_lines, bob.seconds) == (3, 1, 1200)
     assert bob.lines_per_hour == pytest.approx(3)
-    cat = rows[("CAT", PICK)]
+    cat = rows[("CAT", Flow.PICK)]
     assert (cat.lines, cat.timed_lines, cat.seconds) == (4, 2, 1080)
     assert cat.lines_per_hour == pytest.approx(2 / 0.3)
-    dan = rows[("DAN", ADJUST)]
+    dan = rows[("DAN", Flow.ADJUST)]
     assert (dan.lines, dan.timed_lines, dan.lines_per_hour) == (1, 0, None)
     # DAN's status change 5 minutes after the adjustment is timed in its own flow.
-    assert rows[("DAN", STATUS)].seconds == 300
+    assert rows[("DAN", Flow.STATUS)].seconds == 300
 
 
 def test_dock_to_stock_runs_from_receipt_to_the_last_unit_leaving_the_dock() -> None:

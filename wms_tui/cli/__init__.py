@@ -19,6 +19,10 @@ from wms_tui.cli.items import item_app
 from wms_tui.cli.labels import labels_app
 from wms_tui.cli.locations import location_app
 from wms_tui.cli.orders import order_app, wave_app
+from wms_tui.cli.serials import serial_app
+from wms_tui.cli.stock_control import stock_adjust  # noqa: F401  (registers on stock_app)
+from wms_tui.cli.stock_import import import_stock  # noqa: F401  (registers on stock_app)
+from wms_tui.cli.tasks import task_app
 from wms_tui.cli.users import user_app
 
 __all__ = ["app"]
@@ -65,6 +69,8 @@ app.add_typer(order_app, name="order")
 app.add_typer(labels_app, name="labels")
 app.add_typer(count_app, name="count")
 app.add_typer(wave_app, name="wave")
+app.add_typer(task_app, name="task")
 app.add_typer(reports.report_app, name="report")
 app.add_typer(demo_app, name="demo")
 app.add_typer(export_app, name="export")
+app.add_typer(serial_app, name="serial")

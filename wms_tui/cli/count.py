@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from typing import Annotated
 
 import typer
@@ -87,7 +86,7 @@ def count_schedule(
 ) -> None:
     """Create count tasks for every location holding an item due by its ABC class."""
     site = open_site(ctx)
-    on = day(today, "--today") if today else date.today()
+    on = day(today, "--today") if today else site.today()
     policy = counting.CountPolicy(frequencies={"A": a_days, "B": b_days, "C": c_days})
     actor = acting_user(site, login) if login else None
     _print_schedule(counting.schedule_counts(site.uow_factory, actor, on, policy), as_json)

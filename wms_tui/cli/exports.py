@@ -27,7 +27,8 @@ EXPORT_COLUMNS = ["cursor", "event", "movement_id", "time", "sku", "quantity", "
 def export_events(
     ctx: typer.Context,
     since: Annotated[str | None, typer.Option(
-        help="The cursor the last run printed (default: from the start).", show_default=False,
+        help="The cursor the last run printed, EPOCH.TXID.ID (default: from the start).",
+        show_default=False,
     )] = None,
     kind: Annotated[list[erp.EventKind] | None, typer.Option(
         help="Only these events (repeat): receipt, shipment, adjustment, move, status.",
@@ -38,12 +39,15 @@ def export_events(
     """Ledger events after a cursor, from the outbox; keep the printed cursor for the next run.
 
     JSON: {"cursor": next, "events": [...]}. CSV: one row per event; the next cursor goes to
-    stderr as `cursor: …`.
+    stderr as `cursor: …`. A cursor names its database's epoch: one from another database,
+    from before `wms db restore`, or past the last event is refused (exit 2).
     """
     if as_json and as_csv:
         raise BadInput("choose one of --json and --csv")
     with open_site(ctx).read_factory() as uow:
         batch = erp.next_batch(uow.reports, erp.Cursor.parse(since), limit, kind or ())
+    for warning in batch.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     rows = [e.record() for e in batch.events]
     if as_json:
         print_json({"cursor": batch.cursor.text(), "events": rows})

@@ -6,11 +6,13 @@ from typing import Annotated
 
 import typer
 
-from wms_tui.cli.common import handles_errors, open_site
+from wms_tui.cli.common import AsCsv, AsJson, handles_errors, open_site
 from wms_tui.cli.importing import DryRun, FileArg, FormatOpt, Partial, finish, run_import
-from wms_tui.domain import masterdata
+from wms_tui.cli.listing import choice, emit_rows
+from wms_tui.domain import listings, masterdata
+from wms_tui.domain.model import LocationType
 
-location_app = typer.Typer(help="Locations: import and generate.", no_args_is_help=True)
+location_app = typer.Typer(help="Locations: import, generate and list.", no_args_is_help=True)
 
 
 @location_app.command("import")
@@ -42,9 +44,10 @@ def location_generate(
 ) -> None:
     """Create a rack grid's locations, codes AISLE-BAY-LEVEL-POSITION, in serpentine walk order.
 
-    Aisles are walked in the order given; in the 1st, 3rd, … aisle bays go up, in the 2nd,
-    4th, … they come back down; levels go up inside a bay. New locations get walk sequences
-    after the highest one in the warehouse; existing ones keep theirs.
+    Aisles are walked in the order given, bays going up one aisle and coming back down the
+    next; levels go up inside a bay. A second grid continues the walk where the warehouse's
+    last aisle ended (up after down, down after up), with walk sequences after the highest one;
+    existing locations keep theirs.
     """
     site = open_site(ctx)
     report = masterdata.generate_locations(
@@ -53,3 +56,27 @@ def location_generate(
         positions=positions, prefix=prefix, capacity=capacity, dry_run=dry_run,
     )
     finish(report)
+
+
+@location_app.command("list")
+@handles_errors
+def location_list(
+    ctx: typer.Context,
+    zone: Annotated[str | None, typer.Option(help="Only this zone.", show_default=False)] = None,
+    location_type: Annotated[str | None, typer.Option(
+        "--type", help="Only this type: dock, qc, reserve, pick or staging.",
+        show_default=False)] = None,
+    include_inactive: Annotated[bool, typer.Option(
+        "--all", help="Inactive locations too.")] = False,
+    as_json: AsJson = False,
+    as_csv: AsCsv = False,
+) -> None:
+    """List locations in walk order, with what is on hand and reserved there."""
+    kind = choice(location_type, "--type", LocationType) if location_type else None
+    where = listings.LocationFilter(zone, kind, include_inactive)
+    rows = listings.location_listing(open_site(ctx).read_factory(), where)
+    emit_rows("Locations", listings.LocationRow, rows,
+              numeric={"walk_seq", "capacity", "on_hand", "reserved"},
+              as_json=as_json, as_csv=as_csv,
+              columns=["code", "type", "zone", "walk_seq", "capacity", "active", "on_hand",
+                       "reserved"])

@@ -14,6 +14,7 @@ from wms_tui.cli.common import AsJson, handles_errors, must_exist, open_site
 from wms_tui.cli.output import print_json
 from wms_tui.db import health as health_db
 from wms_tui.domain import health as checks
+from wms_tui.domain.periods import zone_name
 from wms_tui.domain.stock import ledger_mismatches
 from wms_tui.domain.text import shown, shown_any
 
@@ -35,6 +36,8 @@ def _settings(site: Site) -> dict[str, object]:
         "database_url": health_db.shown_url(site.engine),
         "dialect": site.engine.dialect.name,
         "data_dir": str(data_dir()),
+        # The zone of every report day and "today" (WMS_TIMEZONE, else the machine's).
+        "time_zone": zone_name(site.zone),
         "migrations": {"current": current, "head": head},
         "versions": versions,
         **server.pragmas,
@@ -43,7 +46,8 @@ def _settings(site: Site) -> dict[str, object]:
 
 @handles_errors
 def config(ctx: typer.Context, as_json: AsJson = False) -> None:
-    """The effective settings: database (password hidden), data dir, pragmas, schema, versions."""
+    """The effective settings: database (password hidden), data dir, time zone (WMS_TIMEZONE),
+    pragmas, schema, versions."""
     must_exist(ctx)
     settings = _settings(open_site(ctx, ready=False))
     if as_json:

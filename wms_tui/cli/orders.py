@@ -1,17 +1,24 @@
-"""`wms order import` and `wms wave release`: orders in, and outbound orders out to picking."""
+"""`wms order …` and `wms wave …`: orders in, outbound orders out to picking, listed, shown
+and cancelled."""
 
 from __future__ import annotations
 
+import dataclasses
 from enum import StrEnum
 from typing import Annotated
 
 import typer
 
-from wms_tui.cli.common import AsJson, AsLogin, acting_user, handles_errors, open_site
+from wms_tui.cli.cancels import Key, Reason, print_cancel
+from wms_tui.cli.common import AsCsv, AsJson, AsLogin, Since, acting_user, handles_errors, open_site
 from wms_tui.cli.importing import DryRun, FileArg, FormatOpt, Importer, Partial, run_import
+from wms_tui.cli.listing import emit_rows
 from wms_tui.cli.output import console, print_json, table
-from wms_tui.domain import inbound, outbound
-from wms_tui.domain.periods import day
+from wms_tui.domain import inbound, listings, outbound
+from wms_tui.domain.errors import BadInput
+from wms_tui.domain.inbound.cancels import cancel_inbound_order
+from wms_tui.domain.outbound.cancels import PickedUnits, cancel_order, cancel_wave
+from wms_tui.domain.periods import day, moment
 from wms_tui.domain.text import shown
 
 order_app = typer.Typer(help="Inbound orders (ASNs, purchase orders) and outbound orders.",
@@ -104,9 +111,136 @@ def wave_release(
     site = open_site(ctx)
     report = outbound.release_wave(
         site.uow_factory, acting_user(site, login), refs=orders, ship_date=by_day,
-        max_priority=max_priority,
+        max_priority=max_priority, today=site.today(),
     )
     if as_json:
         print_json(_wave_json(report))
     else:
         _print_wave(report)
+
+
+Statuses = Annotated[list[str] | None, typer.Option(
+    "--status", help="Only orders in this status (repeatable).", show_default=False)]
+KindOpt = Annotated[OrderKind | None, typer.Option(
+    "--kind", help="inbound or outbound (default: both).", show_default=False)]
+def _kind(kind: OrderKind | None) -> listings.OrderKind | None:
+    return None if kind is None else listings.OrderKind(kind.value)
+
+
+@order_app.command("list")
+@handles_errors
+def order_list(
+    ctx: typer.Context, kind: KindOpt = None, status: Statuses = None, since: Since = None,
+    as_json: AsJson = False, as_csv: AsCsv = False,
+) -> None:
+    """List inbound and outbound orders by reference: lines, units ordered and done
+    (received or picked)."""
+    which = _kind(kind)
+    where = listings.OrderFilter(listings.order_statuses(status or [], which),
+                                 moment(since, "--since"))
+    rows = listings.order_listing(open_site(ctx).read_factory(), where, which)
+    emit_rows("Orders", listings.OrderRow, rows, numeric={"priority", "lines", "quantity", "done"},
+              as_json=as_json, as_csv=as_csv,
+              columns=["kind", "reference", "party", "status", "due", "priority", "wave",
+                       "lines", "quantity", "done"])
+
+
+@order_app.command("show")
+@handles_errors
+def order_show(
+    ctx: typer.Context,
+    reference: Annotated[str, typer.Argument(help="The order reference.")],
+    kind: KindOpt = None,
+    as_json: AsJson = False,
+) -> None:
+    """One order and its lines: ordered, allocated, picked and short, or received."""
+    detail = listings.order_detail(open_site(ctx).read_factory(), reference, _kind(kind))
+    order = detail.order
+    if as_json:
+        print_json({**dataclasses.asdict(order), "lines": [vars(ln) for ln in detail.lines]})
+        return
+    typer.echo(f"{order.kind.value} order {shown(order.reference)}: {order.status}, "
+               f"{shown(order.party) or '-'}, due {order.due or '-'}"
+               + (f", wave {shown(order.wave)}" if order.wave else ""))
+    if order.kind is listings.OrderKind.OUTBOUND:
+        columns = ["line", "sku", "uom", "ordered", "allocated", "picked", "short"]
+        cells = [[ln.line_no, ln.sku, ln.uom, ln.ordered, ln.allocated, ln.picked, ln.short]
+                 for ln in detail.lines]
+    else:
+        columns = ["line", "sku", "uom", "ordered", "received", "lot"]
+        cells = [[ln.line_no, ln.sku, ln.uom, ln.ordered, ln.received, ln.lot]
+                 for ln in detail.lines]
+    console().print(table("Lines", columns, cells,
+                          numeric={"line", "ordered", "allocated", "picked", "short",
+                                   "received"}))
+
+
+@order_app.command("cancel")
+@handles_errors
+def order_cancel(
+    ctx: typer.Context,
+    reference: Annotated[str, typer.Argument(help="The order reference.")],
+    login: AsLogin,
+    kind: KindOpt = None,
+    reason: Reason = None,
+    picked: Annotated[PickedUnits | None, typer.Option(
+        help="For an outbound order with picked units: return-to-stock moves them from its "
+             "totes to --to; keep leaves them where they are.", show_default=False)] = None,
+    to: Annotated[str | None, typer.Option(
+        "--to", help="Where picked units go back to (with --picked return-to-stock).",
+        show_default=False)] = None,
+    key: Key = None,
+    as_json: AsJson = False,
+) -> None:
+    """Cancel an order. Outbound: its open pick tasks and reservations go (picked units need
+    --picked). Inbound: closed, unless anything was received."""
+    site = open_site(ctx)
+    actor = acting_user(site, login)
+    which = _kind(kind)
+    if which is None:
+        which = listings.order_detail(site.read_factory(), reference, None).order.kind
+    if which is listings.OrderKind.INBOUND:
+        if picked is not None or to is not None:
+            raise BadInput("--picked and --to are for outbound orders")
+        result = cancel_inbound_order(site.uow_factory, actor, reference, reason=reason,
+                                      key=key)
+    else:
+        if to is not None and picked is not PickedUnits.RETURN_TO_STOCK:
+            raise BadInput("--to goes with --picked return-to-stock")
+        result = cancel_order(site.uow_factory, actor, reference, reason=reason,
+                              picked=picked, to_location=to, key=key)
+    print_cancel(result, as_json)
+
+
+@wave_app.command("list")
+@handles_errors
+def wave_list(
+    ctx: typer.Context,
+    status: Annotated[list[str] | None, typer.Option(
+        "--status", help="released, picking or done (repeatable).", show_default=False)] = None,
+    since: Since = None, as_json: AsJson = False, as_csv: AsCsv = False,
+) -> None:
+    """List waves: who released them, their orders and tasks (open and cancelled)."""
+    where = listings.WaveFilter(listings.wave_statuses(status or []), moment(since, "--since"))
+    rows = listings.wave_listing(open_site(ctx).read_factory(), where)
+    emit_rows("Waves", listings.WaveRow, rows,
+              numeric={"orders", "tasks", "open_tasks", "cancelled_tasks"},
+              as_json=as_json, as_csv=as_csv)
+
+
+@wave_app.command("cancel")
+@handles_errors
+def wave_cancel(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="The wave code, like W0001.")],
+    login: AsLogin,
+    reason: Reason = None,
+    key: Key = None,
+    as_json: AsJson = False,
+) -> None:
+    """Cancel a wave's open pick tasks and release their stock; its orders go back to open
+    for a new wave (units already picked stay in their totes)."""
+    site = open_site(ctx)
+    result = cancel_wave(site.uow_factory, acting_user(site, login), code,
+                         reason=reason, key=key)
+    print_cancel(result, as_json)

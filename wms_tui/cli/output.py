@@ -81,16 +81,18 @@ def table(
     return drawn
 
 
-def print_csv(rows: Sequence[Mapping[str, object]]) -> None:
-    """A header from the first row's keys, then one line per row; nothing for no rows.
+def print_csv(rows: Sequence[Mapping[str, object]], fields: Sequence[str] | None = None) -> None:
+    """A header from the first row's keys (else from fields, so a script reading an empty
+    listing still finds its columns), then one line per row; nothing for no rows and no fields.
 
     Every cell goes through csv_cell, so a spreadsheet shows a SKU like '=HYPERLINK(…)' as
     text instead of running it.
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    if rows:
-        writer.writerow([csv_cell(name) for name in rows[0]])
+    header = list(rows[0]) if rows else list(fields or ())
+    if header:
+        writer.writerow([csv_cell(name) for name in header])
         writer.writerows(csv_row(r.values()) for r in rows)
     typer.echo(out.getvalue(), nl=False)
 
@@ -103,10 +105,11 @@ def csv_row(values: Iterable[object]) -> list[object]:
 
 def emit(title: str, rows: list[Row], numeric: set[str], as_json: bool, as_csv: bool,
          summary: Row | None = None, shown: Sequence[Sequence[object]] | None = None,
-         columns: list[str] | None = None) -> None:
+         columns: list[str] | None = None, fields: Sequence[str] | None = None) -> None:
     """One report, as a rich table (with a summary line), JSON (summary + rows) or CSV (rows).
 
-    shown and columns are the table's rows and headings when it shows less than the rows hold.
+    shown and columns are the table's rows and headings when it shows less than the rows hold;
+    fields are the rows' keys, the CSV header when there are no rows.
     """
     if as_json and as_csv:
         raise BadInput("choose one of --json and --csv")
@@ -114,7 +117,7 @@ def emit(title: str, rows: list[Row], numeric: set[str], as_json: bool, as_csv: 
         print_json({**(summary or {}), "rows": rows})
         return
     if as_csv:
-        print_csv(rows)
+        print_csv(rows, fields)
         return
     if rows:
         console().print(table(title, columns or list(rows[0]),

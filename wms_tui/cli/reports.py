@@ -1,22 +1,44 @@
-"""`wms report …` and `wms audit`: KPIs from the ledger and the counts, and who did what."""
+"""`wms report …` and `wms audit`: KPIs from the ledger and the counts, and who did what.
+
+Windows are in the site's time zone (WMS_TIMEZONE): a day is the site's whole day, a time
+without an offset is site time, and every title names the zone. JSON times stay UTC.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, tzinfo
 from typing import Annotated
 
 import typer
 
-from wms_tui.cli.common import AsCsv, AsJson, Since, Until, handles_errors, open_site
+from wms_tui.cli.common import AsCsv, AsJson, handles_errors, open_site
 from wms_tui.cli.output import Row, console, emit, print_json, table
 from wms_tui.domain import reports as kpi
 from wms_tui.domain import supervisor
 from wms_tui.domain.audit_trail import TrailEvent, audit_trail
 from wms_tui.domain.model import MovementKind
-from wms_tui.domain.periods import moment, whole_days
+from wms_tui.domain.periods import day_end, moment, whole_days, zone_name
 
 report_app = typer.Typer(help="KPIs from the ledger and the counts (tables, --json, --csv).",
                          no_args_is_help=True)
+
+
+Since = Annotated[str | None, typer.Option(
+    help="From this day (YYYY-MM-DD) or ISO time, in the site's zone (WMS_TIMEZONE) unless "
+         "the time names its own.", show_default=False)]
+Until = Annotated[str | None, typer.Option(
+    help="Up to and including this day, or before this ISO time (site time).",
+    show_default=False)]
+
+
+def _titled(title: str, zone: tzinfo) -> str:
+    """A report's title, naming the zone its days and times are in."""
+    return f"{title} ({zone_name(zone)})"
+
+
+def _window(since: str | None, until: str | None,
+            zone: tzinfo) -> tuple[datetime | None, datetime | None]:
+    return moment(since, "--since", zone=zone), moment(until, "--until", end=True, zone=zone)
 
 
 def _share(value: float | None) -> str:
@@ -25,6 +47,11 @@ def _share(value: float | None) -> str:
 
 def _num(value: float | None, places: int = 2) -> float | None:
     return None if value is None else round(value, places)
+
+
+def _local(when: datetime | None, zone: tzinfo) -> str:
+    """A ledger time as the site's clock shows it, for tables (JSON keeps UTC)."""
+    return "" if when is None else f"{when.astimezone(zone):%Y-%m-%d %H:%M}"
 
 
 @report_app.command("accuracy")
@@ -37,10 +64,11 @@ def report_accuracy(
 ) -> None:
     """Inventory record accuracy: first counts that matched the book, by line, by units and by
     value (lines of items with a unit_cost only)."""
-    with open_site(ctx).read_factory() as uow:
-        lines = uow.reports.count_lines(moment(since, "--since"),
-                                        moment(until, "--until", end=True))
-    report = kpi.record_accuracy(lines, period)
+    site = open_site(ctx)
+    start, end = _window(since, until, site.zone)
+    with site.read_factory() as uow:
+        lines = uow.reports.count_lines(start, end)
+    report = kpi.record_accuracy(lines, period, site.zone)
     figures = (*report.periods, report.overall)
     rows: list[Row] = [
         {"period": f.period, "lines": f.lines, "hits": f.hits,
@@ -54,9 +82,9 @@ def report_accuracy(
     shown = [[f.period, f.lines, f.hits, _share(_num(f.line_accuracy, 4)), f.units_variance,
               _share(_num(f.unit_accuracy, 4)), _num(float(f.value_variance)),
               _share(_num(f.value_accuracy, 4))] for f in figures]
-    emit("Inventory record accuracy (first counts)", rows,
+    emit(_titled("Inventory record accuracy (first counts)", site.zone), rows,
          {"lines", "hits", "by line", "units off", "by units", "value off", "by value"},
-         as_json, as_csv, shown=shown,
+         as_json, as_csv, {"zone": zone_name(site.zone)}, shown=shown,
          columns=["period", "lines", "hits", "by line", "units off", "by units", "value off",
                   "by value"])
 
@@ -68,47 +96,54 @@ def report_turnover(
     as_json: AsJson = False, as_csv: AsCsv = False,
 ) -> None:
     """Units picked over average daily on hand (from the ledger); default the last 30 days."""
-    first, last = whole_days(since, until, 30, datetime.now(UTC).date())
-    with open_site(ctx).read_factory() as uow:
-        entries = uow.reports.ledger(kpi.LedgerFilter(
-            until=datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=UTC)))
-    report = kpi.turnover(entries, first, last)
+    site = open_site(ctx)
+    first, last = whole_days(since, until, 30, site.today(), site.zone)
+    with site.read_factory() as uow:
+        entries = uow.reports.ledger(kpi.LedgerFilter(until=day_end(last, site.zone)))
+    report = kpi.turnover(entries, first, last, site.zone)
     rows: list[Row] = [
         {"sku": ln.sku, "shipped": ln.shipped, "average_on_hand": _num(ln.average_on_hand),
          "turnover": _num(ln.turnover, 4)}
         for ln in (*report.items, report.overall)
     ]
-    emit(f"Turnover {first} to {last}", rows, {"shipped", "average_on_hand", "turnover"},
-         as_json, as_csv, {"first": first, "last": last, "days": report.days})
+    emit(_titled(f"Turnover {first} to {last}", site.zone), rows,
+         {"shipped", "average_on_hand", "turnover"}, as_json, as_csv,
+         {"first": first, "last": last, "days": report.days, "zone": zone_name(site.zone)})
 
 
 @report_app.command("dead-stock")
 @handles_errors
 def report_dead_stock(
     ctx: typer.Context,
-    days: Annotated[int, typer.Option(help="No pick for this many days.", min=1)] = (
-        kpi.DEFAULT_DEAD_DAYS),
+    days: Annotated[int, typer.Option(
+        help="On hand and not picked for this many days.", min=1)] = kpi.DEFAULT_DEAD_DAYS,
     as_of: Annotated[str | None, typer.Option(
-        "--as-of", help="Judge as of this day or time (default now).", show_default=False)] = None,
+        "--as-of", help="Judge as of this day or time, site time (default now).",
+        show_default=False)] = None,
     as_json: AsJson = False, as_csv: AsCsv = False,
 ) -> None:
-    """Items on hand with no outbound movement in N days, and their share of all stock."""
-    when = moment(as_of, "--as-of") or datetime.now(UTC)
-    with open_site(ctx).read_factory() as uow:
+    """Units on hand for N days (received or last moved in before them) of items not picked
+    within them, and their share of all stock; goods that just arrived are never dead."""
+    site = open_site(ctx)
+    when = moment(as_of, "--as-of", zone=site.zone) or site.now()
+    with site.read_factory() as uow:
         entries = uow.reports.ledger(kpi.LedgerFilter(kinds=frozenset({MovementKind.PICK})))
-        on_hand = uow.reports.on_hand()
-    report = kpi.dead_stock(entries, on_hand, when, days)
+        stock = uow.reports.stock_ages()
+    report = kpi.dead_stock(entries, stock, when, days)
     rows: list[Row] = [
         {"sku": d.sku, "on_hand": d.on_hand, "last_outbound": d.last_outbound,
-         "share": _num(d.share, 4)}
+         "arrived": d.arrived, "share": _num(d.share, 4)}
         for d in report.items
     ]
-    shown = [[d.sku, d.on_hand, d.last_outbound or "never", _share(_num(d.share, 4))]
+    shown = [[d.sku, d.on_hand, _local(d.last_outbound, site.zone) or "never",
+              _local(d.arrived, site.zone) or "before the ledger", _share(_num(d.share, 4))]
              for d in report.items]
-    emit(f"Dead stock: no pick in {days} days", rows, {"on_hand", "share"}, as_json, as_csv,
+    emit(_titled(f"Dead stock: on hand, not picked, for {days} days", site.zone), rows,
+         {"on_hand", "share"}, as_json, as_csv,
          {"days": days, "as_of": when, "dead_units": report.dead_units,
-          "on_hand_units": report.on_hand_units, "share": _num(report.share, 4)},
-         shown=shown)
+          "on_hand_units": report.on_hand_units, "share": _num(report.share, 4),
+          "zone": zone_name(site.zone)},
+         shown=shown, columns=["sku", "on_hand", "last pick", "arrived", "share"])
 
 
 @report_app.command("productivity")
@@ -120,17 +155,21 @@ def report_productivity(
         kpi.DEFAULT_IDLE_MINUTES),
     as_json: AsJson = False, as_csv: AsCsv = False,
 ) -> None:
-    """Lines per hour per operator and flow, timed between consecutive confirmations."""
-    with open_site(ctx).read_factory() as uow:
-        entries = uow.reports.ledger(kpi.LedgerFilter(
-            since=moment(since, "--since"), until=moment(until, "--until", end=True)))
+    """Lines per hour per operator and flow (receive, putaway, pick, count, replenish, move,
+    adjust, status), timed between consecutive lines; a count line is one location counted."""
+    site = open_site(ctx)
+    start, end = _window(since, until, site.zone)
+    with site.read_factory() as uow:
+        entries = uow.reports.ledger(kpi.LedgerFilter(since=start, until=end))
+        counts = uow.reports.count_lines(start, end)
     rows: list[Row] = [
         {"user": p.user, "flow": p.flow.value, "lines": p.lines, "timed_lines": p.timed_lines,
          "hours": _num(p.hours, 3), "lines_per_hour": _num(p.lines_per_hour)}
-        for p in kpi.productivity(entries, idle_minutes)
+        for p in kpi.productivity(entries, idle_minutes, counts)
     ]
-    emit("Operator productivity", rows, {"lines", "timed_lines", "hours", "lines_per_hour"},
-         as_json, as_csv)
+    emit(_titled("Operator productivity", site.zone), rows,
+         {"lines", "timed_lines", "hours", "lines_per_hour"}, as_json, as_csv,
+         {"zone": zone_name(site.zone)})
 
 
 @report_app.command("dock-to-stock")
@@ -140,8 +179,9 @@ def report_dock_to_stock(
     as_json: AsJson = False, as_csv: AsCsv = False,
 ) -> None:
     """Hours from a receipt onto a dock until its last unit moved off it, per item."""
-    start, end = moment(since, "--since"), moment(until, "--until", end=True)
-    with open_site(ctx).read_factory() as uow:
+    site = open_site(ctx)
+    start, end = _window(since, until, site.zone)
+    with site.read_factory() as uow:
         entries = uow.reports.ledger(kpi.LedgerFilter(since=start))
     # Receipts in the period; what left the dock afterwards still closes them.
     report = kpi.dock_to_stock(
@@ -154,9 +194,9 @@ def report_dock_to_stock(
     ]
     waiting = [{"movement": r.movement_id, "sku": r.sku, "lpn": r.lpn, "quantity": r.quantity,
                 "received_at": r.received_at} for r in report.receipts if r.stocked_at is None]
-    emit("Dock to stock (hours)", rows,
+    emit(_titled("Dock to stock (hours)", site.zone), rows,
          {"receipts", "stocked", "median_hours", "average_hours", "max_hours"}, as_json, as_csv,
-         {"still_on_dock": waiting} if as_json else {"still_on_dock": len(waiting)})
+         {"still_on_dock": waiting if as_json else len(waiting), "zone": zone_name(site.zone)})
 
 
 @report_app.command("exceptions")
@@ -216,20 +256,20 @@ def audit(
     as_json: AsJson = False,
 ) -> None:
     """Who did what, when: the movement ledger and the log-in audit log, oldest first."""
-    where = kpi.LedgerFilter(since=moment(since, "--since"),
-                             until=moment(until, "--until", end=True), user=user, sku=item,
-                             location=location)
-    with open_site(ctx).read_factory() as uow:
+    site = open_site(ctx)
+    start, end = _window(since, until, site.zone)
+    where = kpi.LedgerFilter(since=start, until=end, user=user, sku=item, location=location)
+    with site.read_factory() as uow:
         trail = audit_trail(uow.reports, where, limit)
     if as_json:
         print_json([_trail_json(t) for t in trail])
     elif not trail:
         typer.echo("nothing in the audit trail")
     else:
-        shown = [[f"{t.at:%Y-%m-%d %H:%M}", t.event, t.user, t.sku, t.quantity,
+        shown = [[_local(t.at, site.zone), t.event, t.user, t.sku, t.quantity,
                   t.from_location, t.to_location, t.reference,
                   t.reason or " ".join(filter(None, (t.terminal, t.detail)))]
                  for t in trail]
-        console().print(table("Audit trail (UTC)", ["time", "event", "user", "sku", "qty",
-                                                    "from", "to", "reference", "note"],
-                              shown, {"qty"}))
+        console().print(table(_titled("Audit trail", site.zone),
+                              ["time", "event", "user", "sku", "qty", "from", "to",
+                               "reference", "note"], shown, {"qty"}))

@@ -22,10 +22,11 @@ from wms_tui.cli.common import (
     refuse_pin_option,
 )
 from wms_tui.db import health as health_db
+from wms_tui.db import restore as restore_db
 from wms_tui.domain import masterdata, users
 from wms_tui.domain.model import Role
 
-db_app = typer.Typer(help="Database schema: migrations.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema, backups and restores.", no_args_is_help=True)
 
 
 def _upgrade(site: Site) -> None:
@@ -117,11 +118,7 @@ def db_backup(
     engine = open_site(ctx, ready=False).engine
     source = health_db.sqlite_file(engine)
     if engine.dialect.name != "sqlite":
-        url = health_db.shown_url(engine)
-        typer.echo(f"database {url} is PostgreSQL: back it up with pg_dump, e.g.\n"
-                   f"  pg_dump --format=custom --file wms-$(date -u +%Y%m%dT%H%M%SZ).dump "
-                   f"'{url}'\n"
-                   "and restore with pg_restore --clean --dbname <url> <file>.")
+        typer.echo(health_db.pg_dump_recipe(engine))
         return
     if source is None:
         fail(f"no database file to back up ({health_db.shown_url(engine)})", 1)
@@ -131,3 +128,61 @@ def db_backup(
     result = health_db.backup_sqlite(engine, target)
     health_db.record_backup(folder, engine, result)
     typer.echo(f"backup {result.path}: {result.size} bytes, integrity ok (mode 0600)")
+
+
+@db_app.command("restore")
+@handles_errors
+def db_restore(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A backup `wms db backup` made (SQLite).")],
+    force: Annotated[bool, typer.Option(
+        "--force", help="Replace a database that holds data or is open elsewhere.",
+    )] = False,
+) -> None:
+    """Put a SQLite backup in the database's place, with a new export epoch.
+
+    The backup is checked first (a SQLite file, integrity ok, a schema this wms knows); the
+    old database is kept beside it as <name>.before-restore-<time>. ERPs holding export
+    cursors of the old database are refused and told where to go on (docs/import-formats.md).
+    """
+    url = database_url(ctx)
+    target = sqlite_path(url)
+    if target is None:
+        fail(f"wms db restore restores SQLite files; {health_db.shown_url(url)} is "
+             "PostgreSQL: use pg_restore as `wms db backup` shows, then "
+             "`wms db epoch --renew`", 2)
+    done = restore_db.restore_sqlite(file, target, force=force)
+    facts = done.backup
+    typer.echo(f"restored {facts.path} (schema {facts.revision}, {facts.size} bytes) "
+               f"to {done.target} (mode 0600)")
+    if done.kept is not None:
+        typer.echo(f"the database it replaced is kept as {done.kept}")
+    if done.epoch is not None:
+        typer.echo(f"export epoch: {done.epoch} (was {done.previous_epoch}): ERPs must "
+                   "re-sync; `wms export events` tells them from where")
+    if facts.older:
+        typer.echo(f"schema {facts.revision} is older than this wms needs: "
+                   "run `wms db upgrade` next")
+
+
+@db_app.command("epoch")
+@handles_errors
+def db_epoch(
+    ctx: typer.Context,
+    renew: Annotated[bool, typer.Option(
+        "--renew", help="Give the database a new epoch (after restoring it with pg_restore).",
+    )] = False,
+) -> None:
+    """Show the database's export epoch, the first part of every `wms export events` cursor."""
+    must_exist(ctx)
+    engine = open_site(ctx).engine
+    if renew:
+        renewed = restore_db.renew_engine_epoch(engine)
+        if renewed is None:
+            fail("this database has no export epoch yet: run `wms db upgrade`", 1)
+        typer.echo(f"export epoch: {renewed[0]} (was {renewed[1]}): ERPs must re-sync")
+        return
+    epoch = restore_db.current_epoch(engine)
+    if epoch is None:
+        fail("this database has no export epoch yet: run `wms db upgrade`", 1)
+    typer.echo(f"export epoch: {epoch}")

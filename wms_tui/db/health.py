@@ -6,6 +6,7 @@ import contextlib
 import errno
 import json
 import os
+import shlex
 import shutil
 import sqlite3
 import tempfile
@@ -14,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 
 from wms_tui.db.tables import Balance, FlowState, Reservation, Task, User, table_of
@@ -40,6 +41,26 @@ def shown_url(engine_or_url: Engine | str) -> str:
     """The database URL with any password hidden, safe to print and to log."""
     url = engine_or_url.url if isinstance(engine_or_url, Engine) else make_url(engine_or_url)
     return url.render_as_string(hide_password=True)
+
+
+def libpq_url(engine: Engine) -> str:
+    """The URL as libpq tools (pg_dump, psql) read it: no SQLAlchemy driver, no password."""
+    url = engine.url
+    bare = URL.create("postgresql", username=url.username, host=url.host, port=url.port,
+                      database=url.database, query=url.query)
+    return bare.render_as_string(hide_password=False)
+
+
+def pg_dump_recipe(engine: Engine) -> str:
+    """How to back up and restore a PostgreSQL database with its own tools, ready to paste."""
+    url = shlex.quote(libpq_url(engine))
+    hidden = (" (password hidden: set PGPASSWORD or use ~/.pgpass)"
+              if engine.url.password else "")
+    return (f"database {url} is PostgreSQL: back it up with pg_dump{hidden}:\n"
+            f"  pg_dump --format=custom --file wms-$(date -u +%Y%m%dT%H%M%SZ).dump {url}\n"
+            "restore a dump (stop `wms serve` first) with:\n"
+            f"  pg_restore --clean --if-exists --no-owner --dbname {url} <file>.dump\n"
+            "then run `wms db epoch --renew`, so ERPs re-sync their export cursors.")
 
 
 def sqlite_file(engine: Engine) -> Path | None:

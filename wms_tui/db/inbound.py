@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlmodel import Session, col
 
+from wms_tui.db import listings
+from wms_tui.db.cancels import record_cancel
 from wms_tui.db.repositories import _insert, location_ref
 from wms_tui.db.tables import (
     InboundLine,
@@ -28,6 +30,7 @@ from wms_tui.domain.inbound import (
     InboundOrderSpec,
     InboundStatus,
 )
+from wms_tui.domain.listings import OrderFilter, OrderLineRow, OrderRow
 from wms_tui.domain.model import LocationRef, LocationType
 from wms_tui.domain.over_receipt import OverReceiptReason
 
@@ -147,3 +150,18 @@ class SqlInbound:
             .values(code=reason.code, description=reason.description, kind=kind, active=True)
             .on_conflict_do_nothing(index_elements=["code"])
         )
+
+    # Cancels and listings (domain.inbound.cancels, domain.listings.InboundListings).
+
+    def lock_order(self, order_id: int) -> None:
+        # FOR UPDATE on PostgreSQL; SQLite writers hold the database lock already.
+        self.session.execute(select(O.c.id).where(O.c.id == order_id).with_for_update())
+
+    def log_cancel(self, login: str, terminal: str, detail: str) -> None:
+        record_cancel(self.session, login, terminal, detail)
+
+    def inbound_order_rows(self, where: OrderFilter) -> list[OrderRow]:
+        return listings.inbound_order_rows(self.session, where)
+
+    def inbound_line_rows(self, order_id: int) -> list[OrderLineRow]:
+        return listings.inbound_line_rows(self.session, order_id)

@@ -101,6 +101,22 @@ class SqlMasterData:
         found = self.session.exec(select(walk_seq).order_by(walk_seq.desc()).limit(1)).first()
         return 0 if found is None else int(found)
 
+    def last_aisle_walk(self) -> tuple[str, list[str]]:
+        """The aisle of the location last in walk order and its bays in walk order, so a new
+        grid can go on with the serpentine ("" and [] without locations or an aisle)."""
+        last = self.session.exec(
+            select(Location).order_by(col(Location.walk_seq).desc(), col(Location.id).desc())
+            .limit(1)
+        ).first()
+        if last is None or not last.aisle:
+            return "", []
+        zone = col(Location.zone_id)
+        query = (select(Location.bay)
+                 .where(Location.aisle == last.aisle,
+                        zone.is_(None) if last.zone_id is None else zone == last.zone_id)
+                 .order_by(col(Location.walk_seq), col(Location.id)))
+        return last.aisle, [str(bay) for bay in self.session.exec(query)]
+
     def save_location(self, spec: LocationSpec) -> None:
         loc = self.session.exec(select(Location).where(Location.code == spec.code)).first()
         if loc is None:

@@ -11,6 +11,8 @@ from sqlalchemy import and_, exists, func, insert, literal, or_, select, text, u
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from wms_tui.db import listings
+from wms_tui.db.cancels import record_cancel
 from wms_tui.db.repositories import _insert
 from wms_tui.db.tables import (
     OPEN_REPLENISH_WHERE,
@@ -31,6 +33,15 @@ from wms_tui.db.tables import (
     utcnow,
 )
 from wms_tui.domain.errors import NotFound
+from wms_tui.domain.listings import (
+    OrderFilter,
+    OrderLineRow,
+    OrderRow,
+    TaskFilter,
+    TaskRow,
+    WaveFilter,
+    WaveRow,
+)
 from wms_tui.domain.model import LocationRef, LocationType, StockStatus
 from wms_tui.domain.outbound import (
     SHORT_REASON_EXTRAS,
@@ -489,3 +500,37 @@ class SqlOutbound:
         ).scalars()
         return list(rows)
 
+
+    # Cancels (domain.outbound.CancelRepository).
+
+    def wave_orders(self, wave_id: int) -> list[OutboundOrderRef]:
+        rows = self.session.execute(select(O).where(O.c.wave_id == wave_id).order_by(O.c.id))
+        return [_order_ref(r) for r in rows]
+
+    def reopen_order(self, order_id: int) -> None:
+        # wave_id goes too, so the next release takes the order as never released.
+        self.session.execute(update(O).where(O.c.id == order_id)
+                             .values(status=OutboundStatus.OPEN.value, wave_id=None))
+
+    def order_totes(self, order_id: int) -> list[int]:
+        rows = self.session.execute(
+            select(TOTE.c.tote_id).where(TOTE.c.order_id == order_id).order_by(TOTE.c.tote_id)
+        ).scalars()
+        return [int(r) for r in rows]
+
+    def log_cancel(self, login: str, terminal: str, detail: str) -> None:
+        record_cancel(self.session, login, terminal, detail)
+
+    # Listings (domain.listings.OutboundListings); the queries live in db.listings.
+
+    def outbound_order_rows(self, where: OrderFilter) -> list[OrderRow]:
+        return listings.outbound_order_rows(self.session, where)
+
+    def outbound_line_rows(self, order_id: int) -> list[OrderLineRow]:
+        return listings.outbound_line_rows(self.session, order_id)
+
+    def wave_rows(self, where: WaveFilter) -> list[WaveRow]:
+        return listings.wave_rows(self.session, where)
+
+    def task_rows(self, where: TaskFilter) -> list[TaskRow]:
+        return listings.task_rows(self.session, where)

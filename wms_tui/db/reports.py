@@ -14,6 +14,7 @@ from wms_tui.db.tables import (
     AuditEvent,
     Balance,
     CountLine,
+    DatabaseEpoch,
     Item,
     Location,
     Lot,
@@ -23,9 +24,11 @@ from wms_tui.db.tables import (
     User,
     table_of,
 )
+from wms_tui.domain import exports
 from wms_tui.domain.exports import Cursor
 from wms_tui.domain.model import LocationType, MovementKind
 from wms_tui.domain.reports import (
+    AgedStock,
     AuditEntry,
     CountEntry,
     LedgerEntry,
@@ -43,11 +46,17 @@ LPN = table_of(Lpn)
 USER = table_of(User)
 AUDIT = table_of(AuditEvent)
 OUT = table_of(OutboxEvent)
+EPOCH = table_of(DatabaseEpoch)
 
 
 def _aware(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; every stored time is UTC."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _moment(value: datetime | str) -> datetime:
+    """SQLite hands an aggregate of a time back as text."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _cost(value: object) -> Decimal | None:
@@ -121,6 +130,20 @@ class SqlReports:
                    for r in self.session.execute(query.where(M.c.id.in_(ids)))}
         return [(Cursor(r.txid, r.id), entries[r.movement_id]) for r in found]
 
+    def database_epoch(self) -> exports.DatabaseEpoch | None:
+        row = self.session.execute(
+            select(EPOCH.c.epoch, EPOCH.c.previous, EPOCH.c.resumes_after)).first()
+        return None if row is None else exports.DatabaseEpoch(*row)
+
+    def has_event(self, cursor: Cursor) -> bool:
+        query = select(OUT.c.id).where(OUT.c.id == cursor.id, OUT.c.txid == cursor.txid)
+        return self.session.execute(query).first() is not None
+
+    def last_event(self) -> Cursor | None:
+        query = select(OUT.c.txid, OUT.c.id).order_by(OUT.c.txid.desc(), OUT.c.id.desc())
+        row = self.session.execute(query.limit(1)).first()
+        return None if row is None else Cursor(row.txid, row.id)
+
     @staticmethod
     def _entry(r: Any) -> LedgerEntry:
         return LedgerEntry(
@@ -133,15 +156,16 @@ class SqlReports:
 
     def count_lines(self, since: datetime | None, until: datetime | None) -> list[CountEntry]:
         query = (select(CL.c.count_task_id, CL.c.attempt, ITEM.c.sku, CL.c.counted,
-                        CL.c.expected, CL.c.counted_at, ITEM.c.unit_cost)
+                        CL.c.expected, CL.c.counted_at, ITEM.c.unit_cost, USER.c.login)
                  .join(ITEM, ITEM.c.id == CL.c.item_id)
+                 .join(USER, USER.c.id == CL.c.counted_by)
                  .order_by(CL.c.id))
         if since is not None:
             query = query.where(CL.c.counted_at >= since)
         if until is not None:
             query = query.where(CL.c.counted_at < until)
         return [CountEntry(r.count_task_id, r.attempt, r.sku, r.counted, r.expected,
-                           _aware(r.counted_at), _cost(r.unit_cost))
+                           _aware(r.counted_at), _cost(r.unit_cost), r.login)
                 for r in self.session.execute(query)]
 
     def on_hand(self) -> dict[str, int]:
@@ -149,6 +173,24 @@ class SqlReports:
                  .join(ITEM, ITEM.c.id == B.c.item_id)
                  .group_by(ITEM.c.sku))
         return {r.sku: int(r.qty) for r in self.session.execute(query) if r.qty}
+
+    def stock_ages(self) -> list[AgedStock]:
+        # A status change leaves goods where they were, so it is no arrival.
+        arrived = (
+            select(func.max(M.c.created_at))
+            .where(M.c.item_id == B.c.item_id, M.c.to_location_id == B.c.location_id,
+                   M.c.lot_id.is_not_distinct_from(B.c.lot_id),
+                   M.c.to_lpn_id.is_not_distinct_from(B.c.lpn_id),
+                   M.c.kind != MovementKind.STATUS.value)
+            .correlate(B).scalar_subquery()
+        )
+        query = (select(ITEM.c.sku, B.c.quantity, arrived.label("arrived"))
+                 .join(ITEM, ITEM.c.id == B.c.item_id)
+                 .where(B.c.quantity > 0)
+                 .order_by(B.c.id))
+        return [AgedStock(r.sku, int(r.quantity),
+                          None if r.arrived is None else _aware(_moment(r.arrived)))
+                for r in self.session.execute(query)]
 
     def pick_faces(self) -> list[PickFaceStock]:
         query = (

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from wms_tui.db import listings
 from wms_tui.db.tables import (
     Balance,
     IdempotencyRecord,
@@ -30,6 +31,7 @@ from wms_tui.db.tables import (
     utcnow,
 )
 from wms_tui.domain.errors import NotFound
+from wms_tui.domain.listings import ItemFilter, ItemRow, LocationFilter, LocationRow
 from wms_tui.domain.model import (
     BalanceKey,
     BalanceRow,
@@ -150,6 +152,19 @@ class SqlCatalog:
     def reason_exists(self, code: str) -> bool:
         reason = self.session.get(ReasonCode, code)
         return reason is not None and reason.active
+
+    # Admins' listings (domain.listings.CatalogListings); the queries live in db.listings.
+
+    def location_rows(self, where: LocationFilter) -> list[LocationRow]:
+        return listings.location_rows(self.session, where)
+
+    def item_rows(self, where: ItemFilter) -> list[ItemRow]:
+        return listings.item_rows(self.session, where)
+
+    def reason_kind(self, code: str) -> str | None:
+        """An active reason code's kind (adjust, status, override…); None if there is none."""
+        reason = self.session.get(ReasonCode, code)
+        return reason.kind if reason is not None and reason.active else None
 
 
 def _key_of(row: Any) -> BalanceKey:
@@ -329,6 +344,14 @@ class SqlStock:
                 reason_code=r.reason_code, approved_by=r.approved_by,
                 confirmation=r.confirmation, created_at=r.created_at, id=r.id,
             )
+
+    def moved_besides(self, reason_code: str) -> bool:
+        """True when the ledger holds a movement whose reason is not reason_code (opening
+        stock asks this before loading a site: one row is enough to know)."""
+        M = table_of(Movement)
+        query = core_select(M.c.id).where(
+            or_(M.c.reason_code.is_(None), M.c.reason_code != reason_code)).limit(1)
+        return self.session.execute(query).first() is not None
 
     def ledger_sums(self) -> dict[BalanceKey, int]:
         M = table_of(Movement)

@@ -445,6 +445,44 @@ class CountLine(SQLModel, table=True):
     counted_at: datetime = Field(default_factory=utcnow)
 
 
+# Serials that are in the warehouse (domain.serials.SerialStatus.IN_STOCK), as an index predicate.
+SERIAL_IN_STOCK_WHERE = "status = 'in_stock'"
+
+
+class Serial(SQLModel, table=True):
+    """One serial-numbered unit of an item: where it is while in stock, and its status."""
+
+    __table_args__ = (
+        CheckConstraint("status IN ('in_stock', 'issued', 'missing')", name="ck_serial_status"),
+        # A serial is in stock once per item: two receipts of it cannot both commit.
+        Index("ux_serial_in_stock", "item_id", "serial", unique=True,
+              sqlite_where=text(SERIAL_IN_STOCK_WHERE),
+              postgresql_where=text(SERIAL_IN_STOCK_WHERE)),
+        Index("ix_serial_serial", "serial"),
+        Index("ix_serial_location", "location_id", "item_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id")
+    serial: str = Field(max_length=20)
+    status: str = Field(max_length=12, default="in_stock")
+    location_id: int | None = Field(default=None, foreign_key="location.id")
+    lpn_id: int | None = Field(default=None, foreign_key="lpn.id")
+    lot_id: int | None = Field(default=None, foreign_key="lot.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class SerialMovement(SQLModel, table=True):
+    """Which ledger movement carried a serial: the serial's history."""
+
+    __tablename__ = "serial_movement"
+    __table_args__ = (UniqueConstraint("serial_id", "movement_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    serial_id: int = Field(foreign_key="serial.id")
+    # No foreign key, as for outbox_event: a key would change how TRUNCATE of the ledger fails.
+    movement_id: int = Field(index=True)
+
+
 class AuditEvent(SQLModel, table=True):
     """Connects, disconnects, log-ins and failed log-ins, with the peer address."""
 
@@ -480,4 +518,18 @@ class OutboxEvent(SQLModel, table=True):
     movement_id: int = Field(unique=True)
     kind: str = Field(max_length=12)
     txid: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class DatabaseEpoch(SQLModel, table=True):
+    """The one row naming this database's history, so an export cursor from another database
+    (or from before `wms db restore`) is refused instead of silently skipping events."""
+
+    __tablename__ = "database_epoch"
+    __table_args__ = (CheckConstraint("id = 1", name="ck_database_epoch_one_row"),)
+    id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    epoch: str = Field(max_length=16)
+    # Set by a restore: the backup's epoch and its last export position (a cursor's position).
+    previous: str | None = Field(default=None, max_length=16)
+    resumes_after: str | None = Field(default=None, max_length=60)
     created_at: datetime = Field(default_factory=utcnow)

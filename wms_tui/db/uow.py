@@ -22,6 +22,7 @@ from wms_tui.db.outbound import SqlOutbound
 from wms_tui.db.putaway import SqlPutaway
 from wms_tui.db.reports import SqlReports
 from wms_tui.db.repositories import SqlCatalog, SqlIdempotency, SqlStock, SqlUsers
+from wms_tui.db.serials import SqlSerials
 from wms_tui.db.tables import CLOCK
 from wms_tui.domain.errors import (
     DatabaseReadOnly,
@@ -114,6 +115,7 @@ class SqlUnitOfWork:
         self.outbound = SqlOutbound(self.session)
         self.counting = SqlCounting(self.session)
         self.reports = SqlReports(self.session)
+        self.serials = SqlSerials(self.session)
         return self
 
     def __exit__(

@@ -13,6 +13,7 @@ from wms_tui.domain.flows.inquiry import InquiryFlow, InquiryStep
 from wms_tui.domain.flows.move import MoveFlow, MoveStep
 from wms_tui.domain.flows.pick import PickFlow, PickStep
 from wms_tui.domain.flows.putaway import PutawayFlow, PutawayStep
+from wms_tui.domain.flows.qc_release import QcReleaseFlow, QcReleaseStep
 from wms_tui.domain.flows.receive import ReceiveFlow, ReceiveStep
 from wms_tui.domain.flows.replenish import ReplenishFlow, ReplenishStep
 
@@ -32,6 +33,7 @@ HINTS: dict[tuple[str, str], str] = {
     (ReceiveFlow.name, ReceiveStep.EXPIRY): N_("F6 or key YYMMDD"),
     (ReceiveFlow.name, ReceiveStep.OVER): N_("Key 1 or 2 + Enter"),
     (ReceiveFlow.name, ReceiveStep.REASON): N_("Key reason + Enter"),
+    (ReceiveFlow.name, ReceiveStep.SERIAL): N_("Scan each serial"),
     (PutawayFlow.name, PutawayStep.SOURCE): N_("F6: dock LPN or item"),
     (PutawayFlow.name, PutawayStep.FROM): N_("F6: scan the dock"),
     (PutawayFlow.name, PutawayStep.QTY): N_("Enter: all of it"),
@@ -65,6 +67,12 @@ HINTS: dict[tuple[str, str], str] = {
     (ReplenishFlow.name, ReplenishStep.LOT): N_("F6: scan the lot"),
     (ReplenishFlow.name, ReplenishStep.QTY): N_("Enter: all of it"),
     (ReplenishFlow.name, ReplenishStep.TO): N_("F6: scan pick face"),
+    (QcReleaseFlow.name, QcReleaseStep.LOC): N_("F6: scan a location"),
+    (QcReleaseFlow.name, QcReleaseStep.ITEM): N_("F6: scan the item"),
+    (QcReleaseFlow.name, QcReleaseStep.QTY): N_("Enter: all of it"),
+    (QcReleaseFlow.name, QcReleaseStep.DECIDE): N_("Key 1 or 2 + Enter"),
+    (QcReleaseFlow.name, QcReleaseStep.REASON): N_("Key reason + Enter"),
+    (QcReleaseFlow.name, QcReleaseStep.CONFIRM): N_("Key 1 or 2 + Enter"),
 }
 
 

@@ -1,8 +1,9 @@
 """The supervisor dashboard's figures: tiles for today and two daily series over recent days.
 
 Every figure comes from the report functions (domain.reports) and the supervisor's exception
-list (domain.supervisor), so the dashboard and `wms report …` never disagree. Days are UTC days,
-as in the reports, and everything is computed as of a moment passed in, so tests fix the clock.
+list (domain.supervisor), so the dashboard and `wms report …` never disagree. Days are the
+site's days (its time zone, as in the reports), and everything is computed as of a moment passed
+in, so tests fix the clock.
 
 Picks per hour (one figure per day): pick lines timed from the same operator's previous
 confirmation of any kind that day, summed over operators — Σ timed pick lines / Σ their hours.
@@ -19,12 +20,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Protocol
 
 from wms_tui.domain.counting import CountStatus
-from wms_tui.domain.model import MovementKind
 from wms_tui.domain.outbound import OPEN_TASK_STATUSES, OutboundRepository, TaskKind
+from wms_tui.domain.periods import day_start, site_day
 from wms_tui.domain.reports import (
     AccuracyFigure,
     DockToStockFigure,
@@ -46,6 +47,7 @@ from wms_tui.domain.supervisor import (
     SupervisorUnitOfWork,
     open_exceptions,
 )
+from wms_tui.domain.work_flows import Flow
 
 DASHBOARD_DAYS = 14
 OPEN_COUNT_STATUSES = frozenset({CountStatus.OPEN, CountStatus.RECOUNT})
@@ -82,6 +84,8 @@ class Dashboard:
     # apart from it, so a move of older stock can close a receipt of the window early.
     dock_to_stock: DockToStockFigure
     low_stock: tuple[LowStockLine, ...]
+    # The zone whose days the series are.
+    zone: tzinfo = UTC
 
     @property
     def days(self) -> tuple[date, ...]:
@@ -123,14 +127,15 @@ class DashboardUnitOfWork(SupervisorUnitOfWork, Protocol):
     def reports(self) -> ReportReads: ...
 
 
-def pick_days(entries: list[LedgerEntry], days: list[date]) -> tuple[PickDay, ...]:
-    """Each day's pick lines and pace, from that day's movements of every kind."""
+def pick_days(entries: list[LedgerEntry], days: list[date],
+              zone: tzinfo = UTC) -> tuple[PickDay, ...]:
+    """Each site day's pick lines and pace, from that day's movements of every kind."""
     by_day: dict[date, list[LedgerEntry]] = defaultdict(list)
     for e in entries:
-        by_day[e.at.astimezone(UTC).date()].append(e)
+        by_day[site_day(e.at, zone)].append(e)
     found = []
     for day in days:
-        picking = [p for p in productivity(by_day[day]) if p.flow == MovementKind.PICK]
+        picking = [p for p in productivity(by_day[day]) if p.flow == Flow.PICK]
         found.append(PickDay(day, sum(p.lines for p in picking),
                              sum(p.timed_lines for p in picking),
                              sum(p.seconds for p in picking)))
@@ -138,15 +143,15 @@ def pick_days(entries: list[LedgerEntry], days: list[date]) -> tuple[PickDay, ..
 
 
 def dashboard(uow: DashboardUnitOfWork, now: datetime, days: int = DASHBOARD_DAYS,
-              exception_days: int = DEFAULT_EXCEPTION_DAYS) -> Dashboard:
-    """The dashboard as of now: today plus the days - 1 UTC days before it."""
+              exception_days: int = DEFAULT_EXCEPTION_DAYS, zone: tzinfo = UTC) -> Dashboard:
+    """The dashboard as of now: the site's today plus the days - 1 site days before it."""
     if days < 1:
         raise ValueError("the dashboard needs at least one day")
-    today = now.astimezone(UTC).date()
+    today = site_day(now, zone)
     series = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
-    start = datetime.combine(series[0], time(), tzinfo=UTC)
+    start = day_start(series[0], zone)
     entries = uow.reports.ledger(LedgerFilter(since=start, until=now))
-    accuracy = record_accuracy(uow.reports.count_lines(start, now), Period.DAY)
+    accuracy = record_accuracy(uow.reports.count_lines(start, now), Period.DAY, zone)
     per_day = {figure.period: figure for figure in accuracy.periods}
     # A day without counts gets the reports' own empty figure, relabelled.
     nothing = record_accuracy([]).overall
@@ -154,7 +159,7 @@ def dashboard(uow: DashboardUnitOfWork, now: datetime, days: int = DASHBOARD_DAY
                    for day in series)
     return Dashboard(
         as_of=now,
-        picks=pick_days(entries, series),
+        picks=pick_days(entries, series, zone),
         counts=counts,
         accuracy=accuracy.overall,
         open_pick_tasks=len(uow.outbound.tasks(kind=TaskKind.PICK,
@@ -163,6 +168,7 @@ def dashboard(uow: DashboardUnitOfWork, now: datetime, days: int = DASHBOARD_DAY
         exceptions=tuple(open_exceptions(uow, now, exception_days)),
         dock_to_stock=dock_to_stock(entries).overall,
         low_stock=tuple(low_stock(uow.reports.pick_faces())),
+        zone=zone,
     )
 
 
@@ -171,8 +177,10 @@ class DashboardServicesMixin(SupervisorServicesMixin):
 
     uow_factory: Callable[[], DashboardUnitOfWork]
     read_factory: Callable[[], DashboardUnitOfWork]
+    # The site's zone; the composition root (bootstrap.wire) sets it from WMS_TIMEZONE.
+    zone: tzinfo = UTC
 
     def dashboard(self, now: datetime | None = None,
                   days: int = DASHBOARD_DAYS) -> Dashboard:
         with self.read_factory() as uow:
-            return dashboard(uow, now or self.now(), days)
+            return dashboard(uow, now or self.now(), days, zone=self.zone)

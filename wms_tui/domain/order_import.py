@@ -59,7 +59,19 @@ class OrderPlan:
     lines: list[tuple[Any, Any]]
 
 
-Fail = Callable[[OrderRow, str, str], None]
+@dataclass(frozen=True)
+class RowHead:
+    """What a row says about its order, read even when its line cells are bad: its header and
+    line fields hold only the cells that passed their checks."""
+
+    number: int
+    reference: str
+    header: dict[str, Any]
+    fields: dict[str, Any]
+
+
+# Records a problem: the row number, the column and the reason.
+Fail = Callable[[int, str, str], None]
 
 
 class OrderKind:
@@ -88,8 +100,9 @@ class OrderKind:
         """The kind's own line fields whose columns are in the file."""
         return {}
 
-    def check_row(self, row: OrderRow, fail: Fail) -> None:
-        """The kind's own checks of a good row against the rows before it and the database."""
+    def check_row(self, row: RowHead, fail: Fail) -> None:
+        """The kind's own checks of a row's order fields against the rows before it and the
+        database; they run even when the row's line cells are bad, so one run reports all."""
 
     def new_header(self, reference: str) -> Any:
         raise NotImplementedError
@@ -136,7 +149,11 @@ def date_cell(cells: Cells, column: str) -> date | None:
         return None
 
 
-def _order_row(cells: Cells, columns: Sequence[str], kind: OrderKind) -> OrderRow | None:
+def _order_row(
+    cells: Cells, columns: Sequence[str], kind: OrderKind
+) -> tuple[RowHead | None, OrderRow | None]:
+    """The row's order fields (None without a good reference) and the whole line (None when
+    any cell is bad)."""
     before = len(cells.errors)
     reference = cells.text(
         "reference", max_length=MAX_REFERENCE, required=True, pattern=REFERENCE, upper=True,
@@ -164,11 +181,17 @@ def _order_row(cells: Cells, columns: Sequence[str], kind: OrderKind) -> OrderRo
             base = to_base_units(quantity, unit, item.base_uom, catalog.units(item.id))
         except (UnknownUnit, InvalidQuantity) as exc:
             cells.fail("uom" if isinstance(exc, UnknownUnit) else "quantity", str(exc))
+    head = None
+    if reference is not None and "reference" not in cells.bad:
+        good_header = {name: value for name, value in header.items()
+                       if kind.header_columns.get(name, name) not in cells.bad}
+        good_fields = {name: value for name, value in fields.items() if name not in cells.bad}
+        head = RowHead(cells.row.number, reference, good_header, good_fields)
     if (len(cells.errors) > before or reference is None or line_no is None or item is None
             or base is None):
-        return None
-    return OrderRow(cells.row.number, reference, header, line_no, replace(item, uom=None), base,
-                    unit, fields)
+        return head, None
+    return head, OrderRow(cells.row.number, reference, header, line_no,
+                          replace(item, uom=None), base, unit, fields)
 
 
 class _OrderRun(ImportRun[OrderPlan]):
@@ -179,27 +202,33 @@ class _OrderRun(ImportRun[OrderPlan]):
         self.kind = kind
         self.by_order: dict[str, list[OrderRow]] = {}
         self.lines: dict[tuple[str, int], int] = {}
+        # Per order, each header field's first good value and the row it came from.
+        self.headers: dict[str, dict[str, tuple[Any, int]]] = {}
         self.orders = ImportReport("orders")
 
-    def fail_row(self, row: OrderRow, column: str, reason: str) -> None:
-        self.fail(row.number, column, reason)
-
     def check(self, csv_row: CsvRow) -> None:
-        row = _order_row(Cells(csv_row, self.errors), self.table.columns, self.kind)
-        if row is None:
+        # Every check that has the cells it needs runs, even when others on the row failed,
+        # so one run reports every problem of the file.
+        cells = Cells(csv_row, self.errors)
+        head, row = _order_row(cells, self.table.columns, self.kind)
+        if head is None:
             return
-        group = self.by_order.setdefault(row.reference, [])
-        first = group[0] if group else row
-        other = self.lines.setdefault((row.reference, row.line_no), row.number)
-        if other != row.number:
-            self.fail_row(row, "line_no",
-                          f"line {row.line_no} of order {row.reference} is also on row {other}")
-        for name, value in row.header.items():
-            if first.header.get(name) != value:
-                self.fail_row(row, self.kind.header_columns.get(name, name),
-                              f"differs from row {first.number} for order {row.reference}")
-        self.kind.check_row(row, self.fail_row)
-        group.append(row)
+        number, reference = head.number, head.reference
+        line_no = None if "line_no" in cells.bad else cells.raw("line_no")
+        if line_no:
+            other = self.lines.setdefault((reference, int(line_no)), number)
+            if other != number:
+                self.fail(number, "line_no",
+                          f"line {int(line_no)} of order {reference} is also on row {other}")
+        first = self.headers.setdefault(reference, {})
+        for name, value in head.header.items():
+            seen = first.setdefault(name, (value, number))
+            if seen[0] != value:
+                self.fail(number, self.kind.header_columns.get(name, name),
+                          f"differs from row {seen[1]} for order {reference}")
+        self.kind.check_row(head, self.fail)
+        if row is not None:
+            self.by_order.setdefault(reference, []).append(row)
 
     def plans(self) -> list[tuple[str, OrderPlan]]:
         return [(ref, self._plan(ref, group)) for ref, group in self.by_order.items()]
@@ -215,12 +244,12 @@ class _OrderRun(ImportRun[OrderPlan]):
             old = stored.get(row.line_no)
             new = kind.line_spec(row, old)
             if old is not None:
-                kind.check_line(row, old, new, self.fail_row)
+                kind.check_line(row, old, new, self.fail)
             lines.append((None if old is None else kind.stored_line(old), new))
         if found is not None and kind.frozen(found) and (
             header != existing or any(old != new for old, new in lines)
         ):
-            self.fail_row(group[0], "reference",
+            self.fail(group[0].number, "reference",
                           f"order {reference} is {found.status.value}: it cannot change")
         return OrderPlan(existing, header, lines)
 
@@ -235,10 +264,13 @@ class _OrderRun(ImportRun[OrderPlan]):
 
     def finish(self, report: ImportReport) -> None:
         orders = self.orders
-        report.notes.append(
-            f"orders: {orders.created} created, {orders.unchanged} unchanged, "
-            f"{orders.updated} updated"
-        )
+        if report.dry_run:
+            counts = (f"{orders.created} to create, {orders.unchanged} unchanged, "
+                      f"{orders.updated} to update")
+        else:
+            counts = (f"{orders.created} created, {orders.unchanged} unchanged, "
+                      f"{orders.updated} updated")
+        report.notes.append(f"orders: {counts}")
 
 
 def order_import(kind: type[OrderKind]) -> ImportKind[OrderPlan]:

@@ -21,6 +21,7 @@ from wms_tui.domain.model import (
     StockLine,
     StockStatus,
 )
+from wms_tui.domain.serials import SerialEvent, SerialRecord
 
 
 class UserRecord(Protocol):
@@ -131,6 +132,28 @@ class UnitOfWork(Protocol):
         tb: TracebackType | None,
     ) -> None: ...
     def commit(self) -> None: ...
+
+
+class SerialRepository(Protocol):
+    """Serialised units and the movements that carried them (domain.serials); never commits."""
+
+    def add_in_stock(self, item_id: int, serial: str, *, location_id: int, lpn_id: int | None,
+                     lot_id: int | None) -> int | None:
+        """The new in-stock serial's id; None when the item has it in stock already."""
+        ...
+    def take(self, serial_id: int, from_location_id: int, to_location_id: int | None) -> bool:
+        """Move an in-stock serial from a location (out of stock with no destination), in one
+        statement; False when it is no longer in stock there."""
+        ...
+    def link(self, serial_id: int, movement_id: int) -> None: ...
+    def in_stock(self, item_id: int, serials: Sequence[str]) -> list[SerialRecord]: ...
+    def at_location(self, location_id: int, item_id: int | None = None) -> list[SerialRecord]: ...
+    def find(self, serial: str, item_id: int | None = None) -> list[SerialRecord]:
+        """Every stored unit with this serial, newest first."""
+        ...
+    def history(self, serial_id: int) -> list[SerialEvent]:
+        """The movements that carried it, oldest first."""
+        ...
 
 
 class FlowStateRepository(Protocol):

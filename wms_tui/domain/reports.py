@@ -1,6 +1,9 @@
 """KPIs computed from plain ledger and count rows: accuracy, turnover, dead stock, productivity,
 dock-to-stock and low stock. Pure functions, so every figure can be checked by hand.
 
+Days are the site's days: each function that groups by day takes the site's zone (default UTC),
+while the ledger's times stay UTC.
+
 On hand is what the ledger says: a movement adds its quantity where it goes (to_location) and
 takes it where it comes from (from_location), so moves and status changes net to zero and a pick
 to a staging lane stays on hand until it leaves the building.
@@ -13,11 +16,13 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Protocol
 
 from wms_tui.domain.model import LocationType, MovementKind
+from wms_tui.domain.periods import day_end, site_day
+from wms_tui.domain.work_flows import Flow, flow_of
 
 # A gap longer than this between two confirmations of one operator is a break, not work.
 DEFAULT_IDLE_MINUTES = 30
@@ -52,6 +57,11 @@ class LedgerEntry:
     reference: str = ""
 
     @property
+    def flow(self) -> Flow:
+        """The flow that posted this movement (putaway, replenish and count told apart)."""
+        return flow_of(self.kind, self.reference, self.reason)
+
+    @property
     def on_hand_delta(self) -> int:
         """What this movement does to the warehouse's total on hand of the item."""
         return ((self.quantity if self.to_location is not None else 0)
@@ -70,6 +80,8 @@ class CountEntry:
     at: datetime
     # The item's cost per base unit, None when the item has no cost set up.
     unit_cost: Decimal | None = None
+    # Who keyed it ("" where the reader does not say).
+    user: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,8 +94,18 @@ class PickFaceStock:
     min_qty: int
 
 
-def period_of(moment: datetime | date, period: Period) -> str:
-    day = moment.astimezone(UTC).date() if isinstance(moment, datetime) else moment
+@dataclass(frozen=True)
+class AgedStock:
+    """One balance on hand and its newest arrival: the last movement into its item, lot,
+    location and LPN other than a status change (None: none in the ledger)."""
+
+    sku: str
+    quantity: int
+    arrived: datetime | None
+
+
+def period_of(moment: datetime | date, period: Period, zone: tzinfo = UTC) -> str:
+    day = site_day(moment, zone) if isinstance(moment, datetime) else moment
     if period == Period.DAY:
         return day.isoformat()
     if period == Period.WEEK:
@@ -158,12 +180,13 @@ def _accuracy_figure(label: str, lines: Sequence[CountEntry]) -> AccuracyFigure:
     )
 
 
-def record_accuracy(lines: Iterable[CountEntry], period: Period = Period.MONTH) -> AccuracyReport:
+def record_accuracy(lines: Iterable[CountEntry], period: Period = Period.MONTH,
+                    zone: tzinfo = UTC) -> AccuracyReport:
     """Inventory record accuracy from first counts: a recount proves the book, not the record."""
     first = [ln for ln in lines if ln.attempt == 1]
     grouped: dict[str, list[CountEntry]] = defaultdict(list)
     for ln in first:
-        grouped[period_of(ln.at, period)].append(ln)
+        grouped[period_of(ln.at, period, zone)].append(ln)
     return AccuracyReport(
         overall=_accuracy_figure("all", first),
         periods=tuple(_accuracy_figure(label, grouped[label]) for label in sorted(grouped)),
@@ -173,19 +196,16 @@ def record_accuracy(lines: Iterable[CountEntry], period: Period = Period.MONTH) 
 # Turnover.
 
 
-def _end_of(day: date) -> datetime:
-    return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
-
-
-def daily_closing(entries: Iterable[LedgerEntry], first: date, last: date) -> dict[str, list[int]]:
-    """Each item's on hand at the end of every day from first to last (UTC), from the ledger."""
+def daily_closing(entries: Iterable[LedgerEntry], first: date, last: date,
+                  zone: tzinfo = UTC) -> dict[str, list[int]]:
+    """Each item's on hand at the end of every site day from first to last, from the ledger."""
     ordered = sorted(entries, key=lambda e: (e.at, e.id))
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     closing: dict[str, list[int]] = {}
     running: dict[str, int] = defaultdict(int)
     i = 0
     for n, day in enumerate(days):
-        end = _end_of(day)
+        end = day_end(day, zone)
         while i < len(ordered) and ordered[i].at < end:
             entry = ordered[i]
             running[entry.sku] += entry.on_hand_delta
@@ -219,12 +239,13 @@ class TurnoverReport:
         return (self.last - self.first).days + 1
 
 
-def turnover(entries: Sequence[LedgerEntry], first: date, last: date) -> TurnoverReport:
-    """Units picked in [first, last] over the average of the daily closing on-hand balances."""
+def turnover(entries: Sequence[LedgerEntry], first: date, last: date,
+             zone: tzinfo = UTC) -> TurnoverReport:
+    """Units picked in site days [first, last] over the average daily closing on hand."""
     if last < first:
         raise ValueError("the period ends before it starts")
-    closing = daily_closing(entries, first, last)
-    start, end = _end_of(first - timedelta(days=1)), _end_of(last)
+    closing = daily_closing(entries, first, last, zone)
+    start, end = day_end(first - timedelta(days=1), zone), day_end(last, zone)
     shipped: dict[str, int] = defaultdict(int)
     for e in entries:
         if e.kind == MovementKind.PICK and start <= e.at < end:
@@ -246,10 +267,14 @@ def turnover(entries: Sequence[LedgerEntry], first: date, last: date) -> Turnove
 
 @dataclass(frozen=True)
 class DeadStockLine:
+    """An item's dead units: on hand since before the window, the item not picked within it."""
+
     sku: str
     on_hand: int
     last_outbound: datetime | None
     share: float | None
+    # The newest arrival among the dead units (None: older than the ledger knows).
+    arrived: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -265,20 +290,40 @@ class DeadStockReport:
         return _ratio(self.dead_units, self.on_hand_units)
 
 
-def dead_stock(entries: Iterable[LedgerEntry], on_hand: Mapping[str, int], as_of: datetime,
-               days: int = DEFAULT_DEAD_DAYS) -> DeadStockReport:
-    """Items on hand with no pick in the last N days (or never), and their share of on hand."""
+def _aged(stock: Iterable[AgedStock] | Mapping[str, int]) -> list[AgedStock]:
+    """A plain on-hand per SKU says nothing of age: its units count as there all along."""
+    if isinstance(stock, Mapping):
+        return [AgedStock(sku, qty, None) for sku, qty in stock.items()]
+    return list(stock)
+
+
+def dead_stock(entries: Iterable[LedgerEntry], stock: Iterable[AgedStock] | Mapping[str, int],
+               as_of: datetime, days: int = DEFAULT_DEAD_DAYS) -> DeadStockReport:
+    """Units on hand since before the last N days, of items not picked within them.
+
+    Age is per balance (its newest arrival), so goods received or moved in within the window
+    are never dead, while older units of the same item still are; one pick of an item within
+    the window makes all of it live. Units arriving after as_of are on hand but not dead.
+    """
     last_pick: dict[str, datetime] = {}
     for e in entries:
         if e.kind == MovementKind.PICK and e.at <= as_of:
             last_pick[e.sku] = max(e.at, last_pick.get(e.sku, e.at))
     cutoff = as_of - timedelta(days=days)
-    total = sum(q for q in on_hand.values() if q > 0)
-    dead = [
-        DeadStockLine(sku, qty, last_pick.get(sku), _ratio(qty, total))
-        for sku, qty in sorted(on_hand.items())
-        if qty > 0 and (sku not in last_pick or last_pick[sku] < cutoff)
-    ]
+    held = [s for s in _aged(stock) if s.quantity > 0]
+    total = sum(s.quantity for s in held)
+    dead_units: dict[str, int] = defaultdict(int)
+    newest: dict[str, datetime] = {}
+    for s in held:
+        if s.sku in last_pick and last_pick[s.sku] >= cutoff:
+            continue
+        if s.arrived is not None and s.arrived >= cutoff:
+            continue
+        dead_units[s.sku] += s.quantity
+        if s.arrived is not None:
+            newest[s.sku] = max(s.arrived, newest.get(s.sku, s.arrived))
+    dead = [DeadStockLine(sku, qty, last_pick.get(sku), _ratio(qty, total), newest.get(sku))
+            for sku, qty in sorted(dead_units.items())]
     return DeadStockReport(days, as_of, tuple(dead), sum(d.on_hand for d in dead), total)
 
 
@@ -288,7 +333,7 @@ def dead_stock(entries: Iterable[LedgerEntry], on_hand: Mapping[str, int], as_of
 @dataclass(frozen=True)
 class ProductivityLine:
     user: str
-    flow: MovementKind
+    flow: Flow
     lines: int
     # Lines that had an earlier confirmation in the same work session, and the time they took.
     timed_lines: int
@@ -303,35 +348,56 @@ class ProductivityLine:
         return _ratio(self.timed_lines, self.hours)
 
 
-def productivity(entries: Iterable[LedgerEntry],
-                 idle_minutes: int = DEFAULT_IDLE_MINUTES) -> list[ProductivityLine]:
+@dataclass(frozen=True)
+class _Work:
+    """One line of an operator's work: a confirmation, or one count of a location."""
+
+    at: datetime
+    id: int
+    user: str
+    key: str
+    flow: Flow
+
+
+def _work(entries: Iterable[LedgerEntry], counts: Iterable[CountEntry] | None) -> list[_Work]:
+    found = [_Work(e.at, e.id, e.user, e.confirmation or f"#{e.id}", e.flow) for e in entries
+             if counts is None or e.flow != Flow.COUNT]
+    # A count's lines are the counting work; its adjustments only follow from them.
+    found += [_Work(c.at, 0, c.user, f"count {c.task_id}/{c.attempt}", Flow.COUNT)
+              for c in counts or ()]
+    return found
+
+
+def productivity(entries: Iterable[LedgerEntry], idle_minutes: int = DEFAULT_IDLE_MINUTES,
+                 counts: Iterable[CountEntry] | None = None) -> list[ProductivityLine]:
     """Lines per hour per operator and flow, timing each line from the operator's previous one.
 
     A line is one confirmation (a pallet move writes several movements under one key); a gap
     longer than idle_minutes starts a new session, and the first line of a session is counted
-    but not timed.
+    but not timed. With counts, each count of a location (task and attempt) is a count line
+    and the count adjustments in the ledger are left out, since the count was the work.
     """
-    lines: dict[tuple[str, str], LedgerEntry] = {}
-    for e in sorted(entries, key=lambda e: (e.at, e.id)):
-        lines.setdefault((e.user, e.confirmation or f"#{e.id}"), e)
-    by_user: dict[str, list[LedgerEntry]] = defaultdict(list)
-    for e in lines.values():
-        by_user[e.user].append(e)
+    lines: dict[tuple[str, str], _Work] = {}
+    for w in sorted(_work(entries, counts), key=lambda w: (w.at, w.id)):
+        lines.setdefault((w.user, w.key), w)
+    by_user: dict[str, list[_Work]] = defaultdict(list)
+    for w in lines.values():
+        by_user[w.user].append(w)
     idle = timedelta(minutes=idle_minutes)
-    counts: dict[tuple[str, MovementKind], list[float]] = {}
+    counted: dict[tuple[str, Flow], list[float]] = {}
     for user, done in by_user.items():
-        done.sort(key=lambda e: (e.at, e.id))
+        done.sort(key=lambda w: (w.at, w.id))
         previous: datetime | None = None
-        for e in done:
-            bucket = counts.setdefault((user, e.kind), [0, 0, 0.0])
+        for w in done:
+            bucket = counted.setdefault((user, w.flow), [0, 0, 0.0])
             bucket[0] += 1
-            if previous is not None and e.at - previous <= idle:
+            if previous is not None and w.at - previous <= idle:
                 bucket[1] += 1
-                bucket[2] += (e.at - previous).total_seconds()
-            previous = e.at
+                bucket[2] += (w.at - previous).total_seconds()
+            previous = w.at
     return [
-        ProductivityLine(user, kind, int(c[0]), int(c[1]), c[2])
-        for (user, kind), c in sorted(counts.items())
+        ProductivityLine(user, flow, int(c[0]), int(c[1]), c[2])
+        for (user, flow), c in sorted(counted.items())
     ]
 
 
@@ -490,6 +556,10 @@ class ReportReads(Protocol):
 
     def on_hand(self) -> dict[str, int]:
         """Units on hand per SKU, every status and location."""
+        ...
+
+    def stock_ages(self) -> list[AgedStock]:
+        """Every balance on hand with its newest arrival (see AgedStock)."""
         ...
 
     def pick_faces(self) -> list[PickFaceStock]:

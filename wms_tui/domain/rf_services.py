@@ -15,6 +15,7 @@ from wms_tui.domain.outbound import OutboundServicesMixin, OutboundUnitOfWork
 from wms_tui.domain.ports import UnitOfWork
 from wms_tui.domain.putaway import PutawayServicesMixin, PutawayUnitOfWork
 from wms_tui.domain.scan import Resolution, normalize_scan, resolve_scan
+from wms_tui.domain.serials import SerialServicesMixin
 from wms_tui.domain.stock import Command, post
 from wms_tui.domain.supervisor import SupervisorRepository, SupervisorServicesMixin
 
@@ -82,7 +83,7 @@ class RfUnitOfWork(CountingUnitOfWork, InboundUnitOfWork, PutawayUnitOfWork, Das
 
 class RfBackend(InboundServicesMixin, PutawayServicesMixin, OutboundServicesMixin,
                 CountingServicesMixin, DashboardServicesMixin, SupervisorServicesMixin,
-                WarehouseServices):
+                SerialServicesMixin, WarehouseServices):
     """Everything the RF flows need, over one database: what the app hands to every flow."""
 
     uow_factory: Callable[[], RfUnitOfWork]

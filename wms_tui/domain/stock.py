@@ -30,6 +30,7 @@ from wms_tui.domain.model import (
 from wms_tui.domain.once import exactly_once
 from wms_tui.domain.permissions import Action, require
 from wms_tui.domain.ports import UnitOfWork
+from wms_tui.domain.serials import serial_repository, store_received_serials, take_serials
 from wms_tui.domain.units import to_base_units
 
 T = TypeVar("T")
@@ -52,6 +53,8 @@ class Receive:
     # Set for a receipt beyond what its order allows (an over-receipt), with its supervisor.
     reason_code: str | None = None
     approved_by: int | None = None
+    # One serial per base unit of a serial-tracked item (domain.serials), stored in stock.
+    serials: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,8 @@ class Pick:
     lpn_id: int | None = None
     reservation: str | None = None
     to_location_id: int | None = None
+    # One serial per base unit picked; each must be in stock at location_id (domain.serials).
+    serials: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -236,11 +241,15 @@ def _receive(uow: UnitOfWork, cmd: Receive, base: MovementRecord) -> int:
     uow.stock.put(key, qty)
     if lpn_id is not None:
         _place_lpn(uow, lpn_id, location.id)
-    return uow.stock.append(replace(
+    movement_id = uow.stock.append(replace(
         base, kind=MovementKind.RECEIVE, item_id=item.id, quantity=qty, lot_id=lot_id,
         to_location_id=location.id, to_lpn_id=lpn_id, to_status=cmd.status,
         reason_code=cmd.reason_code, approved_by=cmd.approved_by,
     ))
+    if cmd.serials:
+        store_received_serials(serial_repository(uow), item, qty, cmd.serials, movement_id,
+                               location_id=location.id, lpn_id=lpn_id, lot_id=lot_id)
+    return movement_id
 
 
 def _place_lpn(uow: UnitOfWork, lpn_id: int, location_id: int) -> None:
@@ -345,12 +354,17 @@ def _pick(uow: UnitOfWork, cmd: Pick, base: MovementRecord) -> int:
     _take(uow, key, qty, item)
     if cmd.to_location_id is not None:
         uow.stock.put(replace(key, location_id=cmd.to_location_id, lpn_id=None), qty)
-    return uow.stock.append(replace(
+    movement_id = uow.stock.append(replace(
         base, kind=MovementKind.PICK, item_id=item.id, quantity=qty, lot_id=cmd.lot_id,
         from_location_id=cmd.location_id, from_lpn_id=cmd.lpn_id,
         from_status=StockStatus.AVAILABLE, to_location_id=cmd.to_location_id,
         to_status=StockStatus.AVAILABLE if cmd.to_location_id is not None else None,
     ))
+    if cmd.serials:
+        take_serials(serial_repository(uow), item, qty, cmd.serials, movement_id,
+                     from_location_id=cmd.location_id, from_lpn_id=cmd.lpn_id,
+                     to_location_id=cmd.to_location_id)
+    return movement_id
 
 
 def _adjust(uow: UnitOfWork, cmd: Adjust, base: MovementRecord) -> int:

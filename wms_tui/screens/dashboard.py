@@ -1,5 +1,6 @@
 """The supervisor's dashboard (24x80 and larger): KPI tiles, picks per hour and count accuracy
-over the last 14 days, and the open exceptions, refreshed every 30 seconds.
+over the last 14 days (the site's days, its zone named beside the time), and the open
+exceptions, refreshed every 30 seconds.
 
 Keys: U refreshes now; Esc or F3 goes back. The figures are domain.dashboard's (see its
 docstring for what picks per hour means); the read runs in a thread worker and comes back as a
@@ -12,7 +13,7 @@ with nothing to measure, a blank one a day measured at zero.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date
+from datetime import date
 from typing import Any, ClassVar
 
 from rich.cells import set_cell_size
@@ -26,6 +27,7 @@ from textual.message import Message
 
 from wms_tui.domain.dashboard import Dashboard
 from wms_tui.domain.model import Actor
+from wms_tui.domain.periods import zone_name
 from wms_tui.screens.base import RfScreen
 from wms_tui.screens.supervisor import MIN_SIZE, exception_text
 from wms_tui.screens.widgets import (
@@ -238,8 +240,9 @@ class DashboardScreen(RfScreen):
             self.query_one("#exceptions-title", PromptLine).show(
                 _("Open exceptions: {n}").format(n=len(exceptions)))
             self.query_one("#exceptions", ExceptionList).show(exceptions)
-            keys += "  " + _("As of {time} UTC").format(
-                time=f"{board.as_of.astimezone(UTC):%Y-%m-%d %H:%M}")
+            keys += "  " + _("As of {time} {zone}").format(
+                time=f"{board.as_of.astimezone(board.zone):%Y-%m-%d %H:%M}",
+                zone=zone_name(board.zone))
         self.query_one("#keys", PromptLine).show(keys)
 
     def show_charts(self, board: Dashboard) -> None:

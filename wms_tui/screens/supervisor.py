@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, ClassVar
 
 from rich.cells import cell_len
@@ -290,7 +289,7 @@ class SupervisorScreen(RfScreen):
     @work(thread=True, group="decide")
     def release(self, services: Any) -> None:
         def run() -> tuple[str, Tone]:
-            report = services.release_wave(self.actor, date.today())
+            report = services.release_wave(self.actor, services.today())
             return (_wave_text(self.t, report.code, len(report.orders),
                                len(report.unallocated)), Tone.SUCCESS)
 

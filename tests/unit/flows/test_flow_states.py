@@ -20,7 +20,8 @@ from wms_tui.domain.flows.replenish import ReplenishStep
 
 # Saved flow states name these steps: renaming a value would strand every saved state.
 SAVED_STEP_NAMES: dict[str, tuple[type[enum.StrEnum], set[str]]] = {
-    "receive": (ReceiveStep, {"order", "item", "qty", "lot", "expiry", "over", "reason"}),
+    "receive": (ReceiveStep, {"order", "item", "qty", "lot", "expiry", "over", "reason",
+                              "serial"}),
     "putaway": (PutawayStep, {"source", "from", "qty", "confirm", "reason"}),
     "move": (MoveStep, {"from", "item", "qty", "to"}),
     "inquiry": (InquiryStep, {"scan", "result"}),

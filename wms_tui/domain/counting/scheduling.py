@@ -32,7 +32,8 @@ def schedule_counts(
     uow_factory: CountingUowFactory, actor: Actor | None, today: date,
     policy: CountPolicy | None = None,
 ) -> ScheduleReport:
-    """Create the ABC count tasks due today (see the package docstring); one transaction."""
+    """Create the ABC count tasks due today, the site's date (bootstrap.Site.today), so a
+    count is due on the warehouse's calendar, not UTC's; one transaction."""
     policy = policy or CountPolicy()
 
     def work() -> ScheduleReport:

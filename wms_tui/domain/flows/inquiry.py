@@ -10,16 +10,20 @@ import enum
 from collections.abc import Mapping
 from typing import ClassVar, Literal
 
-from wms_tui.domain.errors import N_, ScanRejected
+from wms_tui.domain.errors import N_, BadInput, NotFound, ScanRejected
 from wms_tui.domain.flows.base import Fact, Flow, FlowState, Step, Translate, no_translation
+from wms_tui.domain.flows.serial_step import SerialLookup
 from wms_tui.domain.flows.services import RfServices
 from wms_tui.domain.model import Actor, StockLine
+from wms_tui.domain.serials import SerialHistory
 
 DEFAULT_PAGE_SIZE = 4
 
-Subject = Literal["item", "location", "lpn"]
+Subject = Literal["item", "location", "lpn", "serial"]
 # One stock line on the page: where (or which item), quantity, unit, lot, status.
 PageLine = tuple[str, int, str, str | None, str]
+# One movement of a serial on the page: kind (a MovementKind value), MM-DD, where it went.
+SerialLine = tuple[str, str, str]
 
 
 class InquiryStep(enum.StrEnum):
@@ -41,13 +45,17 @@ class InquiryState(FlowState, total=False):
     total: int
     # JSON keeps each line as a list of the PageLine fields.
     lines: list[PageLine]
+    # A serial inquiry: its item, status (a SerialStatus value) and a page of its history.
+    serial_sku: str
+    serial_status: str
+    events: list[SerialLine]
 
 
 class InquiryFlow(Flow[InquiryState, InquiryStep]):
     name = "inquiry"
     HELP: ClassVar[Mapping[str, str]] = {
-        InquiryStep.SCAN: N_("Scan an item to see where it is, or a location or LPN to see "
-                             "what is on it."),
+        InquiryStep.SCAN: N_("Scan an item to see where it is, a location or LPN to see "
+                             "what is on it, or a serial to see where it is and went."),
         InquiryStep.RESULT: N_("Enter shows the next page, and after the last one a new "
                                "inquiry. Scanning starts a new inquiry at once."),
     }
@@ -79,6 +87,8 @@ class InquiryFlow(Flow[InquiryState, InquiryStep]):
                 flow=self.name, name=InquiryStep.SCAN, title=_("Inquiry"),
                 prompt=_("Scan item/loc/LPN"),
             )
+        if s["kind"] == "serial":
+            return self._render_serial()
         labels = {"item": _("Item"), "location": _("Loc"), "lpn": _("LPN")}
         facts = [Fact(labels[s["kind"]], s["subject"])]
         if at := s.get("at"):
@@ -95,6 +105,24 @@ class InquiryFlow(Flow[InquiryState, InquiryStep]):
             prompt=_("Enter=next or scan"),
             facts=tuple(facts),
         )
+
+    def _render_serial(self) -> Step:
+        _ = self.t
+        s = self.state
+        statuses = {"in_stock": _("In stock"), "issued": _("Issued"), "missing": _("Missing")}
+        kinds = {"receive": _("Rcvd"), "pick": _("Picked"), "move": _("Moved"),
+                 "adjust": _("Adjusted"), "status": _("Status")}
+        facts = [Fact(_("Serial"), s["subject"]), Fact(_("Item"), s["serial_sku"])]
+        if s["serial_status"] != "in_stock":
+            facts.append(Fact(_("Status"), statuses.get(s["serial_status"], s["serial_status"])))
+        if at := s.get("at"):
+            facts.append(Fact(_("At"), at))
+        pages = max(1, -(-s["total"] // self.page_size))
+        facts.append(Fact(_("Page"), f"{s['offset'] // self.page_size + 1}/{pages}"))
+        facts.extend(Fact(kinds.get(kind, kind), f"{day} {where}")
+                     for kind, day, where in s["events"])
+        return Step(flow=self.name, name=InquiryStep.RESULT, title=_("Inquiry"),
+                    prompt=_("Enter=next or scan"), facts=tuple(facts))
 
     def _line_text(self, qty: int, uom: str, lot: str | None, status: str) -> str:
         _ = self.t
@@ -120,6 +148,10 @@ class InquiryFlow(Flow[InquiryState, InquiryStep]):
         found = self.services.resolve(text)
         at = None
         kind: Subject
+        # A GS1 label with the unit's serial (21) asks about that unit, not the item.
+        if (found.item is not None and found.item.serial_tracked and found.serial is not None
+                and self._inquire_serial(found.serial, found.item.id)):
+            return
         if found.kind == "item" and found.item is not None:
             kind, subject_id, subject = "item", found.item.id, found.item.sku
         elif found.kind == "location" and found.location is not None:
@@ -128,6 +160,8 @@ class InquiryFlow(Flow[InquiryState, InquiryStep]):
             kind, subject_id, subject = "lpn", found.lpn.id, found.lpn.code
             lines = self._lines("lpn", subject_id, found.lpn.location_id)
             at = lines[0].location if lines else None
+        elif self._inquire_serial(text.strip(), None):
+            return
         else:
             raise ScanRejected(N_("Unknown: {scan}"), scan=text[:20])
         self.state = {"step": InquiryStep.RESULT, "kind": kind, "subject_id": subject_id,
@@ -145,8 +179,39 @@ class InquiryFlow(Flow[InquiryState, InquiryStep]):
             return []
         return [ln for ln in self.services.stock_at(lpn_location_id) if ln.lpn_id == subject_id]
 
+    def _serial_found(self, serial: str, item_id: int | None) -> SerialHistory | None:
+        """The newest unit with this serial, when the services keep serials and it is one."""
+        if not isinstance(self.services, SerialLookup):
+            return None
+        try:
+            found = self.services.serial_history(serial, item_id)
+        except (NotFound, BadInput):
+            return None
+        return found[0]
+
+    def _inquire_serial(self, serial: str, item_id: int | None) -> bool:
+        unit = self._serial_found(serial, item_id)
+        if unit is None:
+            return False
+        r = unit.record
+        at = None if r.location is None else f"{r.location} {r.lpn}" if r.lpn else r.location
+        self.state = {"step": InquiryStep.RESULT, "kind": "serial", "subject_id": r.item_id,
+                      "subject": r.serial, "at": at, "page_size": self.page_size,
+                      "serial_sku": r.sku, "serial_status": r.status.value,
+                      "lpn_location_id": None}
+        self._show_page(0)
+        return True
+
     def _show_page(self, offset: int) -> None:
         s = self.state
+        if s["kind"] == "serial":
+            unit = self._serial_found(s["subject"], s["subject_id"])
+            events = unit.events if unit is not None else ()
+            offset = offset if offset < len(events) else 0
+            s.update({"offset": offset, "total": len(events), "lines": [], "events": [
+                (e.kind.value, f"{e.at:%m-%d}", e.to_location or e.from_location or "-")
+                for e in events[offset:offset + self.page_size]]})
+            return
         lines = self._lines(s["kind"], s["subject_id"], s.get("lpn_location_id"))
         if offset >= len(lines):
             offset = 0

@@ -20,7 +20,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import ClassVar, Literal, NotRequired, Protocol, TypedDict
+from typing import ClassVar, Literal, Protocol
 
 from wms_tui.domain.checkdigits import is_ascii_digits
 from wms_tui.domain.errors import (
@@ -33,12 +33,17 @@ from wms_tui.domain.errors import (
 from wms_tui.domain.flows.base import (
     Fact,
     Flow,
-    FlowState,
     InputKind,
     Step,
     Translate,
     no_translation,
 )
+from wms_tui.domain.flows.receive_state import (
+    InboundLineState,
+    ReceiveState,
+    inbound_line_state,
+)
+from wms_tui.domain.flows.serial_step import check_serial_count, new_serial, receivable
 from wms_tui.domain.flows.services import RfServices
 from wms_tui.domain.inbound import (
     InboundLineRef,
@@ -74,6 +79,7 @@ class ReceiveStep(enum.StrEnum):
     EXPIRY = "expiry"
     OVER = "over"
     REASON = "reason"
+    SERIAL = "serial"
 
 
 # The line's steps in the order they are asked; any may be skipped when a scan answered it.
@@ -85,64 +91,12 @@ ANSWER_KEYS: dict[ReceiveStep, Literal["qty", "lot", "expiry"]] = {
 # A supervisor's over-receipt: confirm it, then give a reason; asked after every line field.
 OVER_STEPS = (ReceiveStep.OVER, ReceiveStep.REASON)
 LineKey = Literal["item_id", "sku", "uom", "factor", "base_uom", "lot_tracked", "expiry_tracked",
-                  "lines", "qty", "lot", "expiry", "asked", "over_reason"]
+                  "lines", "qty", "lot", "expiry", "asked", "over_reason", "serial_tracked",
+                  "serials"]
 LINE_KEYS: tuple[LineKey, ...] = (
     "item_id", "sku", "uom", "factor", "base_uom", "lot_tracked", "expiry_tracked", "lines",
-    "qty", "lot", "expiry", "asked", "over_reason",
+    "qty", "lot", "expiry", "asked", "over_reason", "serial_tracked", "serials",
 )
-
-
-class InboundLineState(TypedDict):
-    """An order line (InboundLineRef's fields) as JSON-safe state."""
-
-    id: int
-    order_id: int
-    line_no: int
-    item_id: int
-    sku: str
-    base_uom: str
-    quantity: int
-    # InboundLineRef has defaults for these, so states saved without them still load.
-    received: NotRequired[int]
-    tolerance_pct: NotRequired[int]
-    lot: NotRequired[str | None]
-    sscc: NotRequired[str | None]
-
-
-def inbound_line_state(line: InboundLineRef) -> InboundLineState:
-    return {"id": line.id, "order_id": line.order_id, "line_no": line.line_no,
-            "item_id": line.item_id, "sku": line.sku, "base_uom": line.base_uom,
-            "quantity": line.quantity, "received": line.received,
-            "tolerance_pct": line.tolerance_pct, "lot": line.lot, "sscc": line.sscc}
-
-
-class ReceiveState(FlowState, total=False):
-    """What outlives a line (order or blind, dock, pallet), then the line being received."""
-
-    order_id: int
-    order_ref: str
-    blind: bool
-    dock_id: int
-    dock_code: str
-    sscc: str | None
-    lpn: str | None
-    new_lpn: bool
-    item_id: int
-    sku: str
-    uom: str
-    factor: int
-    base_uom: str
-    lot_tracked: bool
-    expiry_tracked: bool
-    # The order's lines of this item (none blind), as they were when it was scanned.
-    lines: list[InboundLineState]
-    qty: int
-    lot: str
-    # ISO date.
-    expiry: str
-    # The line steps asked so far (ReceiveStep values), so Back asks them again in turn.
-    asked: list[str]
-    over_reason: str
 
 
 class ReceiveServices(RfServices, Protocol):
@@ -180,6 +134,8 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
         ReceiveStep.REASON: N_("Why more than the order allows: key the number of the reason. "
                                "The receipt posts with it and shows among the supervisor's "
                                "exceptions."),
+        ReceiveStep.SERIAL: N_("Scan the serial of each unit, one by one; a GS1 label's serial "
+                               "(21) counts. The receipt posts after the last one."),
     }
 
     def __init__(self, actor: Actor, services: ReceiveServices, t: Translate = no_translation,
@@ -195,7 +151,9 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
             return ReceiveStep.ORDER
         if step == ReceiveStep.REASON:
             return ReceiveStep.OVER
-        if step == ReceiveStep.OVER:
+        if step == ReceiveStep.SERIAL and self.state.get("over_reason"):
+            return ReceiveStep.REASON
+        if step in (ReceiveStep.OVER, ReceiveStep.SERIAL):
             asked = self.state.get("asked", [ReceiveStep.ITEM])
             return ReceiveStep(max(asked, key=LINE_STEPS.index))
         if step in LINE_STEPS:
@@ -205,8 +163,12 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
         return None
 
     def back(self) -> Step | None:
+        if self.step_name == ReceiveStep.SERIAL:
+            # Serials are asked again from the first, as is the reason they came after.
+            self.state.pop("serials", None)
+            self.state.pop("over_reason", None)
         step = super().back()
-        if step is None or self.step_name in (ReceiveStep.ORDER, ReceiveStep.OVER):
+        if step is None or self.step_name in (ReceiveStep.ORDER, *OVER_STEPS):
             return step
         # Asking a field again forgets it and everything asked after it.
         if self.step_name == ReceiveStep.ITEM:
@@ -262,6 +224,8 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
             ReceiveStep.EXPIRY: (_("Expiry YYMMDD"), InputKind.TEXT),
             ReceiveStep.OVER: (_("Receive over?"), InputKind.YESNO),
             ReceiveStep.REASON: (_("Reason number"), InputKind.CHOICE),
+            ReceiveStep.SERIAL: (_("Serial {n} of {total}").format(
+                n=len(s.get("serials", [])) + 1, total=self._units()), InputKind.SCAN),
         }
         prompt, kind = prompts[step]
         choices: tuple[str, ...] = ()
@@ -272,7 +236,8 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
         return Step(
             flow=self.name, name=step, title=_("Receive"), prompt=prompt, input=kind,
             facts=tuple(self._over_facts() if step in OVER_STEPS else self._facts()),
-            choices=choices, unsaved_work=step in LINE_STEPS[1:] + OVER_STEPS,
+            choices=choices,
+            unsaved_work=step in (*LINE_STEPS[1:], *OVER_STEPS, ReceiveStep.SERIAL),
         )
 
     def _facts(self) -> list[Fact]:
@@ -291,6 +256,8 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
                 facts.append(Fact(_("Left"), quantity_in(line.remaining, uom, factor, base)))
             if (qty := s.get("qty")) is not None:
                 facts.append(Fact(_("Qty"), f"{qty} {s['uom']}"))
+            if serials := s.get("serials"):
+                facts.append(Fact(_("Serial"), serials[-1]))
             if lot := s.get("lot"):
                 facts.append(Fact(_("Lot"), lot))
             if expiry := s.get("expiry"):
@@ -385,7 +352,10 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
             "item_id": item.id, "sku": item.sku, "uom": item.uom or item.base_uom,
             "factor": item.factor, "base_uom": item.base_uom, "lot_tracked": item.lot_tracked,
             "expiry_tracked": item.expiry_tracked, "lines": lines, "asked": [ReceiveStep.ITEM],
+            "serial_tracked": item.serial_tracked,
         })
+        if item.serial_tracked and found.serial is not None:
+            self.state["serials"] = [receivable(self.services, found.serial, item.id)]
         if item.lot_tracked and found.lot is not None:
             self._set_lot(found.lot)
         if item.expiry_tracked and found.expiry is not None:
@@ -434,7 +404,16 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
         if not (is_ascii_digits(answer) and 1 <= int(answer) <= len(OVER_RECEIPT_REASONS)):
             raise BadInput(N_("Key 1 to {n}"), n=len(OVER_RECEIPT_REASONS))
         self.state["over_reason"] = OVER_RECEIPT_REASONS[int(answer) - 1].code
-        self._post()
+        self._advance()
+
+    def _on_serial(self, text: str) -> None:
+        serials = self.state.setdefault("serials", [])
+        serials.append(new_serial(self.services, text, self.state["item_id"], serials))
+        self._advance()
+
+    def _units(self) -> int:
+        """Base units keyed, one serial each."""
+        return self.state.get("qty", 0) * self.state.get("factor", 1)
 
     def _on_expiry(self, text: str) -> None:
         scan = normalize_scan(text)
@@ -475,6 +454,8 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
         if is_pallet_unit(self.state["uom"]) and qty != 1:
             raise InvalidQuantity(N_("One pallet at a time"))
         self._check_room(qty)
+        if self.state.get("serial_tracked"):
+            check_serial_count(qty * self.state["factor"])
         self.state["qty"] = qty
 
     def _check_room(self, qty: int) -> None:
@@ -516,8 +497,10 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
             self._ask(ReceiveStep.LOT)
         elif s["expiry_tracked"] and not s.get("expiry"):
             self._ask(ReceiveStep.EXPIRY)
-        elif self._excess() > 0:
+        elif self._excess() > 0 and not s.get("over_reason"):
             self.goto(ReceiveStep.OVER)
+        elif s.get("serial_tracked") and len(s.get("serials", [])) < self._units():
+            self.goto(ReceiveStep.SERIAL)
         else:
             self._post()
 
@@ -538,7 +521,7 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
             line_id=line.id if line is not None else None, location_id=s.get("dock_id"),
             lot=s.get("lot"), expiry=date.fromisoformat(expiry) if expiry else None,
             sscc=s.get("sscc"), lpn=s.get("lpn"), new_lpn=bool(s.get("new_lpn")),
-            reason_code=s.get("over_reason"),
+            reason_code=s.get("over_reason"), serials=tuple(s.get("serials", ())),
         )
         key = s["key"]
         try:

@@ -12,6 +12,7 @@ from wms_tui.domain.flows.inquiry import InquiryFlow
 from wms_tui.domain.flows.move import MoveFlow
 from wms_tui.domain.flows.pick import PickFlow
 from wms_tui.domain.flows.putaway import PutawayFlow
+from wms_tui.domain.flows.qc_release import QcReleaseFlow
 from wms_tui.domain.flows.receive import ReceiveFlow
 from wms_tui.domain.flows.replenish import ReplenishFlow
 from wms_tui.domain.flows.services import RfServices
@@ -76,6 +77,8 @@ def default_flows() -> tuple[FlowSpec, ...]:
         _spec("7", ReplenishFlow, N_("Replenish"), Action.MOVE),
         FlowSpec("8", "dashboard", N_("Dashboard"), Action.APPROVE, None),
         FlowSpec("9", "supervisor", N_("Supervisor"), Action.APPROVE, None),
+        # Past the digits: a letter key, for supervisors only (0 is Logout).
+        _spec("q", QcReleaseFlow, N_("QC release"), Action.CHANGE_STATUS),
     )
 
 

@@ -134,6 +134,8 @@ class ReceiveLine:
     new_lpn: bool = False
     # An over-receipt reason code (domain.over_receipt): needed beyond the line's allowance.
     reason_code: str | None = None
+    # One serial per base unit of a serial-tracked item (domain.serials).
+    serials: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,14 @@ from wms_tui.domain.inbound.model import (
     InboundStatus,
 )
 from wms_tui.domain.inbound.repository import InboundRepository, InboundUnitOfWork
-from wms_tui.domain.order_import import Fail, OrderKind, OrderRow, date_cell, order_import
+from wms_tui.domain.order_import import (
+    Fail,
+    OrderKind,
+    OrderRow,
+    RowHead,
+    date_cell,
+    order_import,
+)
 from wms_tui.domain.ports import UnitOfWork
 
 
@@ -74,18 +81,20 @@ class _InboundOrders(OrderKind):
             fields["sscc"] = _sscc_cell(cells, "sscc")
         return fields
 
-    def check_row(self, row: OrderRow, fail: Fail) -> None:
+    def check_row(self, row: RowHead, fail: Fail) -> None:
         """One order per pallet SSCC, in the file and in the database."""
         ssccs = [s for s in (row.header.get("sscc"), row.fields.get("sscc")) if s]
         for sscc in ssccs:
             owner = self.ssccs.setdefault(sscc, (row.reference, row.number))
             if owner[0] != row.reference:
-                fail(row, "sscc", f"SSCC {sscc} is also on row {owner[1]} (order {owner[0]})")
+                fail(row.number, "sscc",
+                     f"SSCC {sscc} is also on row {owner[1]} (order {owner[0]})")
         for sscc in ssccs:
             others = [o.reference for o in self.inbound.orders_by_sscc(sscc)
                       if o.reference != row.reference]
             if others:
-                fail(row, "sscc", f"SSCC {sscc} is already announced on order {others[0]}")
+                fail(row.number, "sscc",
+                     f"SSCC {sscc} is already announced on order {others[0]}")
 
     def new_header(self, reference: str) -> InboundOrderSpec:
         return InboundOrderSpec(reference)
@@ -109,10 +118,10 @@ class _InboundOrders(OrderKind):
         if stored.received <= 0:
             return
         if stored.item_id != new.item_id:
-            fail(row, "sku", f"line {row.line_no} of {row.reference} already has "
+            fail(row.number, "sku", f"line {row.line_no} of {row.reference} already has "
                  f"receipts of {stored.sku}; its item cannot change")
         elif new.quantity < stored.received:
-            fail(row, "quantity", f"{new.quantity} {stored.base_uom} is below the "
+            fail(row.number, "quantity", f"{new.quantity} {stored.base_uom} is below the "
                  f"{stored.received} {stored.base_uom} already received")
 
     def frozen(self, order: InboundOrderRef) -> bool:

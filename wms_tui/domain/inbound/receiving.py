@@ -124,7 +124,7 @@ def _receive(uow: InboundUnitOfWork, actor: Actor, cmd: ReceiveLine, key: str) -
         item.id, qty, location.id, order.reference if order else BLIND_REFERENCE,
         lot=lot, expiry=expiry, lpn=lpn, sscc=sscc, status=status,
         reason_code=reason.code if reason else None,
-        approved_by=actor.user_id if reason else None,
+        approved_by=actor.user_id if reason else None, serials=cmd.serials,
     )
     # stock.apply_in is the posting core without its own transaction, so the line
     # progress below commits (or rolls back) together with the ledger row.

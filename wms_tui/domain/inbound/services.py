@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, tzinfo
 
 from wms_tui.domain.inbound.model import (
     InboundLineRef,
@@ -20,6 +20,8 @@ from wms_tui.domain.model import Actor
 class InboundServicesMixin:
     """The receive flow's services (flows.receive.ReceiveServices) over WarehouseServices."""
 
+    # The site's zone; the composition root (bootstrap.wire) sets it from WMS_TIMEZONE.
+    zone: tzinfo = UTC
     uow_factory: Callable[[], InboundUnitOfWork]
     read_factory: Callable[[], InboundUnitOfWork]
     separator: str | None
@@ -40,5 +42,5 @@ class InboundServicesMixin:
         return receive_line(self.uow_factory, actor, command, key, today=self.today())
 
     def today(self) -> date:
-        """The warehouse's date, which expiry dates are checked against."""
-        return date.today()
+        """The warehouse's date (its time zone's), which expiry dates are checked against."""
+        return datetime.now(self.zone).date()

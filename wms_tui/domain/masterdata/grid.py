@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol, cast
 
 from wms_tui.domain.checkdigits import is_ascii_digits, location_check_digits
 from wms_tui.domain.errors import BadInput
@@ -69,23 +70,45 @@ def serpentine(
     levels: Sequence[str],
     positions: Sequence[str] = ("1",),
     prefix: str = "",
+    *,
+    first_down: bool = False,
 ) -> list[GridSlot]:
     """The slots of a rack grid in serpentine walk order.
 
     Aisles are walked in the order given. In the 1st, 3rd, 5th... aisle the bays go up;
-    in the 2nd, 4th... they come back down, so the picker never walks an aisle empty.
-    Inside a bay the levels go up, inside a level the positions go up. The code of a slot
-    is prefix + aisle-bay-level-position, e.g. A-01-02-3.
+    in the 2nd, 4th... they come back down, so the picker never walks an aisle empty
+    (first_down swaps the two, for a grid that continues a walk ending at the top of an
+    aisle). Inside a bay the levels go up, inside a level the positions go up. The code of a
+    slot is prefix + aisle-bay-level-position, e.g. A-01-02-3.
     """
     slots = []
     for index, aisle in enumerate(aisles):
-        walk = bays if index % 2 == 0 else list(reversed(bays))
+        walk = bays if (index + first_down) % 2 == 0 else list(reversed(bays))
         for bay in walk:
             for level in levels:
                 for position in positions:
                     code = f"{prefix}{aisle}-{bay}-{level}-{position}"
                     slots.append(GridSlot(code, aisle, bay, level))
     return slots
+
+
+class WalkReads(Protocol):
+    """Where the warehouse's walk ends (the SQL master data repository has it)."""
+
+    def last_aisle_walk(self) -> tuple[str, list[str]]: ...
+
+
+def _bay_order(bay: str) -> tuple[int, int, str]:
+    return (0, int(bay), "") if is_ascii_digits(bay) else (1, 0, bay)
+
+
+def continues_down(last_aisle: str, walked: Sequence[str], first_aisle: str) -> bool:
+    """Whether the first aisle of a new grid walks its bays down to continue the existing
+    walk: the aisle after one walked up comes down; more of the same aisle keeps its way."""
+    if len(set(walked)) < 2:
+        return False  # No way walked yet: a new walk begins going up.
+    went_up = _bay_order(walked[-1]) > _bay_order(walked[0])
+    return not went_up if first_aisle == last_aisle else went_up
 
 
 def generate_locations(
@@ -103,9 +126,10 @@ def generate_locations(
 ) -> ImportReport:
     """Create a rack grid's locations in serpentine walk order (see serpentine()).
 
-    New locations get walk sequences continuing after the highest one in the warehouse;
-    locations that already exist keep their walk sequence and barcode, so running the
-    same command twice changes nothing.
+    New locations get walk sequences continuing after the highest one in the warehouse, and
+    the serpentine goes on from where the walk ends: after an aisle walked up, the first new
+    aisle comes down. Locations that already exist keep their walk sequence and barcode, so
+    running the same command twice changes nothing.
     """
     zone_code = zone.strip().upper()
     if not ZONE_CODE.fullmatch(zone_code) or len(zone_code) > 20:
@@ -129,17 +153,21 @@ def generate_locations(
     total = len(grid[0]) * len(grid[1]) * len(grid[2]) * len(grid[3])
     if total > MAX_GENERATED:
         raise BadInput(f"that is {total} locations; generate at most {MAX_GENERATED} at once")
-    slots = serpentine(grid[0], grid[1], grid[2], grid[3], prefix)
-    too_long = [s.code for s in slots if len(s.code) > 30]
+    too_long = [s.code for s in serpentine(grid[0], grid[1], grid[2], grid[3], prefix)
+                if len(s.code) > 30]
     if too_long:
         raise BadInput(f"location code {too_long[0]} is longer than 30 characters")
 
     def work() -> ImportReport:
-        report = ImportReport(
-            "locations", rows=len(slots), dry_run=dry_run, counted="location(s)"
-        )
         with uow_factory() as uow:
             md = uow.masterdata
+            # The SQL repository reads where the walk ends; a new grid goes on from there.
+            last_aisle, walked = cast(WalkReads, md).last_aisle_walk()
+            slots = serpentine(grid[0], grid[1], grid[2], grid[3], prefix,
+                               first_down=continues_down(last_aisle, walked, grid[0][0]))
+            report = ImportReport(
+                "locations", rows=len(slots), dry_run=dry_run, counted="location(s)"
+            )
             next_seq = md.max_walk_seq() + 1
             specs = []
             for slot in slots:

@@ -139,3 +139,29 @@ class OutboundUnitOfWork(UnitOfWork, Protocol):
 
 
 UowFactory = Callable[[], OutboundUnitOfWork]
+
+
+class CancelRepository(Protocol):
+    """What cancelling orders, waves and tasks needs beyond picking."""
+
+    def wave_orders(self, wave_id: int) -> list[OutboundOrderRef]:
+        """The wave's orders by id (the order every canceller locks them in)."""
+        ...
+    def reopen_order(self, order_id: int) -> None:
+        """Back to open and out of its wave, so a new wave can take it."""
+        ...
+    def order_totes(self, order_id: int) -> list[int]:
+        """Every tote bound to the order."""
+        ...
+    def log_cancel(self, login: str, terminal: str, detail: str) -> None:
+        """An audit row in the cancel's own transaction."""
+        ...
+
+
+class OutboundCancelRepository(OutboundRepository, CancelRepository, Protocol):
+    """Outbound storage with cancels."""
+
+
+class CancelUnitOfWork(OutboundUnitOfWork, Protocol):
+    @property
+    def outbound(self) -> OutboundCancelRepository: ...

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, tzinfo
 
 from wms_tui.domain.model import Actor, LocationRef
 from wms_tui.domain.outbound.model import LotChoice, PickScope, TaskKind, TaskRef
@@ -19,6 +19,8 @@ from wms_tui.domain.totes import order_tote
 class OutboundServicesMixin:
     """Implements flows.pick.PickServices and flows.replenish.ReplenishServices."""
 
+    # The site's zone; the composition root (bootstrap.wire) sets it from WMS_TIMEZONE.
+    zone: tzinfo = UTC
     uow_factory: Callable[[], OutboundUnitOfWork]
     read_factory: Callable[[], OutboundUnitOfWork]
 
@@ -72,5 +74,5 @@ class OutboundServicesMixin:
         return confirm_replenishment(self.uow_factory, actor, task_id, quantity, key=key)
 
     def today(self) -> date:
-        """The warehouse's date, which expiry dates are checked against."""
-        return date.today()
+        """The warehouse's date (its time zone's), which expiry dates are checked against."""
+        return datetime.now(self.zone).date()

@@ -19,6 +19,8 @@ from wms_tui.domain.ports import UnitOfWork
 
 # Releasing a wave is a supervisor's decision; permissions.py has no action of its own for it.
 RELEASE_ACTION = Action.APPROVE
+# Orders a release by reference takes again for their unallocated lines (it keeps their wave).
+AGAIN = frozenset({OutboundStatus.RELEASED, OutboundStatus.PICKING})
 
 
 def release_wave(
@@ -61,11 +63,17 @@ def _orders_to_release(
         order = uow.outbound.order_by_reference(ref)
         if order is None:
             raise NotFound(N_("no outbound order {ref}"), ref=ref)
-        if order.status != OutboundStatus.OPEN:
+        if order.status != OutboundStatus.OPEN and not _left_unallocated(uow, order):
             raise BadInput(N_("order {ref} is {status}, not open"), ref=ref,
                            status=order.status.value)
         orders.append(order)
     return sorted(orders, key=lambda o: (o.priority, o.ship_date or date.max, o.reference))
+
+
+def _left_unallocated(uow: OutboundUnitOfWork, order: OutboundOrderRef) -> bool:
+    """A released order still being picked with lines short of stock (held by QC, say): a
+    release by its reference allocates what is free now into the new wave."""
+    return order.status in AGAIN and any(ln.unallocated for ln in uow.outbound.lines(order.id))
 
 
 def _release_once(
@@ -79,11 +87,13 @@ def _release_once(
         missing: list[UnallocatedLine] = []
         for order in orders:
             uow.outbound.lock_order(order.id)
-            if uow.outbound.order(order.id).status != OutboundStatus.OPEN:
+            if uow.outbound.order(order.id).status != order.status:
                 # Another release took it between the read and the lock: start again.
                 raise TransientConflict(f"order {order.reference} was released meanwhile")
-            uow.outbound.set_order_status(order.id, OutboundStatus.RELEASED, wave_id)
+            if order.status == OutboundStatus.OPEN:
+                uow.outbound.set_order_status(order.id, OutboundStatus.RELEASED, wave_id)
             earliest = max(today, order.ship_date or today)
+            allocated_now = 0
             for line in uow.outbound.lines(order.id):
                 if line.unallocated == 0:
                     continue
@@ -101,12 +111,18 @@ def _release_once(
                 if result.allocated and not uow.outbound.add_to_line(
                         line.id, allocated=result.allocated):
                     raise TransientConflict("order line changed during the release")
+                allocated_now += result.allocated
                 if result.missing:
                     missing.append(UnallocatedLine(
                         order.reference, line.line_no, line.sku, line.quantity,
                         line.allocated + result.allocated, result.missing, line.base_uom,
                         unallocated_reason(line, slots),
                     ))
+            if order.status != OutboundStatus.OPEN and not allocated_now:
+                # Taken again for its short lines, it would only add an empty wave.
+                raise BadInput(N_("order {ref} is {status}, not open, and nothing more of it "
+                                  "can be allocated now"), ref=order.reference,
+                               status=order.status.value)
         tasks = resequence(uow, wave_id, path)
         report = WaveReport(
             code, wave_id, tuple(o.reference for o in orders),

@@ -1,0 +1,65 @@
+"""The receive flow's saved state: what outlives a line, the line being received, and the
+order lines of its item, all JSON-safe so a dropped terminal resumes exactly there."""
+
+from __future__ import annotations
+
+from typing import NotRequired, TypedDict
+
+from wms_tui.domain.flows.base import FlowState
+from wms_tui.domain.inbound import InboundLineRef
+
+
+class InboundLineState(TypedDict):
+    """An order line (InboundLineRef's fields) as JSON-safe state."""
+
+    id: int
+    order_id: int
+    line_no: int
+    item_id: int
+    sku: str
+    base_uom: str
+    quantity: int
+    # InboundLineRef has defaults for these, so states saved without them still load.
+    received: NotRequired[int]
+    tolerance_pct: NotRequired[int]
+    lot: NotRequired[str | None]
+    sscc: NotRequired[str | None]
+
+
+def inbound_line_state(line: InboundLineRef) -> InboundLineState:
+    return {"id": line.id, "order_id": line.order_id, "line_no": line.line_no,
+            "item_id": line.item_id, "sku": line.sku, "base_uom": line.base_uom,
+            "quantity": line.quantity, "received": line.received,
+            "tolerance_pct": line.tolerance_pct, "lot": line.lot, "sscc": line.sscc}
+
+
+class ReceiveState(FlowState, total=False):
+    """What outlives a line (order or blind, dock, pallet), then the line being received."""
+
+    order_id: int
+    order_ref: str
+    blind: bool
+    dock_id: int
+    dock_code: str
+    sscc: str | None
+    lpn: str | None
+    new_lpn: bool
+    item_id: int
+    sku: str
+    uom: str
+    factor: int
+    base_uom: str
+    lot_tracked: bool
+    expiry_tracked: bool
+    # The order's lines of this item (none blind), as they were when it was scanned.
+    lines: list[InboundLineState]
+    qty: int
+    lot: str
+    # ISO date.
+    expiry: str
+    # The line steps asked so far (ReceiveStep values), so Back asks them again in turn.
+    asked: list[str]
+    over_reason: str
+    serial_tracked: bool
+    # One per base unit, asked after everything else (flows.serial_step).
+    serials: list[str]
