@@ -18,7 +18,8 @@ from wms_tui.domain.flows.base import AnyFlow
 from wms_tui.domain.flows.count import CountFlow, CountStep
 from wms_tui.domain.flows.inquiry import InquiryFlow
 from wms_tui.domain.flows.move import MoveFlow, MoveStep
-from wms_tui.domain.flows.pick import PickFlow, PickStep, PickTaskState
+from wms_tui.domain.flows.pick import PickFlow, PickStep
+from wms_tui.domain.flows.pick_state import PickTaskState
 from wms_tui.domain.flows.putaway import LocationState, PutawayFlow, PutawayStep
 from wms_tui.domain.flows.receive import ReceiveFlow, ReceiveStep
 from wms_tui.domain.flows.replenish import ReplenishFlow, ReplenishStep

@@ -50,6 +50,7 @@ HINTS: dict[tuple[str, str], str] = {
     (PickFlow.name, PickStep.ITEM): N_("F6: scan the item"),
     (PickFlow.name, PickStep.LOT): N_("F6: scan the lot"),
     (PickFlow.name, PickStep.QTY): N_("Enter: the whole qty"),
+    (PickFlow.name, PickStep.SERIAL): N_("Scan each serial"),
     (PickFlow.name, PickStep.DROP): N_("F6: scan a tote"),
     (PickFlow.name, PickStep.REASON): N_("Key reason + Enter"),
     (PickFlow.name, PickStep.SQTY): N_("Key qty you took"),

@@ -154,7 +154,7 @@ class PickFakeServices(FakeServices):
         return self.on_hand[location_id] <= 0
 
     def confirm_pick(self, actor: Actor, task_id: int, quantity: int, *, to_location_id: int,
-                     lot_id: int | None, key: str) -> PickResult:
+                     lot_id: int | None, key: str, serials: tuple[str, ...] = ()) -> PickResult:
         current = self._task(task_id)
         if key not in self.calls:
             if quantity > current.remaining:

@@ -26,7 +26,7 @@ SAVED_STEP_NAMES: dict[str, tuple[type[enum.StrEnum], set[str]]] = {
     "move": (MoveStep, {"from", "item", "qty", "to"}),
     "inquiry": (InquiryStep, {"scan", "result"}),
     "pick": (PickStep, {"start", "loc", "item", "lot", "qty", "reason", "sqty", "confirm",
-                        "drop", "zero"}),
+                        "drop", "zero", "serial"}),
     "count": (CountStep, {"task", "loc", "item", "lot", "qty", "done"}),
     "replenish": (ReplenishStep, {"start", "from", "item", "lot", "qty", "to"}),
 }

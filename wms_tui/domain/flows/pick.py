@@ -6,7 +6,8 @@ Enter (the quantity asked), scan the order's tote, or just Enter when the order 
 already (this trip's, or the one the database binds to the order). A GS1 label with a lot
 answers the lot; a lot-tracked item scanned without one asks for it. A different lot may be
 picked when it is at the location, free, and expires no later than the allocated one (FEFO);
-the reservation follows it.
+the reservation follows it. A serial-tracked item asks, after the quantity, the serial of
+each unit, each checked to be in stock at the location; the pick posts them with it.
 
 Less than asked, or F5 once the location is scanned (supervisors: also before), is a short
 pick: a reason, the quantity really picked (when not typed already), a yes/no confirmation
@@ -18,20 +19,29 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping
-from typing import ClassVar, Literal, NotRequired, Protocol, TypedDict
+from typing import ClassVar, Literal, Protocol
 
 from wms_tui.domain.checkdigits import is_ascii_digits
 from wms_tui.domain.errors import N_, BadInput, InvalidQuantity, ScanRejected
 from wms_tui.domain.flows.base import (
     Fact,
     Flow,
-    FlowState,
     InputKind,
     Step,
     Translate,
     no_translation,
 )
-from wms_tui.domain.flows.putaway import LocationState, location_from_state, location_state
+from wms_tui.domain.flows.pick_state import (
+    PickState,
+    PickTaskState,
+    ShortState,
+    ToteState,
+    scope_from_state,
+    scope_state,
+    task_state,
+)
+from wms_tui.domain.flows.putaway import location_from_state
+from wms_tui.domain.flows.serial_step import check_serial_count, serial_here
 from wms_tui.domain.flows.services import RfServices
 from wms_tui.domain.model import Actor, LocationRef, LocationType, PostResult
 from wms_tui.domain.outbound import (
@@ -58,77 +68,16 @@ class PickStep(enum.StrEnum):
     CONFIRM = "confirm"
     DROP = "drop"
     ZERO = "zero"
+    SERIAL = "serial"
 
 
 TASK_STEPS = (PickStep.LOC, PickStep.ITEM, PickStep.LOT, PickStep.QTY)
 SHORT_STEPS = (PickStep.REASON, PickStep.SQTY, PickStep.CONFIRM)
 # Everything about the current line; cleared when the next task starts.
-LineKey = Literal["task", "lot", "lot_id", "qty", "short", "key", "zero", "bound"]
+LineKey = Literal["task", "lot", "lot_id", "qty", "short", "key", "zero", "bound",
+                  "serial_tracked", "serials"]
 LINE_KEYS: tuple[LineKey, ...] = ("task", "lot", "lot_id", "qty", "short", "key", "zero",
-                                  "bound")
-
-
-class PickTaskState(TypedDict):
-    """A task as JSON-safe state; quantities are in base units, shown in unit (factor)."""
-
-    id: int
-    wave: str | None
-    # The order's reference (the reservation's when it has none): the key of its tote.
-    order: str
-    # States saved before totes were bound to orders do not have it.
-    order_id: NotRequired[int | None]
-    item_id: int
-    sku: str
-    base_uom: str
-    lot: str | None
-    lot_id: int | None
-    lot_tracked: bool
-    expiry: str | None
-    loc: LocationState
-    remaining: int
-    unit: str
-    factor: int
-
-
-class ScopeState(TypedDict):
-    kind: str
-    id: int
-    code: str
-
-
-class ToteState(TypedDict):
-    id: int
-    code: str
-
-
-class EmptiedLocationState(TypedDict):
-    """The location a pick emptied, which the picker is asked about."""
-
-    id: int
-    code: str
-
-
-# "from" is a keyword, so this TypedDict is spelt as a call. from: the step F5 or a short
-# quantity came from; asked: the quantity picked is asked after the reason.
-ShortState = TypedDict("ShortState", {
-    "from": str, "reasons": list[str], "asked": bool, "reason": NotRequired[str],
-})
-
-
-class PickState(FlowState, total=False):
-    """The trip (scope and totes) and the line being picked."""
-
-    scope: ScopeState
-    # Order reference -> the tote its lines go into on this trip.
-    totes: dict[str, ToteState]
-    task: PickTaskState
-    lot: str | None
-    lot_id: int | None
-    qty: int
-    short: ShortState
-    zero: EmptiedLocationState
-    # The tote the database binds to the task's order, when this trip has none for it.
-    bound: ToteState
+                                  "bound", "serial_tracked", "serials")
 
 
 class PickServices(RfServices, Protocol):
@@ -139,7 +88,7 @@ class PickServices(RfServices, Protocol):
     def substitute_lot(self, task_id: int, lot: str, quantity: int) -> LotChoice: ...
     def confirm_pick(
         self, actor: Actor, task_id: int, quantity: int, *, to_location_id: int,
-        lot_id: int | None, key: str,
+        lot_id: int | None, key: str, serials: tuple[str, ...] = (),
     ) -> PickResult: ...
     def short_pick(
         self, actor: Actor, task_id: int, picked: int, reason_code: str, *,
@@ -150,30 +99,6 @@ class PickServices(RfServices, Protocol):
     ) -> int | None: ...
     def short_reasons(self) -> list[str]: ...
     def order_tote(self, order_id: int) -> LocationRef | None: ...
-
-
-def task_state(task: TaskRef) -> PickTaskState:
-    """A task as JSON-safe state, so a resumed flow shows exactly the same line."""
-    unit, factor = task.uom or task.base_uom, task.factor
-    if factor <= 1 or task.remaining % factor:
-        unit, factor = task.base_uom, 1
-    return {
-        "id": task.id, "wave": task.wave_code, "order": task.order_ref or task.reservation,
-        "order_id": task.order_id,
-        "item_id": task.item_id, "sku": task.sku, "base_uom": task.base_uom,
-        "lot": task.lot, "lot_id": task.lot_id, "lot_tracked": task.lot_tracked,
-        "expiry": task.expiry.isoformat() if task.expiry else None,
-        "loc": location_state(task.location), "remaining": task.remaining,
-        "unit": unit, "factor": factor,
-    }
-
-
-def scope_state(scope: PickScope) -> ScopeState:
-    return {"kind": scope.kind, "id": scope.id, "code": scope.code}
-
-
-def scope_from_state(data: ScopeState | None) -> PickScope | None:
-    return None if data is None else PickScope(data["kind"], data["id"], data["code"])
 
 
 class PickFlow(Flow[PickState, PickStep]):
@@ -198,6 +123,8 @@ class PickFlow(Flow[PickState, PickStep]):
         PickStep.DROP: N_("Put the items in the tote of the order shown and scan it. Enter "
                           "alone: the tote shown. Each order has its own tote."),
         PickStep.ZERO: N_("Is the location really empty now? 2 (No) sends a counter."),
+        PickStep.SERIAL: N_("Scan the serial of each unit you take, one by one; a GS1 label's "
+                            "serial (21) counts. Each must be at this location."),
     }
 
     def __init__(self, actor: Actor, services: PickServices, t: Translate = no_translation,
@@ -213,14 +140,16 @@ class PickFlow(Flow[PickState, PickStep]):
         step = self.step_name
         short = self.state.get("short")
         if step == PickStep.DROP:
-            return PickStep.CONFIRM if short else PickStep.QTY
+            if short:
+                return PickStep.CONFIRM
+            return PickStep.SERIAL if self.state.get("serials") else PickStep.QTY
         if step == PickStep.CONFIRM:
             return PickStep.SQTY if short and short["asked"] else PickStep.REASON
         if step == PickStep.REASON:
             return PickStep(short["from"]) if short else PickStep.QTY
         return {PickStep.LOC: PickStep.START, PickStep.ITEM: PickStep.LOC,
                 PickStep.LOT: PickStep.ITEM, PickStep.QTY: PickStep.ITEM,
-                PickStep.SQTY: PickStep.REASON}.get(step)
+                PickStep.SQTY: PickStep.REASON, PickStep.SERIAL: PickStep.QTY}.get(step)
 
     def back(self) -> Step | None:
         """Back keeps the trip (scope and totes); leaving a short pick forgets it."""
@@ -237,6 +166,9 @@ class PickFlow(Flow[PickState, PickStep]):
                 self.state["totes"] = totes
         elif leaving == PickStep.REASON:
             self._forget_short()
+        if PickStep.SERIAL in (leaving, self.step_name):
+            # Serials are asked again from the first.
+            self.state.pop("serials", None)
         return self.current()
 
     def _forget_short(self) -> None:
@@ -319,6 +251,12 @@ class PickFlow(Flow[PickState, PickStep]):
                 facts.append(Fact(_("Tote"), tote["code"]))
         if step == PickStep.ZERO:
             facts.append(Fact(_("Loc"), s["zero"]["code"]))
+        if step == PickStep.SERIAL:
+            task = self._task()
+            facts.append(Fact(_("Item"), task["sku"]))
+            facts.append(Fact(_("Loc"), task["loc"]["code"]))
+            if serials := s.get("serials"):
+                facts.append(Fact(_("Serial"), serials[-1]))
         if step in (PickStep.CONFIRM, PickStep.ZERO):
             choices = ("1 " + _("Yes"), "2 " + _("No"))
         prompts = {
@@ -333,6 +271,8 @@ class PickFlow(Flow[PickState, PickStep]):
             PickStep.DROP: (_("Scan tote/Enter") if step == PickStep.DROP and self.tote()
                             else _("Scan tote"), InputKind.SCAN),
             PickStep.ZERO: (_("Location empty?"), InputKind.YESNO),
+            PickStep.SERIAL: (_("Serial {n} of {total}").format(
+                n=len(s.get("serials", [])) + 1, total=s.get("qty", 0)), InputKind.SCAN),
         }
         prompt, kind = prompts[step]
         title = _("Pick")
@@ -344,8 +284,8 @@ class PickFlow(Flow[PickState, PickStep]):
         return Step(
             flow=self.name, name=step, title=title, prompt=prompt, input=kind,
             facts=tuple(facts), choices=choices,
-            unsaved_work=step in (PickStep.ITEM, PickStep.LOT, PickStep.QTY, PickStep.DROP,
-                                  *SHORT_STEPS),
+            unsaved_work=step in (PickStep.ITEM, PickStep.LOT, PickStep.QTY, PickStep.SERIAL,
+                                  PickStep.DROP, *SHORT_STEPS),
         )
 
     # Input.
@@ -416,6 +356,7 @@ class PickFlow(Flow[PickState, PickStep]):
             raise ScanRejected(N_("Not an item: {scan}"), scan=text[:20])
         if found.item.id != task["item_id"]:
             raise ScanRejected(N_("Wrong item: take {sku}"), sku=task["sku"])
+        self.state["serial_tracked"] = found.item.serial_tracked
         if not task["lot_tracked"] and not task["lot"]:
             self.goto(PickStep.QTY)
         elif found.lot:
@@ -458,8 +399,23 @@ class PickFlow(Flow[PickState, PickStep]):
         if base < remaining:
             self._start_short(base)
             return
+        if self.state.get("serial_tracked"):
+            check_serial_count(base)
         self.state.update({"qty": base, "key": new_confirmation_key()})
+        if self.state.get("serial_tracked"):
+            self.state["serials"] = []
+            self.goto(PickStep.SERIAL)
+            return
         self._goto_drop()
+
+    def _on_serial(self, text: str) -> None:
+        """One unit's serial, in stock at the location; the last one goes on to the tote."""
+        task = self._task()
+        serials = self.state.setdefault("serials", [])
+        serials.append(serial_here(self.services, text, task["item_id"], task["loc"]["id"],
+                                   serials))
+        if len(serials) >= self.state["qty"]:
+            self._goto_drop()
 
     def _goto_drop(self) -> None:
         """The drop step; an order without a tote on this trip is offered its bound one."""
@@ -478,6 +434,8 @@ class PickFlow(Flow[PickState, PickStep]):
         short: ShortState = {"from": self.step_name, "reasons": reasons,
                              "asked": picked is None}
         self.state.pop("qty", None)
+        # A short pick posts no serials.
+        self.state.pop("serials", None)
         self.state.update({"short": short, "key": new_confirmation_key()})
         if picked is not None:
             self.state["qty"] = picked
@@ -566,7 +524,7 @@ class PickFlow(Flow[PickState, PickStep]):
             assert to_id is not None
             result = self.services.confirm_pick(
                 self.actor, task["id"], qty, to_location_id=to_id, lot_id=s.get("lot_id"),
-                key=key)
+                key=key, serials=tuple(s.get("serials", ())))
             empty = result.location_empty
             notice = _("Picked {qty}").format(qty=self._qty_text(qty))
         if tote is not None:

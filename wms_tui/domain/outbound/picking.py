@@ -3,7 +3,7 @@ a picker may make (docs/picking.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from wms_tui.domain import stock
@@ -37,13 +37,15 @@ def confirm_pick(
     lot_id: int | None = None,
     key: str | None = None,
     today: date | None = None,
+    serials: Sequence[str] = (),
 ) -> PickResult:
     """Pick base units of a task into a tote or staging location, exactly once per key.
 
     One transaction: the tote's binding to the order (totes.take_tote), the pick movement (out
     of the task's reservation), the task, the order line, order and wave status, and a
     replenishment task when the pick face fell below its minimum or emptied. lot_id names a
-    substituted lot (see may_substitute).
+    substituted lot (see may_substitute); serials, one per base unit of a serial-tracked item,
+    must be in stock at the task's location and move with the pick (serials.take_serials).
     """
     key = check_key(key)
     require(actor, Action.PICK)
@@ -52,12 +54,12 @@ def confirm_pick(
     factory = outbound_uow(uow_factory)
     return stock.with_retry(lambda: _pick_once(
         factory(), actor, task_id, quantity, to_location_id, lot_id, key,
-        today or date.today()))
+        today or date.today(), tuple(serials)))
 
 
 def _pick_once(
     uow: OutboundUnitOfWork, actor: Actor, task_id: int, quantity: int, to_location_id: int,
-    lot_id: int | None, key: str, today: date,
+    lot_id: int | None, key: str, today: date, serials: tuple[str, ...],
 ) -> PickResult:
     def work() -> PickResult:
         task = open_task(uow, actor, task_id, TaskKind.PICK)
@@ -66,7 +68,8 @@ def _pick_once(
                                   uom=task.base_uom)
         to = staging(uow, to_location_id)
         take_order_tote(uow, task, to)
-        movement_ids, order_ref = post_pick(uow, actor, task, quantity, to, lot_id, key, today)
+        movement_ids, order_ref = post_pick(uow, actor, task, quantity, to, lot_id, key, today,
+                                            serials)
         done = task.done_quantity + quantity == task.quantity
         task_status = TaskStatus.DONE if done else TaskStatus.IN_PROGRESS
         uow.outbound.set_task_status(task.id, task_status)
@@ -85,9 +88,10 @@ def _pick_once(
 
 def post_pick(
     uow: OutboundUnitOfWork, actor: Actor, task: TaskRef, quantity: int, to: LocationRef,
-    lot_id: int | None, key: str, today: date,
+    lot_id: int | None, key: str, today: date, serials: tuple[str, ...] = (),
 ) -> tuple[list[int], str]:
-    """The pick movement and the task and line progress; the caller sets statuses."""
+    """The pick movement (with its serials) and the task and line progress; the caller sets
+    statuses."""
     picked_lot = _switch_lot(uow, task, lot_id, quantity, today)
     if picked_lot != task.lot_id and quantity == task.remaining:
         # The whole task came from the substitute, so the task names the lot really picked.
@@ -96,6 +100,7 @@ def post_pick(
     movement_ids = stock.apply_in(uow, actor, stock.Pick(
         task.item_id, quantity, task.location.id, order_ref, lot_id=picked_lot,
         lpn_id=task.lpn_id, reservation=task.reservation, to_location_id=to.id,
+        serials=serials,
     ), key)
     if not uow.outbound.add_done(task.id, quantity):
         raise TransientConflict("task changed during the pick")

@@ -39,11 +39,11 @@ class OutboundServicesMixin:
 
     def confirm_pick(
         self, actor: Actor, task_id: int, quantity: int, *, to_location_id: int,
-        lot_id: int | None, key: str,
+        lot_id: int | None, key: str, serials: tuple[str, ...] = (),
     ) -> PickResult:
         return confirm_pick(self.uow_factory, actor, task_id, quantity,
                             to_location_id=to_location_id, lot_id=lot_id, key=key,
-                            today=self.today())
+                            today=self.today(), serials=serials)
 
     def short_pick(
         self, actor: Actor, task_id: int, picked: int, reason_code: str, *,
