@@ -71,8 +71,8 @@ class OpeningFakeUow(FakeUnitOfWork):
 
     stock: OpeningFakeStock
     fail_at_commit: int | None = None
-    # Kept across transactions, as the test looks at what was stored, not at rollbacks.
-    serials = ReceivedSerials()
+    # Kept across transactions (set by site()), as the test looks at what was stored.
+    serials: ReceivedSerials
 
     def __enter__(self) -> Self:
         super().__enter__()

@@ -19,6 +19,7 @@ from wms_tui.cli.output import console, print_json, table
 from wms_tui.domain import user_import as user_imports
 from wms_tui.domain import users
 from wms_tui.domain.errors import BadInput
+from wms_tui.domain.ports import UserRecord
 
 user_app = typer.Typer(help="Operators, supervisors and admins.", no_args_is_help=True)
 
@@ -56,21 +57,23 @@ def user_list(
 ) -> None:
     """List users; PIN hashes are never shown."""
     with open_site(ctx).read_factory() as uow:
-        rows = [
-            {
-                "login": u.login, "name": u.name, "role": u.role, "language": u.language,
-                "active": u.active, "failed_attempts": u.failed_attempts,
-                "locked": users.is_locked(u),
-                "locked_until": u.locked_until if users.is_locked(u) else None,
-            }
-            for u in uow.users.all()
-        ]
+        rows = [_user_row(u) for u in uow.users.all()]
     if as_json:
         print_json(rows)
         return
     columns = ["login", "name", "role", "language", "active", "locked"]
     console().print(table("Users", columns, [[r[c] for c in columns] for r in rows],
                           numeric=set()))
+
+
+def _user_row(user: UserRecord) -> dict[str, object]:
+    # One look at the clock per user, so "locked" and "locked_until" always agree.
+    locked = users.is_locked(user)
+    return {
+        "login": user.login, "name": user.name, "role": user.role, "language": user.language,
+        "active": user.active, "failed_attempts": user.failed_attempts, "locked": locked,
+        "locked_until": user.locked_until if locked else None,
+    }
 
 
 def _set_active(ctx: typer.Context, login: str, active: bool) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import logging
@@ -86,15 +87,10 @@ def add_user(
         return user
 
 
+@functools.cache
 def _dummy_hash() -> str:
     # Unknown users cost one scrypt too, so timing does not tell them from known ones.
-    global _DUMMY_HASH
-    if _DUMMY_HASH is None:
-        _DUMMY_HASH = hash_pin("0000")
-    return _DUMMY_HASH
-
-
-_DUMMY_HASH: str | None = None
+    return hash_pin("0000")
 
 
 def authenticate(uow: UnitOfWork, login: str, pin: str, terminal: str = "cli", *,
