@@ -55,10 +55,15 @@ async def reads(pilot: Pilot[Any], *parts: str) -> None:
     """Several reads from the terminal in quick succession, each a burst: a stream."""
     driver = driver_of(pilot.app)
     assert driver is not None
+    # Every read is parsed before any is sent: a key's time is when it was parsed, and on a
+    # loaded machine sending thousands of keys could otherwise open a gap that reads as a pause.
+    batches = []
     for part in parts:
         parser = xterm_parser()
         batch = [*parser.feed(part), *parser.feed("")]
         mark_bursts(batch)
+        batches.append(batch)
+    for batch in batches:
         for event in batch:
             event.set_sender(pilot.app)
             driver.send_message(event)
