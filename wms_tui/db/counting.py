@@ -180,6 +180,7 @@ class SqlCounting:
             lot_id=line.lot_id, counted=line.counted, expected=line.expected,
             ledger_position=line.ledger_position, counted_by=line.counted_by,
             counted_at=line.counted_at or utcnow(),
+            serials=None if line.serials is None else " ".join(line.serials),
         ))
         self.session.flush()
 
@@ -192,6 +193,7 @@ class SqlCounting:
                 task_id=r.count_task_id, attempt=r.attempt, item_id=r.item_id, lot_id=r.lot_id,
                 counted=r.counted, expected=r.expected, ledger_position=r.ledger_position,
                 counted_by=r.counted_by, counted_at=_aware(r.counted_at), id=r.id,
+                serials=None if r.serials is None else tuple(r.serials.split()),
             )
             for r in self.session.execute(query)
         ]

@@ -86,6 +86,16 @@ class SqlSerials:
         )
         return bool(getattr(result, "rowcount", 0) == 1)
 
+    def lose(self, serial_id: int, from_location_id: int) -> bool:
+        result = self.session.execute(
+            update(S)
+            .where(S.c.id == serial_id, S.c.location_id == from_location_id,
+                   S.c.status == SerialStatus.IN_STOCK.value)
+            .values(location_id=None, lpn_id=None, status=SerialStatus.MISSING.value,
+                    updated_at=utcnow())
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
     def link(self, serial_id: int, movement_id: int) -> None:
         self.session.execute(SM.insert().values(serial_id=serial_id, movement_id=movement_id))
 

@@ -443,6 +443,9 @@ class CountLine(SQLModel, table=True):
     ledger_position: int = 0
     counted_by: int = Field(foreign_key="wms_user.id")
     counted_at: datetime = Field(default_factory=utcnow)
+    # The counted units' serials, space-separated (a serial has no blanks); None when the count
+    # recorded none. Up to 100 serials of 20 characters.
+    serials: str | None = Field(default=None, max_length=2100)
 
 
 # Serials that are in the warehouse (domain.serials.SerialStatus.IN_STOCK), as an index predicate.

@@ -61,6 +61,7 @@ HINTS: dict[tuple[str, str], str] = {
     (CountFlow.name, CountStep.ITEM): N_("F6: item; Enter=done"),
     (CountFlow.name, CountStep.LOT): N_("F6: scan the lot"),
     (CountFlow.name, CountStep.QTY): N_("Key what you count"),
+    (CountFlow.name, CountStep.SERIAL): N_("Scan each serial"),
     (CountFlow.name, CountStep.DONE): N_("Key 1 + Enter: send"),
     (ReplenishFlow.name, ReplenishStep.START): N_("Enter: next task"),
     (ReplenishFlow.name, ReplenishStep.FROM): N_("F6: scan the loc"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from tests.flow_fakes import A1, A2, MILK, OPERATOR, SUPERVISOR, WIDGET, FakeServices
@@ -39,6 +39,7 @@ class Submission:
     key: str
     attempt: int | None
     started_at: int | None
+    serials: Mapping[tuple[int, int | None], Sequence[str]] | None = None
 
 
 @dataclass
@@ -86,11 +87,12 @@ class FakeCounting(FakeServices):
     def submit_count(
         self, actor: Actor, task_id: int, lines: Sequence[tuple[int, int | None, int]],
         key: str, *, attempt: int | None = None, started_at: int | None = None,
+        serials: Mapping[tuple[int, int | None], Sequence[str]] | None = None,
     ) -> CountResult:
         if key in self.results:
             return replace(self.results[key], replayed=True)
         self.submissions.append(Submission(actor, task_id, list(lines), key, attempt,
-                                           started_at))
+                                           started_at, serials))
         task = self.tasks[task_id]
         if attempt is not None and attempt != task.attempt:
             raise CountTaskChanged("Task {id} was counted already", id=task_id)

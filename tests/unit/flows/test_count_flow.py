@@ -219,7 +219,7 @@ def test_lot_is_asked_when_the_scan_has_none(office: FakeCounting) -> None:
     assert run.back() is not None and run.step.name == "lot"
     run.enter("L1", "4")
     assert run.flow.state["lines"][-1] == {"item_id": MILK.id, "lot_id": 71, "sku": "MILK",
-                                           "lot": "L1", "qty": 4}
+                                           "lot": "L1", "qty": 4, "serials": []}
     assert run.enter(f"]C101{MILK_GTIN}10NOPE").message == "Unknown lot NOPE"
 
 

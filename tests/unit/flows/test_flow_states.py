@@ -27,7 +27,7 @@ SAVED_STEP_NAMES: dict[str, tuple[type[enum.StrEnum], set[str]]] = {
     "inquiry": (InquiryStep, {"scan", "result"}),
     "pick": (PickStep, {"start", "loc", "item", "lot", "qty", "reason", "sqty", "confirm",
                         "drop", "zero", "serial"}),
-    "count": (CountStep, {"task", "loc", "item", "lot", "qty", "done"}),
+    "count": (CountStep, {"task", "loc", "item", "lot", "qty", "serial", "done"}),
     "replenish": (ReplenishStep, {"start", "from", "item", "lot", "qty", "to"}),
 }
 

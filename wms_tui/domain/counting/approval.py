@@ -14,6 +14,7 @@ from wms_tui.domain.counting.model import (
 )
 from wms_tui.domain.counting.repository import CountingUnitOfWork, CountingUowFactory
 from wms_tui.domain.counting.rules import book_of, count_adjustment, split_adjustment
+from wms_tui.domain.counting.serials import Adjustment, reconcile_serials
 from wms_tui.domain.errors import N_, BadInput, InsufficientStock, PermissionDenied
 from wms_tui.domain.model import Actor, BalanceKey
 from wms_tui.domain.once import exactly_once
@@ -80,7 +81,8 @@ def _post_approved(uow: CountingUnitOfWork, supervisor: Actor, task: CountTaskRe
     rows = uow.stock.balances(location_id=task.location_id)
     now = book_of(rows)
     plans: list[tuple[BalanceKey, int]] = []
-    for line in uow.counting.lines(task.id, task.attempt):
+    lines = uow.counting.lines(task.id, task.attempt)
+    for line in lines:
         delta = line.variance
         if delta == 0:
             continue
@@ -99,7 +101,11 @@ def _post_approved(uow: CountingUnitOfWork, supervisor: Actor, task: CountTaskRe
         plans.extend(plan)
     _move_task(uow, task, CountStatus.DONE, supervisor.user_id)
     movement_ids: list[int] = []
+    adjustments: list[Adjustment] = []
     for balance_key, delta in plans:
-        movement_ids += stock.apply_in(
+        posted = stock.apply_in(
             uow, supervisor, count_adjustment(task, balance_key, delta, supervisor.user_id), key)
+        movement_ids += posted
+        adjustments += [(balance_key.item_id, delta, m) for m in posted]
+    reconcile_serials(uow, uow.catalog, task, lines, adjustments)
     return ApprovalResult(key, task.id, CountStatus.DONE, movement_ids)

@@ -114,6 +114,9 @@ class CountLineRecord:
     counted_by: int
     counted_at: datetime | None = None
     id: int | None = None
+    # The serials of the units counted, for a count that recorded serials; None for one that
+    # did not (a command-line count), which leaves the books' serials as they are.
+    serials: tuple[str, ...] | None = None
 
     @property
     def variance(self) -> int:

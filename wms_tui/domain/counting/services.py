@@ -8,6 +8,7 @@ from dataclasses import asdict
 from wms_tui.domain.counting.model import CountPolicy, CountResult, CountTaskRef
 from wms_tui.domain.counting.reads import tasks_for
 from wms_tui.domain.counting.repository import CountingUnitOfWork
+from wms_tui.domain.counting.serials import CountedSerials
 from wms_tui.domain.counting.submit import KeyedLine, submit_count
 from wms_tui.domain.model import Actor
 
@@ -30,9 +31,11 @@ class CountingServicesMixin:
     def submit_count(
         self, actor: Actor, task_id: int, lines: Sequence[KeyedLine], key: str,
         *, attempt: int | None = None, started_at: int | None = None,
+        serials: CountedSerials | None = None,
     ) -> CountResult:
         return submit_count(self.uow_factory, actor, task_id, lines, key,
-                            attempt=attempt, started_at=started_at, policy=self.count_policy)
+                            attempt=attempt, started_at=started_at, policy=self.count_policy,
+                            serials=serials)
 
 
 def task_json(task: CountTaskRef) -> dict[str, object]:

@@ -28,6 +28,12 @@ from wms_tui.domain.counting.rules import (
     may_count,
     settle,
 )
+from wms_tui.domain.counting.serials import (
+    Adjustment,
+    CountedSerials,
+    checked_serials,
+    reconcile_serials,
+)
 from wms_tui.domain.errors import N_, BadInput, InvalidQuantity, PermissionDenied
 from wms_tui.domain.model import Actor, Role
 from wms_tui.domain.once import exactly_once
@@ -47,13 +53,15 @@ def submit_count(
     attempt: int | None = None,
     started_at: int | None = None,
     policy: CountPolicy | None = None,
+    serials: CountedSerials | None = None,
 ) -> CountResult:
     """Record one attempt of a count and act on it, exactly once per key.
 
     lines: (item_id, lot_id, quantity in base units) as keyed; the same item/lot twice is added
     up (two stacks). attempt: the task attempt the count started on, so a count racing another
     operator's is refused. started_at: the ledger position when the location was scanned, so
-    movements during the count are seen.
+    movements during the count are seen. serials: per item/lot, the serial of every counted
+    unit of a serial-tracked item; given, the location's serials follow the count when it posts.
     """
     require(actor, Action.COUNT)
     if len(key) > 80:
@@ -68,7 +76,8 @@ def submit_count(
         with uow:
             return exactly_once(
                 uow, actor.user_id, key, "count", CountResult,
-                lambda: _submit(uow, actor, task_id, lines, key, attempt, started_at, chosen),
+                lambda: _submit(uow, actor, task_id, lines, key, attempt, started_at, chosen,
+                                serials),
                 describe=lambda result: f"count {result.task_id}")
 
     return stock.with_retry(attempt_once)
@@ -77,6 +86,7 @@ def submit_count(
 def _submit(
     uow: CountingUnitOfWork, actor: Actor, task_id: int, lines: Sequence[KeyedLine], key: str,
     attempt: int | None, started_at: int | None, policy: CountPolicy,
+    serials: CountedSerials | None,
 ) -> CountResult:
     task = uow.counting.task(task_id)
     if task.status not in COUNTABLE_STATUSES or (attempt is not None
@@ -85,6 +95,7 @@ def _submit(
     if not may_count(task, actor, counters(uow, task), policy):
         raise PermissionDenied(N_("Recount needs another operator"))
     counted = _counted_lines(uow, task, lines)
+    found = None if serials is None else checked_serials(uow.catalog, counted, serials)
     rows = [r for r in uow.stock.balances(location_id=task.location_id)
             if task.item_id is None or r.key.item_id == task.item_id]
     book = book_of(rows)
@@ -104,16 +115,24 @@ def _submit(
                                 from_statuses=COUNTABLE_STATUSES, status=status,
                                 attempt=new_attempt):
         raise CountTaskChanged(N_("Task {id} was counted already"), id=task.id)
-    for item_id, lot_id in keys:
-        uow.counting.add_line(CountLineRecord(
-            task.id, new_attempt, item_id, lot_id, counted.get((item_id, lot_id), 0),
-            book.get((item_id, lot_id), 0), position, actor.user_id))
+    written = [CountLineRecord(
+        task.id, new_attempt, item_id, lot_id, counted.get((item_id, lot_id), 0),
+        book.get((item_id, lot_id), 0), position, actor.user_id,
+        serials=None if found is None else found.get((item_id, lot_id), ()))
+        for item_id, lot_id in keys]
+    for line in written:
+        uow.counting.add_line(line)
     movement_ids: list[int] = []
+    adjustments: list[Adjustment] = []
     # The count policy, not the counter's role, authorises a within-tolerance adjustment.
     policy_actor = replace(actor, role=Role.SUPERVISOR)
     for balance_key, delta in plans:
-        movement_ids += stock.apply_in(uow, policy_actor,
-                                       count_adjustment(task, balance_key, delta), key)
+        posted = stock.apply_in(uow, policy_actor, count_adjustment(task, balance_key, delta),
+                                key)
+        movement_ids += posted
+        adjustments += [(balance_key.item_id, delta, m) for m in posted]
+    if status == CountStatus.DONE:
+        reconcile_serials(uow, uow.catalog, task, written, adjustments)
     return CountResult(
         confirmation=key, task_id=task.id, status=status, attempt=new_attempt,
         movement_ids=movement_ids,

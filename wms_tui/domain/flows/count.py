@@ -2,8 +2,10 @@
 
 Keys on the happy path: Enter (next task), scan the location, then per item scan it and key
 the quantity + Enter; Enter alone at the item prompt (or the word DONE) and 1 = location done.
-A GS1 label fills the lot; a lot-tracked item without one asks for it. The same item scanned
-twice (two stacks) is added up. The book quantity never reaches this flow: the services take
+A GS1 label fills the lot; a lot-tracked item without one asks for it. A serial-tracked item
+asks, after the quantity, the serial of each unit counted (flows.serial_step), so the books
+learn which units are here when the count posts. The same item scanned twice (two stacks) is
+added up. The book quantity never reaches this flow: the services take
 the count and answer only "posted", "recount needed" or "sent for approval".
 """
 
@@ -34,6 +36,7 @@ from wms_tui.domain.flows.base import (
     no_translation,
 )
 from wms_tui.domain.flows.putaway import LocationState, location_from_state, location_state
+from wms_tui.domain.flows.serial_step import check_serial_count, scanned_serial
 from wms_tui.domain.flows.services import RfServices
 from wms_tui.domain.inbound import valid_lot
 from wms_tui.domain.model import Actor, PostResult
@@ -46,9 +49,11 @@ MAX_LINES = 200
 MAX_QTY = 1_000_000
 ZERO = re.compile(r"0+(?:\.0*)?")
 # Everything about the item being counted; cleared when its quantity is keyed.
-ItemKey = Literal["item_id", "sku", "uom", "factor", "lot_tracked", "lot", "lot_id", "asked_lot"]
+ItemKey = Literal["item_id", "sku", "uom", "factor", "lot_tracked", "lot", "lot_id", "asked_lot",
+                  "serial_tracked", "qty", "keyed", "serials"]
 ITEM_KEYS: tuple[ItemKey, ...] = ("item_id", "sku", "uom", "factor", "lot_tracked", "lot",
-                                  "lot_id", "asked_lot")
+                                  "lot_id", "asked_lot", "serial_tracked", "qty", "keyed",
+                                  "serials")
 
 
 class CountStep(enum.StrEnum):
@@ -57,6 +62,7 @@ class CountStep(enum.StrEnum):
     ITEM = "item"
     LOT = "lot"
     QTY = "qty"
+    SERIAL = "serial"
     DONE = "done"
 
 
@@ -77,6 +83,8 @@ class CountLineState(TypedDict):
     sku: str
     lot: str | None
     qty: int
+    # The units' serials, for a serial-tracked item.
+    serials: list[str]
 
 
 class CountState(FlowState, total=False):
@@ -94,6 +102,12 @@ class CountState(FlowState, total=False):
     lot_id: int
     # The lot step was asked (the scan gave none), so Back from the quantity returns to it.
     asked_lot: bool
+    # A serial-tracked item: the quantity counted (base units and as keyed) waits for the
+    # serial of each unit.
+    serial_tracked: bool
+    qty: int
+    keyed: int
+    serials: list[str]
 
 
 class CountServices(RfServices, Protocol):
@@ -108,6 +122,7 @@ class CountServices(RfServices, Protocol):
     def submit_count(
         self, actor: Actor, task_id: int, lines: Sequence[tuple[int, int | None, int]],
         key: str, *, attempt: int | None = None, started_at: int | None = None,
+        serials: Mapping[tuple[int, int | None], Sequence[str]] | None = None,
     ) -> CountResult: ...
 
 
@@ -127,6 +142,8 @@ class CountFlow(Flow[CountState, CountStep]):
                            "everything you see. Enter alone when the location is done."),
         CountStep.LOT: N_("Scan or key the lot on the label: up to 20 characters, no spaces."),
         CountStep.QTY: N_("Key how many you count, in the unit shown. 0 if there are none."),
+        CountStep.SERIAL: N_("Scan the serial of each unit you counted, one by one; a GS1 "
+                             "label's serial (21) counts."),
         CountStep.DONE: N_("1 sends the count. 2 goes back to count more items."),
     }
 
@@ -142,7 +159,16 @@ class CountFlow(Flow[CountState, CountStep]):
             return CountStep.LOT
         return {CountStep.LOC: CountStep.TASK, CountStep.ITEM: CountStep.TASK,
                 CountStep.LOT: CountStep.ITEM, CountStep.QTY: CountStep.ITEM,
+                CountStep.SERIAL: CountStep.QTY,
                 CountStep.DONE: CountStep.ITEM}.get(self.step_name)
+
+    def back(self) -> Step | None:
+        leaving = self.step_name
+        step = super().back()
+        if step is not None and leaving == CountStep.SERIAL:
+            # Serials are asked again from the first, after the quantity.
+            self.state.pop("serials", None)
+        return step
 
     # Rendering.
 
@@ -159,10 +185,12 @@ class CountFlow(Flow[CountState, CountStep]):
             only = task.get("sku")
             if only and step in (CountStep.LOC, CountStep.ITEM):
                 facts.append(Fact(_("Only"), only))
-        if step in (CountStep.LOT, CountStep.QTY):
+        if step in (CountStep.LOT, CountStep.QTY, CountStep.SERIAL):
             facts.append(Fact(_("Item"), s["sku"]))
             if lot := s.get("lot"):
                 facts.append(Fact(_("Lot"), lot))
+        if step == CountStep.SERIAL and (serials := s.get("serials")):
+            facts.append(Fact(_("Serial"), serials[-1]))
         if step in (CountStep.ITEM, CountStep.DONE):
             facts.append(Fact(_("Lines"), str(len(s.get("lines", [])))))
         prompts = {
@@ -171,6 +199,8 @@ class CountFlow(Flow[CountState, CountStep]):
             CountStep.ITEM: (_("Scan item/Enter=done"), InputKind.SCAN),
             CountStep.LOT: (_("Scan or key lot"), InputKind.SCAN),
             CountStep.QTY: (_("Qty in {uom}").format(uom=s.get("uom", "")), InputKind.QUANTITY),
+            CountStep.SERIAL: (_("Serial {n} of {total}").format(
+                n=len(s.get("serials", [])) + 1, total=s.get("qty", 0)), InputKind.SCAN),
             CountStep.DONE: (_("Location done?"), InputKind.YESNO),
         }
         prompt, kind = prompts[step]
@@ -178,7 +208,8 @@ class CountFlow(Flow[CountState, CountStep]):
             flow=self.name, name=step, title=_("Count"), prompt=prompt, input=kind,
             facts=tuple(facts),
             choices=(_("1=Yes 2=No"),) if step == CountStep.DONE else (),
-            unsaved_work=bool(s.get("lines")) or step in (CountStep.LOT, CountStep.QTY),
+            unsaved_work=bool(s.get("lines")) or step in (CountStep.LOT, CountStep.QTY,
+                                                          CountStep.SERIAL),
         )
 
     # Input.
@@ -254,7 +285,8 @@ class CountFlow(Flow[CountState, CountStep]):
             raise BadInput(N_("Too many lines: key Enter"))
         self._forget_item()
         self.state.update({"item_id": item.id, "sku": item.sku, "uom": item.uom or item.base_uom,
-                           "factor": item.factor, "lot_tracked": item.lot_tracked})
+                           "factor": item.factor, "lot_tracked": item.lot_tracked,
+                           "serial_tracked": item.serial_tracked})
         if not item.lot_tracked:
             self.goto(CountStep.QTY)
         elif found.lot is not None:
@@ -295,9 +327,30 @@ class CountFlow(Flow[CountState, CountStep]):
         if not 0 <= qty <= MAX_QTY:
             raise InvalidQuantity(N_("Not a quantity: {text}"), text=_shown(text))
         base = int(qty) * s["factor"]
+        if s.get("serial_tracked") and base > 0:
+            check_serial_count(base)
+            s.update({"qty": base, "keyed": int(qty), "serials": []})
+            self.goto(CountStep.SERIAL)
+            return
+        self._add_line(base, int(qty), [])
+
+    def _on_serial(self, text: str) -> None:
+        """One counted unit's serial; the last one adds the line. Where the books have it is
+        settled when the count posts, so a unit the books have elsewhere is taken too."""
+        s = self.state
+        taken = [serial for line in s["lines"] if line["item_id"] == s["item_id"]
+                 for serial in line.get("serials", ())]
+        serials = s.setdefault("serials", [])
+        serials.append(scanned_serial(self.services, text, s["item_id"], [*taken, *serials]))
+        if len(serials) >= s["qty"]:
+            self._add_line(s["qty"], s["keyed"], serials)
+
+    def _add_line(self, base: int, keyed: int, serials: list[str]) -> None:
+        s = self.state
         s["lines"].append({"item_id": s["item_id"], "lot_id": s.get("lot_id"),
-                           "sku": s["sku"], "lot": s.get("lot"), "qty": base})
-        done = self.t("Counted {qty} {uom} {sku}").format(qty=int(qty), uom=s["uom"],
+                           "sku": s["sku"], "lot": s.get("lot"), "qty": base,
+                           "serials": serials})
+        done = self.t("Counted {qty} {uom} {sku}").format(qty=keyed, uom=s["uom"],
                                                           sku=s["sku"])
         self._forget_item()
         self.goto(CountStep.ITEM)
@@ -313,10 +366,13 @@ class CountFlow(Flow[CountState, CountStep]):
         s = self.state
         task = s["task"]
         lines = [(ln["item_id"], ln["lot_id"], ln["qty"]) for ln in s["lines"]]
+        serials: dict[tuple[int, int | None], list[str]] = {}
+        for ln in s["lines"]:
+            serials.setdefault((ln["item_id"], ln["lot_id"]), []).extend(ln.get("serials", ()))
         try:
             result = self.services.submit_count(
                 self.actor, task["id"], lines, s["key"], attempt=task["attempt"],
-                started_at=s.get("started_at"))
+                started_at=s.get("started_at"), serials=serials)
         except CountTaskChanged as changed:
             # Someone else's count came first: this one is void, so start from a task again.
             self.state = {"step": CountStep.TASK}
