@@ -108,3 +108,36 @@ def test_a_wave_line_of_two_serial_units_picked_with_a_gs1_label_and_refusals(
     assert picks_of(site, phone) == 1
     assert order_status(site, "SO-7") is OutboundStatus.PICKED
     assert site.ledger_exact()
+
+
+def test_a_short_pick_of_serial_units_asks_the_serials_of_what_was_taken(site: Site) -> None:
+    phone = add_phones(site)
+    app = site.app(flows=[pick_spec()], services=RfBackend(uow_factory(site.engine)))
+
+    async def script(pilot: Pilot[Any]) -> None:
+        await login(pilot)
+        await keys(pilot, "1")
+        for scan in ("", "P-01-01-1", PHONE_GTIN, "1"):
+            await enter(pilot, scan)
+        assert step_name(app) == "reason"
+        await enter(pilot, "1")
+        await enter(pilot, "1")
+        assert step_name(app) == "serial" and "Serial 1 of 1" in screen_words(app)
+        await enter(pilot, "SN-9")
+        assert "! SN-9 not here: scan next" in screen_words(app)
+        # Back goes to the short's question, and the serials are asked again after it.
+        await keys(pilot, "f3", "1", "enter")
+        assert step_name(app) == "confirm"
+        await enter(pilot, "1")
+        assert step_name(app) == "serial" and "Serial 1 of 1" in screen_words(app)
+        await enter(pilot, "SN-3")
+        assert step_name(app) == "drop" and picks_of(site, phone) == 0
+        await enter(pilot, "TOTE-1")
+        assert picks_of(site, phone) == 1
+
+    run(app, SMALL, script)
+    assert serial_rows(site) == [("SN-1", "in_stock", "P-01-01-1"),
+                                 ("SN-2", "in_stock", "P-01-01-1"),
+                                 ("SN-3", "in_stock", "TOTE-1"),
+                                 ("SN-9", "in_stock", "A-01-01-1")]
+    assert site.ledger_exact()

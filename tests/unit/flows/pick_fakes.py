@@ -170,7 +170,8 @@ class PickFakeServices(FakeServices):
                           OutboundStatus.PICKING, self.calls[key][1]["empty"])
 
     def short_pick(self, actor: Actor, task_id: int, picked: int, reason_code: str, *,
-                   to_location_id: int | None, lot_id: int | None, key: str) -> ShortResult:
+                   to_location_id: int | None, lot_id: int | None, key: str,
+                   serials: tuple[str, ...] = ()) -> ShortResult:
         current = self._task(task_id)
         if reason_code not in self.reasons:
             raise BadInput("unknown reason code {code!r}", code=reason_code)

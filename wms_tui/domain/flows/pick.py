@@ -93,6 +93,7 @@ class PickServices(RfServices, Protocol):
     def short_pick(
         self, actor: Actor, task_id: int, picked: int, reason_code: str, *,
         to_location_id: int | None, lot_id: int | None, key: str,
+        serials: tuple[str, ...] = (),
     ) -> ShortResult: ...
     def answer_zero_check(
         self, actor: Actor, location_id: int, empty: bool, key: str
@@ -149,7 +150,8 @@ class PickFlow(Flow[PickState, PickStep]):
             return PickStep(short["from"]) if short else PickStep.QTY
         return {PickStep.LOC: PickStep.START, PickStep.ITEM: PickStep.LOC,
                 PickStep.LOT: PickStep.ITEM, PickStep.QTY: PickStep.ITEM,
-                PickStep.SQTY: PickStep.REASON, PickStep.SERIAL: PickStep.QTY}.get(step)
+                PickStep.SQTY: PickStep.REASON,
+                PickStep.SERIAL: PickStep.CONFIRM if short else PickStep.QTY}.get(step)
 
     def back(self) -> Step | None:
         """Back keeps the trip (scope and totes); leaving a short pick forgets it."""
@@ -434,7 +436,7 @@ class PickFlow(Flow[PickState, PickStep]):
         short: ShortState = {"from": self.step_name, "reasons": reasons,
                              "asked": picked is None}
         self.state.pop("qty", None)
-        # A short pick posts no serials.
+        # The serials of what a short pick took are asked after it is confirmed.
         self.state.pop("serials", None)
         self.state.update({"short": short, "key": new_confirmation_key()})
         if picked is not None:
@@ -473,6 +475,10 @@ class PickFlow(Flow[PickState, PickStep]):
             self._forget_short()
             self.goto(back_to)
             self.succeed(self.t("Short cancelled"))
+        elif self.state["qty"] > 0 and self.state.get("serial_tracked"):
+            check_serial_count(self.state["qty"])
+            self.state["serials"] = []
+            self.goto(PickStep.SERIAL)
         elif self.state["qty"] > 0:
             self._goto_drop()
         else:
@@ -511,7 +517,7 @@ class PickFlow(Flow[PickState, PickStep]):
         if short := s.get("short"):
             shorted = self.services.short_pick(
                 self.actor, task["id"], qty, short["reason"], to_location_id=to_id,
-                lot_id=s.get("lot_id"), key=key)
+                lot_id=s.get("lot_id"), key=key, serials=tuple(s.get("serials", ())))
             empty = shorted.location_empty
             if shorted.short:
                 notice = _("{qty} short on {ref}").format(qty=self._qty_text(shorted.short),

@@ -48,10 +48,11 @@ class OutboundServicesMixin:
     def short_pick(
         self, actor: Actor, task_id: int, picked: int, reason_code: str, *,
         to_location_id: int | None, lot_id: int | None, key: str,
+        serials: tuple[str, ...] = (),
     ) -> ShortResult:
         return short_pick(self.uow_factory, actor, task_id, picked, reason_code,
                           to_location_id=to_location_id, lot_id=lot_id, key=key,
-                          today=self.today())
+                          today=self.today(), serials=serials)
 
     def answer_zero_check(
         self, actor: Actor, location_id: int, empty: bool, key: str

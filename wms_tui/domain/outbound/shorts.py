@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from wms_tui.domain import stock
@@ -43,13 +43,14 @@ def short_pick(
     key: str | None = None,
     today: date | None = None,
     path: PathStrategy | str = DEFAULT_PICK_PATH,
+    serials: Sequence[str] = (),
 ) -> ShortResult:
     """Close a task with less than asked (picked may be 0), exactly once per key.
 
     One transaction: what was picked is posted (into a tote bound to the order, as in
-    confirm_pick); the rest of the reservation is released and re-allocated from other
-    locations as new tasks in the same wave; what no stock covers is recorded short on the
-    order line; a count task (trigger short_pick) is created for the location unless one is
+    confirm_pick, with the serials of a serial-tracked item); the rest of the reservation is
+    released and re-allocated from other locations as new tasks in the same wave; what no
+    stock covers is recorded short on the order line; a count task (trigger short_pick) is created for the location unless one is
     already open; a pick face is replenished if it needs it.
     """
     key = check_key(key)
@@ -61,13 +62,13 @@ def short_pick(
     factory = outbound_uow(uow_factory)
     return stock.with_retry(lambda: _short_once(
         factory(), actor, task_id, picked, reason_code.strip().upper(), to_location_id, lot_id,
-        key, today or date.today(), path))
+        key, today or date.today(), path, tuple(serials)))
 
 
 def _short_once(
     uow: OutboundUnitOfWork, actor: Actor, task_id: int, picked: int, reason: str,
     to_location_id: int | None, lot_id: int | None, key: str, today: date,
-    path: PathStrategy | str,
+    path: PathStrategy | str, serials: tuple[str, ...],
 ) -> ShortResult:
     def work() -> ShortResult:
         task = open_task(uow, actor, task_id, TaskKind.PICK)
@@ -79,7 +80,8 @@ def _short_once(
         if picked > 0 and to_location_id is not None:
             to = staging(uow, to_location_id)
             take_order_tote(uow, task, to)
-            movement_ids, _ref = post_pick(uow, actor, task, picked, to, lot_id, key, today)
+            movement_ids, _ref = post_pick(uow, actor, task, picked, to, lot_id, key, today,
+                                           serials)
         rest = task.remaining - picked
         uow.stock.release(task.key, rest, task.reservation)
         uow.outbound.set_task_status(task.id, TaskStatus.SHORT, reason)
