@@ -10,7 +10,13 @@ from sqlalchemy import Engine
 from tests.db.outbound_site import TODAY, Site
 from tests.factories import Warehouse
 from wms_tui.db.migrate import downgrade, upgrade
-from wms_tui.domain.errors import BadInput, InsufficientStock, InvalidQuantity, PermissionDenied
+from wms_tui.domain.errors import (
+    BadInput,
+    InsufficientStock,
+    InvalidQuantity,
+    NotFound,
+    PermissionDenied,
+)
 from wms_tui.domain.model import BalanceKey, MovementKind, StockStatus
 from wms_tui.domain.outbound import TaskKind, release_wave
 from wms_tui.domain.stock import Reserve, reserve
@@ -173,4 +179,24 @@ def test_migration_0014_goes_down_and_up_keeping_codes_the_ledger_names(site: Si
     upgrade(site.engine)
     with site.uow() as uow:
         assert [uow.catalog.reason_kind(code) for code in QC_REJECT_REASONS] == ["status"] * 3
+    assert site.exact() == []
+
+
+def test_a_plain_wave_release_takes_a_line_left_short_by_held_stock_once_released(
+        site: Site) -> None:
+    wh = site.wh
+    site.receive(wh.widget, 8, wh.a1, status=HELD)
+    site.orders(("SO-1", "", "", "", "1", "WIDGET", "5", "EA"))
+    first = release_wave(site.uow, wh.supervisor, today=TODAY)
+    assert first.orders == ("SO-1",) and first.unallocated[0].missing == 5
+    # Still held and no other order open: there is nothing to release, and no empty wave.
+    with pytest.raises(NotFound, match="no open orders to release"):
+        release_wave(site.uow, wh.supervisor, today=TODAY)
+    change(site, 8, AVAILABLE)
+    site.orders(("SO-2", "", "", "", "1", "WIDGET", "1", "EA"))
+    again = release_wave(site.uow, wh.supervisor, today=TODAY)
+    assert (again.code, again.orders, again.unallocated) == ("W0002", ("SO-1", "SO-2"), ())
+    assert sorted((t.order, t.quantity) for t in again.tasks) == [("SO-1", 5), ("SO-2", 1)]
+    assert site.order("SO-1").wave_id == first.wave_id
+    assert site.balance(wh.widget, wh.a1) == (8, 6)
     assert site.exact() == []

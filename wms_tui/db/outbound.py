@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
@@ -220,9 +220,10 @@ class SqlOutbound:
             self.session.flush()
 
     def open_orders(
-        self, *, ship_date: date | None = None, max_priority: int | None = None
+        self, *, ship_date: date | None = None, max_priority: int | None = None,
+        statuses: Collection[OutboundStatus] = (OutboundStatus.OPEN,),
     ) -> list[OutboundOrderRef]:
-        query = select(O).where(O.c.status == OutboundStatus.OPEN.value)
+        query = select(O).where(O.c.status.in_([s.value for s in statuses]))
         if ship_date is not None:
             # An order without a ship date is due as soon as possible.
             query = query.where(or_(O.c.ship_date.is_(None), O.c.ship_date <= ship_date))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date
 from typing import Protocol
 
@@ -38,10 +38,11 @@ class OrderRepository(Protocol):
         ...
     def save_line(self, order_id: int, spec: OutboundLineSpec) -> None: ...
     def open_orders(
-        self, *, ship_date: date | None = None, max_priority: int | None = None
+        self, *, ship_date: date | None = None, max_priority: int | None = None,
+        statuses: Collection[OutboundStatus] = (OutboundStatus.OPEN,),
     ) -> list[OutboundOrderRef]:
-        """Orders still open, shipping on or before ship_date (or undated: due now),
-        priority <= max_priority."""
+        """Orders in these statuses (still open, by default), shipping on or before
+        ship_date (or undated: due now), priority <= max_priority."""
         ...
     def lock_order(self, order_id: int) -> None:
         """Hold the order row until commit, so its status is derived from settled lines."""

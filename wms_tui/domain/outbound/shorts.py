@@ -50,8 +50,9 @@ def short_pick(
     One transaction: what was picked is posted (into a tote bound to the order, as in
     confirm_pick, with the serials of a serial-tracked item); the rest of the reservation is
     released and re-allocated from other locations as new tasks in the same wave; what no
-    stock covers is recorded short on the order line; a count task (trigger short_pick) is created for the location unless one is
-    already open; a pick face is replenished if it needs it.
+    stock covers is recorded short on the order line; a count task (trigger short_pick) is
+    created for the location unless one is already open; a pick face is replenished if it
+    needs it.
     """
     key = check_key(key)
     require(actor, Action.PICK)

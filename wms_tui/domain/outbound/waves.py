@@ -54,7 +54,11 @@ def _orders_to_release(
     uow: OutboundUnitOfWork, refs: list[str], ship_date: date | None, max_priority: int | None
 ) -> list[OutboundOrderRef]:
     if not refs:
-        orders = uow.outbound.open_orders(ship_date=ship_date, max_priority=max_priority)
+        # Released orders with lines short of stock (held by QC, say) are taken again too.
+        orders = [o for o in uow.outbound.open_orders(
+            ship_date=ship_date, max_priority=max_priority,
+            statuses=(OutboundStatus.OPEN, *AGAIN))
+            if o.status == OutboundStatus.OPEN or _left_unallocated(uow, o)]
         if not orders:
             raise NotFound(N_("no open orders to release"))
         return orders
@@ -85,6 +89,7 @@ def _release_once(
         code = uow.outbound.next_wave_code()
         wave_id = uow.outbound.add_wave(code, actor.user_id)
         missing: list[UnallocatedLine] = []
+        released: list[str] = []
         for order in orders:
             uow.outbound.lock_order(order.id)
             if uow.outbound.order(order.id).status != order.status:
@@ -119,13 +124,19 @@ def _release_once(
                         unallocated_reason(line, slots),
                     ))
             if order.status != OutboundStatus.OPEN and not allocated_now:
+                if not refs:
+                    # A plain release retries it quietly; it stays in its own wave.
+                    continue
                 # Taken again for its short lines, it would only add an empty wave.
                 raise BadInput(N_("order {ref} is {status}, not open, and nothing more of it "
                                   "can be allocated now"), ref=order.reference,
                                status=order.status.value)
+            released.append(order.reference)
+        if not released:
+            raise NotFound(N_("no open orders to release"))
         tasks = resequence(uow, wave_id, path)
         report = WaveReport(
-            code, wave_id, tuple(o.reference for o in orders),
+            code, wave_id, tuple(released),
             tuple(WaveTaskLine(t.seq, t.id, t.order_ref or "", t.line_no or 0, t.sku,
                                t.location.code, t.quantity, t.base_uom, t.lot)
                   for t in tasks),
