@@ -22,9 +22,6 @@ from wms_tui.domain.ports import UnitOfWork
 
 
 class InboundCancelRepository(InboundRepository, Protocol):
-    def lock_order(self, order_id: int) -> None:
-        """Hold the order row until commit."""
-        ...
     def log_cancel(self, login: str, terminal: str, detail: str) -> None:
         """An audit row in the cancel's own transaction."""
         ...

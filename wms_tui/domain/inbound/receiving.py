@@ -158,6 +158,8 @@ def _order_line(
     """The order and line a receipt counts against, and the received limit (None: no limit)."""
     if cmd.order_id is None:
         return None, None, None
+    # A cancel closes the order under the same lock, so it never closes one being received.
+    uow.inbound.lock_order(cmd.order_id)
     order = uow.inbound.order(cmd.order_id)
     if order.status == InboundStatus.CLOSED:
         raise BadInput(N_("order {ref} is closed"), ref=order.reference)

@@ -21,6 +21,9 @@ class InboundRepository(Protocol):
     """Inbound orders and lines; it never commits."""
 
     def order(self, order_id: int) -> InboundOrderRef: ...
+    def lock_order(self, order_id: int) -> None:
+        """Hold the order row until commit, so a receipt and a cancel of it take turns."""
+        ...
     def order_by_reference(self, reference: str) -> InboundOrderRef | None: ...
     def orders_by_sscc(self, sscc: str) -> list[InboundOrderRef]:
         """Orders announcing this pallet SSCC on the order or on any of its lines."""
