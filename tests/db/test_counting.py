@@ -471,7 +471,7 @@ def test_count_flow_on_the_real_services(uow: Uow, wh: Warehouse, op2: Actor) ->
     for text in ("", "A-01-01-1", "09501101530003", "7", "", "1"):
         step = first.submit(text)
     assert (step.name, step.message) == ("task", "Recount needed")
-    assert first.submit("").message == "No count tasks"
+    assert first.submit("").message == "No count tasks now: Esc for menu"
     second = CountFlow(op2, backend)
     for text in ("A-01-01-1", "19501101530000", "0", "WIDGET", "7", "", "1"):
         step = second.submit(text)

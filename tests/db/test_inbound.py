@@ -365,7 +365,7 @@ def test_receive_flow_on_the_real_warehouse(uow: Uow, wh: Warehouse, engine: Eng
     flow.submit("WIDGET")
     assert flow.submit("5").message == "Rcvd 5 EA WIDGET on LPN0000001"
     assert flow.submit("WIDGET").name == "qty"
-    assert flow.submit("8").message == "Over receipt: max 7 EA"
+    assert flow.submit("8").message == "Over receipt: key 7 EA at most"
     with uow() as u:
         received = {ln.line_no: ln.received for ln in u.inbound.lines(order_id)}
         assert received == {1: 17, 2: 10, 3: 0}

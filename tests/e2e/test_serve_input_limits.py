@@ -91,7 +91,7 @@ def flood_then_drop(server: Server, flood: Flood, before_drop: Flood | None = No
         await flood(t)
         figures["told"] = await shown(t, "Too long", timeout=10)
         await asyncio.sleep(1.0)  # a pause: a person, not the rest of the flood
-        figures["submitted"] = "Not a location" in t.screen.words()
+        figures["submitted"] = "Scan a loc or" in t.screen.words()
         t.send(b"A-01-01-1\r")
         figures["answered"] = await shown(t, "From: A-01-01-1", timeout=5)
         figures["bells"] = bells(t, since)

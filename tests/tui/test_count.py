@@ -121,7 +121,7 @@ def test_blind_count_variance_recount_and_approval(site: Site, size: tuple[int, 
         await login(pilot)
         await keys(pilot, "6")
         await enter(pilot, "")
-        assert "! No count tasks" in blind(first_again)
+        assert "! No count tasks now: Esc for menu" in blind(first_again)
         await keys(pilot, "escape")
 
     run(first_again, size, no_task_for_op1)

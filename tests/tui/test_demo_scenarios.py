@@ -198,7 +198,7 @@ def test_pick_scenario_with_only_the_virtual_scanner(demo_engine: Engine) -> Non
         before = movement_count(demo_engine)
         await wrong_scan(pilot)
         assert step_name(pilot.app) == "loc"
-        assert "! Not a location" in screen_text(pilot.app)
+        assert "! Scan a location" in screen_text(pilot.app)
         assert movement_count(demo_engine) == before
         while line is not None and line.order == order:
             face, tote = on_hand(demo_engine, line.item_id, line.location_id), staged(

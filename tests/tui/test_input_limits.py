@@ -87,7 +87,7 @@ def test_a_10k_scan_rings_once_says_why_and_submits_nothing(site: Site, suffix: 
         assert app.bell_count == bells + 1
         words = screen_words(app)
         assert words.count("Too long") == 1 and TOO_LONG in words, words
-        assert "Not a location" not in words
+        assert "Scan a loc or LPN" not in words
         assert flow_step(app) == "from" and entry(app) == ""
         # After a pause the terminal is an operator's again: the next scan is read as usual.
         await pause(pilot)
@@ -144,7 +144,7 @@ def test_an_entry_of_exactly_the_limit_is_taken(site: Site) -> None:
         bells = app.bell_count
         await burst(pilot, "X" * MAX_INPUT + "\r")
         words = screen_words(app)
-        assert "Too long" not in words and "Not a location" in words
+        assert "Too long" not in words and "Scan a loc or LPN" in words
         assert app.bell_count == bells + 1
 
     run(app, (20, 16), script)

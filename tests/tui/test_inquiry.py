@@ -61,7 +61,7 @@ def test_a_location_scan_shows_its_contents(site: Site, size: tuple[int, int]) -
         assert "Loc: A-01-01-1" in words and "WIDGET: 30 EA" in words
         # A scan on the result starts a new inquiry at once; an unknown one is refused.
         await enter(pilot, "NOPE")
-        assert "! Unknown: NOPE" in screen_words(app) and app.bell_count == 1
+        assert "! Unknown NOPE: scan another" in screen_words(app) and app.bell_count == 1
 
     run(app, size, script)
 

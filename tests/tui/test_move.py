@@ -62,10 +62,10 @@ def test_move_end_to_end_posts_one_movement(site: Site, size: tuple[int, int]) -
 
 GOOD = ["A-01-01-1", EA_GTIN, "5"]
 WRONG_SCANS = [
-    ("from", 0, "NOPE", "! Not a location or LPN: NOPE"),
-    ("item", 1, "A-01-02-1", "! Not an item: A-01-02-1"),
-    ("qty", 2, "31", "! Only 30 EA free"),
-    ("to", 3, "A-01-01-1", "! Same as the from location"),
+    ("from", 0, "NOPE", "! Scan a loc or LPN, not NOPE"),
+    ("item", 1, "A-01-02-1", "! Scan an item, not A-01-02-1"),
+    ("qty", 2, "31", "! Only 30 EA free: key less"),
+    ("to", 3, "A-01-01-1", "! Same as from: scan another location"),
 ]
 
 
@@ -146,7 +146,7 @@ def test_f5_on_a_flow_without_exceptions_is_refused(site: Site) -> None:
     async def script(pilot: Pilot[Any]) -> None:
         await open_move(pilot)
         await keys(pilot, "f5")
-        assert "! No exception on this step" in screen_words(app)
+        assert "! No exception here: go on with the step" in screen_words(app)
         assert app.bell_count == 1
 
     run(app, (40, 8), script)

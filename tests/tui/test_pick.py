@@ -111,7 +111,7 @@ def test_a_batch_wave_of_two_orders_picked_end_to_end(site: Site, size: tuple[in
         await enter(pilot, "")
         assert "Scan a tote" in screen_words(app) and app.bell_count == 1
         await enter(pilot, "TOTE-1")
-        assert "Tote TOTE-1 is for SO-1" in screen_words(app) and app.bell_count == 2
+        assert "Tote TOTE-1 is for SO-1: scan another" in screen_words(app) and app.bell_count == 2
         await enter(pilot, "TOTE-2")
         assert step_name(app) == "start"
         assert "Picked 5 EA No pick tasks" in screen_words(app)

@@ -103,7 +103,7 @@ def test_an_operator_scanning_another_location_is_refused(
         assert app.bell_count == 1
         assert moves(site) == []
         await enter(pilot, "NOWHERE")
-        assert "! Not a location: NOWHERE" in screen_words(app) and app.bell_count == 2
+        assert "! Scan a location, not NOWHERE" in screen_words(app) and app.bell_count == 2
 
     run(app, size, script)
     assert moves(site) == []
@@ -118,7 +118,7 @@ def test_a_wrong_scan_at_the_first_step_is_refused(site: Site) -> None:
         await open_putaway(pilot)
         await enter(pilot, "A-01-02-1")
         assert step_name(app) == "source"
-        assert "! Not an LPN or item: A-01-02-1" in screen_words(app)
+        assert "! Scan an LPN or item, not A-01-02-1" in screen_words(app)
         assert app.bell_count == 1
 
     run(app, (20, 16), script)

@@ -126,9 +126,9 @@ def test_an_operator_has_no_qc_release_entry(held: Site) -> None:
 
 GOOD = ["A-01-01-1", EA_GTIN, "5", "2", "1"]
 WRONG = [
-    ("loc", 0, "A-01-02-1", "! Nothing on QC hold here"),
-    ("item", 1, "A-01-02-1", "! Not an item: A-01-02-1"),
-    ("qty", 2, "13", "! Only 12 EA on hold"),
+    ("loc", 0, "A-01-02-1", "! Nothing on QC hold: scan another loc"),
+    ("item", 1, "A-01-02-1", "! Scan an item, not A-01-02-1"),
+    ("qty", 2, "13", "! Only 12 EA on hold: key less"),
     ("decide", 3, "3", "! Key 1 (Release) or 2 (Reject)"),
     ("reason", 4, "4", "! Key 1 to 3"),
 ]

@@ -86,9 +86,9 @@ def test_receive_one_line_against_an_order(site: Site, size: tuple[int, int]) ->
 
 GOOD = ["PO-7", EA_GTIN, "4"]
 WRONG_SCANS = [
-    ("order", 0, "NOPE-1", "! No order NOPE-1"),
-    ("item", 1, "BOLT", "! BOLT not on order"),
-    ("qty", 2, "11", "! Over receipt: max 10 EA"),
+    ("order", 0, "NOPE-1", "! No order NOPE-1: scan the ASN"),
+    ("item", 1, "BOLT", "! BOLT not on order: set it aside"),
+    ("qty", 2, "11", "! Over receipt: key 10 EA at most"),
 ]
 
 

@@ -86,7 +86,7 @@ def test_once_the_operator_keyed_on_it_is_not_offered_again(site: Site) -> None:
         assert "* Last: Moved 7 EA to A-01-02-1" in screen_words(app)
         # A scan the step refuses: the operator was at the screen, so the message was seen.
         await enter(pilot, "NOPE")
-        assert "Not a location or LPN" in screen_words(app)
+        assert "Scan a loc or LPN" in screen_words(app)
 
     run(app, (20, 16), script)
     app = site.app()

@@ -161,8 +161,8 @@ def test_a_nested_refusal_is_translated_too() -> None:
 
 
 def test_a_broken_translation_falls_back_to_english() -> None:
-    error = ScanRejected(N_("Not a location: {scan}"), scan="X1")
-    assert error.render(lambda _text: "非库位: {wrong}") == "Not a location: X1"
+    error = ScanRejected(N_("Scan a location, not {scan}"), scan="X1")
+    assert error.render(lambda _text: "非库位: {wrong}") == "Scan a location, not X1"
 
 
 def test_move_flow_speaks_chinese() -> None:
@@ -170,15 +170,15 @@ def test_move_flow_speaks_chinese() -> None:
     step = flow.current()
     assert (step.title, step.prompt) == ("移库", "扫来源库位或LPN")
     step = flow.submit("NOPE")
-    assert (step.name, step.tone, step.message) == ("from", Tone.ERROR, "非库位或LPN: NOPE")
+    assert (step.name, step.tone, step.message) == ("from", Tone.ERROR, "请扫描库位或 LPN，不是 NOPE")
     step = flow.submit("A-01-01-1")
     assert step.prompt == "扫描物料" and ("来源", "A-01-01-1") in [
         (f.label, f.value) for f in step.facts]
-    assert flow.submit("MILK").message == "此处无可用MILK"
+    assert flow.submit("MILK").message == "此处无可用 MILK：扫描其他"
     step = flow.submit("WIDGET")
     assert step.prompt == "数量"
     # The refusal comes from the domain's quantity parser, rendered in the flow's language.
-    assert flow.submit("abc").message == "数量'abc'不是数字"
+    assert flow.submit("abc").message == "请输入数量，不是 abc"
     assert flow.submit("4").prompt == "扫描目标库位"
     step = flow.submit("A-01-02-1")
     assert (step.tone, step.message) == (Tone.SUCCESS, "已移4 EA至A-01-02-1")
@@ -186,7 +186,7 @@ def test_move_flow_speaks_chinese() -> None:
 
 def test_move_flow_in_english_is_unchanged() -> None:
     flow = MoveFlow(OPERATOR, FakeServices.standard(), t=translator("en"))
-    assert flow.submit("NOPE").message == "Not a location or LPN: NOPE"
+    assert flow.submit("NOPE").message == "Scan a loc or LPN, not NOPE"
 
 
 def test_catalogues_ship_with_the_package() -> None:

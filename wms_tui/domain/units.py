@@ -13,6 +13,21 @@ MAX_QUANTITY = 10**9
 _PLAIN_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
 
 
+def not_a_quantity(shown: str) -> InvalidQuantity:
+    """The refusal of an entry that is not a quantity: what to key, and what was keyed."""
+    if not shown:
+        return InvalidQuantity(N_("Key a quantity"))
+    return InvalidQuantity(N_("Key a quantity, not {text}"), text=shown)
+
+
+def read_quantity(text: str) -> Decimal:
+    """A quantity keyed at a terminal: as parse_quantity, refused in words for an operator."""
+    try:
+        return parse_quantity(text)
+    except InvalidQuantity:
+        raise not_a_quantity(text.strip()[:20]) from None
+
+
 def parse_quantity(text: str) -> Decimal:
     """Read a typed quantity; refuse anything that is not a plain positive number."""
     cleaned = text.strip()

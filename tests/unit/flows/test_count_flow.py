@@ -181,14 +181,14 @@ def test_location_by_check_digits_and_wrong_scans(office: FakeCounting) -> None:
     run = Run(office)
     run.enter("")
     step = run.enter("A-01-02-1")
-    assert (step.name, step.message) == ("loc", "Wrong location")
-    assert run.enter("99").message == "Wrong check digits"
+    assert (step.name, step.message) == ("loc", "Wrong location: go to A-01-01-1")
+    assert run.enter("99").message == "Wrong check digits: key them again"
     assert run.enter(A1.check_digits).name == "item"
     assert run.enter("A-01-02-1").message == "Finish A-01-01-1 first"
     assert run.enter("A-01-01-1").name == "item"
-    assert run.enter("NOPE").message == "Unknown scan NOPE"
-    assert run.enter("WIDGET", "1.5").message == "Whole EA only"
-    assert run.enter("x").message == "Not a quantity: x"
+    assert run.enter("NOPE").message == "Scan an item, not NOPE"
+    assert run.enter("WIDGET", "1.5").message == "Key whole EA only"
+    assert run.enter("x").message == "Key a quantity, not x"
     assert run.enter("-1").tone == Tone.ERROR
     assert run.enter("0").message == "Counted 0 EA WIDGET"
 
@@ -196,8 +196,8 @@ def test_location_by_check_digits_and_wrong_scans(office: FakeCounting) -> None:
 def test_scanning_a_location_picks_its_task(office: FakeCounting) -> None:
     run = Run(office)
     step = run.enter("DOCK-1")
-    assert (step.name, step.message) == ("task", "No count task at DOCK-1")
-    assert run.enter("WIDGET").message == "Not a location: WIDGET"
+    assert (step.name, step.message) == ("task", "No count at DOCK-1: Enter = next task")
+    assert run.enter("WIDGET").message == "Scan a location, not WIDGET"
     step = run.enter("A-01-02-1")
     assert step.name == "item" and ("Only", "WIDGET") in [(f.label, f.value) for f in step.facts]
     assert run.enter(MILK_GTIN).message == "Count WIDGET only"
@@ -205,7 +205,7 @@ def test_scanning_a_location_picks_its_task(office: FakeCounting) -> None:
 
 def test_no_tasks_left(office: FakeCounting) -> None:
     office.tasks.clear()
-    assert Run(office).enter("").message == "No count tasks"
+    assert Run(office).enter("").message == "No count tasks now: Esc for menu"
 
 
 def test_lot_is_asked_when_the_scan_has_none(office: FakeCounting) -> None:
@@ -213,14 +213,14 @@ def test_lot_is_asked_when_the_scan_has_none(office: FakeCounting) -> None:
     run.enter("A-01-01-1")
     step = run.enter(MILK_GTIN)
     assert (step.name, step.prompt) == ("lot", "Scan or key lot")
-    assert run.enter("L9").message == "Unknown lot L9"
-    assert run.enter("bad lot").message == "Lot: 1-20 chars, no spaces"
+    assert run.enter("L9").message == "Unknown lot L9: tell a supervisor"
+    assert run.enter("bad lot").message == "Key a lot of 1-20 chars, no spaces"
     assert run.enter("]C110L2").name == "qty"
     assert run.back() is not None and run.step.name == "lot"
     run.enter("L1", "4")
     assert run.flow.state["lines"][-1] == {"item_id": MILK.id, "lot_id": 71, "sku": "MILK",
                                            "lot": "L1", "qty": 4, "serials": []}
-    assert run.enter(f"]C101{MILK_GTIN}10NOPE").message == "Unknown lot NOPE"
+    assert run.enter(f"]C101{MILK_GTIN}10NOPE").message == "Unknown lot NOPE: tell a supervisor"
 
 
 def test_back_from_counting_asks_first_and_forgets_the_lines(office: FakeCounting) -> None:

@@ -105,7 +105,7 @@ def test_unknown_or_bad_scans_are_refused_on_both_steps() -> None:
     for bad in ("NOPE", "\x1b[31m", ""):
         step = flow.submit(bad)
         assert (step.name, step.tone) == ("scan", Tone.ERROR), bad
-    assert flow.submit("NOPE").message == "Unknown: NOPE"
+    assert flow.submit("NOPE").message == "Unknown NOPE: scan another"
     flow.submit("WIDGET")
     step = flow.submit("NOPE")
     assert (step.name, step.tone) == ("result", Tone.ERROR)

@@ -48,13 +48,13 @@ def test_every_wrong_input_is_refused_and_posts_nothing() -> None:
         assert (step.name, step.tone) == ("from", Tone.ERROR)
     flow.submit("A-01-01-1")
     assert flow.submit("A-01-02-1").tone is Tone.ERROR  # a location is not an item
-    assert flow.submit("MILK").message == "No free MILK here"
+    assert flow.submit("MILK").message == "No free MILK here: scan another"
     flow.submit("WIDGET")
     for bad in ("0", "-1", "abc", "31", "1.5"):
         step = flow.submit(bad)
         assert (step.name, step.tone) == ("qty", Tone.ERROR), bad
     flow.submit("4")
-    assert flow.submit("A-01-01-1").message == "Same as the from location"
+    assert flow.submit("A-01-01-1").message == "Same as from: scan another location"
     assert flow.submit("WIDGET").tone is Tone.ERROR
     assert services.commands() == []
 

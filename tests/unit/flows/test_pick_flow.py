@@ -73,7 +73,7 @@ def test_happy_path_is_four_entries_per_line_and_enter_reuses_the_orders_tote() 
     step = flow.submit("")
     assert (step.tone, step.message) == (Tone.ERROR, "Scan a tote")
     step = flow.submit("TOTE-1")
-    assert (step.tone, step.message) == (Tone.ERROR, "Tote TOTE-1 is for SO-1")
+    assert (step.tone, step.message) == (Tone.ERROR, "Tote TOTE-1 is for SO-1: scan another")
     flow.submit("TOTE-2")
     # Back to SO-1: its tote is remembered, so Enter drops into it.
     flow.submit(A1.check_digits)
@@ -88,14 +88,14 @@ def test_happy_path_is_four_entries_per_line_and_enter_reuses_the_orders_tote() 
 
 @pytest.mark.parametrize(("step_inputs", "scan", "message"), [
     ((), "A-01-01-1", "Wrong location: go to P-01-01-1"),
-    ((), "00", "Wrong check digits"),
-    ((), "NOPE", "Not a location: NOPE"),
-    (("P-01-01-1",), "A-01-01-1", "Not an item: A-01-01-1"),
+    ((), "00", "Wrong check digits: key them again"),
+    ((), "NOPE", "Scan a location, not NOPE"),
+    (("P-01-01-1",), "A-01-01-1", "Scan an item, not A-01-01-1"),
     (("P-01-01-1",), milk_label("L1"), "Wrong item: take WIDGET"),
-    (("P-01-01-1", CS_GTIN), "3", "Only 2 CS asked"),
-    (("P-01-01-1", CS_GTIN), "1.5", "Whole CS only"),
-    (("P-01-01-1", CS_GTIN, ""), "A-01-02-1", "Not a tote: A-01-02-1"),
-    (("P-01-01-1", CS_GTIN, ""), "WIDGET", "Not a tote: WIDGET"),
+    (("P-01-01-1", CS_GTIN), "3", "Only 2 CS asked: key less"),
+    (("P-01-01-1", CS_GTIN), "1.5", "Key whole CS only"),
+    (("P-01-01-1", CS_GTIN, ""), "A-01-02-1", "Scan a tote, not A-01-02-1"),
+    (("P-01-01-1", CS_GTIN, ""), "WIDGET", "Scan a tote, not WIDGET"),
 ])
 def test_every_refusal_keeps_the_step_and_posts_nothing(
         step_inputs: tuple[str, ...], scan: str, message: str) -> None:
@@ -158,7 +158,7 @@ def test_f5_at_the_quantity_asks_what_was_picked() -> None:
     flow.exception_key()
     step = flow.submit("1")
     assert (step.name, step.prompt) == ("sqty", "Qty picked (0=none)")
-    assert flow.submit("2").message == "Short means less than 2 CS"
+    assert flow.submit("2").message == "Short: key less than 2 CS"
     assert flow.submit("0").name == "confirm"
     step = flow.submit("1")
     assert step.name == "loc"
@@ -267,7 +267,7 @@ def test_a_lot_tracked_item_scanned_without_a_lot_asks_for_it() -> None:
 
 def test_scanning_an_order_picks_only_that_order() -> None:
     flow = PickFlow(OPERATOR, two_orders())
-    assert flow.submit("NOPE").message == "Not a wave or order: NOPE"
+    assert flow.submit("NOPE").message == "Scan wave or order, not NOPE"
     step = flow.submit("so-2")
     assert (step.name, facts(step)["Order"]) == ("loc", "SO-2")
     back = flow.back()
@@ -358,7 +358,7 @@ def test_replenish_happy_path() -> None:
     flow.submit(A2.check_digits)
     assert flow.submit("MILK").message == "Wrong item: take WIDGET"
     flow.submit("WIDGET")
-    assert flow.submit("25").message == "Only 24 EA asked"
+    assert flow.submit("25").message == "Only 24 EA asked: key less"
     step = flow.submit("20")
     assert (step.name, facts(step)["To"], facts(step)["Qty"]) == ("to", "P-01-01-1", "20 EA")
     assert flow.submit("P-01-02-1").message == "Wrong location: go to P-01-01-1"

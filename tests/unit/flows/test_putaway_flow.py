@@ -67,7 +67,8 @@ def test_wrong_check_digits_are_refused() -> None:
     flow.submit("WIDGET")
     flow.submit("")
     step = flow.submit(A2.check_digits)
-    assert (step.name, step.tone, step.message) == ("confirm", Tone.ERROR, "Wrong check digits")
+    assert (step.name, step.tone, step.message) == (
+        "confirm", Tone.ERROR, "Wrong check digits: key them again")
     assert services.commands() == []
 
 
@@ -76,7 +77,7 @@ def test_quantity_in_the_scanned_unit() -> None:
     flow, _ = start(services=services)
     step = flow.submit("19501101530000")
     assert facts(step)["On dock"] == "3 CS"
-    assert flow.submit("4").message == "Only 3 CS on dock"
+    assert flow.submit("4").message == "Only 3 CS on dock: key less"
     step = flow.submit("2")
     assert facts(step)["Qty"] == "2 CS"
     flow.submit("A-01-01-1")  # empty A1, nearest to the dock in zone RES
@@ -141,8 +142,8 @@ def test_item_on_several_docks_asks_which_dock() -> None:
     flow, _ = start(services=services)
     step = flow.submit("WIDGET")
     assert (step.name, step.prompt) == ("from", "Scan dock location")
-    assert flow.submit("A-01-01-1").message == "No free WIDGET at A-01-01-1"
-    assert flow.submit("WIDGET").message == "Not a location: WIDGET"
+    assert flow.submit("A-01-01-1").message == "No free WIDGET at A-01-01-1: scan other"
+    assert flow.submit("WIDGET").message == "Scan a location, not WIDGET"
     step = flow.submit("DOCK-2")
     assert step.name == "qty" and facts(step)["On dock"] == "7 EA"
 
@@ -221,8 +222,8 @@ def test_no_room_needs_a_supervisor() -> None:
 def test_every_wrong_input_is_refused_and_posts_nothing() -> None:
     flow, services = start(SUPERVISOR)
     for bad, message in (
-        ("NOPE", "Not an LPN or item: NOPE"),
-        ("A-01-01-1", "Not an LPN or item: A-01-01-1"),
+        ("NOPE", "Scan an LPN or item, not NOPE"),
+        ("A-01-01-1", "Scan an LPN or item, not A-01-01-1"),
         ("\x1b[31m", None),
     ):
         step = flow.submit(bad)
@@ -234,9 +235,9 @@ def test_every_wrong_input_is_refused_and_posts_nothing() -> None:
         step = flow.submit(bad)
         assert (step.name, step.tone) == ("qty", Tone.ERROR), bad
     flow.submit("")
-    for bad, message in (("WIDGET", "Not a location: WIDGET"),
-                         ("DOCK-1", "Same as the from location"),
-                         ("99", "Wrong check digits")):
+    for bad, message in (("WIDGET", "Scan a location, not WIDGET"),
+                         ("DOCK-1", "Same as from: scan another location"),
+                         ("99", "Wrong check digits: key them again")):
         step = flow.submit(bad)
         assert (step.name, step.tone, step.message) == ("confirm", Tone.ERROR, message)
     assert services.commands() == []
@@ -249,18 +250,18 @@ def test_stock_that_cannot_be_put_away_is_refused_with_the_reason() -> None:
              status="qc_hold"),
     ])
     flow, _ = start(services=services)
-    assert flow.submit("WIDGET").message == "WIDGET: QC hold"
-    assert flow.submit(PALLET.code).message == "LPN LPN0001: QC hold"
+    assert flow.submit("WIDGET").message == "WIDGET: QC hold, scan another"
+    assert flow.submit(PALLET.code).message == "LPN LPN0001: QC hold, scan another"
     assert flow.submit("MILK").message == "MILK is on an LPN: scan it"
     services.lines = [line("WIDGET", A1, 5)]
-    assert flow.submit("WIDGET").message == "No WIDGET on the dock"
-    assert flow.submit(PALLET.code).message == "LPN LPN0001 is empty"
+    assert flow.submit("WIDGET").message == "No WIDGET on the dock: scan another"
+    assert flow.submit(PALLET.code).message == "LPN LPN0001 is empty: scan another"
     services.lines = [line("WIDGET", A1, 5, lpn=PALLET.code, lpn_id=PALLET.id)]
     services.catalog.lpns[PALLET.code] = replace(PALLET, location_id=A1.id)
-    assert flow.submit(PALLET.code).message == "LPN LPN0001 is not on a dock"
+    assert flow.submit(PALLET.code).message == "LPN LPN0001 not on a dock: use Move"
     services.catalog.lpns[PALLET.code] = PALLET
     services.lines = [line("WIDGET", DOCK, 5, lpn=PALLET.code, lpn_id=PALLET.id, reserved=2)]
-    assert flow.submit(PALLET.code).message == "LPN LPN0001 is reserved"
+    assert flow.submit(PALLET.code).message == "LPN LPN0001 reserved: scan another"
     assert services.commands() == []
 
 

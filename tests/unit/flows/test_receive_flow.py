@@ -73,7 +73,7 @@ def test_case_gtin_receives_in_cases_and_shows_the_line_in_cases() -> None:
     step = flow.submit("19501101530000")
     assert step.prompt == "Qty in CS"
     assert (facts(step)["Expected"], facts(step)["Left"]) == ("2 CS", "2 CS")
-    assert flow.submit("1.5").message == "Whole CS only"
+    assert flow.submit("1.5").message == "Key whole CS only"
     assert flow.submit("2").message == "Rcvd 2 CS WIDGET"
     [command] = services.received()
     assert (command.quantity, command.uom) == (2, "CS")
@@ -125,8 +125,10 @@ def test_expiry_accepts_gs1_day_zero_and_refuses_bad_and_past_dates() -> None:
     flow.submit("PO-1")
     flow.submit(f"]C101{MILK_GTIN}10LOT1")
     flow.submit("2")
-    for bad, message in (("271399", "Bad date: use YYMMDD"), ("2027-02-30", "Bad date: use YYMMDD"),
-                         ("tomorrow", "Bad date: use YYMMDD"), ("250101", "Expired 2025-01-01")):
+    for bad, message in (("271399", "Bad date: use YYMMDD"),
+                         ("2027-02-30", "Bad date: use YYMMDD"),
+                         ("tomorrow", "Bad date: use YYMMDD"),
+                         ("250101", "Expired 2025-01-01: set it aside")):
         step = flow.submit(bad)
         assert refused(step, "expiry") and step.message == message, bad
     assert flow.submit("270200").tone is Tone.SUCCESS
@@ -148,10 +150,10 @@ def test_over_receipt_beyond_tolerance_is_refused_for_an_operator() -> None:
     flow.submit("PO-1")
     flow.submit("WIDGET")
     step = flow.submit("25")
-    assert refused(step, "qty") and step.message == "Over receipt: max 24 EA"
+    assert refused(step, "qty") and step.message == "Over receipt: key 24 EA at most"
     flow.back()
     flow.submit(MILK_GTIN)  # 12 EA with 10% tolerance: 13 may come
-    assert flow.submit("14").message == "Over receipt: max 13 EA"
+    assert flow.submit("14").message == "Over receipt: key 13 EA at most"
     assert flow.submit("13").name == "lot"
     assert services.received() == []
 
@@ -162,7 +164,7 @@ def test_over_receipt_refused_on_the_label_and_when_the_line_is_full() -> None:
     flow.submit("WIDGET")
     flow.submit("24")
     assert refused(flow.submit(PALLET_LABEL), "item")  # 2 more cases
-    assert flow.submit("WIDGET").message == "WIDGET fully received"
+    assert flow.submit("WIDGET").message == "WIDGET fully received: scan next item"
     assert len(services.received()) == 1
 
 
@@ -309,9 +311,9 @@ def test_a_receipt_that_became_an_over_receipt_meanwhile_asks_to_confirm() -> No
 def test_blind_receipt_is_refused_for_an_operator_by_word_and_by_f5() -> None:
     flow, services = start()
     step = flow.submit("blind")
-    assert refused(step, "order") and step.message == "Blind receipt not allowed"
+    assert refused(step, "order") and step.message == "No blind receipts: scan the order"
     step = flow.exception_key()
-    assert refused(step, "order") and step.message == "Blind receipt not allowed"
+    assert refused(step, "order") and step.message == "No blind receipts: scan the order"
     assert services.received() == []
 
 
@@ -332,9 +334,9 @@ def test_a_supervisor_receives_blind_any_item() -> None:
 def test_every_refusal_keeps_the_step_and_posts_nothing() -> None:
     flow, services = start()
     for bad, message in (
-        ("NOPE", "No order NOPE"),
-        ("PO-3", "Order PO-3 is closed"),
-        ("PO-5", "Order PO-5 has no lines"),
+        ("NOPE", "No order NOPE: scan the ASN"),
+        ("PO-3", "Order PO-3 closed: scan another"),
+        ("PO-5", "PO-5 has no lines: scan another"),
         ("\x1b[31mPO-1", None),
         ("PO-1\x00", None),
     ):
@@ -343,13 +345,13 @@ def test_every_refusal_keeps_the_step_and_posts_nothing() -> None:
         assert message is None or step.message == message
     flow.submit("PO-1")
     for bad, message in (
-        ("NOPE", "Unknown scan NOPE"),
-        ("A-01-01-1", "Not a dock: A-01-01-1"),
+        ("NOPE", "Scan an item, not NOPE"),
+        ("A-01-01-1", "Scan a dock, not A-01-01-1"),
         ("09501101530004", None),  # wrong check digit: not a GTIN, not a code either
-        (f"]C101{MILK_GTIN}17250101", "Expired 2025-01-01"),
+        (f"]C101{MILK_GTIN}17250101", "Expired 2025-01-01: set it aside"),
         (f"]C101{MILK_GTIN}10BAD LOT", None),
         ("]C10109501101530004", None),  # claims GS1, check digit wrong
-        (f"]C100{SSCC_ASN}", "SSCC is on order ASN-2"),
+        (f"]C100{SSCC_ASN}", "SSCC is on ASN-2: scan that order"),
         ("SUP-W-1\x07", None),
     ):
         step = flow.submit(bad)
@@ -370,7 +372,7 @@ def test_item_not_on_the_order_is_refused() -> None:
     flow, _ = start()
     flow.submit("ASN-2")
     step = flow.submit("MILK")
-    assert refused(step, "item") and step.message == "MILK not on order"
+    assert refused(step, "item") and step.message == "MILK not on order: set it aside"
 
 
 def test_order_found_by_its_pallet_sscc_puts_the_stock_on_that_pallet() -> None:
@@ -418,7 +420,7 @@ def test_pallet_unit_gets_its_own_lpn_one_pallet_at_a_time() -> None:
     flow, _ = start(SUPERVISOR)
     flow.submit("PO-1")
     flow.submit("39501101530004")
-    assert flow.submit("2").message == "One pallet at a time"
+    assert flow.submit("2").message == "Key 1: one pallet at a time"
     assert flow.submit("1").name == "over"  # 480 EA against 24
     flow.submit("1")
     assert flow.submit("1").message == "Rcvd 1 PL WIDGET on LPN0000001"

@@ -143,7 +143,7 @@ class Flow(Generic[StateT, StepT]):
 
     def on_exception_key(self) -> None:
         """F5 (short pick, damaged, skip); flows without exceptions refuse it."""
-        raise WmsError(N_("No exception on this step"))
+        raise WmsError(N_("No exception here: go on with the step"))
 
     def has_work(self) -> bool:
         """Whether a saved state is worth offering to resume: past the flow's first step, or

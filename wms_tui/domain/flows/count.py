@@ -42,7 +42,7 @@ from wms_tui.domain.inbound import valid_lot
 from wms_tui.domain.model import Actor, PostResult
 from wms_tui.domain.scan import GS, normalize_scan, parse_gs1
 from wms_tui.domain.stock import new_confirmation_key
-from wms_tui.domain.units import parse_quantity
+from wms_tui.domain.units import not_a_quantity, parse_quantity
 
 DONE_WORD = "DONE"
 MAX_LINES = 200
@@ -222,21 +222,21 @@ class CountFlow(Flow[CountState, CountStep]):
         if not text.strip():
             tasks = self.services.count_tasks(self.actor)
             if not tasks:
-                raise ScanRejected(N_("No count tasks"))
+                raise ScanRejected(N_("No count tasks now: Esc for menu"))
             self._take(tasks[0], at_location=False)
             return
         found = self.services.resolve(text)
         if found.kind != "location" or found.location is None:
-            raise ScanRejected(N_("Not a location: {scan}"), scan=_shown(text))
+            raise ScanRejected(N_("Scan a location, not {scan}"), scan=_shown(text))
         tasks = self.services.count_tasks(self.actor, found.location.id)
         if not tasks:
-            raise ScanRejected(N_("No count task at {loc}"), loc=found.location.code)
+            raise ScanRejected(N_("No count at {loc}: Enter = next task"), loc=found.location.code)
         self._take(tasks[0], at_location=True)
 
     def _take(self, task: CountTaskRef, *, at_location: bool) -> None:
         found = self.services.resolve(task.location)
         if found.location is None:
-            raise ScanRejected(N_("Not a location: {scan}"), scan=task.location)
+            raise ScanRejected(N_("Scan a location, not {scan}"), scan=task.location)
         self.state = {
             "step": CountStep.LOC,
             "task": {"id": task.id, "location": task.location, "attempt": task.attempt,
@@ -260,10 +260,11 @@ class CountFlow(Flow[CountState, CountStep]):
             self._start_counting()
             return
         if found.kind == "location":
-            raise ScanRejected(N_("Wrong location"))
+            raise ScanRejected(N_("Wrong location: go to {loc}"),
+                               loc=self.state["task"]["location"])
         if is_ascii_digits(text.strip()) and len(text.strip()) <= 4:
-            raise ScanRejected(N_("Wrong check digits"))
-        raise ScanRejected(N_("Not a location: {scan}"), scan=_shown(text))
+            raise ScanRejected(N_("Wrong check digits: key them again"))
+        raise ScanRejected(N_("Scan a location, not {scan}"), scan=_shown(text))
 
     def _on_item(self, text: str) -> None:
         if not text.strip() or text.strip().upper() == DONE_WORD:
@@ -277,7 +278,7 @@ class CountFlow(Flow[CountState, CountStep]):
             raise ScanRejected(N_("Finish {loc} first"), loc=self.state["task"]["location"])
         item = found.item
         if found.kind != "item" or item is None:
-            raise ScanRejected(N_("Unknown scan {scan}"), scan=_shown(text))
+            raise ScanRejected(N_("Scan an item, not {scan}"), scan=_shown(text))
         only = self.state["task"].get("item_id")
         if only is not None and item.id != only:
             raise ScanRejected(N_("Count {sku} only"), sku=self.state["task"]["sku"])
@@ -308,11 +309,11 @@ class CountFlow(Flow[CountState, CountStep]):
 
     def _set_lot(self, lot: str) -> None:
         if not valid_lot(lot):
-            raise BadInput(N_("Lot: 1-20 chars, no spaces"))
+            raise BadInput(N_("Key a lot of 1-20 chars, no spaces"))
         lot_id = self.services.lot_id(self.state["item_id"], lot)
         if lot_id is None:
             # A lot the warehouse never received cannot be counted into stock from here.
-            raise ScanRejected(N_("Unknown lot {lot}"), lot=lot)
+            raise ScanRejected(N_("Unknown lot {lot}: tell a supervisor"), lot=lot)
         self.state.update({"lot": lot, "lot_id": lot_id})
 
     def _on_qty(self, text: str) -> None:
@@ -321,11 +322,11 @@ class CountFlow(Flow[CountState, CountStep]):
             # 0 is a count ("none here"), though never a quantity to move or receive.
             qty = Decimal(0) if ZERO.fullmatch(text.strip()) else parse_quantity(text)
         except InvalidQuantity:
-            raise InvalidQuantity(N_("Not a quantity: {text}"), text=_shown(text)) from None
+            raise not_a_quantity(_shown(text)) from None
         if qty != qty.to_integral_value():
-            raise InvalidQuantity(N_("Whole {uom} only"), uom=s["uom"])
+            raise InvalidQuantity(N_("Key whole {uom} only"), uom=s["uom"])
         if not 0 <= qty <= MAX_QTY:
-            raise InvalidQuantity(N_("Not a quantity: {text}"), text=_shown(text))
+            raise not_a_quantity(_shown(text))
         base = int(qty) * s["factor"]
         if s.get("serial_tracked") and base > 0:
             check_serial_count(base)

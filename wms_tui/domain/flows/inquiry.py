@@ -163,7 +163,7 @@ class InquiryFlow(Flow[InquiryState, InquiryStep]):
         elif self._inquire_serial(text.strip(), None):
             return
         else:
-            raise ScanRejected(N_("Unknown: {scan}"), scan=text[:20])
+            raise ScanRejected(N_("Unknown {scan}: scan another"), scan=text[:20])
         self.state = {"step": InquiryStep.RESULT, "kind": kind, "subject_id": subject_id,
                       "subject": subject, "at": at, "page_size": self.page_size,
                       "lpn_location_id": found.lpn.location_id if found.lpn else None}

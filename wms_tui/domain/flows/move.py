@@ -10,7 +10,7 @@ from wms_tui.domain.errors import N_, InvalidQuantity, ScanRejected
 from wms_tui.domain.flows.base import Fact, Flow, FlowState, InputKind, Step
 from wms_tui.domain.model import PostResult
 from wms_tui.domain.stock import Move, MoveLpn, new_confirmation_key
-from wms_tui.domain.units import parse_quantity
+from wms_tui.domain.units import read_quantity
 
 
 class MoveStep(enum.StrEnum):
@@ -98,25 +98,25 @@ class MoveFlow(Flow[MoveState, MoveStep]):
         elif found.kind == "lpn" and found.lpn is not None:
             lpn = found.lpn
             if lpn.location_id is None or not self.services.stock_at(lpn.location_id):
-                raise ScanRejected(N_("LPN {code} is empty"), code=lpn.code)
+                raise ScanRejected(N_("LPN {code} is empty: scan another"), code=lpn.code)
             here = self.services.stock_at(lpn.location_id)
             self.state = {"step": MoveStep.TO, "from_id": lpn.location_id, "lpn_id": lpn.id,
                           "lpn": lpn.code, "from_code": here[0].location,
                           "key": new_confirmation_key()}
         else:
-            raise ScanRejected(N_("Not a location or LPN: {scan}"), scan=text[:20])
+            raise ScanRejected(N_("Scan a loc or LPN, not {scan}"), scan=text[:20])
 
     def _on_item(self, text: str) -> None:
         found = self.services.resolve(text)
         if found.kind != "item" or found.item is None:
-            raise ScanRejected(N_("Not an item: {scan}"), scan=text[:20])
+            raise ScanRejected(N_("Scan an item, not {scan}"), scan=text[:20])
         item = found.item
         lines = [ln for ln in self.services.stock_at(self.state["from_id"], item.id)
                  if ln.status == "available" and ln.lpn_id is None]
         if found.lot:
             lines = [ln for ln in lines if ln.lot == found.lot]
         if not lines:
-            raise ScanRejected(N_("No free {sku} here"), sku=item.sku)
+            raise ScanRejected(N_("No free {sku} here: scan another"), sku=item.sku)
         line = max(lines, key=lambda ln: ln.quantity - ln.reserved)
         self.state.update({"item_id": item.id, "sku": item.sku, "uom": item.uom or item.base_uom,
                            "factor": item.factor, "lot": line.lot, "lot_id": line.lot_id,
@@ -125,11 +125,11 @@ class MoveFlow(Flow[MoveState, MoveStep]):
 
     def _on_qty(self, text: str) -> None:
         s = self.state
-        qty = parse_quantity(text)
+        qty = read_quantity(text)
         if qty != qty.to_integral_value():
-            raise InvalidQuantity(N_("Whole {uom} only"), uom=s["uom"])
+            raise InvalidQuantity(N_("Key whole {uom} only"), uom=s["uom"])
         if int(qty) * s["factor"] > s["free"]:
-            raise InvalidQuantity(N_("Only {n} {uom} free"), n=s["free"] // s["factor"],
+            raise InvalidQuantity(N_("Only {n} {uom} free: key less"), n=s["free"] // s["factor"],
                                   uom=s["uom"])
         s.update({"qty": int(qty), "key": new_confirmation_key()})
         self.goto(MoveStep.TO)
@@ -138,11 +138,11 @@ class MoveFlow(Flow[MoveState, MoveStep]):
         _ = self.t
         found = self.services.resolve(text)
         if found.kind != "location" or found.location is None:
-            raise ScanRejected(N_("Not a location: {scan}"), scan=text[:20])
+            raise ScanRejected(N_("Scan a location, not {scan}"), scan=text[:20])
         to = found.location
         s = self.state
         if to.id == s["from_id"]:
-            raise ScanRejected(N_("Same as the from location"))
+            raise ScanRejected(N_("Same as from: scan another location"))
         key = s["key"]
         if s.get("lpn_id"):
             self.services.post(self.actor, MoveLpn(s["lpn_id"], to.id, f"MOVE-{s['lpn']}"),

@@ -54,7 +54,7 @@ from wms_tui.domain.outbound import (
 )
 from wms_tui.domain.permissions import Action, can
 from wms_tui.domain.stock import new_confirmation_key
-from wms_tui.domain.units import parse_quantity
+from wms_tui.domain.units import read_quantity
 
 
 class PickStep(enum.StrEnum):
@@ -314,7 +314,7 @@ class PickFlow(Flow[PickState, PickStep]):
         if text.strip():
             scope = self.services.pick_scope(text)
             if scope is None:
-                raise ScanRejected(N_("Not a wave or order: {scan}"), scan=text[:20])
+                raise ScanRejected(N_("Scan wave or order, not {scan}"), scan=text[:20])
             self.state["scope"] = scope_state(scope)
         self._next_task()
 
@@ -348,14 +348,14 @@ class PickFlow(Flow[PickState, PickStep]):
         if found.kind == "location":
             raise ScanRejected(N_("Wrong location: go to {loc}"), loc=loc.code)
         if is_ascii_digits(text.strip()) and len(text.strip()) <= 4:
-            raise ScanRejected(N_("Wrong check digits"))
-        raise ScanRejected(N_("Not a location: {scan}"), scan=text[:20])
+            raise ScanRejected(N_("Wrong check digits: key them again"))
+        raise ScanRejected(N_("Scan a location, not {scan}"), scan=text[:20])
 
     def _on_item(self, text: str) -> None:
         task = self._task()
         found = self.services.resolve(text)
         if found.kind != "item" or found.item is None:
-            raise ScanRejected(N_("Not an item: {scan}"), scan=text[:20])
+            raise ScanRejected(N_("Scan an item, not {scan}"), scan=text[:20])
         if found.item.id != task["item_id"]:
             raise ScanRejected(N_("Wrong item: take {sku}"), sku=task["sku"])
         self.state["serial_tracked"] = found.item.serial_tracked
@@ -388,16 +388,16 @@ class PickFlow(Flow[PickState, PickStep]):
     def _typed_quantity(self, text: str) -> int:
         """Base units of a quantity keyed in the unit shown."""
         task = self._task()
-        typed = parse_quantity(text)
+        typed = read_quantity(text)
         if typed != typed.to_integral_value():
-            raise InvalidQuantity(N_("Whole {uom} only"), uom=task["unit"])
+            raise InvalidQuantity(N_("Key whole {uom} only"), uom=task["unit"])
         return int(typed) * task["factor"]
 
     def _on_qty(self, text: str) -> None:
         remaining = self._task()["remaining"]
         base = remaining if not text.strip() else self._typed_quantity(text)
         if base > remaining:
-            raise InvalidQuantity(N_("Only {qty} asked"), qty=self._qty_text(remaining))
+            raise InvalidQuantity(N_("Only {qty} asked: key less"), qty=self._qty_text(remaining))
         if base < remaining:
             self._start_short(base)
             return
@@ -432,7 +432,7 @@ class PickFlow(Flow[PickState, PickStep]):
         """A short pick: picked is known (typed, or 0 before the quantity) or asked after."""
         reasons = self.services.short_reasons()
         if not reasons:
-            raise BadInput(N_("No short reasons set up"))
+            raise BadInput(N_("No short reasons: call a supervisor"))
         short: ShortState = {"from": self.step_name, "reasons": reasons,
                              "asked": picked is None}
         self.state.pop("qty", None)
@@ -460,7 +460,7 @@ class PickFlow(Flow[PickState, PickStep]):
         remaining = self._task()["remaining"]
         base = 0 if text.strip() == "0" else self._typed_quantity(text)
         if base >= remaining:
-            raise InvalidQuantity(N_("Short means less than {qty}"),
+            raise InvalidQuantity(N_("Short: key less than {qty}"),
                                   qty=self._qty_text(remaining))
         self.state["qty"] = base
         self.goto(PickStep.CONFIRM)
@@ -495,13 +495,14 @@ class PickFlow(Flow[PickState, PickStep]):
         found = self.services.resolve(text)
         if (found.kind != "location" or found.location is None
                 or found.location.type != LocationType.STAGING):
-            raise ScanRejected(N_("Not a tote: {scan}"), scan=text[:20])
+            raise ScanRejected(N_("Scan a tote, not {scan}"), scan=text[:20])
         tote: ToteState = {"id": found.location.id, "code": found.location.code}
         totes = self.state.get("totes") or {}
         other = next((order for order, t in totes.items()
                       if t["id"] == tote["id"] and order != task["order"]), None)
         if other is not None:
-            raise ScanRejected(N_("Tote {tote} is for {ref}"), tote=tote["code"], ref=other)
+            raise ScanRejected(N_("Tote {tote} is for {ref}: scan another"), tote=tote["code"],
+                               ref=other)
         self._post(tote)
 
     # Posting.

@@ -41,7 +41,7 @@ from wms_tui.domain.model import (
 from wms_tui.domain.permissions import Action, can
 from wms_tui.domain.putaway import PutawayServices
 from wms_tui.domain.stock import Move, MoveLpn, new_confirmation_key
-from wms_tui.domain.units import parse_quantity
+from wms_tui.domain.units import read_quantity
 
 AVAILABLE = "available"
 
@@ -199,7 +199,7 @@ class PutawayFlow(Flow[PutawayState, PutawayStep]):
         elif found.kind == "item" and found.item is not None:
             self._start_item(found.item, found.lot)
         else:
-            raise ScanRejected(N_("Not an LPN or item: {scan}"), scan=text[:20])
+            raise ScanRejected(N_("Scan an LPN or item, not {scan}"), scan=text[:20])
 
     def _start_lpn(self, lpn: LpnRef) -> None:
         lines = self.services.putaway_lines(lpn_id=lpn.id)
@@ -207,14 +207,14 @@ class PutawayFlow(Flow[PutawayState, PutawayStep]):
             here = [] if lpn.location_id is None else [
                 ln for ln in self.services.stock_at(lpn.location_id) if ln.lpn_id == lpn.id]
             if not here:
-                raise ScanRejected(N_("LPN {code} is empty"), code=lpn.code)
-            raise ScanRejected(N_("LPN {code} is not on a dock"), code=lpn.code)
+                raise ScanRejected(N_("LPN {code} is empty: scan another"), code=lpn.code)
+            raise ScanRejected(N_("LPN {code} not on a dock: use Move"), code=lpn.code)
         held = [ln for ln in lines if ln.status != AVAILABLE]
         if held:
-            raise ScanRejected(N_("LPN {code}: {status}"), code=lpn.code,
+            raise ScanRejected(N_("LPN {code}: {status}, scan another"), code=lpn.code,
                                status=self._status_text(held[0].status))
         if any(ln.reserved for ln in lines):
-            raise ScanRejected(N_("LPN {code} is reserved"), code=lpn.code)
+            raise ScanRejected(N_("LPN {code} reserved: scan another"), code=lpn.code)
         items = {ln.item_id for ln in lines}
         lots = {ln.lot_id for ln in lines}
         single = len(items) == 1
@@ -242,11 +242,11 @@ class PutawayFlow(Flow[PutawayState, PutawayStep]):
         free = [ln for ln in lines if ln.status == AVAILABLE and ln.quantity > ln.reserved]
         if not free:
             if lines:
-                raise ScanRejected(N_("{sku}: {status}"), sku=item.sku,
+                raise ScanRejected(N_("{sku}: {status}, scan another"), sku=item.sku,
                                    status=self._status_text(lines[0].status))
             if self.services.putaway_lines(item_id=item.id):
                 raise ScanRejected(N_("{sku} is on an LPN: scan it"), sku=item.sku)
-            raise ScanRejected(N_("No {sku} on the dock"), sku=item.sku)
+            raise ScanRejected(N_("No {sku} on the dock: scan another"), sku=item.sku)
         self.state = {
             "step": PutawayStep.FROM, "item_id": item.id, "sku": item.sku,
             "uom": item.uom or item.base_uom, "factor": item.factor, "base_uom": item.base_uom,
@@ -258,13 +258,13 @@ class PutawayFlow(Flow[PutawayState, PutawayStep]):
     def _on_from(self, text: str) -> None:
         found = self.services.resolve(text)
         if found.kind != "location" or found.location is None:
-            raise ScanRejected(N_("Not a location: {scan}"), scan=text[:20])
+            raise ScanRejected(N_("Scan a location, not {scan}"), scan=text[:20])
         s = self.state
         free = [ln for ln in self._loose_lines(s["item_id"], s.get("scan_lot"))
                 if ln.location_id == found.location.id and ln.status == AVAILABLE
                 and ln.quantity > ln.reserved]
         if not free:
-            raise ScanRejected(N_("No free {sku} at {loc}"), sku=s["sku"],
+            raise ScanRejected(N_("No free {sku} at {loc}: scan other"), sku=s["sku"],
                                loc=found.location.code)
         self._choose_line(free)
 
@@ -282,12 +282,12 @@ class PutawayFlow(Flow[PutawayState, PutawayStep]):
         if not text.strip():
             qty, uom, base = free, s["base_uom"], free
         else:
-            typed = parse_quantity(text)
+            typed = read_quantity(text)
             if typed != typed.to_integral_value():
-                raise InvalidQuantity(N_("Whole {uom} only"), uom=s["uom"])
+                raise InvalidQuantity(N_("Key whole {uom} only"), uom=s["uom"])
             qty, uom, base = int(typed), s["uom"], int(typed) * int(s["factor"])
             if base > free:
-                raise InvalidQuantity(N_("Only {free} on dock"), free=self._free_text())
+                raise InvalidQuantity(N_("Only {free} on dock: key less"), free=self._free_text())
         to = self.services.suggest_putaway(s["from_id"], base, s["item_id"], s.get("lot_id"))
         self.state.update({"qty": qty, "qty_uom": uom,
                            "to": None if to is None else location_state(to),
@@ -306,16 +306,16 @@ class PutawayFlow(Flow[PutawayState, PutawayStep]):
             return
         if found.kind != "location" or found.location is None:
             if directed is not None and is_ascii_digits(text.strip()) and len(text.strip()) <= 4:
-                raise ScanRejected(N_("Wrong check digits"))
-            raise ScanRejected(N_("Not a location: {scan}"), scan=text[:20])
+                raise ScanRejected(N_("Wrong check digits: key them again"))
+            raise ScanRejected(N_("Scan a location, not {scan}"), scan=text[:20])
         if not can(self.actor.role, Action.PUTAWAY_OVERRIDE):
             raise PermissionDenied(N_("Scan the directed location") if directed is not None
                                    else N_("No room: call a supervisor"))
         if found.location.id == s["from_id"]:
-            raise ScanRejected(N_("Same as the from location"))
+            raise ScanRejected(N_("Same as from: scan another location"))
         reasons = self.services.override_reasons()
         if not reasons:
-            raise ScanRejected(N_("No override reasons set up"))
+            raise ScanRejected(N_("No override reasons: call a supervisor"))
         self.state.update({"override": location_state(found.location), "reasons": reasons})
         self.goto(PutawayStep.REASON)
 

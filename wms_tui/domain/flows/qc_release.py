@@ -17,7 +17,7 @@ from wms_tui.domain.flows.base import Fact, Flow, FlowState, InputKind, Step
 from wms_tui.domain.model import PostResult, StockLine, StockStatus
 from wms_tui.domain.stock import ChangeStatus, new_confirmation_key
 from wms_tui.domain.stock_control import QC_REJECT_REASONS, QC_RELEASE_REASON
-from wms_tui.domain.units import parse_quantity
+from wms_tui.domain.units import read_quantity
 
 RELEASE, REJECT = "1", "2"
 YES, NO = "1", "2"
@@ -136,26 +136,26 @@ class QcReleaseFlow(Flow[QcReleaseState, QcReleaseStep]):
         elif found.kind == "lpn" and found.lpn is not None:
             lpn = found.lpn
             if lpn.location_id is None or not self.services.stock_at(lpn.location_id):
-                raise ScanRejected(N_("LPN {code} is empty"), code=lpn.code)
+                raise ScanRejected(N_("LPN {code} is empty: scan another"), code=lpn.code)
             here = self.services.stock_at(lpn.location_id)
             state = {"step": QcReleaseStep.ITEM, "loc_id": lpn.location_id,
                      "loc": here[0].location, "scanned_lpn_id": lpn.id, "lpn": lpn.code}
         else:
-            raise ScanRejected(N_("Not a location or LPN: {scan}"), scan=text[:20])
+            raise ScanRejected(N_("Scan a loc or LPN, not {scan}"), scan=text[:20])
         self.state = state
         if not self._held_lines(state["loc_id"]):
-            raise ScanRejected(N_("Nothing on QC hold here"))
+            raise ScanRejected(N_("Nothing on QC hold: scan another loc"))
 
     def _on_item(self, text: str) -> None:
         found = self.services.resolve(text)
         if found.kind != "item" or found.item is None:
-            raise ScanRejected(N_("Not an item: {scan}"), scan=text[:20])
+            raise ScanRejected(N_("Scan an item, not {scan}"), scan=text[:20])
         item = found.item
         lines = self._held_lines(self.state["loc_id"], item.id)
         if found.lot:
             lines = [ln for ln in lines if ln.lot == found.lot]
         if not lines:
-            raise ScanRejected(N_("No {sku} on QC hold here"), sku=item.sku)
+            raise ScanRejected(N_("No {sku} on QC hold: scan another"), sku=item.sku)
         # One balance per decision: the largest held one (its lot and LPN are shown).
         line = max(lines, key=lambda ln: ln.quantity)
         self.state.update({"item_id": item.id, "sku": item.sku, "uom": item.base_uom,
@@ -168,12 +168,12 @@ class QcReleaseFlow(Flow[QcReleaseState, QcReleaseStep]):
         if not text.strip():
             qty = s["held"]
         else:
-            typed = parse_quantity(text)
+            typed = read_quantity(text)
             if typed != typed.to_integral_value():
-                raise InvalidQuantity(N_("Whole {uom} only"), uom=s["uom"])
+                raise InvalidQuantity(N_("Key whole {uom} only"), uom=s["uom"])
             qty = int(typed)
         if qty > s["held"]:
-            raise InvalidQuantity(N_("Only {n} {uom} on hold"), n=s["held"], uom=s["uom"])
+            raise InvalidQuantity(N_("Only {n} {uom} on hold: key less"), n=s["held"], uom=s["uom"])
         s["qty"] = qty
         self.goto(QcReleaseStep.DECIDE)
 

@@ -64,7 +64,7 @@ from wms_tui.domain.over_receipt import OVER_RECEIPT_REASONS
 from wms_tui.domain.permissions import Action, can
 from wms_tui.domain.scan import GS, normalize_scan, parse_gs1
 from wms_tui.domain.stock import new_confirmation_key
-from wms_tui.domain.units import parse_quantity
+from wms_tui.domain.units import not_a_quantity, parse_quantity
 
 BLIND_WORD = "BLIND"
 NEW_LPN_WORD = "LPN"
@@ -301,19 +301,19 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
             return
         match = self.services.find_order(text)
         if match is None:
-            raise ScanRejected(N_("No order {scan}"), scan=_shown(text))
+            raise ScanRejected(N_("No order {scan}: scan the ASN"), scan=_shown(text))
         order = match.order
         if order.status == InboundStatus.CLOSED:
-            raise ScanRejected(N_("Order {ref} is closed"), ref=order.reference)
+            raise ScanRejected(N_("Order {ref} closed: scan another"), ref=order.reference)
         if not self.services.order_lines(order.id):
-            raise ScanRejected(N_("Order {ref} has no lines"), ref=order.reference)
+            raise ScanRejected(N_("{ref} has no lines: scan another"), ref=order.reference)
         self.state = {"step": ReceiveStep.ITEM, "order_id": order.id,
                       "order_ref": order.reference, "sscc": match.sscc,
                       "key": new_confirmation_key()}
 
     def _start_blind(self) -> None:
         if not can(self.actor.role, Action.RECEIVE_BLIND):
-            raise PermissionDenied(N_("Blind receipt not allowed"))
+            raise PermissionDenied(N_("No blind receipts: scan the order"))
         self.state = {"step": ReceiveStep.ITEM, "blind": True, "key": new_confirmation_key()}
 
     def _on_item(self, text: str) -> None:
@@ -325,7 +325,7 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
         found = self.services.resolve(text)
         if found.kind == "location" and found.location is not None:
             if found.location.type != LocationType.DOCK:
-                raise ScanRejected(N_("Not a dock: {code}"), code=found.location.code)
+                raise ScanRejected(N_("Scan a dock, not {code}"), code=found.location.code)
             self.state.update({"dock_id": found.location.id, "dock_code": found.location.code})
             self.succeed(_("Dock {code}").format(code=found.location.code))
             return
@@ -334,7 +334,7 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
         item = found.item
         if item is None:
             if lpn is None and sscc is None:
-                raise ScanRejected(N_("Unknown scan {scan}"), scan=_shown(text))
+                raise ScanRejected(N_("Scan an item, not {scan}"), scan=_shown(text))
             self._set_pallet(lpn, sscc)
             self.succeed(_("Pallet {code}").format(code=lpn or sscc))
             return
@@ -344,7 +344,7 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
                      for ln in self.services.order_lines(self.state["order_id"])
                      if ln.item_id == item.id]
             if not lines:
-                raise ScanRejected(N_("{sku} not on order"), sku=item.sku)
+                raise ScanRejected(N_("{sku} not on order: set it aside"), sku=item.sku)
         if lpn is not None or sscc is not None:
             self._set_pallet(lpn, sscc)
         self._clear_line()
@@ -362,7 +362,7 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
             self._set_expiry(found.expiry)
         line = self._line()
         if line is not None and line.room == 0 and not self._may_over_receive():
-            raise InvalidQuantity(N_("{sku} fully received"), sku=item.sku)
+            raise InvalidQuantity(N_("{sku} fully received: scan next item"), sku=item.sku)
         if found.quantity is not None:
             self._set_qty(found.quantity)
         self._advance()
@@ -371,9 +371,9 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
         try:
             qty = parse_quantity(text)
         except InvalidQuantity:
-            raise InvalidQuantity(N_("Not a quantity: {text}"), text=_shown(text)) from None
+            raise not_a_quantity(_shown(text)) from None
         if qty != qty.to_integral_value():
-            raise InvalidQuantity(N_("Whole {uom} only"), uom=self.state["uom"])
+            raise InvalidQuantity(N_("Key whole {uom} only"), uom=self.state["uom"])
         self._set_qty(int(qty))
         self._advance()
 
@@ -433,26 +433,26 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
             others = [o for o in self.services.orders_with_sscc(sscc)
                       if o.id != self.state.get("order_id") and o.status != InboundStatus.CLOSED]
             if others:
-                raise ScanRejected(N_("SSCC is on order {ref}"), ref=others[0].reference)
+                raise ScanRejected(N_("SSCC is on {ref}: scan that order"), ref=others[0].reference)
         self.state.update({"lpn": lpn, "sscc": sscc, "new_lpn": False})
 
     def _set_lot(self, lot: str) -> None:
         if not valid_lot(lot):
-            raise BadInput(N_("Lot: 1-20 chars, no spaces"))
+            raise BadInput(N_("Key a lot of 1-20 chars, no spaces"))
         self.state["lot"] = lot
         if (qty := self.state.get("qty")) is not None:
             self._check_room(qty)
 
     def _set_expiry(self, expiry: date) -> None:
         if expiry < self.services.today():
-            raise BadInput(N_("Expired {date}"), date=expiry.isoformat())
+            raise BadInput(N_("Expired {date}: set it aside"), date=expiry.isoformat())
         self.state["expiry"] = expiry.isoformat()
 
     def _set_qty(self, qty: int) -> None:
         if qty <= 0:
-            raise InvalidQuantity(N_("Quantity must be above 0"))
+            raise InvalidQuantity(N_("Key a quantity above 0"))
         if is_pallet_unit(self.state["uom"]) and qty != 1:
-            raise InvalidQuantity(N_("One pallet at a time"))
+            raise InvalidQuantity(N_("Key 1: one pallet at a time"))
         self._check_room(qty)
         if self.state.get("serial_tracked"):
             check_serial_count(qty * self.state["factor"])
@@ -465,7 +465,7 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
         if line is None or qty * s["factor"] <= line.room or self._may_over_receive():
             return
         room = quantity_in(line.room, s["uom"], s["factor"], s["base_uom"])
-        raise InvalidQuantity(N_("Over receipt: max {room}"), room=room)
+        raise InvalidQuantity(N_("Over receipt: key {room} at most"), room=room)
 
     def _may_over_receive(self) -> bool:
         return can(self.actor.role, Action.OVER_RECEIPT)

@@ -27,7 +27,7 @@ from wms_tui.domain.flows.services import RfServices
 from wms_tui.domain.model import Actor, LocationRef, PostResult
 from wms_tui.domain.outbound import ReplenishResult, TaskRef, quantity_text
 from wms_tui.domain.stock import new_confirmation_key
-from wms_tui.domain.units import parse_quantity
+from wms_tui.domain.units import read_quantity
 
 
 class ReplenishServices(RfServices, Protocol):
@@ -165,8 +165,8 @@ class ReplenishFlow(Flow[ReplenishState, ReplenishStep]):
         if found.kind == "location":
             raise ScanRejected(N_("Wrong location: go to {loc}"), loc=expected.code)
         if is_ascii_digits(text.strip()) and len(text.strip()) <= 4:
-            raise ScanRejected(N_("Wrong check digits"))
-        raise ScanRejected(N_("Not a location: {scan}"), scan=text[:20])
+            raise ScanRejected(N_("Wrong check digits: key them again"))
+        raise ScanRejected(N_("Scan a location, not {scan}"), scan=text[:20])
 
     def _on_from(self, text: str) -> None:
         self._at(text, location_from_state(self.state["task"]["from"]))
@@ -176,7 +176,7 @@ class ReplenishFlow(Flow[ReplenishState, ReplenishStep]):
         task = self.state["task"]
         found = self.services.resolve(text)
         if found.kind != "item" or found.item is None:
-            raise ScanRejected(N_("Not an item: {scan}"), scan=text[:20])
+            raise ScanRejected(N_("Scan an item, not {scan}"), scan=text[:20])
         if found.item.id != task["item_id"]:
             raise ScanRejected(N_("Wrong item: take {sku}"), sku=task["sku"])
         if not task["lot"]:
@@ -197,13 +197,13 @@ class ReplenishFlow(Flow[ReplenishState, ReplenishStep]):
         if not text.strip():
             qty = remaining
         else:
-            typed = parse_quantity(text)
+            typed = read_quantity(text)
             if typed != typed.to_integral_value():
-                raise InvalidQuantity(N_("Whole {uom} only"),
+                raise InvalidQuantity(N_("Key whole {uom} only"),
                                       uom=self.state["task"]["base_uom"])
             qty = int(typed)
         if qty > remaining:
-            raise InvalidQuantity(N_("Only {qty} asked"), qty=self._qty_text(remaining))
+            raise InvalidQuantity(N_("Only {qty} asked: key less"), qty=self._qty_text(remaining))
         self.state.update({"qty": qty, "key": new_confirmation_key()})
         self.goto(ReplenishStep.TO)
 

@@ -38,7 +38,7 @@ class SerialLookup(Protocol):
 def serial_lookup(services: object) -> SerialLookup:
     """The flow's services as a SerialLookup; services without serials cannot capture them."""
     if not isinstance(services, SerialLookup):
-        raise BadInput(N_("Serials not kept here"))
+        raise BadInput(N_("Serials not kept: call a supervisor"))
     return services
 
 
@@ -49,7 +49,7 @@ def shown_serial(serial: str) -> str:
 def check_serial_count(units: int) -> None:
     """One entry is at most MAX_SERIALS_PER_ENTRY units of a serial-tracked item."""
     if units > MAX_SERIALS_PER_ENTRY:
-        raise InvalidQuantity(N_("Max {n} serial units"), n=MAX_SERIALS_PER_ENTRY)
+        raise InvalidQuantity(N_("Key at most {n} serial units"), n=MAX_SERIALS_PER_ENTRY)
 
 
 def scanned_serial(services: RfServices, text: str, item_id: int,
@@ -63,7 +63,7 @@ def scanned_serial(services: RfServices, text: str, item_id: int,
             # A bare GTIN of a known item is its barcode, scanned instead of the serial label.
             raise ScanRejected(N_("That is the item: scan serial"))
         if found.item is not None and found.item.id != item_id:
-            raise ScanRejected(N_("Serial is not for this item"))
+            raise ScanRejected(N_("Serial is for another item: scan next"))
     if scan.serial in taken:
         raise ScanRejected(N_("{serial} scanned twice: scan next"),
                            serial=shown_serial(scan.serial))
