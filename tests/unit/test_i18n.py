@@ -170,7 +170,8 @@ def test_move_flow_speaks_chinese() -> None:
     step = flow.current()
     assert (step.title, step.prompt) == ("移库", "扫来源库位或LPN")
     step = flow.submit("NOPE")
-    assert (step.name, step.tone, step.message) == ("from", Tone.ERROR, "请扫描库位或 LPN，不是 NOPE")
+    assert (step.name, step.tone, step.message) == (
+        "from", Tone.ERROR, "请扫描库位或 LPN，不是 NOPE")
     step = flow.submit("A-01-01-1")
     assert step.prompt == "扫描物料" and ("来源", "A-01-01-1") in [
         (f.label, f.value) for f in step.facts]
