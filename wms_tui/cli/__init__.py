@@ -2,6 +2,11 @@
 arguments, calls the domain services through the site bootstrap wires, and prints the answer.
 
 Exit codes: 0 ok, 1 error, 2 bad input (a malformed file, option or value).
+
+The command modules import what only a command needs (bootstrap, the database, the domain's
+services, progress bars) inside that command, never at the top: `wms --help` then loads no
+SQLAlchemy and no GS1 parser, and a command loads only what it runs
+(tests/cli/test_lazy_imports.py; option values the signatures show live in choices.py).
 """
 
 from __future__ import annotations

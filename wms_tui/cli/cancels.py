@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from wms_tui.cli.output import print_json
-from wms_tui.domain.outbound.cancels import CancelResult
 from wms_tui.domain.text import shown
+
+if TYPE_CHECKING:
+    from wms_tui.domain.outbound.cancels import CancelResult
 
 Reason = Annotated[str | None, typer.Option(help="Why (recorded in `wms audit`).",
                                             show_default=False)]

@@ -9,16 +9,16 @@ import functools
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, NoReturn, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, NoReturn, ParamSpec, TypeVar
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
-from wms_tui.bootstrap import Site, resolve_database_url, sqlite_path, wire
-from wms_tui.domain import users
 from wms_tui.domain.errors import BadInput, InvalidQuantity, ScanRejected, UnknownUnit, WmsError
 from wms_tui.domain.model import Actor, Role
 from wms_tui.domain.text import visible
+
+if TYPE_CHECKING:
+    from wms_tui.bootstrap import Site
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -44,6 +44,13 @@ def _first_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
+def _database_error(exc: Exception) -> bool:
+    """A SQLAlchemy error; a command that never loaded SQLAlchemy cannot have raised one, so
+    asking costs no import."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    return errors is not None and isinstance(exc, errors.SQLAlchemyError)
+
+
 def handles_errors(command: Callable[P, R]) -> Callable[P, R]:
     """Turn refusals into one 'error: …' line and the documented exit code, never a traceback.
 
@@ -59,10 +66,12 @@ def handles_errors(command: Callable[P, R]) -> Callable[P, R]:
             fail(visible(str(exc)), 2)
         except WmsError as exc:
             fail(visible(str(exc)), 1)
-        except SQLAlchemyError as exc:
-            fail(visible(f"database: {_first_line(getattr(exc, 'orig', None) or exc)}"), 1)
         except OSError as exc:
             fail(visible(str(exc)), 1)
+        except Exception as exc:
+            if not _database_error(exc):
+                raise
+            fail(visible(f"database: {_first_line(getattr(exc, 'orig', None) or exc)}"), 1)
 
     return run
 
@@ -75,11 +84,15 @@ def cli_state(ctx: typer.Context) -> CliState:
 
 def database_url(ctx: typer.Context) -> str:
     """--database-url, else $WMS_DATABASE_URL, else the SQLite file in the data dir."""
+    from wms_tui.bootstrap import resolve_database_url
+
     return resolve_database_url(cli_state(ctx).url)
 
 
 def must_exist(ctx: typer.Context) -> None:
     """Looking at a SQLite file must never create it."""
+    from wms_tui.bootstrap import sqlite_path
+
     path = sqlite_path(database_url(ctx))
     if path is not None and not path.exists():
         fail(f"no database at {path}: run `wms init` first", 1)
@@ -88,6 +101,8 @@ def must_exist(ctx: typer.Context) -> None:
 def open_site(ctx: typer.Context, *, ready: bool = True) -> Site:
     """The site this command works on; with ready, refuse a database whose schema is not
     current. It is closed when the command ends."""
+    from wms_tui.bootstrap import wire
+
     state = cli_state(ctx)
     if state.site is None:
         if ready:
@@ -106,6 +121,8 @@ def open_site(ctx: typer.Context, *, ready: bool = True) -> Site:
 
 def open_other_site(ctx: typer.Context, url: str) -> Site:
     """A site on another database than the command's own (the practice one), closed likewise."""
+    from wms_tui.bootstrap import wire
+
     site = wire(url)
     ctx.call_on_close(site.close)
     return site
@@ -134,6 +151,8 @@ def read_pin(label: str, from_stdin: bool) -> str:
 
 def acting_user(site: Site, login: str) -> Actor:
     """The user a command acts as; the CLI has no PIN step, its user owns the database."""
+    from wms_tui.domain import users
+
     login = users.validate_login(login)
     with site.read_factory() as uow:
         user = uow.users.by_login(login)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,12 +18,13 @@ from wms_tui.cli.common import (
     open_site,
 )
 from wms_tui.cli.output import console, print_json, table
-from wms_tui.domain import counting
 from wms_tui.domain.errors import BadInput
 from wms_tui.domain.periods import day
-from wms_tui.domain.stock import new_confirmation_key
-from wms_tui.domain.supervisor import PendingApproval
 from wms_tui.domain.text import shown, shown_any
+
+if TYPE_CHECKING:
+    from wms_tui.domain import counting
+    from wms_tui.domain.supervisor import PendingApproval
 
 count_app = typer.Typer(help="Cycle counts: schedule, request, list, approve.",
                         no_args_is_help=True)
@@ -39,6 +40,8 @@ TASK_COLUMNS = ["task", "location", "item", "status", "trigger", "attempt", "due
 
 
 def _count_statuses(values: list[str] | None) -> set[counting.CountStatus] | None:
+    from wms_tui.domain import counting
+
     if not values:
         return set(counting.OPEN_STATUSES)
     if "all" in (v.lower() for v in values):
@@ -56,6 +59,8 @@ def _task_rows(tasks: Sequence[counting.CountTaskRef]) -> list[list[object]]:
 
 
 def _print_schedule(report: counting.ScheduleReport, as_json: bool) -> None:
+    from wms_tui.domain import counting
+
     if as_json:
         print_json({"created": [counting.task_json(t) for t in report.created],
                     "due_items": report.due_items, "already_open": report.already_open})
@@ -85,6 +90,8 @@ def count_schedule(
     as_json: AsJson = False,
 ) -> None:
     """Create count tasks for every location holding an item due by its ABC class."""
+    from wms_tui.domain import counting
+
     site = open_site(ctx)
     on = day(today, "--today") if today else site.today()
     policy = counting.CountPolicy(frequencies={"A": a_days, "B": b_days, "C": c_days})
@@ -106,6 +113,8 @@ def count_request(
     as_json: AsJson = False,
 ) -> None:
     """Ask for a count of one location, of an item wherever it is, or of a whole zone."""
+    from wms_tui.domain import counting
+
     site = open_site(ctx)
     report = counting.request_count(site.uow_factory, acting_user(site, login),
                                     location=location, item=item, zone=zone)
@@ -116,6 +125,8 @@ def count_request(
 @handles_errors
 def count_list(ctx: typer.Context, status: StatusFilter = None, as_json: AsJson = False) -> None:
     """Count tasks in the order operators get them; book quantities are never listed."""
+    from wms_tui.domain import counting
+
     tasks = counting.list_tasks(open_site(ctx).read_factory, _count_statuses(status))
     if as_json:
         print_json([counting.task_json(t) for t in tasks])
@@ -169,6 +180,9 @@ def count_pending(ctx: typer.Context, as_json: AsJson = False) -> None:
 
 
 def _decide(ctx: typer.Context, task_id: int, login: str, approve: bool) -> None:
+    from wms_tui.domain import counting
+    from wms_tui.domain.stock import new_confirmation_key
+
     site = open_site(ctx)
     result = counting.approve_count(site.uow_factory, acting_user(site, login), task_id,
                                     approve, new_confirmation_key())

@@ -8,10 +8,8 @@ from typing import Annotated
 
 import typer
 
-from wms_tui.bootstrap import sqlite_path
 from wms_tui.cli.common import AsJson, Since, cli_state, fail, handles_errors, open_other_site
 from wms_tui.cli.output import Row, console, print_json, table
-from wms_tui.db.health import shown_url
 from wms_tui.domain.errors import BadInput
 from wms_tui.domain.periods import moment
 
@@ -85,14 +83,15 @@ def demo(
     Never touches the production database: a database without the demo marker is refused.
     `wms demo report` shows what each trainee completed.
     """
-    from wms_tui.demo.launch import prepare_demo
-    from wms_tui.demo.seed import DEMO_USERS, NotADemoDatabase
-
     if ctx.invoked_subcommand is not None:
         if reset or serve:
             raise BadInput(f"--reset and --serve open the demo; `wms demo "
                            f"{ctx.invoked_subcommand}` takes its own options")
         return
+    from wms_tui.db.health import shown_url
+    from wms_tui.demo.launch import prepare_demo
+    from wms_tui.demo.seed import DEMO_USERS, NotADemoDatabase
+
     try:
         url, seeded = prepare_demo(cli_state(ctx).url, reset=reset, seed=seed)
     except NotADemoDatabase as refusal:
@@ -144,6 +143,7 @@ def demo_report(
     as_json: AsJson = False,
 ) -> None:
     """What each trainee completed in the practice warehouse since it was seeded."""
+    from wms_tui.bootstrap import sqlite_path
     from wms_tui.demo.launch import demo_url
     from wms_tui.demo.report import EXERCISES, read_activity
 

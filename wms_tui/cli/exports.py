@@ -9,10 +9,9 @@ from typing import Annotated
 
 import typer
 
+from wms_tui.cli.choices import EXPORT_BATCH, EventKind
 from wms_tui.cli.common import AsCsv, AsJson, handles_errors, open_site
 from wms_tui.cli.output import Row, console, csv_row, emit, print_json, table
-from wms_tui.domain import exports as erp
-from wms_tui.domain import masterdata
 from wms_tui.domain.errors import BadInput
 
 export_app = typer.Typer(help="Exports for the ERP: ledger events by cursor, stock snapshots.",
@@ -30,10 +29,10 @@ def export_events(
         help="The cursor the last run printed, EPOCH.TXID.ID (default: from the start).",
         show_default=False,
     )] = None,
-    kind: Annotated[list[erp.EventKind] | None, typer.Option(
+    kind: Annotated[list[EventKind] | None, typer.Option(
         help="Only these events (repeat): receipt, shipment, adjustment, move, status.",
         show_default=False)] = None,
-    limit: Annotated[int, typer.Option(help="Events per run.", min=1)] = erp.DEFAULT_BATCH,
+    limit: Annotated[int, typer.Option(help="Events per run.", min=1)] = EXPORT_BATCH,
     as_json: AsJson = False, as_csv: AsCsv = False,
 ) -> None:
     """Ledger events after a cursor, from the outbox; keep the printed cursor for the next run.
@@ -42,10 +41,13 @@ def export_events(
     stderr as `cursor: …`. A cursor names its database's epoch: one from another database,
     from before `wms db restore`, or past the last event is refused (exit 2).
     """
+    from wms_tui.domain import exports as erp
+
     if as_json and as_csv:
         raise BadInput("choose one of --json and --csv")
+    kinds = [erp.EventKind(k.value) for k in kind or ()]
     with open_site(ctx).read_factory() as uow:
-        batch = erp.next_batch(uow.reports, erp.Cursor.parse(since), limit, kind or ())
+        batch = erp.next_batch(uow.reports, erp.Cursor.parse(since), limit, kinds)
     for warning in batch.warnings:
         typer.echo(f"warning: {warning}", err=True)
     rows = [e.record() for e in batch.events]
@@ -71,6 +73,8 @@ def export_events(
 @handles_errors
 def export_stock(ctx: typer.Context, as_json: AsJson = False, as_csv: AsCsv = False) -> None:
     """A stock snapshot per item, location, lot, LPN and status (CSV unless --json)."""
+    from wms_tui.domain import masterdata
+
     lines = masterdata.stock_listing(open_site(ctx).read_factory())
     rows: list[Row] = [
         {"sku": ln.sku, "location": ln.location, "lot": ln.lot, "expiry": ln.expiry,

@@ -7,18 +7,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Protocol
+from typing import TYPE_CHECKING, Annotated, Protocol
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from wms_tui.bootstrap import UnitOfWorkFactory
 from wms_tui.cli.common import open_site
 from wms_tui.cli.output import console
 from wms_tui.domain import import_files
 from wms_tui.domain.errors import BadInput
-from wms_tui.domain.masterdata import CsvTable, ImportReport
+from wms_tui.domain.import_files import CsvTable
 from wms_tui.domain.text import shown, visible
+
+if TYPE_CHECKING:
+    from wms_tui.bootstrap import UnitOfWorkFactory
+    from wms_tui.domain.importing import ImportReport
 
 # Files shorter than this import in a blink; a bar would only flicker.
 PROGRESS_MIN_ROWS = 200
@@ -81,6 +83,8 @@ def _progress(rows: int, label: str) -> Iterator[Advance | None]:
     if rows < PROGRESS_MIN_ROWS or not screen.is_terminal:
         yield None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=screen, transient=True) as bar:
         # Each row is visited twice: once to check it, once to write it.

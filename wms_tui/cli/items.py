@@ -9,7 +9,6 @@ import typer
 from wms_tui.cli.common import AsCsv, AsJson, handles_errors, open_site
 from wms_tui.cli.importing import DryRun, FileArg, FormatOpt, Partial, run_import
 from wms_tui.cli.listing import emit_rows
-from wms_tui.domain import listings, masterdata
 
 item_app = typer.Typer(help="Items and their units of measure.", no_args_is_help=True)
 
@@ -21,6 +20,8 @@ def item_import(
     fmt: FormatOpt = None,
 ) -> None:
     """Create or update items and their units from a CSV or JSON file, one row per unit."""
+    from wms_tui.domain import masterdata
+
     run_import(ctx, file, "items", masterdata.import_items, dry_run=dry_run,
                partial=partial, fmt=fmt)
 
@@ -39,6 +40,8 @@ def item_list(
     as_csv: AsCsv = False,
 ) -> None:
     """List items by SKU, with what is on hand and reserved."""
+    from wms_tui.domain import listings
+
     where = listings.ItemFilter(zone, abc, search, include_inactive)
     rows = listings.item_listing(open_site(ctx).read_factory(), where)
     emit_rows("Items", listings.ItemRow, rows,

@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from wms_tui.cli.choices import LabelFormat
 from wms_tui.cli.common import handles_errors, open_site
 from wms_tui.domain.errors import BadInput
-from wms_tui.domain.labels import Label
 from wms_tui.domain.text import shown
-from wms_tui.labels.files import LabelFormat
+
+if TYPE_CHECKING:
+    from wms_tui.domain.labels import Label
 
 labels_app = typer.Typer(
     help="Labels: locations, items, pallets as SVG, PNG, an A4 PDF sheet or ZPL.",
@@ -44,15 +46,15 @@ def _deliver(labels: Sequence[Label], kind: str, fmt: LabelFormat | None, out: P
              printer: str | None, timeout: float) -> None:
     """Write the labels under out and/or send them as ZPL to the printer, saying where."""
     # Imported here: Pillow and reportlab add start-up time every other command would pay.
-    from wms_tui.labels import render
-    from wms_tui.labels.files import write_labels
+    from wms_tui.labels import files, render
 
     fmt = fmt or (LabelFormat.zpl if printer else LabelFormat.png)
     if printer is not None and fmt is not LabelFormat.zpl:
         raise BadInput("--printer sends ZPL: use --format zpl")
     if out is None and printer is None:
         raise BadInput("say where the labels go: --out FOLDER_OR_FILE (or --printer for ZPL)")
-    written = write_labels(labels, kind, fmt, out) if out is not None else []
+    written = (files.write_labels(labels, kind, files.LabelFormat(fmt.value), out)
+               if out is not None else [])
     if len(written) == 1:
         typer.echo(f"{len(labels)} {kind} label(s): {shown(str(written[0]))}")
     elif written:

@@ -9,7 +9,6 @@ import typer
 from wms_tui.cli.common import AsCsv, AsJson, handles_errors, open_site
 from wms_tui.cli.importing import DryRun, FileArg, FormatOpt, Partial, finish, run_import
 from wms_tui.cli.listing import choice, emit_rows
-from wms_tui.domain import listings, masterdata
 from wms_tui.domain.model import LocationType
 
 location_app = typer.Typer(help="Locations: import, generate and list.", no_args_is_help=True)
@@ -22,6 +21,8 @@ def location_import(
     fmt: FormatOpt = None,
 ) -> None:
     """Create or update locations from a CSV or JSON file (docs/import-formats.md)."""
+    from wms_tui.domain import masterdata
+
     run_import(ctx, file, "locations", masterdata.import_locations, dry_run=dry_run,
                partial=partial, fmt=fmt)
 
@@ -49,6 +50,8 @@ def location_generate(
     last aisle ended (up after down, down after up), with walk sequences after the highest one;
     existing locations keep theirs.
     """
+    from wms_tui.domain import masterdata
+
     site = open_site(ctx)
     report = masterdata.generate_locations(
         site.read_factory if dry_run else site.uow_factory, zone=zone,
@@ -72,6 +75,8 @@ def location_list(
     as_csv: AsCsv = False,
 ) -> None:
     """List locations in walk order, with what is on hand and reserved there."""
+    from wms_tui.domain import listings
+
     kind = choice(location_type, "--type", LocationType) if location_type else None
     where = listings.LocationFilter(zone, kind, include_inactive)
     rows = listings.location_listing(open_site(ctx).read_factory(), where)

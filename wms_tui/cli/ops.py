@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 import platform
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from wms_tui.bootstrap import Site, data_dir
 from wms_tui.cli.common import AsJson, handles_errors, must_exist, open_site
 from wms_tui.cli.output import print_json
-from wms_tui.db import health as health_db
 from wms_tui.domain import health as checks
 from wms_tui.domain.periods import zone_name
-from wms_tui.domain.stock import ledger_mismatches
 from wms_tui.domain.text import shown, shown_any
+
+if TYPE_CHECKING:
+    from wms_tui.bootstrap import Site
 
 
 def _version(package: str) -> str | None:
+    import importlib.metadata
+
     try:
         return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
@@ -27,6 +28,9 @@ def _version(package: str) -> str | None:
 
 
 def _settings(site: Site) -> dict[str, object]:
+    from wms_tui.bootstrap import data_dir
+    from wms_tui.db import health as health_db
+
     current, head = site.schema()
     server = health_db.server_settings(site.engine)
     versions = {"wms-tui": _version("wms-tui"), "python": platform.python_version(),
@@ -61,6 +65,10 @@ def config(ctx: typer.Context, as_json: AsJson = False) -> None:
 
 def _findings(site: Site, now: datetime, stuck_hours: int,
               stale_hours: int) -> list[checks.Finding]:
+    from wms_tui.bootstrap import data_dir
+    from wms_tui.db import health as health_db
+    from wms_tui.domain.stock import ledger_mismatches
+
     engine = site.engine
     probe = health_db.write_probe(engine)
     findings = checks.storage(probe)
@@ -107,6 +115,8 @@ def doctor(
     below 1 GiB or 5% of the disk. Exit 1 when a check fails (with --strict, when one warns);
     --json for monitoring.
     """
+    from wms_tui.db import health as health_db
+
     must_exist(ctx)
     site = open_site(ctx, ready=False)
     now = datetime.now(UTC)

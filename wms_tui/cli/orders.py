@@ -5,21 +5,22 @@ from __future__ import annotations
 
 import dataclasses
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from wms_tui.cli.cancels import Key, Reason, print_cancel
+from wms_tui.cli.choices import PickedUnits
 from wms_tui.cli.common import AsCsv, AsJson, AsLogin, Since, acting_user, handles_errors, open_site
 from wms_tui.cli.importing import DryRun, FileArg, FormatOpt, Importer, Partial, run_import
 from wms_tui.cli.listing import emit_rows
 from wms_tui.cli.output import console, print_json, table
-from wms_tui.domain import inbound, listings, outbound
 from wms_tui.domain.errors import BadInput
-from wms_tui.domain.inbound.cancels import cancel_inbound_order
-from wms_tui.domain.outbound.cancels import PickedUnits, cancel_order, cancel_wave
 from wms_tui.domain.periods import day, moment
 from wms_tui.domain.text import shown
+
+if TYPE_CHECKING:
+    from wms_tui.domain import listings, outbound
 
 order_app = typer.Typer(help="Inbound orders (ASNs, purchase orders) and outbound orders.",
                         no_args_is_help=True)
@@ -43,6 +44,8 @@ def order_import(
 ) -> None:
     """Create or update orders and their lines from a CSV or JSON file
     (docs/import-inbound.md, docs/import-outbound.md)."""
+    from wms_tui.domain import inbound, outbound
+
     importer: Importer = (outbound.import_outbound_orders if kind is OrderKind.outbound
                           else inbound.import_inbound_orders)
     run_import(ctx, file, "order lines", importer, dry_run=dry_run, partial=partial, fmt=fmt)
@@ -107,6 +110,8 @@ def wave_release(
     --max-priority is released. Lines that cannot be allocated are listed, never dropped
     (docs/picking.md).
     """
+    from wms_tui.domain import outbound
+
     by_day = day(ship_date, "--ship-date") if ship_date is not None else None
     site = open_site(ctx)
     report = outbound.release_wave(
@@ -124,6 +129,8 @@ Statuses = Annotated[list[str] | None, typer.Option(
 KindOpt = Annotated[OrderKind | None, typer.Option(
     "--kind", help="inbound or outbound (default: both).", show_default=False)]
 def _kind(kind: OrderKind | None) -> listings.OrderKind | None:
+    from wms_tui.domain import listings
+
     return None if kind is None else listings.OrderKind(kind.value)
 
 
@@ -135,6 +142,8 @@ def order_list(
 ) -> None:
     """List inbound and outbound orders by reference: lines, units ordered and done
     (received or picked)."""
+    from wms_tui.domain import listings
+
     which = _kind(kind)
     where = listings.OrderFilter(listings.order_statuses(status or [], which),
                                  moment(since, "--since"))
@@ -154,6 +163,8 @@ def order_show(
     as_json: AsJson = False,
 ) -> None:
     """One order and its lines: ordered, allocated, picked and short, or received."""
+    from wms_tui.domain import listings
+
     detail = listings.order_detail(open_site(ctx).read_factory(), reference, _kind(kind))
     order = detail.order
     if as_json:
@@ -194,6 +205,10 @@ def order_cancel(
 ) -> None:
     """Cancel an order. Outbound: its open pick tasks and reservations go (picked units need
     --picked). Inbound: closed, unless anything was received."""
+    from wms_tui.domain import listings
+    from wms_tui.domain.inbound.cancels import cancel_inbound_order
+    from wms_tui.domain.outbound import cancels
+
     site = open_site(ctx)
     actor = acting_user(site, login)
     which = _kind(kind)
@@ -207,8 +222,10 @@ def order_cancel(
     else:
         if to is not None and picked is not PickedUnits.RETURN_TO_STOCK:
             raise BadInput("--to goes with --picked return-to-stock")
-        result = cancel_order(site.uow_factory, actor, reference, reason=reason,
-                              picked=picked, to_location=to, key=key)
+        result = cancels.cancel_order(
+            site.uow_factory, actor, reference, reason=reason,
+            picked=None if picked is None else cancels.PickedUnits(picked.value),
+            to_location=to, key=key)
     print_cancel(result, as_json)
 
 
@@ -221,6 +238,8 @@ def wave_list(
     since: Since = None, as_json: AsJson = False, as_csv: AsCsv = False,
 ) -> None:
     """List waves: who released them, their orders and tasks (open and cancelled)."""
+    from wms_tui.domain import listings
+
     where = listings.WaveFilter(listings.wave_statuses(status or []), moment(since, "--since"))
     rows = listings.wave_listing(open_site(ctx).read_factory(), where)
     emit_rows("Waves", listings.WaveRow, rows,
@@ -240,6 +259,8 @@ def wave_cancel(
 ) -> None:
     """Cancel a wave's open pick tasks and release their stock; its orders go back to open
     for a new wave (units already picked stay in their totes)."""
+    from wms_tui.domain.outbound.cancels import cancel_wave
+
     site = open_site(ctx)
     result = cancel_wave(site.uow_factory, acting_user(site, login), code,
                          reason=reason, key=key)

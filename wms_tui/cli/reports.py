@@ -7,17 +7,18 @@ without an offset is site time, and every title names the zone. JSON times stay 
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from wms_tui.cli.choices import DEAD_DAYS, EXCEPTION_DAYS, IDLE_MINUTES, Period
 from wms_tui.cli.common import AsCsv, AsJson, handles_errors, open_site
 from wms_tui.cli.output import Row, console, emit, print_json, table
-from wms_tui.domain import reports as kpi
-from wms_tui.domain import supervisor
-from wms_tui.domain.audit_trail import TrailEvent, audit_trail
 from wms_tui.domain.model import MovementKind
 from wms_tui.domain.periods import day_end, moment, whole_days, zone_name
+
+if TYPE_CHECKING:
+    from wms_tui.domain.audit_trail import TrailEvent
 
 report_app = typer.Typer(help="KPIs from the ledger and the counts (tables, --json, --csv).",
                          no_args_is_help=True)
@@ -58,17 +59,18 @@ def _local(when: datetime | None, zone: tzinfo) -> str:
 @handles_errors
 def report_accuracy(
     ctx: typer.Context, since: Since = None, until: Until = None,
-    period: Annotated[kpi.Period, typer.Option(help="Group by day, week or month.")] = (
-        kpi.Period.MONTH),
+    period: Annotated[Period, typer.Option(help="Group by day, week or month.")] = Period.MONTH,
     as_json: AsJson = False, as_csv: AsCsv = False,
 ) -> None:
     """Inventory record accuracy: first counts that matched the book, by line, by units and by
     value (lines of items with a unit_cost only)."""
+    from wms_tui.domain import reports as kpi
+
     site = open_site(ctx)
     start, end = _window(since, until, site.zone)
     with site.read_factory() as uow:
         lines = uow.reports.count_lines(start, end)
-    report = kpi.record_accuracy(lines, period, site.zone)
+    report = kpi.record_accuracy(lines, kpi.Period(period.value), site.zone)
     figures = (*report.periods, report.overall)
     rows: list[Row] = [
         {"period": f.period, "lines": f.lines, "hits": f.hits,
@@ -96,6 +98,8 @@ def report_turnover(
     as_json: AsJson = False, as_csv: AsCsv = False,
 ) -> None:
     """Units picked over average daily on hand (from the ledger); default the last 30 days."""
+    from wms_tui.domain import reports as kpi
+
     site = open_site(ctx)
     first, last = whole_days(since, until, 30, site.today(), site.zone)
     with site.read_factory() as uow:
@@ -116,7 +120,7 @@ def report_turnover(
 def report_dead_stock(
     ctx: typer.Context,
     days: Annotated[int, typer.Option(
-        help="On hand and not picked for this many days.", min=1)] = kpi.DEFAULT_DEAD_DAYS,
+        help="On hand and not picked for this many days.", min=1)] = DEAD_DAYS,
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help="Judge as of this day or time, site time (default now).",
         show_default=False)] = None,
@@ -124,6 +128,8 @@ def report_dead_stock(
 ) -> None:
     """Units on hand for N days (received or last moved in before them) of items not picked
     within them, and their share of all stock; goods that just arrived are never dead."""
+    from wms_tui.domain import reports as kpi
+
     site = open_site(ctx)
     when = moment(as_of, "--as-of", zone=site.zone) or site.now()
     with site.read_factory() as uow:
@@ -151,12 +157,13 @@ def report_dead_stock(
 def report_productivity(
     ctx: typer.Context, since: Since = None, until: Until = None,
     idle_minutes: Annotated[int, typer.Option(
-        help="A longer gap between confirmations is a break.", min=1)] = (
-        kpi.DEFAULT_IDLE_MINUTES),
+        help="A longer gap between confirmations is a break.", min=1)] = IDLE_MINUTES,
     as_json: AsJson = False, as_csv: AsCsv = False,
 ) -> None:
     """Lines per hour per operator and flow (receive, putaway, pick, count, replenish, move,
     adjust, status), timed between consecutive lines; a count line is one location counted."""
+    from wms_tui.domain import reports as kpi
+
     site = open_site(ctx)
     start, end = _window(since, until, site.zone)
     with site.read_factory() as uow:
@@ -179,6 +186,8 @@ def report_dock_to_stock(
     as_json: AsJson = False, as_csv: AsCsv = False,
 ) -> None:
     """Hours from a receipt onto a dock until its last unit moved off it, per item."""
+    from wms_tui.domain import reports as kpi
+
     site = open_site(ctx)
     start, end = _window(since, until, site.zone)
     with site.read_factory() as uow:
@@ -205,7 +214,7 @@ def report_exceptions(
     ctx: typer.Context,
     days: Annotated[int, typer.Option(
         help="Short tasks, overrides and over-receipts of the last N days.",
-        min=1)] = supervisor.DEFAULT_EXCEPTION_DAYS,
+        min=1)] = EXCEPTION_DAYS,
     as_json: AsJson = False, as_csv: AsCsv = False,
 ) -> None:
     """Open exceptions: short lines and tasks, putaway overrides, over-receipts (with the
@@ -228,6 +237,8 @@ def report_low_stock(
     ctx: typer.Context, as_json: AsJson = False, as_csv: AsCsv = False
 ) -> None:
     """Pick faces holding less than the item's minimum (min_qty)."""
+    from wms_tui.domain import reports as kpi
+
     with open_site(ctx).read_factory() as uow:
         faces = uow.reports.pick_faces()
     rows: list[Row] = [
@@ -256,6 +267,9 @@ def audit(
     as_json: AsJson = False,
 ) -> None:
     """Who did what, when: the movement ledger and the log-in audit log, oldest first."""
+    from wms_tui.domain import reports as kpi
+    from wms_tui.domain.audit_trail import audit_trail
+
     site = open_site(ctx)
     start, end = _window(since, until, site.zone)
     where = kpi.LedgerFilter(since=start, until=end, user=user, sku=item, location=location)

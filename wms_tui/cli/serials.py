@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from wms_tui.cli.common import AsJson, handles_errors, open_site
 from wms_tui.cli.output import console, print_json, table
-from wms_tui.domain.serials import SerialHistory, serial_history
 from wms_tui.domain.text import shown
+
+if TYPE_CHECKING:
+    from wms_tui.domain.serials import SerialHistory
 
 serial_app = typer.Typer(help="Serial numbers: where a unit is and how it moved.",
                          no_args_is_help=True)
@@ -42,6 +44,8 @@ def show(
     as_json: AsJson = False,
 ) -> None:
     """Where a serial is (location, LPN, status) and its movements, oldest first."""
+    from wms_tui.domain.serials import serial_history
+
     found = serial_history(open_site(ctx).read_factory, serial, sku=item)
     if as_json:
         print_json([_json(f) for f in found])

@@ -60,7 +60,10 @@ def serve(
     ssh_auth: Annotated[SshAuth | None, typer.Option(
         help="Device authentication (default: whatever is configured); none only on "
              "loopback.", show_default=False)] = None,
-    max_sessions: Annotated[int, typer.Option(help="Sessions beyond this are refused.")] = 200,
+    max_sessions: Annotated[int | None, typer.Option(
+        help="Sessions beyond this are refused (default: as many as the available memory "
+             "holds at 16 MB each, 20 to 2000; 200 where it is unknown).",
+        show_default=False)] = None,
     idle_timeout: Annotated[float, typer.Option(
         help="Seconds without input before a session ends (its work is saved); 0: never.")
     ] = 900,

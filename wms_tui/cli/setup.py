@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from wms_tui.bootstrap import Site, data_dir, sqlite_path
 from wms_tui.cli.common import (
     PinRefused,
     PinStdin,
@@ -21,10 +20,10 @@ from wms_tui.cli.common import (
     read_pin,
     refuse_pin_option,
 )
-from wms_tui.db import health as health_db
-from wms_tui.db import restore as restore_db
-from wms_tui.domain import masterdata, users
 from wms_tui.domain.model import Role
+
+if TYPE_CHECKING:
+    from wms_tui.bootstrap import Site
 
 db_app = typer.Typer(help="Database schema, backups and restores.", no_args_is_help=True)
 
@@ -48,6 +47,10 @@ def init(
     pin: PinRefused = None,
 ) -> None:
     """Create the database (or bring it up to date), warehouse WH1 and optionally an admin."""
+    from wms_tui.bootstrap import sqlite_path
+    from wms_tui.db import health as health_db
+    from wms_tui.domain import masterdata, users
+
     refuse_pin_option(pin)
     url = database_url(ctx)
     shown = health_db.shown_url(url)
@@ -114,6 +117,9 @@ def db_backup(
     )] = None,
 ) -> None:
     """A consistent online copy of a SQLite database (0600); pg_dump advice for PostgreSQL."""
+    from wms_tui.bootstrap import data_dir
+    from wms_tui.db import health as health_db
+
     must_exist(ctx)
     engine = open_site(ctx, ready=False).engine
     source = health_db.sqlite_file(engine)
@@ -145,6 +151,10 @@ def db_restore(
     old database is kept beside it as <name>.before-restore-<time>. ERPs holding export
     cursors of the old database are refused and told where to go on (docs/import-formats.md).
     """
+    from wms_tui.bootstrap import sqlite_path
+    from wms_tui.db import health as health_db
+    from wms_tui.db import restore as restore_db
+
     url = database_url(ctx)
     target = sqlite_path(url)
     if target is None:
@@ -174,6 +184,8 @@ def db_epoch(
     )] = False,
 ) -> None:
     """Show the database's export epoch, the first part of every `wms export events` cursor."""
+    from wms_tui.db import restore as restore_db
+
     must_exist(ctx)
     engine = open_site(ctx).engine
     if renew:

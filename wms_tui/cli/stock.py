@@ -11,9 +11,7 @@ from rich.text import Text
 
 from wms_tui.cli.common import AsJson, ItemFilter, LocationFilter, handles_errors, open_site
 from wms_tui.cli.output import console, print_json, table
-from wms_tui.domain import masterdata
 from wms_tui.domain.errors import BadInput
-from wms_tui.domain.scan import GS, scan_explanation
 from wms_tui.domain.text import visible
 
 scan_app = typer.Typer(help="Scanner diagnostics.", no_args_is_help=True)
@@ -35,6 +33,8 @@ def stock(
     """Stock on hand by item, location, lot, LPN and status."""
     if ctx.invoked_subcommand is not None:
         return
+    from wms_tui.domain import masterdata
+
     lines = masterdata.stock_listing(open_site(ctx).read_factory(), item=item, location=location)
     rows = [
         {
@@ -82,6 +82,8 @@ def movements(
     as_json: AsJson = False,
 ) -> None:
     """The movement ledger, oldest first."""
+    from wms_tui.domain import masterdata
+
     lines = masterdata.movement_listing(
         open_site(ctx).read_factory(), item=item, location=location, since=since,
         until=until, limit=limit,
@@ -114,6 +116,8 @@ def movements(
 
 def _spelled_gs(data: str) -> str:
     """Shells cannot type GS (0x1D), so '\\x1d' and '<GS>' stand for it."""
+    from wms_tui.domain.scan import GS
+
     return data.replace("\\x1d", GS).replace("\\x1D", GS).replace("<GS>", GS)
 
 
@@ -129,6 +133,8 @@ def scan_explain(
     as_json: AsJson = False,
 ) -> None:
     """Show how a scan is read: normalisation, GS1 fields, check digits and what it names."""
+    from wms_tui.domain.scan import scan_explanation
+
     with open_site(ctx).read_factory() as uow:
         try:
             explanation = scan_explanation(_spelled_gs(data), uow.catalog, separator=separator)

@@ -10,10 +10,8 @@ import typer
 from wms_tui.cli.common import AsJson, AsLogin, acting_user, handles_errors, open_site
 from wms_tui.cli.output import print_json
 from wms_tui.cli.stock import stock_app
-from wms_tui.domain import stock_control
 from wms_tui.domain.errors import BadInput
 from wms_tui.domain.model import PostResult, StockStatus
-from wms_tui.domain.stock import new_confirmation_key
 from wms_tui.domain.text import shown
 
 Item = Annotated[str, typer.Option("--item", help="SKU, barcode, alias or GTIN.")]
@@ -73,6 +71,9 @@ def stock_adjust(
 
     It never takes a balance below zero or below what is reserved for picking.
     """
+    from wms_tui.domain import stock_control
+    from wms_tui.domain.stock import new_confirmation_key
+
     request = stock_control.AdjustRequest(
         stock_control.StockPlace(item, location, lot, lpn), _signed(qty), reason,
         _status(status, "--status"), reference)
@@ -101,6 +102,9 @@ def stock_status(
     as_json: AsJson = False,
 ) -> None:
     """Change the status of stock in place: release or hold for QC, mark damaged, block."""
+    from wms_tui.domain import stock_control
+    from wms_tui.domain.stock import new_confirmation_key
+
     request = stock_control.StatusRequest(
         stock_control.StockPlace(item, location, lot, lpn), qty,
         _status(from_status, "--from"), _status(to_status, "--to"), reason, reference)

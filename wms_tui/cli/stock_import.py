@@ -7,24 +7,23 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Annotated
+from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
+from wms_tui.cli.choices import OPENING_BATCH, OPENING_MAX_BATCH
 from wms_tui.cli.common import acting_user, handles_errors, open_site
 from wms_tui.cli.importing import DryRun, FileArg, FileFormat, FormatOpt, Partial
 from wms_tui.cli.output import console
 from wms_tui.cli.stock import stock_app
 from wms_tui.domain import import_files, import_stream
 from wms_tui.domain.errors import BadInput
-from wms_tui.domain.opening_stock import (
-    DEFAULT_BATCH,
-    MAX_BATCH,
-    OpeningReport,
-    import_opening_stock,
-)
 from wms_tui.domain.text import shown, visible
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from wms_tui.domain.opening_stock import OpeningReport
 
 # The console the bar draws on, by this name so a test can hand it a terminal.
 _out = console
@@ -34,7 +33,7 @@ AllowExisting = Annotated[bool, typer.Option(
     help="Load even though the site already has stock movements (adds to that stock).",
 )]
 BatchSize = Annotated[int, typer.Option(
-    "--batch-size", min=1, max=MAX_BATCH, help="Lines posted per transaction.")]
+    "--batch-size", min=1, max=OPENING_MAX_BATCH, help="Lines posted per transaction.")]
 ActingLogin = Annotated[str, typer.Option(
     "--as", help="User ID of the supervisor or admin loading the stock (on every movement).")]
 
@@ -82,6 +81,8 @@ def _progress() -> Iterator[_Bar | None]:
     if not screen.is_terminal:
         yield None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=screen, transient=True) as bar:
         yield _Bar(bar)
@@ -108,10 +109,12 @@ def import_stock(
     partial: Partial = False,
     fmt: FormatOpt = None,
     allow_existing: AllowExisting = False,
-    batch_size: BatchSize = DEFAULT_BATCH,
+    batch_size: BatchSize = OPENING_BATCH,
 ) -> None:
     """Load the stock already on the shelves: one OPENING receipt per line, all or nothing
     (or --partial); running the same file again posts only lines not posted yet."""
+    from wms_tui.domain.opening_stock import import_opening_stock
+
     source = _source(file, fmt)
     site = open_site(ctx)
     actor = acting_user(site, login)

@@ -9,8 +9,6 @@ import typer
 from wms_tui.cli.cancels import Key, Reason, print_cancel
 from wms_tui.cli.common import AsCsv, AsJson, AsLogin, acting_user, handles_errors, open_site
 from wms_tui.cli.listing import emit_rows
-from wms_tui.domain import listings
-from wms_tui.domain.outbound.cancels import cancel_task
 
 task_app = typer.Typer(help="Pick, replenishment and count tasks.", no_args_is_help=True)
 
@@ -34,6 +32,8 @@ def task_list(
     as_csv: AsCsv = False,
 ) -> None:
     """List tasks by kind and id. Putaway is directed at the scan, so it has no tasks here."""
+    from wms_tui.domain import listings
+
     kinds = listings.task_kinds(kind or [])
     statuses = listings.task_statuses(status or [])
     rows = listings.task_listing(open_site(ctx).read_factory(), kinds=kinds, statuses=statuses,
@@ -54,6 +54,8 @@ def task_cancel(
 ) -> None:
     """Cancel an open pick or replenishment task and release its reservation; a pick task's
     units go back to its order line, to be allocated by a later wave."""
+    from wms_tui.domain.outbound.cancels import cancel_task
+
     site = open_site(ctx)
     result = cancel_task(site.uow_factory, acting_user(site, login), task_id, reason=reason,
                          key=key)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -16,10 +16,10 @@ from wms_tui.cli.common import (
 )
 from wms_tui.cli.importing import DryRun, FileArg, FormatOpt, Partial, run_import
 from wms_tui.cli.output import console, print_json, table
-from wms_tui.domain import user_import as user_imports
-from wms_tui.domain import users
 from wms_tui.domain.errors import BadInput
-from wms_tui.domain.ports import UserRecord
+
+if TYPE_CHECKING:
+    from wms_tui.domain.ports import UserRecord
 
 user_app = typer.Typer(help="Operators, supervisors and admins.", no_args_is_help=True)
 
@@ -38,6 +38,8 @@ def user_add(
     pin: PinRefused = None,
 ) -> None:
     """Add a user who signs in at the terminals with a user ID and PIN."""
+    from wms_tui.domain import users
+
     site = open_site(ctx)
     # Typos are refused before the PIN is asked for.
     users.validate_login(login)
@@ -67,6 +69,8 @@ def user_list(
 
 
 def _user_row(user: UserRecord) -> dict[str, object]:
+    from wms_tui.domain import users
+
     # One look at the clock per user, so "locked" and "locked_until" always agree.
     locked = users.is_locked(user)
     return {
@@ -77,6 +81,8 @@ def _user_row(user: UserRecord) -> dict[str, object]:
 
 
 def _set_active(ctx: typer.Context, login: str, active: bool) -> None:
+    from wms_tui.domain import users
+
     users.set_active(open_site(ctx).uow_factory(), login, active)
     typer.echo(f"user {login.upper()}: {'enabled' if active else 'disabled'}")
 
@@ -104,6 +110,8 @@ def user_reset_pin(
     pin: PinRefused = None,
 ) -> None:
     """Set a new PIN and unlock the account."""
+    from wms_tui.domain import users
+
     refuse_pin_option(pin)
     site = open_site(ctx)
     users.reset_pin(site.uow_factory(), login, read_pin("New PIN", pin_stdin))
@@ -114,6 +122,8 @@ def user_reset_pin(
 @handles_errors
 def user_unlock(ctx: typer.Context, login: LoginArg) -> None:
     """Let a user locked out by wrong PINs sign in again, with the PIN they have."""
+    from wms_tui.domain import users
+
     was_locked = users.unlock(open_site(ctx).uow_factory(), login)
     typer.echo(f"user {login.upper()}: {'unlocked' if was_locked else 'was not locked'}")
 
@@ -129,5 +139,7 @@ def user_import(
     Columns: login, name, role, language, active, pin. A PIN is needed only for new users;
     empty cells keep an existing user's values.
     """
+    from wms_tui.domain import user_import as user_imports
+
     run_import(ctx, file, "users", user_imports.import_users, dry_run=dry_run,
                partial=partial, fmt=fmt)

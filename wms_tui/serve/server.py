@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from wms_tui.serve.capacity import default_max_sessions
 from wms_tui.serve.ssh import (
     DeviceAuth,
     ServeConfigError,
@@ -47,7 +48,8 @@ class ServeConfig:
     authorized_keys: Path | None = None
     device_password: str | None = None
     ssh_auth: str | None = None
-    max_sessions: int = 200
+    # None: as many as the available memory holds (serve/capacity.py).
+    max_sessions: int | None = None
     idle_timeout: float = 900.0
     spawn: bool = False
     allow_no_auth: bool = False
@@ -143,8 +145,11 @@ async def serve(config: ServeConfig, *, ready: asyncio.Event | None = None,
             zygote = ZygoteLauncher()
             await zygote.start()
             launcher = zygote
-        manager = SessionManager(launcher, url, AuditLog(engine),
-                                 max_sessions=config.max_sessions,
+        if config.max_sessions is None:
+            max_sessions, sized = default_max_sessions()
+        else:
+            max_sessions, sized = config.max_sessions, "--max-sessions"
+        manager = SessionManager(launcher, url, AuditLog(engine), max_sessions=max_sessions,
                                  idle_timeout=config.idle_timeout, demo=config.demo,
                                  scenario=config.scenario)
         listeners: list[_Listener] = []
@@ -157,9 +162,9 @@ async def serve(config: ServeConfig, *, ready: asyncio.Event | None = None,
                 keepalive_count_max=config.keepalive_count_max)
             listeners.append(ssh)
             log.info("wms serve: SSH on %s:%d (%s auth, host key %s), sessions by %s, "
-                     "at most %d, idle timeout %.0f s", config.host, config.port,
+                     "at most %d (%s), idle timeout %.0f s", config.host, config.port,
                      _auth_name(auth), host_key.get_fingerprint(), launcher.name,
-                     config.max_sessions, config.idle_timeout)
+                     max_sessions, sized, config.idle_timeout)
             if config.telnet_port is not None:
                 listeners.append(await start_telnet_server(
                     manager, host=config.host, port=config.telnet_port,

@@ -29,6 +29,7 @@ from typing import Protocol
 
 from wms_tui.domain.text import shown
 from wms_tui.serve.audit import AuditLog, ConnectTally
+from wms_tui.serve.capacity import default_max_sessions
 from wms_tui.serve.session import SessionSpec
 from wms_tui.serve.zygote import Launcher, SessionProcess, signal_session
 
@@ -401,15 +402,16 @@ class SessionManager:
     """Admits sessions up to a limit and keeps track of them until they end."""
 
     def __init__(self, launcher: Launcher, database_url: str, audit: AuditLog | None, *,
-                 max_sessions: int = 200, idle_timeout: float = 900.0, demo: bool = False,
-                 scenario: str | None = None) -> None:
+                 max_sessions: int | None = None, idle_timeout: float = 900.0,
+                 demo: bool = False, scenario: str | None = None) -> None:
         self.launcher = launcher
         self.database_url = database_url
         self.demo = demo
         self.scenario = scenario
         self.audit = audit
         self.tally = ConnectTally()
-        self.max_sessions = max_sessions
+        # None: as many as the available memory holds.
+        self.max_sessions = default_max_sessions()[0] if max_sessions is None else max_sessions
         self.idle_timeout = idle_timeout
         self.sessions: set[RfSession] = set()
         self.stopping = False
