@@ -13,11 +13,19 @@ asyncssh clients rendering into pyte screens of 20x16 (TERM=vt220), measures:
   screen), median, p95 and p99, with 1 session and with 100 sessions each scanning every 3 s
   (Move flow: from location, item, quantity, to location, which posts; then back again),
   timed once every operator has logged in, with the server side's CPU per scan;
-- bytes sent to the terminal per flow step at 20x16.
+- bytes sent to the terminal per flow step at 20x16;
+- session CPU per scan: utime+stime of the session processes over the scanning window
+  (/proc/PID/stat), divided by the scans in that window.
+
+With --json one JSON object goes to stdout (rows go to stderr as they come):
+{"active", "scan_ms": {"p50", "p95", "p99"}, "posting_scan_ms": {...}, "cpu_ms_per_scan",
+"pss_mb_per_session", "load_average", "errors"}.
 
     .venv/bin/python bench/sessions.py                      # full run, ~20 minutes
     .venv/bin/python bench/sessions.py --sizes 1,10 --active 10 --seconds 15   # quick
     .venv/bin/python bench/sessions.py --launchers zygote --markdown
+    .venv/bin/python bench/sessions.py --launchers zygote --sizes 200 --active 200 \
+        --seconds 45 --json
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import faulthandler
+import json
 import os
 import random
 import signal
@@ -146,11 +155,6 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _flatten(found: tuple[list[int], int | None]) -> list[int]:
-    sessions, zygote = found
-    return sessions + ([zygote] if zygote else [])
-
-
 def pss_kb(pid: int) -> int:
     for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
         if line.startswith("Pss:"):
@@ -247,7 +251,8 @@ class Row:
 
 
 async def idle_sessions(server: Server, launcher: str, size: int, idle: float,
-                        rows: list[Row], at_once: int) -> None:
+                        rows: list[Row], at_once: int) -> float:
+    """The figures as rows; the mean PSS per session process, MB."""
     terminals: list[Terminal] = []
     times: list[float] = []
     handshakes: list[float] = []
@@ -295,6 +300,7 @@ async def idle_sessions(server: Server, launcher: str, size: int, idle: float,
                     f"{len(terminals)} held ({len(pss)} processes) / {errors} errors"))
     await asyncio.gather(*(t.close() for t in terminals))
     await asyncio.sleep(3)
+    return per_session
 
 
 STEPS = (
@@ -306,8 +312,15 @@ STEPS = (
 )
 
 
+def in_ms(values: list[float]) -> dict[str, float]:
+    median, p95, p99 = quantiles(values)
+    return {"p50": round(median * 1000, 1), "p95": round(p95 * 1000, 1),
+            "p99": round(p99 * 1000, 1)}
+
+
 async def scanning(server: Server, launcher: str, size: int, seconds: float, interval: float,
-                   rows: list[Row], first_user: int) -> None:
+                   rows: list[Row], first_user: int) -> dict[str, object]:
+    """The figures as rows, and as a dict for --json."""
     latencies: list[float] = []
     posting: list[float] = []
     step_bytes: list[int] = []
@@ -350,15 +363,23 @@ async def scanning(server: Server, launcher: str, size: int, seconds: float, int
             places = places[::-1]
         await terminal.close()
 
-    async def meter() -> float:
-        """CPU seconds the server, its zygote and the sessions used while scanning."""
+    async def meter() -> tuple[float, float, int]:
+        """CPU seconds the server, its zygote and the sessions used while scanning, CPU seconds
+        of the session processes alone (/proc utime+stime), and the scans in that window."""
         await logged_in.wait()
-        pids = [server.proc.pid, *_flatten(server.session_pids())]
-        before = sum(cpu_seconds(pid) for pid in pids)
+        sessions, zygote = server.session_pids()
+        pids = [server.proc.pid, *sessions, *([zygote] if zygote else [])]
+        before = {pid: cpu_seconds(pid) for pid in pids}
+        scans_before = len(latencies)
         await asyncio.sleep(seconds)
-        return sum(cpu_seconds(pid) for pid in pids) - before
+        # Read before any operator logs out: an ended session has no /proc entry to read.
+        used = {pid: cpu_seconds(pid) - before[pid] for pid in pids}
+        return (sum(used.values()), sum(used[pid] for pid in sessions),
+                len(latencies) - scans_before)
 
-    *_, used = await asyncio.gather(*(operator(n) for n in range(1, size + 1)), meter())
+    *_, (used, session_used, window_scans) = await asyncio.gather(
+        *(operator(n) for n in range(1, size + 1)), meter())
+    session_ms = session_used / max(window_scans, 1) * 1000
     median, p95, p99 = quantiles(latencies)
     rows.append(Row(launcher, f"scan-to-screen, {size} sessions scanning every "
                               f"{interval:.0f} s: median / p95 / p99",
@@ -367,6 +388,8 @@ async def scanning(server: Server, launcher: str, size: int, seconds: float, int
     rows.append(Row(launcher, f"  server-side CPU while scanning, {size} sessions",
                     f"{used / seconds * 100:.0f}% of one core "
                     f"({used / max(len(latencies), 1) * 1000:.1f} ms per scan)"))
+    rows.append(Row(launcher, f"  session CPU per scan (/proc, session processes), {size} "
+                              "sessions", f"{session_ms:.1f} ms ({window_scans} scans)"))
     median, p95, p99 = quantiles(posting)
     rows.append(Row(launcher, f"  of which the posting scans (to location), {size} sessions",
                     f"{median * 1000:.0f} / {p95 * 1000:.0f} / {p99 * 1000:.0f} ms"))
@@ -374,9 +397,13 @@ async def scanning(server: Server, launcher: str, size: int, seconds: float, int
         rows.append(Row(launcher, "bytes per Move step at 20x16 (mean, max)",
                         f"{statistics.mean(step_bytes):.0f}, {max(step_bytes)}"))
     await asyncio.sleep(3)
+    return {"active": size, "scan_ms": in_ms(latencies), "posting_scan_ms": in_ms(posting),
+            "cpu_ms_per_scan": round(session_ms, 2), "errors": errors}
 
 
-async def run(args: argparse.Namespace, url: str, tmp: Path) -> list[Row]:
+async def run(args: argparse.Namespace, url: str, tmp: Path,
+              figures: dict[str, object]) -> list[Row]:
+    """Every launcher's rows; the first launcher's figures at --active go into figures."""
     rows: list[Row] = []
     first_user = 0
     for launcher in args.launchers.split(","):
@@ -389,12 +416,15 @@ async def run(args: argparse.Namespace, url: str, tmp: Path) -> list[Row]:
         try:
             for size in (int(s) for s in args.sizes.split(",") if s):
                 print(f"{launcher}: {size} idle sessions", file=sys.stderr)
-                await idle_sessions(server, launcher, size, args.idle, rows, args.at_once)
+                pss = await idle_sessions(server, launcher, size, args.idle, rows, args.at_once)
+                figures.setdefault("pss_mb_per_session", round(pss, 1))
             for size in (1, args.active) if args.active else ():
                 print(f"{launcher}: {size} scanning sessions", file=sys.stderr)
-                await scanning(server, launcher, size, args.seconds, args.interval, rows,
-                               first_user)
+                found = await scanning(server, launcher, size, args.seconds, args.interval,
+                                       rows, first_user)
                 first_user += size
+                if size == args.active and "active" not in figures:
+                    figures.update(found)
         finally:
             server.stop()
     return rows
@@ -412,12 +442,20 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=3.0, help="seconds between scans")
     parser.add_argument("--idle", type=float, default=20.0, help="idle measurement seconds")
     parser.add_argument("--markdown", action="store_true")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object on stdout (the first launcher, --active "
+                             "sessions scanning; PSS at the first --sizes); rows on stderr")
     args = parser.parse_args()
+    figures: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp:
         launchers = len(args.launchers.split(","))
         url = seed(Path(tmp) / "wms.db", launchers * (args.active + 1))
-        rows = asyncio.run(run(args, url, Path(tmp)))
+        rows = asyncio.run(run(args, url, Path(tmp), figures))
     load = os.getloadavg()
+    if args.json:
+        figures["load_average"] = [round(n, 2) for n in load]
+        print(json.dumps(figures))
+        return
     print(f"{os.cpu_count()} CPUs, load average at the end {load[0]:.1f} / {load[1]:.1f} / "
           f"{load[2]:.1f}; TERM=vt220 20x16; SQLite")
     if args.markdown:

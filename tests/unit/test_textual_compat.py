@@ -43,6 +43,11 @@ SIGNATURES = [
     ("textual.app", "App._close_messages_no_wait", []),
     ("textual.drivers.linux_driver", "LinuxDriver.run_input_thread", []),
     ("textual.drivers.linux_driver", "LinuxDriver._run_input_thread", []),
+    ("textual._compositor", "Compositor._render_chops", ["crop", "is_rendered_line"]),
+    ("textual.screen", "Screen._compositor_refresh", []),
+    ("textual.app", "App._update_mouse_over", ["screen"]),
+    ("textual.css.stylesheet", "Stylesheet._parse_rules",
+     ["css", "read_from", "is_default_rules", "tie_breaker", "scope"]),
 ]
 # Attributes every App has once constructed, read or set by HookedApp and driver_of.
 APP_ATTRIBUTES = ["_running", "_closed", "_driver", "_batch_count", "_return_code",
@@ -50,7 +55,10 @@ APP_ATTRIBUTES = ["_running", "_closed", "_driver", "_batch_count", "_return_cod
 # Underscored attribute names of Textual objects that only textual_compat may use.
 PRIVATE_NAMES = frozenset({*APP_ATTRIBUTES, "_compositor", "_debug", "_display",
                            "_handle_exception", "_set_pointer_shape", "_close_messages_no_wait",
-                           "_run_input_thread"})
+                           "_run_input_thread", "_compositor_refresh", "_render_chops",
+                           "_dirty_regions", "_dirty_widgets", "_update_mouse_over",
+                           "_parse_rules", "_variables", "_invalid_css", "_rules", "_rules_map",
+                           "_require_parse"})
 
 
 def broken(what: str) -> str:
@@ -120,6 +128,37 @@ def test_run_input_thread_is_still_the_version_it_was_copied_from() -> None:
         "LinuxDriver._run_input_thread no longer calls run_input_thread()")
     assert "self._run_input_thread" in inspect.getsource(LinuxDriver.start_application_mode), (
         broken("LinuxDriver no longer starts its input thread on _run_input_thread"))
+
+
+def test_stylesheet_reparse_is_still_the_version_it_was_copied_from() -> None:
+    from textual.css.stylesheet import Stylesheet
+
+    from wms_tui.textual_compat import STYLESHEET_REPARSE_SHA256
+
+    source = inspect.getsource(Stylesheet.reparse)
+    digest = hashlib.sha256(source.encode()).hexdigest()
+    assert digest == STYLESHEET_REPARSE_SHA256, broken(
+        "Stylesheet.reparse has changed; re-copy it into SharedStylesheet.reparse and set "
+        f"STYLESHEET_REPARSE_SHA256 = {digest!r}. Upstream now:\n{source}")
+    stylesheet = Stylesheet()
+    for name in ("_variables", "_invalid_css", "_rules", "_rules_map", "_require_parse"):
+        assert hasattr(stylesheet, name), broken(f"Stylesheet.{name} no longer exists")
+
+
+def test_screen_internals_changed_rows_reads_are_there() -> None:
+    from textual._compositor import Compositor
+    from textual.screen import Screen
+
+    screen = Screen[None]()
+    assert isinstance(getattr(screen, "_dirty_widgets", None), set), broken(
+        "Screen._dirty_widgets is no longer a set")
+    assert isinstance(getattr(Compositor(), "_dirty_regions", None), set), broken(
+        "Compositor._dirty_regions is no longer a set")
+    # HookedScreen replaces _compositor_refresh: it must still be how a screen repaints.
+    assert "self._compositor_refresh()" in inspect.getsource(Screen._on_timer_update), broken(
+        "Screen._on_timer_update no longer repaints through _compositor_refresh()")
+    assert "self._compositor_refresh()" in inspect.getsource(Screen._refresh_layout), broken(
+        "Screen._refresh_layout no longer repaints through _compositor_refresh()")
 
 
 def test_textual_still_calls_the_hooks_compat_overrides() -> None:
@@ -252,3 +291,60 @@ def test_no_class_outside_compat_overrides_an_underscored_textual_method() -> No
     assert clashes == [], (
         "these override Textual private methods; do it in wms_tui/textual_compat.py:\n"
         + "\n".join(clashes))
+
+
+def hooked_app() -> Any:
+    """Two one-row Statics on the HookedApp and HookedScreen the RF app is built on."""
+    from wms_tui.textual_compat import HookedApp, HookedScreen
+
+    class Probe(HookedApp):
+        CSS = "Static { height: 1; }"
+
+        def on_mount(self) -> None:
+            screen = HookedScreen[None]()
+            self.push_screen(screen)
+            screen.mount(Static("HELLO"), Static("WORLD"))
+
+    return Probe()
+
+
+def test_changed_rows_renders_whole_rows_of_what_changed_once() -> None:
+    from wms_tui.textual_compat import changed_rows
+
+    async def main() -> None:
+        app = hooked_app()
+        async with app.run_test(size=(20, 4)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert changed_rows(screen) is None
+            screen._compositor._dirty_regions.add(Region(3, 1, 2, 1))
+            rows = changed_rows(screen)
+            assert rows is not None and rows.region == Region(0, 1, 20, 1)
+            assert "".join(s.text for line in rows.strips for s in line).rstrip() == "WORLD"
+            assert not screen._compositor._dirty_regions
+
+    asyncio.run(main())
+
+
+def test_a_second_app_parses_no_css_and_is_styled_the_same(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import textual.css.parse as parse_module
+    import textual.css.stylesheet as stylesheet_module
+
+    async def heights() -> list[int]:
+        app = hooked_app()
+        async with app.run_test(size=(20, 4)) as pilot:
+            await pilot.pause()
+            return [widget.size.height for widget in app.screen.query(Static)]
+
+    assert asyncio.run(heights()) == [1, 1]
+    parsed: list[str] = []
+    real_parse = parse_module.parse
+
+    def counting_parse(*args: Any, **kwargs: Any) -> Any:
+        parsed.append(str(args[2]))
+        return real_parse(*args, **kwargs)
+
+    monkeypatch.setattr(stylesheet_module, "parse", counting_parse)
+    assert asyncio.run(heights()) == [1, 1]
+    assert parsed == []

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, cast
 from textual import on
 from textual.app import ComposeResult
 from textual.events import Resize
-from textual.screen import Screen
 
 from wms_tui.domain.errors import StorageFault
 from wms_tui.domain.flows.base import Tone
-from wms_tui.screens.widgets import FactList, MessageLine, PromptLine, RfHeader, ScanInput
+from wms_tui.screens.widgets import FactList, MessageLine, RfHeader, ScanInput
+from wms_tui.textual_compat import HookedScreen
 
 if TYPE_CHECKING:
     from wms_tui.app import RfApp
@@ -36,7 +36,7 @@ class View:
     masked: bool = False
 
 
-class RfScreen(Screen[None], inherit_bindings=False):
+class RfScreen(HookedScreen[None], inherit_bindings=False):
     """Base screen: no Tab focus-cycling or copy keys, text through the app's translator.
 
     The first view is built before the first paint, so entering a screen draws it once.
@@ -58,12 +58,9 @@ class RfScreen(Screen[None], inherit_bindings=False):
     def compose(self) -> ComposeResult:
         view = self.first_view()
         yield RfHeader(view.title, self.rf.header_right, id="header")
-        facts = self.fact_list(id="facts")
-        facts.show(view.facts)
+        facts = self.fact_list(with_prompt=True, id="facts")
+        facts.show(view.facts, view.prompt)
         yield facts
-        prompt = PromptLine(id="prompt")
-        prompt.show(view.prompt)
-        yield prompt
         if self.with_input:
             yield ScanInput(masked=view.masked, id="entry")
         message = MessageLine(id="message")
@@ -71,10 +68,10 @@ class RfScreen(Screen[None], inherit_bindings=False):
         yield message
 
     def show(self, view: View) -> None:
-        """Update only what changed, so the terminal receives only those lines."""
+        """Update only what changed, so the terminal receives only those lines; no widget
+        changes size, so a step costs no new layout of the screen."""
         self.query_one(RfHeader).show(view.title)
-        self.query_one(FactList).show(view.facts)
-        self.query_one(PromptLine).show(view.prompt)
+        self.query_one(FactList).show(view.facts, view.prompt)
         self.query_one(MessageLine).show(view.message, view.tone)
         if self.with_input:
             self.query_one(ScanInput).set_masked(view.masked)
@@ -111,7 +108,7 @@ class RfScreen(Screen[None], inherit_bindings=False):
             self.call_after_refresh(self._fit_message_once)
             return
         # The rows the facts would have beside a message of the usual two rows.
-        room = facts.size.height + message.size.height - MESSAGE_ROWS
+        room = facts.fact_rows + message.size.height - MESSAGE_ROWS
         free = max(0, room - len(facts.lines))
         rows = max(MESSAGE_ROWS, min(needed, MESSAGE_ROWS + free))
         if message.size.height != rows:

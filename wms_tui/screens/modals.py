@@ -21,6 +21,7 @@ from wms_tui.domain.checkdigits import is_ascii_digits
 from wms_tui.domain.flows.base import Tone, Translate, no_translation
 from wms_tui.screens.bursts import burst_of, drop_rest_of, pass_on
 from wms_tui.screens.widgets import FactList, MessageLine, PromptLine, RfHeader, ScanInput
+from wms_tui.textual_compat import HookedScreen
 
 Result = TypeVar("Result")
 
@@ -29,7 +30,8 @@ def _t(app: object) -> Translate:
     return cast(Translate, getattr(app, "t", no_translation))
 
 
-class RfModal(ModalScreen[Result], Generic[Result], inherit_bindings=False):
+class RfModal(ModalScreen[Result], HookedScreen[Result], Generic[Result],
+              inherit_bindings=False):
     """A pop-up that closes exactly once, whatever keys are still queued for it."""
 
     def __init__(self) -> None:

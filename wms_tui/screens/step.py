@@ -104,11 +104,11 @@ class FlowScreen(RfScreen):
 
     def lines_per_page(self) -> int | None:
         """Stock lines a paged step (inquiry) can show here, below its two or three headings."""
-        facts = self.query_one(FactList).size
-        if facts.height < 1:
+        facts = self.query_one(FactList)
+        if facts.fact_rows < 1:
             return None
-        columns = 2 if facts.width >= 40 else 1
-        return max(1, facts.height * columns - PAGE_HEADINGS)
+        columns = 2 if facts.size.width >= 40 else 1
+        return max(1, facts.fact_rows * columns - PAGE_HEADINGS)
 
     @work(thread=True, group="flow")
     def run_flow(self, call: FlowCall, services: Any, actor: Actor, flow: AnyFlow,

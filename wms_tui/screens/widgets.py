@@ -8,13 +8,16 @@ Nothing here blinks or runs a timer: an idle terminal receives no bytes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Self
 
 from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.geometry import Region, Size
 from textual.message import Message
+from textual.strip import Strip
 from textual.widget import Widget
 
 from wms_tui.domain.flows.base import Tone
@@ -55,11 +58,39 @@ def fit(text: str, width: int, ascii_mode: bool = False) -> str:
 
 
 class RfWidget(Widget):
-    """Knows whether the app is in ASCII mode, so every widget draws the same character set."""
+    """Knows whether the app is in ASCII mode, so every widget draws the same character set.
+
+    Its render() Text becomes lines straight away (Textual's line API), not through Textual's
+    general content pipeline: a scan step repaints a few plain lines, and that pipeline was a
+    large part of the CPU a step cost. Lines are kept until the next refresh or resize.
+    """
+
+    # (size, base style) the lines were drawn for, and the lines.
+    drawn: tuple[tuple[Size, Style], list[Strip]] | None = None
 
     @property
     def ascii_mode(self) -> bool:
         return bool(getattr(self.app, "ascii_mode", False))
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Self:
+        self.drawn = None
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def render_line(self, y: int) -> Strip:
+        base = self.visual_style.rich_style
+        key = (self.size, base)
+        if self.drawn is None or self.drawn[0] != key:
+            text = self.render()
+            assert isinstance(text, Text)
+            console = self.app.console
+            # Text.render yields the spans' styles only; the Text's own style goes under them.
+            under = base + console.get_style(text.style, default=Style.null())
+            self.drawn = (key, [Strip(Segment.apply_style(line.render(console, end=""), under))
+                                for line in text.split("\n", allow_blank=True)
+                                [: self.size.height]])
+        lines = self.drawn[1]
+        return lines[y] if y < len(lines) else Strip.blank(self.size.width, base)
 
 
 class RfHeader(RfWidget):
@@ -105,43 +136,88 @@ def in_columns(lines: Sequence[str], width: int, height: int, ascii_mode: bool) 
 
 
 class FactList(RfWidget):
-    """Label: value lines cut to the width; more lines than rows (8x40) go into columns."""
+    """Label: value lines cut to the width; more lines than rows (8x40) go into columns.
 
-    def __init__(self, **kwargs: Any) -> None:
+    On a step screen (with_prompt) the prompt is drawn here too, bold in the bottom one or two
+    rows: the widget keeps its size whatever the prompt, so a step that changes how many rows
+    the prompt needs repaints rows and never lays out the screen again.
+    """
+
+    # The prompt is wrapped to at most this many rows.
+    PROMPT_ROWS = 2
+
+    def __init__(self, with_prompt: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.lines: tuple[str, ...] = ()
+        self.with_prompt = with_prompt
+        self.prompt = ""
 
-    def show(self, lines: Sequence[str]) -> None:
+    @property
+    def fact_rows(self) -> int:
+        """The rows above the prompt, where the facts are shown."""
+        return max(self.size.height - len(self.prompt_lines(self.size.width)), 0)
+
+    def prompt_lines(self, width: int) -> list[str]:
+        if not self.with_prompt:
+            return []
+        wrapped = wrap_lines(visible(self.prompt, self.ascii_mode), width)
+        return wrapped[: self.PROMPT_ROWS] or [""]
+
+    def show(self, lines: Sequence[str], prompt: str | None = None) -> None:
         old, self.lines = self.lines, tuple(lines)
+        old_prompt = self.prompt_lines(self.size.width)
+        if prompt is not None:
+            self.prompt = prompt
         if not self.is_mounted:
             return
-        if max(len(old), len(self.lines)) > self.size.height:
+        width, height = self.size.width, self.size.height
+        new_prompt = self.prompt_lines(width)
+        if len(new_prompt) != len(old_prompt) or max(len(old), len(self.lines)) > self.fact_rows:
             self.refresh()
             return
         # Repaint only the rows that changed: unchanged and blank rows cost nothing on the wire.
-        width = self.size.width
         for row in range(max(len(old), len(self.lines))):
             if old[row : row + 1] != self.lines[row : row + 1]:
                 self.refresh(Region(0, row, width, 1))
+        if new_prompt != old_prompt:
+            self.refresh(Region(0, height - len(new_prompt), width, len(new_prompt)))
 
     def render(self) -> Text:
-        width, height = self.size.width, self.size.height
-        if len(self.lines) > height:
-            return in_columns(self.lines, width, height, self.ascii_mode)
-        return Text("\n".join(fit(visible(line, self.ascii_mode), width, self.ascii_mode)
-                              for line in self.lines))
+        width, rows = self.size.width, self.fact_rows
+        if len(self.lines) > rows:
+            text = in_columns(self.lines, width, rows, self.ascii_mode)
+        else:
+            text = Text("\n".join(fit(visible(line, self.ascii_mode), width, self.ascii_mode)
+                                  for line in self.lines))
+        return self.with_prompt_below(text, rows)
+
+    def with_prompt_below(self, facts: Text, rows: int) -> Text:
+        """The facts padded to their rows, then the prompt in bold; the facts alone if none."""
+        prompt = self.prompt_lines(self.size.width)
+        if not prompt:
+            return facts
+        shown = facts.split(allow_blank=True)[:rows] if facts.plain else []
+        body = Text("\n").join([*shown, *[Text("")] * (rows - len(shown))])
+        if rows:
+            body.append("\n")
+        body.append("\n".join(prompt), style="bold")
+        return body
 
 
 class MenuList(FactList):
     """Menu entries in as many columns as it takes to show them all, so 8 rows still fit."""
 
-    def show(self, lines: Sequence[str]) -> None:
-        if tuple(lines) != self.lines:
+    def show(self, lines: Sequence[str], prompt: str | None = None) -> None:
+        if tuple(lines) != self.lines or (prompt is not None and prompt != self.prompt):
             self.lines = tuple(lines)
+            if prompt is not None:
+                self.prompt = prompt
             self.refresh()
 
     def render(self) -> Text:
-        return in_columns(self.lines, self.size.width, self.size.height, self.ascii_mode)
+        rows = self.fact_rows
+        return self.with_prompt_below(
+            in_columns(self.lines, self.size.width, rows, self.ascii_mode), rows)
 
 
 class PromptLine(RfWidget):
@@ -153,12 +229,16 @@ class PromptLine(RfWidget):
 
     def show(self, text: str) -> None:
         if text != self.text:
+            rows = self.rows_needed(self.size.width)
             self.text = text
-            # Only a prompt that may change height needs a new layout; that repaints more.
-            self.refresh(layout=True)
+            # Only a prompt whose row count changes needs a new layout of the whole screen.
+            self.refresh(layout=self.rows_needed(self.size.width) != rows)
+
+    def rows_needed(self, width: int) -> int:
+        return max(1, len(wrap_lines(visible(self.text, self.ascii_mode), width)))
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return max(1, len(wrap_lines(visible(self.text, self.ascii_mode), width)))
+        return self.rows_needed(width)
 
     def render(self) -> Text:
         return Text("\n".join(wrap_lines(visible(self.text, self.ascii_mode),
@@ -180,8 +260,11 @@ class MessageLine(RfWidget):
         if (text, tone) != (self.text, self.tone):
             rows = self.rows_needed(self.size.width)
             self.text, self.tone = text, tone
-            # A new row count changes the layout where the line is `height: auto` (pop-ups).
-            self.refresh(layout=self.rows_needed(self.size.width) != rows)
+            # A new row count changes the layout only where the line is `height: auto`
+            # (pop-ups); on a step screen its two rows are fixed.
+            height = self.styles.height
+            self.refresh(layout=height is not None and height.is_auto
+                         and self.rows_needed(self.size.width) != rows)
 
     def marked(self) -> str:
         shown = visible(self.text, self.ascii_mode)

@@ -267,7 +267,8 @@ def preload() -> None:
 
 def warm_up() -> None:
     """Run the RF app once, headless, to the menu: the caches Textual and Rich fill on a first
-    run (styles, segments, key maps) are then filled once here and shared by every child.
+    run (styles, segments, key maps) and the parsed stylesheet (textual_compat's
+    SharedStylesheet) are then filled once here and shared by every child, which parses no CSS.
 
     The run's event loop is closed and its threads joined before this returns, so a fork
     still copies no loop and no thread.
