@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from typer.testing import CliRunner, Result
 
 from cli import app
@@ -24,6 +24,7 @@ from tests.factories import Warehouse, build_warehouse
 from wms_tui.bootstrap import Site
 from wms_tui.db.engine import make_engine
 from wms_tui.db.uow import uow_factory
+from wms_tui.domain.outbound import import_outbound_orders, release_wave
 from wms_tui.domain.stock import Move, Pick, Receive, post
 
 NOW = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)
@@ -143,3 +144,21 @@ def test_productivity_labels_putaway_apart_from_move(
     rows = wms.json("report", "productivity", WMS_TIMEZONE="UTC")["rows"]
     assert [(r["flow"], r["lines"], r["timed_lines"]) for r in rows] == [
         ("move", 1, 1), ("putaway", 1, 1), ("receive", 1, 0)]
+
+
+def test_order_and_wave_lists_read_since_as_a_site_day(
+        stocked: tuple[Zoned, Engine, Warehouse]) -> None:
+    wms, engine, wh = stocked
+    report = import_outbound_orders(uow_factory(engine), [
+        {"reference": "SO-1", "line_no": "1", "sku": "WIDGET", "quantity": "1", "uom": "EA"}])
+    assert report.ok, report.errors
+    post(uow_factory(engine), wh.admin, Receive(wh.widget, 5, wh.pick, "ASN-1"))
+    release_wave(uow_factory(engine), wh.supervisor)
+    # 23:00 UTC on 1 March is 07:00 on 2 March in Shanghai.
+    with engine.begin() as conn:
+        for table in ("outbound_order", "wave"):
+            conn.execute(text(f"UPDATE {table} SET created_at = :at"),
+                         {"at": datetime(2026, 3, 1, 23, 0)})
+    for kind in (("order", "list"), ("wave", "list")):
+        assert len(wms.json(*kind, "--since", "2026-03-02", WMS_TIMEZONE=SHANGHAI)["rows"]) == 1
+        assert wms.json(*kind, "--since", "2026-03-02", WMS_TIMEZONE="UTC")["rows"] == []

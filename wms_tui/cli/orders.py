@@ -11,7 +11,7 @@ import typer
 
 from wms_tui.cli.cancels import Key, Reason, print_cancel
 from wms_tui.cli.choices import PickedUnits
-from wms_tui.cli.common import AsCsv, AsJson, AsLogin, Since, acting_user, handles_errors, open_site
+from wms_tui.cli.common import AsCsv, AsJson, AsLogin, acting_user, handles_errors, open_site
 from wms_tui.cli.importing import DryRun, FileArg, FormatOpt, Importer, Partial, run_import
 from wms_tui.cli.listing import emit_rows
 from wms_tui.cli.output import console, print_json, table
@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 order_app = typer.Typer(help="Inbound orders (ASNs, purchase orders) and outbound orders.",
                         no_args_is_help=True)
 wave_app = typer.Typer(help="Waves: release outbound orders for picking.", no_args_is_help=True)
+
+SiteSince = Annotated[str | None, typer.Option(
+    help="From this day (YYYY-MM-DD) or ISO time, site time unless it has an offset.",
+    show_default=False)]
 
 
 class OrderKind(StrEnum):
@@ -137,7 +141,7 @@ def _kind(kind: OrderKind | None) -> listings.OrderKind | None:
 @order_app.command("list")
 @handles_errors
 def order_list(
-    ctx: typer.Context, kind: KindOpt = None, status: Statuses = None, since: Since = None,
+    ctx: typer.Context, kind: KindOpt = None, status: Statuses = None, since: SiteSince = None,
     as_json: AsJson = False, as_csv: AsCsv = False,
 ) -> None:
     """List inbound and outbound orders by reference: lines, units ordered and done
@@ -145,9 +149,11 @@ def order_list(
     from wms_tui.domain import listings
 
     which = _kind(kind)
+    site = open_site(ctx)
+    # A day or a time without an offset is the site's, as in the reports.
     where = listings.OrderFilter(listings.order_statuses(status or [], which),
-                                 moment(since, "--since"))
-    rows = listings.order_listing(open_site(ctx).read_factory(), where, which)
+                                 moment(since, "--since", zone=site.zone))
+    rows = listings.order_listing(site.read_factory(), where, which)
     emit_rows("Orders", listings.OrderRow, rows, numeric={"priority", "lines", "quantity", "done"},
               as_json=as_json, as_csv=as_csv,
               columns=["kind", "reference", "party", "status", "due", "priority", "wave",
@@ -235,13 +241,15 @@ def wave_list(
     ctx: typer.Context,
     status: Annotated[list[str] | None, typer.Option(
         "--status", help="released, picking or done (repeatable).", show_default=False)] = None,
-    since: Since = None, as_json: AsJson = False, as_csv: AsCsv = False,
+    since: SiteSince = None, as_json: AsJson = False, as_csv: AsCsv = False,
 ) -> None:
     """List waves: who released them, their orders and tasks (open and cancelled)."""
     from wms_tui.domain import listings
 
-    where = listings.WaveFilter(listings.wave_statuses(status or []), moment(since, "--since"))
-    rows = listings.wave_listing(open_site(ctx).read_factory(), where)
+    site = open_site(ctx)
+    where = listings.WaveFilter(listings.wave_statuses(status or []),
+                                moment(since, "--since", zone=site.zone))
+    rows = listings.wave_listing(site.read_factory(), where)
     emit_rows("Waves", listings.WaveRow, rows,
               numeric={"orders", "tasks", "open_tasks", "cancelled_tasks"},
               as_json=as_json, as_csv=as_csv)
