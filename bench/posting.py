@@ -2,9 +2,12 @@
 
 One confirmation is what a picker's confirm posts: a Pick of one line (a conditional balance
 update, one ledger row and one idempotency record) in one transaction, through stock.post().
+The "raw" baseline runs the same six statements straight through sqlite3 or psycopg, in the
+same invocation, so the project's cost is a ratio against it.
 
     python bench/posting.py                     # the full run: several minutes
     python bench/posting.py --quick --skip-pg   # a smoke run in seconds
+    python bench/posting.py --quick --json      # 8 writers, one JSON object on stdout
     python bench/posting.py --rows 10000,1000000 --seconds 5 --markdown
 
 SQLite files live in a temporary directory; PostgreSQL uses its own database (wms_bench by
@@ -14,6 +17,7 @@ default), created at the start and dropped at the end.
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing
 import os
 import random
@@ -21,6 +25,7 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -300,40 +305,125 @@ def writer(
 
     actor = Actor(user_id, "BENCH", Role.OPERATOR, f"T-BENCH-{terminal}")
     rng = random.Random(terminal)
-    errors: Counter[str] = Counter()
-    latencies: list[float] = []
-    for _ in range(WARM_UP):
-        # Each process compiles its statements on first use; keep that out of the window.
+
+    def post_once() -> None:
         item, loc = rng.choice(pairs)
         post(uow, actor, Pick(item, 1, loc, f"SO-{terminal}"))
-    attempts = 0
+
+    _timed_loop(post_once, seconds, start, results, lambda: attempts)
+    engine.dispose()
+
+
+# The statements one Pick post issues (SQLAlchemy echo), for the raw drivers' baseline.
+RAW_STATEMENTS = (
+    "SELECT key, user_id, operation, result, created_at FROM idempotency_record WHERE key = {p}",
+    "SELECT id, sku, description, base_uom, lot_tracked, expiry_tracked, serial_tracked,"
+    " requires_qc, abc_class, min_qty, max_qty, zone_id, active, unit_cost FROM item"
+    " WHERE id = {p}",
+    "SELECT uom, factor FROM item_uom WHERE item_id = {p}",
+    "UPDATE balance SET quantity = quantity - {p}, updated_at = {p}"
+    " WHERE key = {p} AND quantity - reserved >= {p}",
+    "INSERT INTO movement (kind, item_id, quantity, from_location_id, from_status, user_id,"
+    " terminal, reference, confirmation, created_at)"
+    " VALUES ('pick', {p}, {p}, {p}, 'available', {p}, {p}, {p}, {p}, {p}) RETURNING id",
+    "INSERT INTO idempotency_record (key, user_id, operation, result, created_at)"
+    " VALUES ({p}, {p}, 'pick', {p}, {p})",
+)
+
+
+def _raw_connection(url: str, synchronous: str) -> tuple[Any, str, Callable[[datetime], Any]]:
+    """A bare driver connection with the project's settings, its placeholder and time format."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        import sqlite3
+
+        conn: Any = sqlite3.connect(parsed.database or "", isolation_level=None, timeout=10)
+        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=10000",
+                       f"synchronous={synchronous}"):
+            conn.execute(f"PRAGMA {pragma}")
+        return conn, "?", lambda at: at.replace(tzinfo=None).strftime(SQLITE_DATETIME)
+    import psycopg
+
+    conn = psycopg.connect(parsed.set(drivername="postgresql")
+                           .render_as_string(hide_password=False))
+    return conn, "%s", lambda at: at
+
+
+def raw_writer(
+    url: str, synchronous: str, pairs: list[tuple[int, int]], user_id: int, seconds: float,
+    terminal: int, start: Any, results: Any,
+) -> None:
+    """The baseline terminal: the six statements of one post through the bare driver."""
+    conn, mark, stamp = _raw_connection(url, synchronous)
+    sqlite = mark == "?"
+    sql = [s.format(p=mark) for s in RAW_STATEMENTS]
+    rng = random.Random(terminal)
+    name = f"T-RAW-{terminal}"
+
+    def post_once() -> None:
+        item, loc = rng.choice(pairs)
+        key, now = uuid.uuid4().hex, stamp(datetime.now(UTC))
+        cur = conn.cursor()
+        if sqlite:
+            cur.execute("BEGIN IMMEDIATE")
+        try:
+            if cur.execute(sql[0], (key,)).fetchone() is not None:
+                raise RuntimeError("a fresh key was found")
+            cur.execute(sql[1], (item,)).fetchone()
+            cur.execute(sql[2], (item,)).fetchall()
+            cur.execute(sql[3], (1, now, BalanceKey(item, loc).text(), 1))
+            if cur.rowcount != 1:
+                raise RuntimeError("the balance ran out")
+            (movement_id,) = cur.execute(
+                sql[4], (item, 1, loc, user_id, name, f"SO-{terminal}", key, now)).fetchone()
+            result = json.dumps({"confirmation": key, "movement_ids": [movement_id],
+                                 "message": f"pick SO-{terminal}"})
+            cur.execute(sql[5], (key, user_id, result, now))
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+
+    _timed_loop(post_once, seconds, start, results, lambda: 0)
+    conn.close()
+
+
+def _timed_loop(post_once: Callable[[], None], seconds: float, start: Any, results: Any,
+                attempts: Callable[[], int]) -> None:
+    """Warm up, wait for the others, post for `seconds` and report to the parent."""
+    for _ in range(WARM_UP):
+        # Each process compiles (or prepares) its statements on first use; keep that out.
+        post_once()
+    base = attempts()
     start.wait()
+    errors: Counter[str] = Counter()
+    latencies: list[float] = []
     began = time.perf_counter()
     cpu_began = time.process_time()
     deadline = began + seconds
     while (now := time.perf_counter()) < deadline:
-        item, loc = rng.choice(pairs)
         try:
-            post(uow, actor, Pick(item, 1, loc, f"SO-{terminal}"))
+            post_once()
         except Exception as exc:
             errors[type(exc).__name__] += 1
         else:
             latencies.append(time.perf_counter() - now)
     elapsed = time.perf_counter() - began
     cpu = time.process_time() - cpu_began
-    engine.dispose()
+    retries = max(0, attempts() - base - len(latencies) - sum(errors.values()))
     results.put({"latencies": latencies, "elapsed": elapsed, "errors": errors, "cpu": cpu,
-                 "retries": attempts - len(latencies) - sum(errors.values())})
+                 "retries": retries})
 
 
 def timed_posting(
-    target: Target, pairs: list[tuple[int, int]], user_id: int, writers: int, seconds: float
+    target: Target, pairs: list[tuple[int, int]], user_id: int, writers: int, seconds: float,
+    *, raw: bool = False,
 ) -> Run:
     """Start `writers` processes together and add up what they posted in the window."""
     start = SPAWN.Barrier(writers)
     results = SPAWN.Queue()
     procs = [
-        SPAWN.Process(target=writer, args=(
+        SPAWN.Process(target=raw_writer if raw else writer, args=(
             target.url, target.synchronous, pairs, user_id, seconds, n, start, results))
         for n in range(writers)
     ]
@@ -385,14 +475,25 @@ FAST_MOVER_INQUIRIES = ("item ledger (50)", "location ledger (50)")
 # --- scenarios -------------------------------------------------------------------------------
 
 
-def throughput(target: Target, writer_counts: list[int], seconds: float) -> list[Run]:
-    """Posting rate with 1, 4, 8 writers against 200 well-stocked balances."""
+@dataclass(frozen=True)
+class Throughput:
+    """The project's posting and the raw drivers' baseline at one writer count, same run."""
+
+    project: Run
+    raw: Run
+
+
+def throughput(target: Target, writer_counts: list[int], seconds: float) -> list[Throughput]:
+    """Posting rate with 1, 4, 8 writers against 200 well-stocked balances, then the raw
+    drivers' rate with as many writers, right after."""
     engine = fresh_database(target)
     try:
         seeded = seed(engine, items=20, locations=10)
         pairs = [(i, loc) for i in seeded.item_ids for loc in seeded.location_ids]
         load_receipts(engine, seeded.user_id, pairs, len(pairs), lambda _: PLENTY)
-        runs = [timed_posting(target, pairs, seeded.user_id, n, seconds) for n in writer_counts]
+        runs = [Throughput(timed_posting(target, pairs, seeded.user_id, n, seconds),
+                           timed_posting(target, pairs, seeded.user_id, n, seconds, raw=True))
+                for n in writer_counts]
         _check_exact(engine)
         return runs
     finally:
@@ -449,17 +550,38 @@ def _errors(run: Run) -> str:
     return ", ".join(f"{n}x {e}" for e, n in run.errors.items()) or "0"
 
 
-def throughput_table(results: list[tuple[Target, list[Run]]], style: box.Box) -> Table:
+def throughput_table(results: list[tuple[Target, list[Throughput]]], style: box.Box) -> Table:
     table = Table(title="Posting throughput (one Pick line per confirmation)", box=style)
     for column in ("database", "writers", "posted", "posts/s", "p50 ms", "p95 ms",
-                   "client CPU ms/post", "retries", "errors"):
+                   "client CPU ms/post", "retries", "errors", "raw posts/s", "raw CPU ms/post",
+                   "of raw rate"):
         table.add_column(column, justify="left" if column in ("database", "errors") else "right")
     for target, runs in results:
-        for run in runs:
+        for pair in runs:
+            run, raw = pair.project, pair.raw
+            share = run.rate / raw.rate if raw.rate else float("nan")
             table.add_row(target.name, str(run.writers), str(run.posted), f"{run.rate:,.0f}",
                           f"{run.latency_ms(0.5):.1f}", f"{run.latency_ms(0.95):.1f}",
-                          f"{run.cpu_ms_per_post:.2f}", str(run.retries), _errors(run))
+                          f"{run.cpu_ms_per_post:.2f}", str(run.retries), _errors(run),
+                          f"{raw.rate:,.0f}", f"{raw.cpu_ms_per_post:.2f}", f"{share:.0%}")
     return table
+
+
+def summary(results: list[tuple[Target, list[Throughput]]]) -> dict[str, dict[str, float]]:
+    """The busiest run of SQLite FULL and of PostgreSQL against their raw baselines."""
+    figures = {}
+    for target, runs in results:
+        if target.synchronous == "NORMAL":
+            continue
+        busiest = max(runs, key=lambda pair: pair.project.writers)
+        figures["sqlite" if target.is_sqlite else "postgresql"] = {
+            "writers": busiest.project.writers,
+            "posts_per_s": round(busiest.project.rate, 1),
+            "raw_posts_per_s": round(busiest.raw.rate, 1),
+            "cpu_ms_per_post": round(busiest.project.cpu_ms_per_post, 3),
+            "raw_cpu_ms_per_post": round(busiest.raw.cpu_ms_per_post, 3),
+        }
+    return figures
 
 
 def growth_table(results: list[tuple[Target, Growth]], writers: int, style: box.Box) -> Table:
@@ -495,10 +617,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--queries", type=int, help="inquiries timed per figure")
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL, help="its database is dropped!")
     parser.add_argument("--markdown", action="store_true", help="print tables as Markdown")
+    parser.add_argument("--json", action="store_true",
+                        help="throughput only, 8 writers: one JSON object on stdout, tables on "
+                             "stderr")
     args = parser.parse_args(argv)
     args.rows = [int(r) for r in (args.rows or ("2000" if args.quick else "10000,1000000"))
                  .split(",")]
-    args.writers = [int(w) for w in (args.writers or ("1,4" if args.quick else "1,4,8")).split(",")]
+    default_writers = "8" if args.json else "1,4" if args.quick else "1,4,8"
+    args.writers = [int(w) for w in (args.writers or default_writers).split(",")]
     args.seconds = args.seconds or (1.0 if args.quick else 5.0)
     args.queries = args.queries or (20 if args.quick else 200)
     return args
@@ -506,7 +632,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def targets(workdir: Path, args: argparse.Namespace) -> Iterator[Target]:
     yield Target("SQLite FULL", f"sqlite:///{workdir / 'full.db'}", "FULL")
-    yield Target("SQLite NORMAL", f"sqlite:///{workdir / 'normal.db'}", "NORMAL")
+    if not args.json:
+        yield Target("SQLite NORMAL", f"sqlite:///{workdir / 'normal.db'}", "NORMAL")
     if not args.skip_pg:
         yield Target("PostgreSQL", args.pg_url)
 
@@ -518,7 +645,7 @@ def _load() -> str:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    console = Console(width=160)
+    console = Console(width=200, stderr=args.json)
     style = box.MARKDOWN if args.markdown else box.SIMPLE_HEAVY
     console.print(f"{os.cpu_count()} CPUs, load average at the start: {_load()}")
     if not args.skip_pg:
@@ -531,6 +658,10 @@ def main(argv: list[str] | None = None) -> None:
                 console.log(f"throughput: {target.name}")
                 posting.append((target, throughput(target, args.writers, args.seconds)))
             console.print(throughput_table(posting, style))
+            if args.json:
+                console.print(f"load average at the end: {_load()}")
+                print(json.dumps(summary(posting)))
+                return
             grown = []
             busiest = max(args.writers)
             for target in targets(workdir, args):

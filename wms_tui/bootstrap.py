@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from wms_tui.db.engine import data_dir, make_engine, resolve_database_url
+from wms_tui.db.engine import data_dir, make_engine, relaxed_engine, resolve_database_url
 from wms_tui.db.uow import SqlUnitOfWork
 from wms_tui.domain.errors import BadInput
 from wms_tui.domain.model import Actor
@@ -71,6 +71,8 @@ class Site:
     lockout: timedelta | None = LOCKOUT
     # The site's days (reports, dashboard, "today"); the ledger stays in UTC.
     zone: tzinfo = UTC
+    # Where the RF resume point is saved: commits that need not wait for the disk.
+    state_engine: Engine | None = None
 
     def now(self) -> datetime:
         return datetime.now(UTC)
@@ -101,6 +103,8 @@ class Site:
     def close(self) -> None:
         """Close the engine's pooled connections, an engine handed to `wire` included."""
         self.engine.dispose()
+        if self.state_engine is not None:
+            self.state_engine.dispose()
 
 
 def lockout_time() -> timedelta | None:
@@ -157,8 +161,13 @@ def wire(database: str | Engine | None = None, *, pooled: bool = True) -> Site:
     def reader() -> SqlUnitOfWork:
         return SqlUnitOfWork(engine, readonly=True)
 
-    services = RfBackend(writer, reader)
+    state_engine = relaxed_engine(engine)
+
+    def state_writer() -> SqlUnitOfWork:
+        return SqlUnitOfWork(state_engine)
+
+    services = RfBackend(writer, reader, state_factory=state_writer)
     services.zone = zone
     return Site(engine=engine, uow_factory=writer, read_factory=reader,
                 services=services, audit=AuditLog(engine),
-                lockout=lockout_time(), zone=zone)
+                lockout=lockout_time(), zone=zone, state_engine=state_engine)

@@ -10,9 +10,13 @@ from platformdirs import user_data_dir
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from wms_tui.db.write_lock import QueuedConnection, write_lock_for
+
 APP_NAME = "wms-tui"
 BUSY_TIMEOUT_MS = 10_000
 READONLY = {"wms_readonly": True}
+# A transaction whose commit need not wait for the disk (PostgreSQL); see relaxed_engine.
+RELAXED_COMMIT = {"wms_relaxed_commit": True}
 
 
 def data_dir() -> Path:
@@ -57,24 +61,54 @@ def make_engine(url: str | None = None, *, synchronous: str = "FULL", **kwargs: 
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, parsed.database or "", synchronous, **kwargs)
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get("wms_relaxed_commit", False):
+            conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+
+    return engine
+
+
+def relaxed_engine(engine: Engine) -> Engine:
+    """An engine on the same database whose commits do not wait for the disk, for writes that
+    only cost a little if a power cut loses them (the RF resume point, rewritten every step).
+
+    SQLite: a second engine on the file with synchronous=NORMAL, atomic in WAL mode and safe
+    from a killed process; the next durable commit of anyone syncs its pages too. PostgreSQL:
+    synchronous_commit off for those transactions. An in-memory database: the engine itself.
+    Dispose of it with the engine (it holds its own SQLite connections).
+    """
+    if is_sqlite(engine):
+        if engine.url.database in (None, "", ":memory:"):
+            return engine
+        return make_engine(engine.url.render_as_string(hide_password=False),
+                           synchronous="NORMAL")
+    return engine.execution_options(**RELAXED_COMMIT)
 
 
 def _sqlite_engine(url: str, path: str, synchronous: str, **kwargs: Any) -> Engine:
     if synchronous.upper() not in ("FULL", "NORMAL", "EXTRA"):
         raise ValueError(f"synchronous must be FULL, NORMAL or EXTRA, not {synchronous!r}")
     _precreate_private_file(path)
+    on_file = path not in ("", ":memory:")
     connect_args = kwargs.pop("connect_args", {})
     connect_args.setdefault("timeout", BUSY_TIMEOUT_MS / 1000)
     connect_args.setdefault("check_same_thread", False)
+    if on_file:
+        connect_args.setdefault("factory", QueuedConnection)
     engine = create_engine(url, connect_args=connect_args, **kwargs)
+    write_lock = write_lock_for(path, BUSY_TIMEOUT_MS / 1000) if on_file else None
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # pysqlite's own BEGIN handling would defer the write lock; we issue BEGIN ourselves.
         dbapi_conn.isolation_level = None
+        if isinstance(dbapi_conn, QueuedConnection):
+            dbapi_conn.write_lock = write_lock
         cur = dbapi_conn.cursor()
-        if path not in ("", ":memory:"):
+        if on_file:
             cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -84,8 +118,20 @@ def _sqlite_engine(url: str, path: str, synchronous: str, **kwargs: Any) -> Engi
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         # Writers take the lock up front so two posts never deadlock upgrading a read lock.
-        readonly = conn.get_execution_options().get("wms_readonly", False)
-        conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+        if conn.get_execution_options().get("wms_readonly", False):
+            conn.exec_driver_sql("BEGIN")
+            return
+        dbapi_conn = conn.connection.driver_connection
+        queued = isinstance(dbapi_conn, QueuedConnection)
+        if queued:
+            # Wait in the fair queue (wms_tui/db/write_lock.py), not in SQLite's sleeps.
+            dbapi_conn.take_write_lock()
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            if queued:
+                dbapi_conn.drop_write_lock()
+            raise
 
     return engine
 

@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, or_, update
+from sqlalchemy import Executable, and_, bindparam, case, delete, func, insert, or_, update
 from sqlalchemy import select as core_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import CursorResult
 from sqlmodel import Session, col, select
 
 from wms_tui.db import listings
@@ -46,6 +47,37 @@ from wms_tui.domain.model import (
 
 B = table_of(Balance)
 R = table_of(Reservation)
+IT = table_of(Item)
+U = table_of(ItemUom)
+M = table_of(Movement)
+K = table_of(IdempotencyRecord)
+
+# The statements every post runs, built once: building and keying a statement per call cost
+# more client time than the database spent running it.
+_ITEM_WITH_UNITS = (
+    core_select(IT.c.id, IT.c.sku, IT.c.description, IT.c.base_uom, IT.c.lot_tracked,
+                IT.c.expiry_tracked, IT.c.serial_tracked, IT.c.requires_qc, U.c.uom, U.c.factor)
+    .select_from(IT.outerjoin(U, U.c.item_id == IT.c.id))
+    .where(IT.c.id == bindparam("item_id"))
+)
+_UNITS = core_select(U.c.uom, U.c.factor).where(U.c.item_id == bindparam("item_id"))
+# The conditional update: the row lock and the check are one statement, so racing terminals
+# can never both take the last unit.
+_TAKE = (
+    update(B)
+    .where(B.c.key == bindparam("balance_key"),
+           B.c.quantity - B.c.reserved >= bindparam("take_qty"))
+    .values(quantity=B.c.quantity - bindparam("take_qty"), updated_at=bindparam("at"))
+)
+_APPEND = insert(M)
+_RESULT_OF_KEY = core_select(K.c.result).where(K.c.key == bindparam("confirmation"))
+_STORE_RESULT = insert(K)
+
+
+def _run(session: Session, statement: Executable, params: dict[str, Any]) -> CursorResult[Any]:
+    """A prebuilt Core statement on the session's connection, after any pending ORM writes."""
+    session.flush()
+    return session.connection().execute(statement, params)
 
 
 def _insert(session: Session, table: Any) -> Any:
@@ -79,12 +111,20 @@ def lpn_ref(lpn: Lpn) -> LpnRef:
 class SqlCatalog:
     def __init__(self, session: Session) -> None:
         self.session = session
+        # Units read with their item, for this transaction only (so never stale across posts).
+        self._units: dict[int, dict[str, int]] = {}
 
     def item(self, item_id: int) -> ItemRef:
-        item = self.session.get(Item, item_id)
-        if item is None:
+        rows = _run(self.session, _ITEM_WITH_UNITS, {"item_id": item_id}).all()
+        if not rows:
             raise NotFound(f"no item with id {item_id}")
-        return item_ref(item)
+        self._units[item_id] = {r.uom: r.factor for r in rows if r.uom is not None}
+        r = rows[0]
+        return ItemRef(
+            id=r.id, sku=r.sku, description=r.description, base_uom=r.base_uom,
+            lot_tracked=r.lot_tracked, expiry_tracked=r.expiry_tracked,
+            serial_tracked=r.serial_tracked, requires_qc=r.requires_qc,
+        )
 
     def item_by_sku(self, sku: str) -> ItemRef | None:
         item = self.session.exec(select(Item).where(Item.sku == sku)).first()
@@ -114,10 +154,11 @@ class SqlCatalog:
         return None if item is None else item_ref(item)
 
     def units(self, item_id: int) -> dict[str, int]:
-        rows = self.session.exec(
-            select(ItemUom.uom, ItemUom.factor).where(ItemUom.item_id == item_id)
-        ).all()
-        return {uom: factor for uom, factor in rows}
+        known = self._units.get(item_id)
+        if known is not None:
+            return dict(known)
+        rows = _run(self.session, _UNITS, {"item_id": item_id})
+        return {row.uom: row.factor for row in rows}
 
     def _zone_code(self, zone_id: int | None) -> str | None:
         if zone_id is None:
@@ -230,13 +271,8 @@ class SqlStock:
         return [_balance_row(r) for r in self.session.execute(query)]
 
     def take(self, key: BalanceKey, quantity: int) -> bool:
-        # A conditional update: the row lock and the check are one statement, so racing
-        # terminals can never both take the last unit.
-        result = self.session.exec(
-            update(B)
-            .where(B.c.key == key.text(), B.c.quantity - B.c.reserved >= quantity)
-            .values(quantity=B.c.quantity - quantity, updated_at=utcnow())
-        )
+        result = _run(self.session, _TAKE,
+                      {"balance_key": key.text(), "take_qty": quantity, "at": utcnow()})
         return bool(result.rowcount == 1)
 
     def put(self, key: BalanceKey, quantity: int) -> None:
@@ -293,22 +329,21 @@ class SqlStock:
             self.session.execute(update(R).where(cond).values(quantity=R.c.quantity - quantity))
 
     def append(self, movement: MovementRecord) -> int:
-        row = Movement(
-            kind=movement.kind.value, item_id=movement.item_id, lot_id=movement.lot_id,
-            quantity=movement.quantity, from_location_id=movement.from_location_id,
-            to_location_id=movement.to_location_id, from_lpn_id=movement.from_lpn_id,
-            to_lpn_id=movement.to_lpn_id,
-            from_status=movement.from_status.value if movement.from_status else None,
-            to_status=movement.to_status.value if movement.to_status else None,
-            user_id=movement.user_id, terminal=movement.terminal[:40],
-            reference=movement.reference, reason_code=movement.reason_code,
-            approved_by=movement.approved_by, confirmation=movement.confirmation,
-            created_at=movement.created_at or utcnow(),
-        )
-        self.session.add(row)
-        self.session.flush()
-        assert row.id is not None
-        return row.id
+        result = _run(self.session, _APPEND, {
+            "kind": movement.kind.value, "item_id": movement.item_id, "lot_id": movement.lot_id,
+            "quantity": movement.quantity, "from_location_id": movement.from_location_id,
+            "to_location_id": movement.to_location_id, "from_lpn_id": movement.from_lpn_id,
+            "to_lpn_id": movement.to_lpn_id,
+            "from_status": movement.from_status.value if movement.from_status else None,
+            "to_status": movement.to_status.value if movement.to_status else None,
+            "user_id": movement.user_id, "terminal": movement.terminal[:40],
+            "reference": movement.reference, "reason_code": movement.reason_code,
+            "approved_by": movement.approved_by, "confirmation": movement.confirmation,
+            "created_at": movement.created_at or utcnow(),
+        })
+        (movement_id,) = result.inserted_primary_key or (None,)
+        assert movement_id is not None
+        return int(movement_id)
 
     def movements(
         self,
@@ -319,7 +354,6 @@ class SqlStock:
         until: datetime | None = None,
         limit: int | None = None,
     ) -> Iterator[MovementRecord]:
-        M = table_of(Movement)
         query = core_select(M).order_by(M.c.id)
         if item_id is not None:
             query = query.where(M.c.item_id == item_id)
@@ -348,13 +382,11 @@ class SqlStock:
     def moved_besides(self, reason_code: str) -> bool:
         """True when the ledger holds a movement whose reason is not reason_code (opening
         stock asks this before loading a site: one row is enough to know)."""
-        M = table_of(Movement)
         query = core_select(M.c.id).where(
             or_(M.c.reason_code.is_(None), M.c.reason_code != reason_code)).limit(1)
         return self.session.execute(query).first() is not None
 
     def ledger_sums(self) -> dict[BalanceKey, int]:
-        M = table_of(Movement)
         sums: dict[BalanceKey, int] = {}
         for side, sign in (("to", 1), ("from", -1)):
             loc, lpn = M.c[f"{side}_location_id"], M.c[f"{side}_lpn_id"]
@@ -375,13 +407,13 @@ class SqlIdempotency:
         self.session = session
 
     def get(self, key: str) -> str | None:
-        record = self.session.get(IdempotencyRecord, key)
-        return None if record is None else record.result
+        found: str | None = _run(self.session, _RESULT_OF_KEY, {"confirmation": key}).scalar()
+        return found
 
     def put(self, key: str, user_id: int, operation: str, result: str) -> None:
-        self.session.add(IdempotencyRecord(key=key, user_id=user_id, operation=operation,
-                                           result=result))
-        self.session.flush()
+        _run(self.session, _STORE_RESULT, {"key": key, "user_id": user_id,
+                                           "operation": operation, "result": result,
+                                           "created_at": utcnow()})
 
 
 class SqlUsers:

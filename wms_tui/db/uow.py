@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextvars import Token
 from datetime import datetime
+from functools import cached_property
 from types import TracebackType
 from typing import Self
 
@@ -86,6 +87,8 @@ def driver_fault(error: BaseException, *, disconnected: bool = False) -> Storage
 
 
 Clock = Callable[[], datetime]
+_REPOSITORIES = ("catalog", "stock", "idempotency", "users", "masterdata", "flow_state", "inquiry",
+                 "inbound", "putaway", "outbound", "counting", "reports", "serials")
 
 
 class SqlUnitOfWork:
@@ -103,20 +106,62 @@ class SqlUnitOfWork:
             self._clock_token = CLOCK.set(self.clock)
         bind = self.engine.execution_options(**READONLY) if self.readonly else self.engine
         self.session = Session(bind=bind, expire_on_commit=False, autoflush=True)
-        self.catalog = SqlCatalog(self.session)
-        self.stock = SqlStock(self.session)
-        self.idempotency = SqlIdempotency(self.session)
-        self.users = SqlUsers(self.session)
-        self.masterdata = SqlMasterData(self.session)
-        self.flow_state = SqlFlowState(self.session)
-        self.inquiry = SqlInquiry(self.session)
-        self.inbound = SqlInbound(self.session)
-        self.putaway = SqlPutaway(self.session)
-        self.outbound = SqlOutbound(self.session)
-        self.counting = SqlCounting(self.session)
-        self.reports = SqlReports(self.session)
-        self.serials = SqlSerials(self.session)
+        # Repositories are made on first use, each bound to this transaction's session.
+        for name in _REPOSITORIES:
+            self.__dict__.pop(name, None)
         return self
+
+    @cached_property
+    def catalog(self) -> SqlCatalog:
+        return SqlCatalog(self.session)
+
+    @cached_property
+    def stock(self) -> SqlStock:
+        return SqlStock(self.session)
+
+    @cached_property
+    def idempotency(self) -> SqlIdempotency:
+        return SqlIdempotency(self.session)
+
+    @cached_property
+    def users(self) -> SqlUsers:
+        return SqlUsers(self.session)
+
+    @cached_property
+    def masterdata(self) -> SqlMasterData:
+        return SqlMasterData(self.session)
+
+    @cached_property
+    def flow_state(self) -> SqlFlowState:
+        return SqlFlowState(self.session)
+
+    @cached_property
+    def inquiry(self) -> SqlInquiry:
+        return SqlInquiry(self.session)
+
+    @cached_property
+    def inbound(self) -> SqlInbound:
+        return SqlInbound(self.session)
+
+    @cached_property
+    def putaway(self) -> SqlPutaway:
+        return SqlPutaway(self.session)
+
+    @cached_property
+    def outbound(self) -> SqlOutbound:
+        return SqlOutbound(self.session)
+
+    @cached_property
+    def counting(self) -> SqlCounting:
+        return SqlCounting(self.session)
+
+    @cached_property
+    def reports(self) -> SqlReports:
+        return SqlReports(self.session)
+
+    @cached_property
+    def serials(self) -> SqlSerials:
+        return SqlSerials(self.session)
 
     def __exit__(
         self,

@@ -25,10 +25,14 @@ class WarehouseServices:
 
     def __init__(self, uow_factory: Callable[[], UnitOfWork],
                  read_factory: Callable[[], UnitOfWork] | None = None,
-                 separator: str | None = None) -> None:
+                 separator: str | None = None,
+                 state_factory: Callable[[], UnitOfWork] | None = None) -> None:
         self.uow_factory = uow_factory
         # Reads take no write lock on SQLite, so inquiries never queue behind postings.
         self.read_factory = read_factory or uow_factory
+        # The resume point is rewritten every step: its commits need not wait for the disk
+        # (a posting's own commit makes it durable), so a step that posts nothing costs no sync.
+        self.state_factory = state_factory or uow_factory
         self.separator = separator
 
     def resolve(self, raw: str, expected_location: LocationRef | None = None) -> Resolution:
@@ -58,7 +62,7 @@ class WarehouseServices:
             return uow.stock.lot_id(item_id, code, None, create=False)
 
     def save_flow(self, user_id: int, flow: str, state: dict[str, object], terminal: str) -> None:
-        with self.uow_factory() as uow:
+        with self.state_factory() as uow:
             uow.flow_state.save(user_id, flow, json.dumps(state), terminal)
             uow.commit()
 
@@ -68,7 +72,7 @@ class WarehouseServices:
         return None if found is None else (found[0], json.loads(found[1]))
 
     def clear_flow(self, user_id: int) -> None:
-        with self.uow_factory() as uow:
+        with self.state_factory() as uow:
             uow.flow_state.clear(user_id)
             uow.commit()
 
@@ -91,6 +95,7 @@ class RfBackend(InboundServicesMixin, PutawayServicesMixin, OutboundServicesMixi
 
     def __init__(self, uow_factory: Callable[[], RfUnitOfWork],
                  read_factory: Callable[[], RfUnitOfWork] | None = None,
-                 separator: str | None = None) -> None:
+                 separator: str | None = None,
+                 state_factory: Callable[[], UnitOfWork] | None = None) -> None:
         # Narrower than WarehouseServices' factories, so the mixins need no cast to reach them.
-        super().__init__(uow_factory, read_factory, separator)
+        super().__init__(uow_factory, read_factory, separator, state_factory)

@@ -1,0 +1,166 @@
+"""SQLite writers queue on one lock per database file (wms_tui/db/write_lock.py), held from
+BEGIN IMMEDIATE to COMMIT or ROLLBACK; readers take none; a writer that dies lets go."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from tests.conftest import fresh_sqlite_engine
+from tests.factories import build_warehouse
+from wms_tui.db.uow import SqlUnitOfWork, uow_factory
+from wms_tui.db.write_lock import LOCK_SUFFIX, write_lock_for
+from wms_tui.domain.stock import Pick, Receive, ledger_mismatches, post
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Engine]:
+    engine = fresh_sqlite_engine(str(tmp_path / "wms.db"))
+    yield engine
+    engine.dispose()
+
+
+def _lock_is_free(engine: Engine) -> bool:
+    """Whether another process could take the writers' flock now (tried on a file of its own)."""
+    fd = os.open(f"{engine.url.database}{LOCK_SUFFIX}", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+    return True
+
+
+def test_a_write_transaction_holds_the_lock_until_it_commits(db: Engine) -> None:
+    build_warehouse(db)
+    with SqlUnitOfWork(db) as uow:
+        uow.flow_state.save(1, "move", "{}", "RF01")
+        assert not _lock_is_free(db)
+        uow.commit()
+        assert _lock_is_free(db)
+
+
+def test_a_rolled_back_transaction_lets_go(db: Engine) -> None:
+    build_warehouse(db)
+    with SqlUnitOfWork(db) as uow:
+        uow.flow_state.save(1, "move", "{}", "RF01")
+        assert not _lock_is_free(db)
+    assert _lock_is_free(db)
+
+
+def test_a_reader_takes_no_lock(db: Engine) -> None:
+    build_warehouse(db)
+    with SqlUnitOfWork(db, readonly=True) as uow:
+        assert uow.catalog.location_by_code("DOCK-1") is not None
+        assert _lock_is_free(db)
+
+
+def test_a_connection_closed_mid_transaction_lets_go(db: Engine) -> None:
+    build_warehouse(db)
+    conn = db.connect()
+    conn.begin()
+    conn.execute(text("UPDATE item SET description = 'x' WHERE sku = 'WIDGET'"))
+    assert not _lock_is_free(db)
+    # What the pool does with a connection an error broke: close it without a rollback.
+    conn.invalidate()
+    conn.close()
+    assert _lock_is_free(db)
+    with db.begin() as other:
+        other.execute(text("UPDATE item SET description = 'y' WHERE sku = 'WIDGET'"))
+
+
+def test_a_writer_killed_mid_transaction_lets_the_others_write(db: Engine) -> None:
+    build_warehouse(db)
+    child = subprocess.Popen(
+        [sys.executable, "-c", (
+            "import sys, time\n"
+            "from sqlalchemy import text\n"
+            "from wms_tui.db.engine import make_engine\n"
+            "engine = make_engine(sys.argv[1])\n"
+            "conn = engine.connect()\n"
+            "conn.begin()\n"
+            "conn.execute(text(\"UPDATE item SET description = 'held' WHERE sku = 'BOLT'\"))\n"
+            "print('HOLDING', flush=True)\n"
+            "time.sleep(600)\n"
+        ), db.url.render_as_string(hide_password=False)],
+        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert child.stdout is not None
+    try:
+        assert child.stdout.readline() == "HOLDING\n"
+        assert not _lock_is_free(db)
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=60)
+    finally:
+        child.stdout.close()
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert _lock_is_free(db)
+    with db.begin() as conn:
+        conn.execute(text("UPDATE item SET description = 'after' WHERE sku = 'BOLT'"))
+    with db.connect() as conn:
+        # The killed transaction never committed.
+        assert conn.execute(text("SELECT description FROM item WHERE sku = 'BOLT'")).scalar() \
+            == "after"
+
+
+def test_a_forked_child_queues_behind_its_parent(db: Engine) -> None:
+    """A zygote forks sessions: a child must not share its parent's lock file (and so its
+    flock), or both would think they hold the lock."""
+    build_warehouse(db)
+    path = str(db.url.database)
+    lock = write_lock_for(path, 10.0)
+    with SqlUnitOfWork(db) as uow:
+        uow.flow_state.save(1, "move", "{}", "RF01")
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                # Private on purpose: a non-blocking try is the one way to ask "is it taken?".
+                fcntl.flock(lock._file() or -1, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                code = 0
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        uow.commit()
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_threads_posting_at_once_queue_and_stay_exact(db: Engine) -> None:
+    """Eight threads sharing one engine post against the same balance: each post is one
+    queued transaction, none fails for the lock, and the stock adds up."""
+    wh = build_warehouse(db)
+    uow = uow_factory(db)
+    post(uow, wh.operator, Receive(wh.widget, 400, wh.a1, "ASN-1"))
+    failures: list[BaseException] = []
+
+    def picker(n: int) -> None:
+        try:
+            for i in range(25):
+                post(uow, wh.operator, Pick(wh.widget, 1, wh.a1, f"SO-{n}"), key=f"k-{n}-{i}")
+        except Exception as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=picker, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with SqlUnitOfWork(db, readonly=True) as u:
+        assert ledger_mismatches(u) == []
+        assert sum(r.quantity for r in u.stock.balances(item_id=wh.widget)) == 200
