@@ -49,7 +49,7 @@ def raised_messages(path: Path, only: str | None = None) -> list[tuple[int, str]
 def catalogue() -> dict[str, list[str]]:
     """Every refusal message, with where it is raised."""
     messages: dict[str, list[str]] = {}
-    sources = [(path, None) for path in sorted(FLOWS.glob("*.py"))]
+    sources: list[tuple[Path, str | None]] = [(path, None) for path in sorted(FLOWS.glob("*.py"))]
     # The flows read a keyed quantity through units.read_quantity, which refuses with this.
     sources.append((Path(units.__file__), units.not_a_quantity.__name__))
     for path, only in sources:
