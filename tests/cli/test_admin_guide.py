@@ -26,8 +26,6 @@ NOT_RUNNABLE: dict[str, str] = {
         "needs a count submitted on an RF terminal; the CLI cannot submit one",
     "wms count reject 4 --as SUP1":
         "needs a count submitted on an RF terminal; the CLI cannot submit one",
-    "wms serial show SN-0001 --item PHONE":
-        "serials are captured only by an RF receipt (the opening stock import does not store them)",
     "wms serve --host 0.0.0.0 --authorized-keys /etc/wms/authorized_keys":
         "serves until stopped, and needs the authorized_keys file",
     "wms serve --host 0.0.0.0 --authorized-keys /etc/wms/authorized_keys "
