@@ -7,11 +7,13 @@ the SVGs (tests/tui/__snapshots__/test_dashboard/) before committing them.
 
 from __future__ import annotations
 
-from datetime import datetime
+import asyncio
+from datetime import date, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
+from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
 from tests.cli.test_cli_reports import post_at
@@ -22,7 +24,7 @@ from wms_tui.db.uow import uow_factory
 from wms_tui.domain.dashboard import Dashboard
 from wms_tui.domain.rf_services import RfBackend
 from wms_tui.domain.stock import Pick
-from wms_tui.screens.dashboard import DashboardScreen
+from wms_tui.screens.dashboard import DailyBars, DashboardScreen
 from wms_tui.screens.menu import MenuScreen
 
 
@@ -126,10 +128,10 @@ def test_bars_show_each_day_and_mark_days_without_figures(sqlite_engine: Engine)
         lines = screen_text(app).splitlines()
         start = lines.index("Picks/hour, 14 days: today 15.0, high 15.0")
         top, bottom, axis = lines[start + 1:start + 4]
-        # 5 columns a day; 13 Nov (10.0 of 15.0) fills 11 of the 16 eighths of two rows.
+        # 5 columns a day; 13 Nov's 2 timed lines are too few for a rate, so no bar.
         assert axis.split() == [str(d) for d in range(1, 15)]
-        assert bottom == "···· " * 12 + "████ ████"
-        assert top == " " * 60 + "▃▃▃▃ ████"
+        assert bottom == "···· " * 13 + "████"
+        assert top == " " * 65 + "████"
         start = lines.index("Count accuracy, 14 days: today 100.0%, low 50.0%")
         top, bottom = lines[start + 1:start + 3]
         assert bottom.split() == ["····"] * 9 + ["████", "····", "████", "····", "████"]
@@ -225,3 +227,24 @@ class TestDashboardSnapshots:
     def test_ascii(self, snap_compare: Any, sqlite_engine: Engine) -> None:
         app = desk_site(sqlite_engine, busy=True).app(ascii_mode=True)
         assert snap_compare(app, terminal_size=(80, 24), run_before=open_dashboard)
+
+
+class ZeroDay(App[None]):
+    def compose(self) -> ComposeResult:
+        yield DailyBars(id="bars")
+
+
+def test_a_zero_day_is_drawn_and_told_apart_from_a_day_without_figures() -> None:
+    async def main() -> None:
+        app = ZeroDay()
+        async with app.run_test(size=(15, 3)) as pilot:
+            bars = app.query_one(DailyBars)
+            bars.styles.height = 3
+            bars.show([date(2026, 11, d) for d in (1, 2, 3)], (0.0, None, 1.0), top=1.0)
+            await pilot.pause()
+            top, bottom, axis = [str(line).rstrip() for line in bars.render().plain.split("\n")]
+            assert bottom.split() == ["0000", "····", "████"]
+            assert top.split() == ["████"]
+            assert axis.split() == ["1", "2", "3"]
+
+    asyncio.run(main())

@@ -35,7 +35,8 @@ def test_picks_per_hour_by_day(board: Dashboard) -> None:
     # the 08:56 putaway); 10:00 after a break and SUP1's single pick are counted, not timed.
     assert board.picks[-2:] == (PickDay(date(2026, 11, 13), 3, 2, 720.0),
                                 PickDay(date(2026, 11, 14), 5, 3, 720.0))
-    assert board.picks_per_hour == (None,) * 12 + (10.0, 15.0)
+    # 13 Nov's 2 timed lines are too few for a rate (MIN_TIMED_LINES).
+    assert board.picks_per_hour == (None,) * 13 + (15.0,)
     assert (board.today.lines, board.today.per_hour) == (5, 15.0)
     # The whole window: 5 timed lines in 24 minutes.
     assert board.pace == 12.5
@@ -68,7 +69,8 @@ def test_the_backend_reads_it_at_its_clock(sqlite_engine: Engine) -> None:
     backend.now = lambda: NOW  # type: ignore[method-assign]
     board = backend.dashboard()
     assert board.as_of == NOW and board.today.lines == 5
-    assert backend.dashboard(NOW - timedelta(days=1), days=2).picks_per_hour == (None, 10.0)
+    assert backend.dashboard(NOW - timedelta(days=1), days=2).picks == (
+        PickDay(date(2026, 11, 12), 0, 0, 0.0), PickDay(date(2026, 11, 13), 3, 2, 720.0))
 
 
 def pick(id: int, when: datetime, user: str = "ANN") -> LedgerEntry:
@@ -85,7 +87,9 @@ def test_a_day_starts_untimed_at_midnight_utc() -> None:
     assert found == (PickDay(date(2026, 11, 2), 0, 0, 0.0),
                      PickDay(date(2026, 11, 3), 2, 1, 240.0),
                      PickDay(date(2026, 11, 4), 2, 1, 360.0))
-    assert [d.per_hour for d in found] == [None, 15.0, 10.0]
+    # One timed line a day is no rate at all.
+    assert [d.per_hour for d in found] == [None, None, None]
+    assert PickDay(date(2026, 11, 4), 3, 3, 360.0).per_hour == 30.0
 
 
 def test_a_dashboard_needs_a_day() -> None:

@@ -50,7 +50,16 @@ from wms_tui.domain.supervisor import (
 from wms_tui.domain.work_flows import Flow
 
 DASHBOARD_DAYS = 14
+# A rate from fewer timed pick lines is noise (one line in 14 s reads as 263 an hour): none.
+MIN_TIMED_LINES = 3
 OPEN_COUNT_STATUSES = frozenset({CountStatus.OPEN, CountStatus.RECOUNT})
+
+
+def rate(timed_lines: int, seconds: float) -> float | None:
+    """Lines an hour, or None from a sample too small to mean anything."""
+    if timed_lines < MIN_TIMED_LINES or seconds <= 0:
+        return None
+    return timed_lines * 3600 / seconds
 
 
 @dataclass(frozen=True)
@@ -64,7 +73,7 @@ class PickDay:
 
     @property
     def per_hour(self) -> float | None:
-        return None if self.seconds == 0 else self.timed_lines * 3600 / self.seconds
+        return rate(self.timed_lines, self.seconds)
 
 
 @dataclass(frozen=True)
@@ -102,8 +111,7 @@ class Dashboard:
     @property
     def pace(self) -> float | None:
         """Picks per hour over the whole window: its timed lines over their hours."""
-        seconds = sum(p.seconds for p in self.picks)
-        return None if seconds == 0 else sum(p.timed_lines for p in self.picks) * 3600 / seconds
+        return rate(sum(p.timed_lines for p in self.picks), sum(p.seconds for p in self.picks))
 
     @property
     def accuracy_by_day(self) -> tuple[float | None, ...]:

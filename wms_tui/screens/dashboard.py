@@ -25,7 +25,7 @@ from textual.containers import Grid
 from textual.events import Resize
 from textual.message import Message
 
-from wms_tui.domain.dashboard import Dashboard
+from wms_tui.domain.dashboard import MIN_TIMED_LINES, Dashboard
 from wms_tui.domain.model import Actor
 from wms_tui.domain.periods import zone_name
 from wms_tui.screens.base import RfScreen
@@ -72,10 +72,13 @@ class KpiTile(RfWidget):
 
 
 class DailyBars(RfWidget):
-    """One bar per day, as tall as the widget less the row of day numbers under it."""
+    """One bar per day, as tall as the widget less the row of day numbers under it. A day
+    whose figure is zero shows ZERO on the bottom row, a day without one NOTHING (or '.')."""
 
     BLOCKS = " ▁▂▃▄▅▆▇█"
     ASCII_BLOCKS = " ___--==#"
+    ZERO = "0"
+    NOTHING = "·"
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -95,7 +98,7 @@ class DailyBars(RfWidget):
         if not self.days:
             return Text("")
         blocks = self.ASCII_BLOCKS if self.ascii_mode else self.BLOCKS
-        nothing = "." if self.ascii_mode else "·"
+        nothing = self.nothing
         rows = max(self.size.height - 1, 1)
         cell = max(self.size.width // len(self.days), 2)
         bar = cell - 1
@@ -106,6 +109,9 @@ class DailyBars(RfWidget):
             for filled in eighths:
                 if filled is None:
                     mark = nothing if row == 0 else " "
+                elif filled == 0:
+                    # A 0 % day is a result, not a gap: it must not look like no bar at all.
+                    mark = self.ZERO if row == 0 else " "
                 else:
                     mark = blocks[min(max(filled - row * 8, 0), 8)]
                 line += mark * bar + " "
@@ -115,6 +121,11 @@ class DailyBars(RfWidget):
                        for day in self.days)
         lines.append(axis.rstrip())
         return Text("\n".join(lines))
+
+    @property
+    def nothing(self) -> str:
+        """The mark of a day without a figure: ASCII terminals get a full stop."""
+        return "." if self.ascii_mode else self.NOTHING
 
     def eighths(self, value: float, rows: int) -> int:
         """Eighths of a cell to fill; any value above zero shows at least one."""
@@ -179,6 +190,7 @@ class DashboardScreen(RfScreen):
         yield DailyBars(id="picks")
         yield PromptLine(id="accuracy-title", classes="chart-title")
         yield DailyBars(id="accuracy")
+        yield PromptLine(id="legend")
         yield PromptLine(id="exceptions-title")
         exceptions = ExceptionList(id="exceptions")
         exceptions.more = _("+{n} more")
@@ -260,7 +272,11 @@ class DashboardScreen(RfScreen):
                 days=days, today=_share(board.accuracy_by_day[-1]),
                 low=_share(min(shares, default=None))))
         # Accuracy bars run from 0 to 100%, so a bad day is not magnified into a cliff.
-        self.query_one("#accuracy", DailyBars).show(board.days, board.accuracy_by_day, top=1.0)
+        accuracy = self.query_one("#accuracy", DailyBars)
+        accuracy.show(board.days, board.accuracy_by_day, top=1.0)
+        self.query_one("#legend", PromptLine).show(_(
+            "One bar a day; {zero} = zero, {none} = no data; a rate needs {n} timed lines").format(
+            zero=DailyBars.ZERO, none=accuracy.nothing, n=MIN_TIMED_LINES))
 
     def tiles(self, board: Dashboard | None) -> list[tuple[str, str, str]]:
         """Label, value and note of each tile, translated; '-' until the first read."""
