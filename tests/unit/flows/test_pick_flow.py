@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from tests.flow_fakes import A1, A2, OPERATOR
+from tests.flow_fakes import A1, A2, MILK, OPERATOR
 from tests.unit.flows.pick_fakes import (
     CS_GTIN,
     EA_GTIN,
@@ -22,6 +22,7 @@ from tests.unit.flows.putaway_fakes import P1
 from wms_tui.domain.flows.base import InputKind, Step, Tone
 from wms_tui.domain.flows.pick import PickFlow
 from wms_tui.domain.flows.replenish import ReplenishFlow
+from wms_tui.domain.model import StockLine
 from wms_tui.domain.outbound import TaskKind
 
 
@@ -263,6 +264,39 @@ def test_a_lot_tracked_item_scanned_without_a_lot_asks_for_it() -> None:
     assert (step.name, step.prompt) == ("lot", "Scan or key lot")
     assert flow.submit("L-APR").message == "Lot not allowed: take L-MAR"
     assert flow.submit("L-MAR").name == "qty"
+
+
+def milk_here(services: PickFakeServices, *lots: str) -> None:
+    services.lines = [StockLine("MILK", "Milk", "P-01-01-1", 5, "EA", lot=lot, item_id=MILK.id,
+                                location_id=P1.id) for lot in lots]
+
+
+def test_enter_takes_the_lot_shown_when_it_is_the_only_lot_here() -> None:
+    services = milk_wave()
+    milk_here(services, "L-MAR")
+    flow = started(services)
+    flow.submit("P-01-01-1")
+    step = flow.submit("MILK")
+    assert (step.name, step.prompt, facts(step)["Lot"]) == ("lot", "Scan lot or Enter", "L-MAR")
+    step = flow.submit("")
+    assert (step.name, facts(step)["Lot"]) == ("qty", "L-MAR")
+    flow.submit("")
+    flow.submit("TOTE-1")
+    assert services.recorded("pick")[0]["lot_id"] == 31
+
+
+def test_with_two_lots_here_the_lot_must_be_scanned() -> None:
+    services = milk_wave()
+    milk_here(services, "L-MAR", "L-JAN")
+    flow = started(services)
+    flow.submit("P-01-01-1")
+    step = flow.submit("MILK")
+    assert (step.name, step.prompt) == ("lot", "Scan or key lot")
+    step = flow.submit("")
+    assert (step.name, step.tone, step.message) == ("lot", Tone.ERROR, "Scan or key the lot")
+    # A scan of another lot still wins over the one shown.
+    step = flow.submit("L-JAN")
+    assert (step.name, facts(step)["Lot"]) == ("qty", "L-JAN")
 
 
 def test_scanning_an_order_picks_only_that_order() -> None:

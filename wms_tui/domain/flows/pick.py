@@ -75,9 +75,9 @@ TASK_STEPS = (PickStep.LOC, PickStep.ITEM, PickStep.LOT, PickStep.QTY)
 SHORT_STEPS = (PickStep.REASON, PickStep.SQTY, PickStep.CONFIRM)
 # Everything about the current line; cleared when the next task starts.
 LineKey = Literal["task", "lot", "lot_id", "qty", "short", "key", "zero", "bound",
-                  "serial_tracked", "serials"]
+                  "serial_tracked", "serials", "lot_offer"]
 LINE_KEYS: tuple[LineKey, ...] = ("task", "lot", "lot_id", "qty", "short", "key", "zero",
-                                  "bound", "serial_tracked", "serials")
+                                  "bound", "serial_tracked", "serials", "lot_offer")
 
 
 class PickServices(RfServices, Protocol):
@@ -111,8 +111,9 @@ class PickFlow(Flow[PickState, PickStep]):
         PickStep.LOC: N_("Go to the location shown and scan its label, or key its check "
                          "digits. Scan it before F5 (short pick)."),
         PickStep.ITEM: N_("Scan the item. A lot on the label is checked. F5: short pick."),
-        PickStep.LOT: N_("Scan or key the lot you take. Another lot is allowed if it is here "
-                         "and expires no later. F5: short pick."),
+        PickStep.LOT: N_("Scan or key the lot you take; Enter alone takes the lot shown when it "
+                         "is the only one here. Another lot is allowed if it is here and "
+                         "expires no later. F5: short pick."),
         PickStep.QTY: N_("Enter alone picks all asked. Key fewer for a short pick; more is "
                          "refused. F5: short pick."),
         PickStep.REASON: N_("A short pick of this line: key the number of the reason. You see "
@@ -265,7 +266,8 @@ class PickFlow(Flow[PickState, PickStep]):
             PickStep.START: (_("Enter or scan wave"), InputKind.SCAN),
             PickStep.LOC: (_("Scan location"), InputKind.SCAN),
             PickStep.ITEM: (_("Scan item"), InputKind.SCAN),
-            PickStep.LOT: (_("Scan or key lot"), InputKind.SCAN),
+            PickStep.LOT: (_("Scan lot or Enter") if s.get("lot_offer")
+                           else _("Scan or key lot"), InputKind.SCAN),
             PickStep.QTY: (_("Qty (Enter=all)"), InputKind.QUANTITY),
             PickStep.REASON: (_("Reason number"), InputKind.CHOICE),
             PickStep.SQTY: (_("Qty picked (0=none)"), InputKind.QUANTITY),
@@ -364,10 +366,19 @@ class PickFlow(Flow[PickState, PickStep]):
         elif found.lot:
             self._take_lot(found.lot)
         else:
+            self.state.pop("lot_offer", None)
+            if (lot := task["lot"]) and self._only_lot_here() == lot:
+                self.state["lot_offer"] = lot
             self.goto(PickStep.LOT)
 
+    def _only_lot_here(self) -> str | None:
+        """The item's one lot at the task's location; None when there are several or none."""
+        task = self._task()
+        lots = {line.lot for line in self.services.stock_at(task["loc"]["id"], task["item_id"])}
+        return next(iter(lots)) if len(lots) == 1 else None
+
     def _on_lot(self, text: str) -> None:
-        lot = text.strip()
+        lot = text.strip() or self.state.get("lot_offer", "")
         if not lot:
             raise ScanRejected(N_("Scan or key the lot"))
         self._take_lot(lot)

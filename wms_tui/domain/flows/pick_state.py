@@ -74,6 +74,8 @@ class PickState(FlowState, total=False):
     # The scanned item is serial-tracked: one serial per base unit picked (flows.serial_step).
     serial_tracked: bool
     serials: list[str]
+    # The task's lot is the only lot of the item at the location: Enter at the lot step takes it.
+    lot_offer: str
 
 
 def task_state(task: TaskRef) -> PickTaskState:
