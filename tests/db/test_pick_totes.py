@@ -90,7 +90,7 @@ def test_a_picker_who_leaves_and_comes_back_keeps_each_order_in_its_own_tote(
     assert (step.prompt, {f.label: f.value for f in step.facts}["Tote"]) == (
         "Scan tote/Enter", "TOTE-1")
     step = again.submit("")
-    assert (step.tone, step.message) == (Tone.SUCCESS, "Picked 3 EA No pick tasks")
+    assert (step.tone, step.message) == (Tone.SUCCESS, "Picked 3 EA: no more tasks")
     assert site.balance(wh.widget, site.tote1) == (5, 0)
     assert site.balance(gear, site.tote1) == (3, 0)
     assert site.balance(wh.heavy, site.tote2) == (4, 0)

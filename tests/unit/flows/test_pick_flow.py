@@ -82,7 +82,7 @@ def test_happy_path_is_four_entries_per_line_and_enter_reuses_the_orders_tote() 
     step = flow.submit("")
     assert (step.prompt, facts(step)["Tote"]) == ("Scan tote/Enter", "TOTE-1")
     step = flow.submit("")
-    assert (step.name, step.message) == ("start", "Picked 3 EA No pick tasks")
+    assert (step.name, step.message) == ("start", "Picked 3 EA: no more tasks")
     assert [(c["task"], c["to"]) for c in services.recorded("pick")] == [
         (1, TOTE1.id), (2, TOTE2.id), (3, TOTE1.id)]
 

@@ -57,7 +57,7 @@ def test_a_supervisor_may_short_from_the_location_after_confirming() -> None:
     assert facts(step)["Short"] == "2 CS"
     assert services.recorded() == []
     step = flow.submit("1")
-    assert (step.name, step.message) == ("start", "2 CS short on SO-1 No pick tasks")
+    assert (step.name, step.message) == ("start", "2 CS short on SO-1: no more tasks")
     assert services.recorded("short") == [{
         "task": 1, "picked": 0, "reason": "SHORT", "to": None, "lot_id": None,
         "reallocated": 0, "short": 24, "empty": False}]

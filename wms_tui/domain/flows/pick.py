@@ -111,9 +111,9 @@ class PickFlow(Flow[PickState, PickStep]):
         PickStep.LOC: N_("Go to the location shown and scan its label, or key its check "
                          "digits. Scan it before F5 (short pick)."),
         PickStep.ITEM: N_("Scan the item. A lot on the label is checked. F5: short pick."),
-        PickStep.LOT: N_("Scan or key the lot you take; Enter alone takes the lot shown when it "
-                         "is the only one here. Another lot is allowed if it is here and "
-                         "expires no later. F5: short pick."),
+        PickStep.LOT: N_("Scan or key the lot; Enter takes the lot shown if it is the only one "
+                         "here. Another lot here that expires no later is allowed. F5: short "
+                         "pick."),
         PickStep.QTY: N_("Enter alone picks all asked. Key fewer for a short pick; more is "
                          "refused. F5: short pick."),
         PickStep.REASON: N_("A short pick of this line: key the number of the reason. You see "
@@ -323,17 +323,29 @@ class PickFlow(Flow[PickState, PickStep]):
     def _next_task(self, notice: str = "") -> None:
         """The operator's next task, or back to the start with a word that there is none."""
         _ = self.t
+        here = self._checked_location()
         self._clear_line()
         task = self.services.next_pick_task(self.actor, scope_from_state(self.state.get("scope")))
         if task is None:
             self.goto(PickStep.START)
-            done = _("No pick tasks")
-            self.succeed(f"{notice} {done}" if notice else done)
+            self.succeed(_("{notice}: no more tasks").format(notice=notice) if notice
+                         else _("No pick tasks"))
             return
         self.state["task"] = task_state(task)
-        self.goto(PickStep.LOC)
+        # The operator scanned this location for the last task and is still there.
+        self.goto(PickStep.ITEM if task.location.id == here else PickStep.LOC)
         if notice:
             self.succeed(notice)
+
+    def _checked_location(self) -> int | None:
+        """The location the operator last proved by scan: the task's once past its location
+        step, or the one just asked about at the zero check."""
+        if (zero := self.state.get("zero")) is not None:
+            return zero["id"]
+        task = self.state.get("task")
+        if task is None or self.step_name in (PickStep.START, PickStep.LOC):
+            return None
+        return task["loc"]["id"]
 
     def _clear_line(self) -> None:
         for key in LINE_KEYS:
