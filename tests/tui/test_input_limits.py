@@ -21,6 +21,7 @@ from tests.tui.helpers import (
     keys,
     login,
     run,
+    same_read,
     screen_words,
     settle,
     type_raw,
@@ -62,6 +63,7 @@ async def reads(pilot: Pilot[Any], *parts: str) -> None:
         parser = xterm_parser()
         batch = [*parser.feed(part), *parser.feed("")]
         mark_bursts(batch)
+        same_read(batch)
         batches.append(batch)
     for batch in batches:
         for event in batch:
