@@ -247,8 +247,20 @@ class Walker:
         for _ in range(10):
             if "Choose a number" in self.words():
                 return
-            await self.burst(ESC)
+            before = self.t.screen.text()
+            self.t.send(ESC.encode())
+            # A lone Esc waits out the escape-sequence delay; on a loaded machine that is longer
+            # than a quiet spell, so wait for the screen to answer before sending the next one.
+            try:
+                await self.t.wait_until(lambda _rows: self.t.screen.text() != before, timeout=5)
+            except AssertionError:
+                pass
+            await self.settle()
+            self.alive(ESC)
             if "Lose this work?" in self.words():
                 await self.t.answer("1")
                 await self.gone("Lose this work?")
-        raise AssertionError(f"Esc never reached the menu:\n{self.t.screen.text()}")
+        try:
+            await self.t.wait_for("Choose a number", timeout=5)
+        except AssertionError:
+            raise AssertionError(f"Esc never reached the menu:\n{self.t.screen.text()}") from None
