@@ -9,11 +9,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from sqlalchemy import Engine
 
 from tests.cli.conftest import MakeWms, Sql, Wms
 from tests.factories import build_warehouse
-from tests.label_tools import FakePrinter, closed_port, decode, gs1_read
+from tests.label_tools import FakePrinter, closed_port, decode, gs1_read, read_symbols
 from wms_tui.db.engine import make_engine
 from wms_tui.db.uow import uow_factory
 from wms_tui.domain.checkdigits import location_check_digits, make_sscc
@@ -49,8 +50,9 @@ def stocked(wms: Wms, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Wms:
 
 
 def gs1_of(path: Path) -> Gs1Data:
-    """Every GS1 field on a pallet label PNG, read as the RF app reads a scan."""
-    return gs1_read([raw for _, raw in decode(path)])
+    """Every GS1 field on a pallet label PNG, read as the RF app reads a scan (with the AIM
+    identifier ]C1, which marks a symbol starting with (17) or (10) as GS1 too)."""
+    return gs1_read([symbol.scanned for symbol in read_symbols(Image.open(path))])
 
 
 def lpn_ssccs(sql: Sql, db: Engine) -> dict[str, str | None]:

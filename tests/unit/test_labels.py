@@ -7,11 +7,16 @@ import xml.etree.ElementTree as ET
 from datetime import date
 
 import pytest
-from barcode.charsets import code128
-from barcode.writer import ImageWriter
-from PIL import Image
 
-from tests.label_tools import FakePrinter, closed_port, decode, gs1_read
+from tests.label_tools import (
+    FakePrinter,
+    bars_of,
+    closed_port,
+    decode,
+    gs1_read,
+    zpl_codewords,
+    zpl_fields,
+)
 from wms_tui.domain.checkdigits import is_valid_sscc, make_sscc, normalize_gtin
 from wms_tui.domain.errors import BadInput
 from wms_tui.domain.labels import (
@@ -20,13 +25,13 @@ from wms_tui.domain.labels import (
     ItemLabel,
     Label,
     LocationLabel,
-    PalletLabel,
+    LogisticLabel,
     Symbology,
     company_prefix,
     next_sscc,
 )
 from wms_tui.domain.scan import GS, Gs1Data, parse_gs1
-from wms_tui.labels import render
+from wms_tui.labels import pdf, render, zpl
 
 SVG = "{http://www.w3.org/2000/svg}"
 SSCC = make_sscc("0614141", 123456789)  # 006141411234567890
@@ -34,19 +39,14 @@ LOCATION = LocationLabel("A-01-01-1", "A-01-01-1", "42")
 ITEM_EAN = ItemLabel("WIDGET", "Blue widget", "EA", 1, "9501101530003")
 ITEM_GTIN14 = ItemLabel("WIDGET", "Blue widget", "CS", 12, "19501101530000")
 ITEM_SKU = ItemLabel("BOLT", "Bolt M8", "EA")
-PALLET = PalletLabel(
+PALLET = LogisticLabel(
     SSCC, content_gtin="09501101530003", count=12, lot="LOT-A1", expiry=date(2026, 12, 31),
     sku="WIDGET", description="Blue widget",
 )
 
-
-# Decoding helpers: zxing-cpp reads the pixels; nothing here trusts the renderer.
-# TextMode.Plain gives a GS1-128 symbol's raw element string, as a scanner sends it: the leading
-# FNC1 is left out (zxing-cpp reports it as the symbology identifier ]C1) and every later FNC1 is
-# a GS. The default, TextMode.HRI, would give "(00)…(02)…" instead.
-
-
-
+# Content fields that need an FNC1 between them inside one symbol: (37) is variable length.
+LONG_COUNT = LogisticLabel(SSCC, content_gtin="09501101530003", count=12345678,
+                           expiry=date(2026, 12, 31))
 
 
 # What the labels carry.
@@ -80,11 +80,12 @@ def test_item_label_refuses_a_gtin_with_a_wrong_check_digit() -> None:
         ItemLabel("WIDGET", gtin="9501101530004")
 
 
-def test_pallet_label_orders_fixed_fields_first_and_separates_variable_ones_with_fnc1() -> None:
-    assert PALLET.hri == f"(00){SSCC}(02)09501101530003(17)261231(37)12(10)LOT-A1"
-    # Over 48 characters in all: the SSCC and the content get a symbol each.
+def test_pallet_label_puts_the_sscc_alone_in_the_lowest_symbol_and_content_above() -> None:
+    assert PALLET.hri == f"(00){SSCC}(02)09501101530003(37)12(17)261231(10)LOT-A1"
+    # GS1 logistic labels: the SSCC is the lowest barcode; the content fills the symbols above,
+    # as many fields per symbol as a 4 inch label holds at X = 0.495 mm.
     assert [symbol.data for symbol in PALLET.symbols] == [
-        f"00{SSCC}", f"0209501101530003172612313712{FNC1}10LOT-A1",
+        "02095011015300033712", "17261231", "10LOT-A1", f"00{SSCC}",
     ]
     for symbol in PALLET.symbols:
         assert symbol.symbology is Symbology.GS1_128
@@ -94,15 +95,15 @@ def test_pallet_label_orders_fixed_fields_first_and_separates_variable_ones_with
         assert "".join(symbol.text) in PALLET.hri
 
 
-def test_pallet_fields_that_fit_in_48_characters_share_one_symbol_with_fnc1() -> None:
-    label = PalletLabel(SSCC, content_gtin="09501101530003", count=5, lot="L1")
-    (symbol,) = label.symbols
-    assert symbol.data == f"00{SSCC}0209501101530003375{FNC1}10L1"
-    assert symbol.scanned == f"00{SSCC}0209501101530003375{GS}10L1"
+def test_a_variable_length_field_inside_a_symbol_is_ended_by_fnc1() -> None:
+    assert [symbol.data for symbol in LONG_COUNT.symbols] == [
+        "0209501101530003", f"3712345678{FNC1}17261231", f"00{SSCC}",
+    ]
+    assert LONG_COUNT.symbols[1].scanned == f"3712345678{GS}17261231"
 
 
 def test_an_sscc_only_label_is_one_symbol() -> None:
-    label = PalletLabel(SSCC)
+    label = LogisticLabel(SSCC)
     assert [s.data for s in label.symbols] == [f"00{SSCC}"]
     assert label.hri == f"(00){SSCC}"
 
@@ -123,7 +124,7 @@ def test_an_sscc_only_label_is_one_symbol() -> None:
 )
 def test_pallet_label_refuses_what_gs1_does_not_allow(kwargs: dict, message: str) -> None:  # type: ignore[type-arg]
     with pytest.raises(BadInput, match=message):
-        PalletLabel(**kwargs)
+        LogisticLabel(**kwargs)
 
 
 def test_next_sscc_follows_the_highest_serial_of_this_prefix_only() -> None:
@@ -172,9 +173,10 @@ def test_item_png_gtin14_decodes_to_the_gtin14() -> None:
     assert parse_gs1(data) == Gs1Data(gtin="19501101530000")
 
 
-def assert_pallet_round_trips(label: PalletLabel, scans: list[str]) -> None:
+def assert_pallet_round_trips(label: LogisticLabel, scans: list[str]) -> None:
     assert len(scans) == len(label.symbols)
-    read = gs1_read(scans)
+    # A symbol that starts with neither (00) nor (02) is GS1 by its AIM identifier ]C1.
+    read = gs1_read([s if s.startswith(("]C1", "00", "02")) else f"]C1{s}" for s in scans])
     assert read.sscc == label.sscc
     assert read.content_gtin == label.content_gtin
     assert read.quantity == label.count
@@ -187,31 +189,31 @@ def test_pallet_png_decodes_to_sscc_content_count_lot_and_expiry() -> None:
     found = decode(render.label_png(PALLET))
     assert {kind for kind, _ in found} == {"Code128"}
     assert_pallet_round_trips(PALLET, [data for _, data in found])
-    assert gs1_read([data for _, data in found]).expiry == date(2026, 12, 31)
+    assert gs1_read([f"]C1{data}" for _, data in found]).expiry == date(2026, 12, 31)
 
 
 def test_pallet_png_with_fnc1_inside_one_symbol_decodes_to_gs() -> None:
-    label = PalletLabel(SSCC, content_gtin="09501101530003", count=5, lot="L1")
-    ((_, data),) = decode(render.label_png(label))
-    assert data == f"00{SSCC}0209501101530003375{GS}10L1"
-    assert_pallet_round_trips(label, [data])
+    found = [data for _, data in decode(render.label_png(LONG_COUNT))]
+    assert f"3712345678{GS}17261231" in found
+    assert_pallet_round_trips(LONG_COUNT, found)
     # A scanner set to send the AIM identifier gives the same fields.
-    assert_pallet_round_trips(label, [f"]C1{data}"])
+    assert_pallet_round_trips(LONG_COUNT, [f"]C1{data}" for data in found])
 
 
 def test_pallet_png_with_long_fields_spreads_them_over_symbols_that_all_decode() -> None:
-    label = PalletLabel(
+    label = LogisticLabel(
         SSCC, content_gtin="19501101530000", count=12345678, lot="ABCDEFGHIJ-012345678",
         expiry=date(2027, 2, 28), expiry_ai="15",
     )
-    assert len(label.symbols) == 3
-    assert all(symbol.data.startswith("0219501101530000") for symbol in label.symbols[1:])
+    assert len(label.symbols) == 4
+    assert label.symbols[-1].data == f"00{SSCC}"
     found = decode(render.label_png(label))
-    assert_pallet_round_trips(label, [data for _, data in found])
+    # Symbols that do not start with (00), (01) or (02) are GS1 by their AIM identifier.
+    assert_pallet_round_trips(label, [f"]C1{data}" for _, data in found])
 
 
 def test_sscc_only_pallet_png_decodes_to_the_sscc() -> None:
-    label = PalletLabel(SSCC)
+    label = LogisticLabel(SSCC)
     ((_, data),) = decode(render.label_png(label))
     assert gs1_read([data]).sscc == SSCC
 
@@ -251,111 +253,74 @@ def pdf_pages(pdf: bytes) -> int:
         ([LOCATION] * 10, 1),
         ([LOCATION] * 11, 2),
         ([ITEM_EAN, ITEM_SKU] * 9 + [ITEM_GTIN14], 2),
-        ([PALLET] * 4, 1),
-        ([PALLET] * 5, 2),
+        # Logistic labels are never scaled into a grid cell: a page of their own size each.
+        ([PALLET] * 4, 4),
     ],
 )
 def test_pdf_sheet_has_one_page_per_grid_of_labels(labels: list[Label], pages: int) -> None:
-    pdf = render.labels_pdf(labels)
-    assert pdf.startswith(b"%PDF")
-    assert pdf_pages(pdf) == pages
-    assert len(re.findall(rb"/Subtype\s*/Image", pdf)) >= 1
+    sheet = pdf.labels_pdf(labels)
+    assert sheet.startswith(b"%PDF")
+    assert pdf_pages(sheet) == pages
+    # Barcodes are vector graphics: the PDF holds no raster image.
+    assert re.findall(rb"/Subtype\s*/Image", sheet) == []
 
 
 def test_pdf_of_no_labels_is_refused() -> None:
     with pytest.raises(BadInput):
-        render.labels_pdf([])
+        pdf.labels_pdf([])
 
 
 # ZPL: structure, and the ^BC field data decoded back through real bars.
 
-# Zebra's ^BC mode N invocation codes, written out here independently of the renderer.
-ZPL_STARTS = {">9": ("A", 103), ">:": ("B", 104), ">;": ("C", 105)}
-ZPL_CODES = {">5": 99, ">6": 100, ">7": 101, ">8": 102}
-
-
-def zpl_codewords(field: str) -> list[int]:
-    """Code 128 values that a Zebra printer prints for ^BC mode N field data."""
-    subset, start = ZPL_STARTS[field[:2]]
-    values, position = [start], 2
-    while position < len(field):
-        if field[position] == ">":
-            value = ZPL_CODES[field[position : position + 2]]
-            values.append(value)
-            position += 2
-            switch = {"A": {99: "C", 100: "B"}, "B": {99: "C", 101: "A"},
-                      "C": {100: "B", 101: "A"}}[subset]
-            subset = switch.get(value, subset)
-        elif subset == "C":
-            values.append(int(field[position : position + 2]))
-            position += 2
-        else:
-            values.append(ord(field[position]) - 32)
-            position += 1
-    return values
-
-
-def bars_of(values: list[int]) -> Image.Image:
-    """Draw the Code 128 symbol for these values (with its mod-103 check) and return the image."""
-    check = (values[0] + sum(i * v for i, v in enumerate(values[1:], start=1))) % 103
-    modules = "".join(code128.CODES[v] for v in [*values, check]) + code128.STOP + "11"
-    writer = ImageWriter(dpi=300)
-    writer.set_options({"module_width": 0.33, "module_height": 15.0, "quiet_zone": 6.5,
-                        "text": ""})
-    image: Image.Image = writer.render([modules])
-    return image
-
-
-def zpl_fields(zpl: str, command: str) -> list[str]:
-    return re.findall(rf"\^{command}[^\^]*\^FD([^\^]*)\^FS", zpl)
-
 
 def test_zpl_has_one_format_per_label_and_utf8_text() -> None:
-    zpl = render.labels_zpl([LOCATION, ITEM_EAN, PALLET])
-    formats = re.findall(r"\^XA.*?\^XZ", zpl, flags=re.DOTALL)
+    text = zpl.labels_zpl([LOCATION, ITEM_EAN, PALLET])
+    formats = re.findall(r"\^XA.*?\^XZ", text, flags=re.DOTALL)
     assert len(formats) == 3
-    assert zpl.count("^XA") == zpl.count("^XZ") == 3
+    assert text.count("^XA") == text.count("^XZ") == 3
     for block in formats:
         assert "^CI28" in block
         assert "^PW" in block and "^LL" in block
 
 
 def test_zpl_location_is_code128_that_decodes_to_the_barcode() -> None:
-    zpl = render.label_zpl(LOCATION)
-    (field,) = zpl_fields(zpl, "BC")
+    text = zpl.label_zpl(LOCATION)
+    (field,) = zpl_fields(text, "BC")
     assert field.startswith(">:")
     assert decode(bars_of(zpl_codewords(field))) == [("Code128", "A-01-01-1")]
-    assert "^FDA-01-01-1^FS" in zpl
-    assert "^FDcheck digits 42^FS" in zpl
+    assert "^FDA-01-01-1^FS" in text
+    assert "^FDcheck digits 42^FS" in text
 
 
 def test_zpl_item_ean13_gives_the_printer_12_digits() -> None:
-    zpl = render.label_zpl(ITEM_EAN)
-    assert "^BC" not in zpl
-    (field,) = zpl_fields(zpl, "BE")
+    text = zpl.label_zpl(ITEM_EAN)
+    assert "^BC" not in text
+    (field,) = zpl_fields(text, "BE")
     assert field == "950110153000"
 
 
 def test_zpl_gtin14_item_decodes_to_the_gtin14() -> None:
-    (field,) = zpl_fields(render.label_zpl(ITEM_GTIN14), "BC")
+    (field,) = zpl_fields(zpl.label_zpl(ITEM_GTIN14), "BC")
     assert field.startswith(">;")
     assert decode(bars_of(zpl_codewords(field))) == [("Code128", "19501101530000")]
 
 
 def test_zpl_gs1_128_starts_with_fnc1_and_separates_with_fnc1() -> None:
-    label = PalletLabel(SSCC, content_gtin="09501101530003", count=5, lot="L1")
-    zpl = render.label_zpl(label)
-    (field,) = zpl_fields(zpl, "BC")
-    assert field.startswith(">;>8")
-    assert field.count(">8") == 2
-    found = decode(bars_of(zpl_codewords(field)))
-    assert found == [("Code128", f"00{SSCC}0209501101530003375{GS}10L1")]
-    assert_pallet_round_trips(label, [data for _, data in found])
-    assert f"^FD(00){SSCC}(02)09501101530003^FS" in zpl
+    zpl_text = zpl.label_zpl(LONG_COUNT)
+    gtin, count_and_expiry, sscc = zpl_fields(zpl_text, "BC")
+    assert all(field.startswith(">;>8") for field in (gtin, count_and_expiry, sscc))
+    assert count_and_expiry.count(">8") == 2
+    found = decode(bars_of(zpl_codewords(count_and_expiry)))
+    assert found == [("Code128", f"3712345678{GS}17261231")]
+    scans = [data for field in (gtin, count_and_expiry, sscc)
+             for _, data in decode(bars_of(zpl_codewords(field)))]
+    assert_pallet_round_trips(LONG_COUNT, scans)
+    assert "^FD(37)12345678(17)261231^FS" in zpl_text
+    assert f"^FD(00){SSCC}^FS" in zpl_text
 
 
 def test_zpl_pallet_symbols_all_decode_to_the_label_fields() -> None:
-    fields = zpl_fields(render.label_zpl(PALLET), "BC")
+    fields = zpl_fields(zpl.label_zpl(PALLET), "BC")
     assert len(fields) == len(PALLET.symbols)
     scans = [data for field in fields for _, data in decode(bars_of(zpl_codewords(field)))]
     assert_pallet_round_trips(PALLET, scans)
@@ -363,14 +328,14 @@ def test_zpl_pallet_symbols_all_decode_to_the_label_fields() -> None:
 
 def test_zpl_text_escapes_command_characters() -> None:
     label = ItemLabel("BOLT", "M8 ^XZ ~JA under_score", "EA")
-    zpl = render.label_zpl(label)
-    assert "^FH_^FDM8 _5EXZ _7EJA under_5Fscore^FS" in zpl
-    assert zpl.count("^XZ") == 1
+    text = zpl.label_zpl(label)
+    assert "^FH_^FDM8 _5EXZ _7EJA under_5Fscore^FS" in text
+    assert text.count("^XZ") == 1
 
 
 def test_zpl_refuses_barcode_data_it_cannot_write() -> None:
     with pytest.raises(BadInput, match="ZPL"):
-        render.label_zpl(LocationLabel("A>1", "A>1", "00"))
+        zpl.label_zpl(LocationLabel("A>1", "A>1", "00"))
 
 
 # Sending to a printer.
@@ -378,19 +343,19 @@ def test_zpl_refuses_barcode_data_it_cannot_write() -> None:
 
 def test_send_to_printer_delivers_the_exact_bytes() -> None:
     printer = FakePrinter()
-    zpl = render.labels_zpl([LOCATION, PALLET, ItemLabel("MILCH", "Milch 1 l, Größe ½", "EA")])
-    sent = render.send_to_printer(zpl, f"127.0.0.1:{printer.port}", timeout=5)
-    assert printer.close() == zpl.encode("utf-8")
-    assert sent == len(zpl.encode("utf-8"))
+    text = zpl.labels_zpl([LOCATION, PALLET, ItemLabel("MILCH", "Milch 1 l, Größe ½", "EA")])
+    sent = zpl.send_to_printer(text, f"127.0.0.1:{printer.port}", timeout=5)
+    assert printer.close() == text.encode("utf-8")
+    assert sent == len(text.encode("utf-8"))
 
 
 def test_unreachable_printer_is_a_clear_error() -> None:
     port = closed_port()
-    with pytest.raises(render.PrinterError, match=rf"printer 127\.0\.0\.1:{port} unreachable"):
-        render.send_to_printer("^XA^XZ", f"127.0.0.1:{port}", timeout=5)
+    with pytest.raises(zpl.PrinterError, match=rf"printer 127\.0\.0\.1:{port} unreachable"):
+        zpl.send_to_printer("^XA^XZ", f"127.0.0.1:{port}", timeout=5)
 
 
 @pytest.mark.parametrize("bad", ["", ":9100", "host:", "host:port", "host:70000"])
 def test_printer_address_must_be_host_and_port(bad: str) -> None:
     with pytest.raises(BadInput, match="HOST:PORT"):
-        render.send_to_printer("^XA^XZ", bad)
+        zpl.send_to_printer("^XA^XZ", bad)

@@ -1,4 +1,4 @@
-"""`wms labels …`: location, item and pallet labels to files or straight to a Zebra printer."""
+"""`wms labels …`: location, item, pallet and carton labels to files or a Zebra printer."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from wms_tui.domain.labels import Label
 
 labels_app = typer.Typer(
-    help="Labels: locations, items, pallets as SVG, PNG, an A4 PDF sheet or ZPL.",
+    help="Labels: locations, items, pallets, cartons as SVG, PNG, PDF or ZPL.",
     no_args_is_help=True,
 )
 
@@ -46,21 +46,22 @@ def _deliver(labels: Sequence[Label], kind: str, fmt: LabelFormat | None, out: P
              printer: str | None, timeout: float) -> None:
     """Write the labels under out and/or send them as ZPL to the printer, saying where."""
     # Imported here: Pillow and reportlab add start-up time every other command would pay.
-    from wms_tui.labels import files, render
+    from wms_tui.labels import files, zpl
 
     fmt = fmt or (LabelFormat.zpl if printer else LabelFormat.png)
     if printer is not None and fmt is not LabelFormat.zpl:
         raise BadInput("--printer sends ZPL: use --format zpl")
     if out is None and printer is None:
         raise BadInput("say where the labels go: --out FOLDER_OR_FILE (or --printer for ZPL)")
-    written = (files.write_labels(labels, kind, files.LabelFormat(fmt.value), out)
+    settings = zpl.ZplSettings.from_env() if fmt is LabelFormat.zpl else None
+    written = (files.write_labels(labels, kind, files.LabelFormat(fmt.value), out, settings)
                if out is not None else [])
     if len(written) == 1:
         typer.echo(f"{len(labels)} {kind} label(s): {shown(str(written[0]))}")
     elif written:
         typer.echo(f"{len(labels)} {kind} labels: {shown(str(written[0].parent))}")
     if printer is not None:
-        sent = render.send_to_printer(render.labels_zpl(labels), printer, timeout=timeout)
+        sent = zpl.send_to_printer(zpl.labels_zpl(labels, settings), printer, timeout=timeout)
         typer.echo(f"{len(labels)} {kind} label(s) sent to printer {shown(printer)} "
                    f"({sent} bytes)")
 
@@ -144,7 +145,7 @@ def labels_pallet(
     printer: PrinterOpt = None,
     timeout: PrinterTimeout = 10.0,
 ) -> None:
-    """A GS1-128 pallet label: SSCC, plus content GTIN, count, lot and expiry for one item.
+    """A GS1 logistic pallet label: the SSCC lowest, above it content GTIN, count, lot, expiry.
 
     With --lpn the LPN's stock fills the label (an LPN without an SSCC gets the next one);
     with --sku a new SSCC is issued and registered as an empty LPN of that name.
@@ -175,3 +176,77 @@ def labels_pallet(
         )
     typer.echo(f"SSCC {label.sscc}  {shown(label.hri)}")
     _deliver([label], "pallet", fmt, out, printer, timeout)
+
+
+def _address(text: str, option: str) -> tuple[str, ...]:
+    """An address block from one option: lines separated by ';' (or new lines)."""
+    lines = tuple(line.strip() for line in text.replace("\n", ";").split(";") if line.strip())
+    if not lines:
+        raise BadInput(f"{option} needs a name and address, lines separated by ';'")
+    return lines
+
+
+@labels_app.command("carton")
+@handles_errors
+def labels_carton(
+    ctx: typer.Context,
+    sscc: Annotated[str, typer.Option(help="The carton's SSCC, 18 digits.", show_default=False)],
+    ship_from: Annotated[
+        str, typer.Option("--ship-from", help="Shipper: name; street; city (lines split by ';').",
+                          show_default=False),
+    ],
+    ship_to: Annotated[
+        str, typer.Option("--ship-to", help="Consignee: name; street; city (lines split by ';').",
+                          show_default=False),
+    ],
+    sku: Annotated[str | None, typer.Option(help="Item in the carton.", show_default=False)] = None,
+    qty: Annotated[
+        int | None, typer.Option("--qty", help="How many of --uom (default the base unit).",
+                                 show_default=False),
+    ] = None,
+    uom: Annotated[str | None, typer.Option(help="Unit of --qty.", show_default=False)] = None,
+    lot: Annotated[str | None, typer.Option(help="Lot (10).", show_default=False)] = None,
+    expiry: Annotated[
+        str | None, typer.Option(help="Expiry date YYYY-MM-DD (17).", show_default=False)
+    ] = None,
+    weight: Annotated[
+        str | None, typer.Option(help="Gross weight in kg, e.g. 12.5 (330n).", show_default=False)
+    ] = None,
+    fmt: LabelFormatOpt = None,
+    out: LabelOut = None,
+    printer: PrinterOpt = None,
+    timeout: PrinterTimeout = 10.0,
+) -> None:
+    """A GS1 logistic carton label: ship-from and ship-to, contents, weight, the SSCC lowest.
+
+    With --sku and --qty filling whole units of a GTIN, the content GTIN (02), count (37), lot
+    and expiry are barcoded too; otherwise the contents are printed as text only.
+    """
+    from decimal import Decimal, InvalidOperation
+
+    from wms_tui.domain.checkdigits import SSCC_LENGTH, gs1_check_digit, is_ascii_digits
+    from wms_tui.labels import data as label_data
+
+    code = sscc.strip()
+    if not (is_ascii_digits(code) and len(code) == SSCC_LENGTH):
+        raise BadInput(f"--sscc {shown(sscc)} is not an SSCC: it must be {SSCC_LENGTH} digits")
+    if gs1_check_digit(code[:-1]) != code[-1]:
+        raise BadInput(f"--sscc {code} has a wrong check digit: the last digit should be "
+                       f"{gs1_check_digit(code[:-1])}, not {code[-1]}")
+    try:
+        expires = date.fromisoformat(expiry) if expiry is not None else None
+    except ValueError:
+        raise BadInput(f"--expiry must be a date YYYY-MM-DD, got {shown(expiry or '')}") from None
+    try:
+        kilograms = Decimal(weight.strip()) if weight is not None else None
+    except InvalidOperation:
+        raise BadInput(f"--weight must be kg as a number such as 12.5, got {shown(weight or '')}"
+                       ) from None
+    from_lines, to_lines = _address(ship_from, "--ship-from"), _address(ship_to, "--ship-to")
+    engine = open_site(ctx).engine if sku is not None else None
+    label = label_data.carton_label(
+        engine, sscc=code, ship_from=from_lines, ship_to=to_lines, sku=sku, quantity=qty,
+        uom=uom, lot=lot, expiry=expires, weight_kg=kilograms,
+    )
+    typer.echo(f"SSCC {label.sscc}  {shown(label.hri)}")
+    _deliver([label], "carton", fmt, out, printer, timeout)

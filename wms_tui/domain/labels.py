@@ -1,8 +1,8 @@
 """What a label carries: the barcode data and the human-readable text, before any rendering.
 
 Location labels are Code 128 of the location barcode with its check digits; item labels are
-EAN-13 for a GTIN-13 and Code 128 otherwise; pallet labels are GS1-128 with an SSCC and,
-for a one-item pallet, the content GTIN, count, lot and expiry.
+EAN-13 for a GTIN-13 and Code 128 otherwise; carton and pallet labels are GS1 logistic labels:
+ship-from and ship-to blocks, what is inside, and GS1-128 symbols with the SSCC lowest.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from typing import Literal, Protocol
 
@@ -35,7 +36,17 @@ _MAX_LOT_LENGTH = 20
 _MAX_COUNT_DIGITS = 8
 _FILE_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
-LabelKind = Literal["location", "item", "pallet"]
+LabelKind = Literal["location", "item", "pallet", "carton"]
+LogisticUnit = Literal["pallet", "carton"]
+# Kinds printed as GS1 logistic labels: X-dimension of 0.495 mm or more, bars 32 mm or higher.
+LOGISTIC_KINDS: frozenset[str] = frozenset({"pallet", "carton"})
+# A 4 inch logistic label at X = 0.495 mm holds a GS1-128 symbol of this many symbol
+# characters (start and check included) between its 10X quiet zones; more fields go in
+# another symbol.
+MAX_LOGISTIC_SYMBOL_CHARACTERS = 14
+# (330n) logistic weight in kg: six digits with n implied decimals.
+_WEIGHT_DIGITS = 6
+_MAX_WEIGHT_DECIMALS = 3
 
 
 class Symbology(StrEnum):
@@ -169,17 +180,54 @@ class ItemLabel:
         return (Symbol(Symbology.CODE128, self.gtin, (self.gtin,)),)
 
 
-# GS1 AIs this label writes, with whether their length is fixed (no FNC1 needed after them).
-_FIXED_LENGTH_AIS = frozenset({"00", "02", "15", "17"})
+# GS1 AIs (by their first two digits) of predefined length: no FNC1 is needed after them.
+_FIXED_LENGTH_AIS = frozenset({"00", "02", "15", "17", "33"})
 
 
 @dataclass(frozen=True)
-class PalletLabel:
-    """An SSCC pallet label; a one-item pallet also says what, how many, which lot and expiry.
+class LabelContent:
+    """One line of what a carton or pallet holds, printed in the label's content block."""
 
-    Fixed-length fields come first so at most one FNC1 separator is needed. When the whole
-    element string exceeds the 48 characters GS1 allows in one symbol, the SSCC and the
-    content go in separate symbols, as on a GS1 logistic label.
+    sku: str
+    description: str = ""
+    quantity: int | None = None
+    uom: str = ""
+    lot: str | None = None
+    expiry: date | None = None
+
+    @property
+    def text(self) -> str:
+        amount = f"{self.quantity} {self.uom}".strip() if self.quantity is not None else ""
+        lot = f"lot {self.lot}" if self.lot else ""
+        expiry = f"exp {self.expiry.isoformat()}" if self.expiry is not None else ""
+        parts = (self.sku, self.description, amount, lot, expiry)
+        return " ".join(part for part in parts if part)
+
+
+def weight_element(kilograms: Decimal) -> tuple[str, str]:
+    """(330n, six digits): the gross weight in kg with n implied decimals, as few as exact."""
+    if not kilograms.is_finite() or kilograms <= 0:
+        raise BadInput(f"weight must be more than 0 kg, got {kilograms}")
+    for decimals in range(_MAX_WEIGHT_DECIMALS + 1):
+        scaled = kilograms.scaleb(decimals)
+        if scaled == scaled.to_integral_value():
+            digits = str(int(scaled))
+            if len(digits) > _WEIGHT_DIGITS:
+                break
+            return f"330{decimals}", digits.zfill(_WEIGHT_DIGITS)
+    raise BadInput(f"weight {kilograms} kg must fit six digits with at most "
+                   f"{_MAX_WEIGHT_DECIMALS} decimals (330n)")
+
+
+@dataclass(frozen=True)
+class LogisticLabel:
+    """A GS1 logistic label for a carton or a pallet: who ships, to whom, what, and the SSCC.
+
+    A unit of one item and lot also carries the content GTIN, count, lot and expiry in
+    barcodes; a mixed unit lists its contents as text only, as GS1 logistic labels do. The
+    gross weight, when known, is (330n). The SSCC gets a symbol of its own, the lowest one;
+    the other fields fill the symbols above it, as many per symbol as a 4 inch label holds at
+    the logistic X-dimension.
     """
 
     sscc: str
@@ -191,6 +239,11 @@ class PalletLabel:
     expiry_ai: Literal["17", "15"] = "17"
     sku: str = ""
     description: str = ""
+    unit: LogisticUnit = "pallet"
+    ship_from: tuple[str, ...] = ()
+    ship_to: tuple[str, ...] = ()
+    contents: tuple[LabelContent, ...] = ()
+    gross_weight_kg: Decimal | None = None
 
     def __post_init__(self) -> None:
         if not is_valid_sscc(self.sscc):
@@ -216,10 +269,14 @@ class PalletLabel:
                 raise BadInput(f"lot {self.lot!r} has characters GS1 does not allow: {bad}")
         if self.expiry_ai not in ("15", "17"):
             raise BadInput(f"expiry AI must be 15 or 17, got {self.expiry_ai!r}")
+        if self.unit not in LOGISTIC_KINDS:
+            raise BadInput(f"a logistic label is for a carton or a pallet, not {self.unit!r}")
+        if self.gross_weight_kg is not None:
+            weight_element(self.gross_weight_kg)
 
     @property
     def kind(self) -> LabelKind:
-        return "pallet"
+        return self.unit
 
     @property
     def name(self) -> str:
@@ -227,14 +284,16 @@ class PalletLabel:
 
     @property
     def elements(self) -> tuple[tuple[str, str], ...]:
-        """(AI, value) pairs in symbol order: fixed-length first, then count, then lot."""
+        """(AI, value) pairs: the SSCC, then the content with its count next to its GTIN."""
         pairs: list[tuple[str, str]] = [("00", self.sscc)]
         if self.content_gtin is not None:
             pairs.append(("02", self.content_gtin))
-        if self.expiry is not None:
-            pairs.append((self.expiry_ai, self.expiry.strftime("%y%m%d")))
         if self.count is not None:
             pairs.append(("37", str(self.count)))
+        if self.expiry is not None:
+            pairs.append((self.expiry_ai, self.expiry.strftime("%y%m%d")))
+        if self.gross_weight_kg is not None:
+            pairs.append(weight_element(self.gross_weight_kg))
         if self.lot is not None:
             pairs.append(("10", self.lot))
         return tuple(pairs)
@@ -250,7 +309,8 @@ class PalletLabel:
 
     @property
     def lines(self) -> tuple[str, ...]:
-        lines = [" ".join(part for part in (self.sku, self.description) if part)]
+        lines = [*_block("From", self.ship_from), *_block("To", self.ship_to)]
+        lines.append(" ".join(part for part in (self.sku, self.description) if part))
         if self.count is not None:
             lines.append(f"count {self.count}")
         if self.lot is not None:
@@ -258,21 +318,25 @@ class PalletLabel:
         if self.expiry is not None:
             word = "best before" if self.expiry_ai == "15" else "expiry"
             lines.append(f"{word} {self.expiry.isoformat()}")
+        lines.extend(content.text for content in self.contents)
+        if self.gross_weight_kg is not None:
+            lines.append(f"gross weight {self.gross_weight_kg} kg")
         return tuple(line for line in lines if line)
 
     @property
     def symbols(self) -> tuple[Symbol, ...]:
-        elements = list(self.elements)
-        groups = [elements]
-        if len(_element_string(elements)) > MAX_GS1_128_CHARACTERS:
-            # The SSCC gets its own symbol and every content symbol starts with (02), so each
-            # one is recognised as GS1 even by a scanner that sends no AIM identifier.
-            sscc, content_gtin, *details = elements
-            groups = [[sscc], [content_gtin]]
-            for element in details:
-                if len(_element_string([*groups[-1], element])) > MAX_GS1_128_CHARACTERS:
-                    groups.append([content_gtin])
-                groups[-1].append(element)
+        sscc, *content = self.elements
+        groups: list[list[tuple[str, str]]] = []
+        for element in content:
+            grown = [*groups[-1], element] if groups else []
+            if grown and gs1_128_symbol_characters(
+                _element_string(grown)
+            ) <= MAX_LOGISTIC_SYMBOL_CHARACTERS:
+                groups[-1] = grown
+            else:
+                groups.append([element])
+        # GS1 logistic labels: the SSCC is always the lowest barcode, in a symbol of its own.
+        groups.append([sscc])
         return tuple(
             Symbol(
                 Symbology.GS1_128,
@@ -281,6 +345,52 @@ class PalletLabel:
             )
             for group in groups
         )
+
+
+def _block(caption: str, lines: tuple[str, ...]) -> list[str]:
+    """A ship-from or ship-to block: the caption before its first line, the rest indented."""
+    shown_lines = [line.strip() for line in lines if line.strip()]
+    if not shown_lines:
+        return []
+    first, *rest = shown_lines
+    indent = " " * (len(caption) + 2)
+    return [f"{caption}: {first}", *(indent + line for line in rest)]
+
+
+def gs1_128_symbol_characters(data: str) -> int:
+    """Symbol characters of the GS1-128 symbol for data, start, leading FNC1 and check included.
+
+    Counted as python-barcode (and so the ZPL) encodes it: starting in subset C, digits in
+    pairs, a run of four or more digits switching back to C, anything else in subset B.
+    """
+    count = 3
+    subset = "C"
+    position = 0
+    while position < len(data):
+        char = data[position]
+        if char.isdigit():
+            end = position
+            while end < len(data) and data[end].isdigit():
+                end += 1
+            run = end - position
+            if subset == "B" and run > 3:
+                count += 1
+                subset = "C"
+            if subset == "C":
+                count += run // 2
+                if run % 2:
+                    count += 2
+                    subset = "B"
+            else:
+                count += run
+            position = end
+            continue
+        if char != FNC1 and subset == "C":
+            count += 1
+            subset = "B"
+        count += 1
+        position += 1
+    return count
 
 
 def _wrap(parts: list[str], width: int) -> tuple[str, ...]:

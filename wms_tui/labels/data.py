@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Literal
 
 from sqlalchemy import Engine, func, or_
@@ -19,7 +20,14 @@ from wms_tui.db.tables import Balance, Item, ItemUom, Location, Lot, Lpn, Zone
 from wms_tui.db.uow import SqlUnitOfWork
 from wms_tui.domain.checkdigits import location_check_digits
 from wms_tui.domain.errors import BadInput, NotFound, UnknownUnit
-from wms_tui.domain.labels import ItemLabel, LocationLabel, PalletLabel, company_prefix, next_sscc
+from wms_tui.domain.labels import (
+    ItemLabel,
+    LabelContent,
+    LocationLabel,
+    LogisticLabel,
+    company_prefix,
+    next_sscc,
+)
 from wms_tui.domain.stock import with_retry
 from wms_tui.domain.text import shown
 
@@ -155,7 +163,7 @@ def _content_unit(units: Sequence[ItemUom], quantity: int) -> ItemUom | None:
 
 def _pallet_contents(
     session: Session, lpn_id: int, sscc: str | None, expiry_ai: Literal["17", "15"]
-) -> PalletLabel | None:
+) -> LogisticLabel | None:
     """The label of what is on the LPN (None while it has no SSCC to put on it)."""
     if sscc is None:
         return None
@@ -166,7 +174,7 @@ def _pallet_contents(
     ).all()
     if len(contents) != 1:
         note = f"mixed: {len(contents)} items or lots" if contents else "empty"
-        return PalletLabel(sscc, description=note, expiry_ai=expiry_ai)
+        return LogisticLabel(sscc, description=note, expiry_ai=expiry_ai)
     item_id, lot_id, total = contents[0]
     quantity = int(total)
     item = session.get(Item, item_id)
@@ -176,9 +184,9 @@ def _pallet_contents(
     unit = _content_unit(units, quantity)
     if unit is None:
         # Without a content GTIN GS1 allows no count, lot or expiry fields: the text says it.
-        return PalletLabel(sscc, sku=item.sku, expiry_ai=expiry_ai,
+        return LogisticLabel(sscc, sku=item.sku, expiry_ai=expiry_ai,
                            description=f"{item.description} {quantity} {item.base_uom}".strip())
-    return PalletLabel(
+    return LogisticLabel(
         sscc,
         content_gtin=unit.gtin,
         count=quantity // unit.factor,
@@ -192,7 +200,7 @@ def _pallet_contents(
 
 def lpn_pallet_label(
     engine: Engine, lpn_code: str, *, prefix: str | None = None, best_before: bool = False
-) -> PalletLabel:
+) -> LogisticLabel:
     """The pallet label of an LPN; it gets an SSCC first if it has none (prefix needed then).
 
     A pallet of one item and lot also shows the content GTIN, count, lot and expiry; a mixed
@@ -228,11 +236,11 @@ def new_pallet_label(
     expiry: date | None = None,
     uom: str | None = None,
     best_before: bool = False,
-) -> PalletLabel:
+) -> LogisticLabel:
     """A label for a pallet being built: the next SSCC, registered as an empty LPN of that name."""
     prefix = configured_company_prefix(prefix)
 
-    def attempt() -> PalletLabel:
+    def attempt() -> LogisticLabel:
         with SqlUnitOfWork(engine) as uow:
             item = _item(uow.session, sku)
             unit = _unit(uow.session, item, uom)
@@ -250,7 +258,7 @@ def new_pallet_label(
             if item.expiry_tracked and expires is None:
                 raise BadInput(f"item {shown(item.sku)} has an expiry date: give --expiry")
             sscc = next_sscc(prefix, _issued_ssccs(uow.session, prefix))
-            label = PalletLabel(
+            label = LogisticLabel(
                 sscc, content_gtin=unit.gtin, count=count, lot=lot_code or None, expiry=expires,
                 expiry_ai="15" if best_before else "17", sku=item.sku,
                 description=item.description,
@@ -260,3 +268,48 @@ def new_pallet_label(
             return label
 
     return with_retry(attempt)
+
+
+def carton_label(
+    engine: Engine | None,
+    *,
+    sscc: str,
+    ship_from: Sequence[str],
+    ship_to: Sequence[str],
+    sku: str | None = None,
+    quantity: int | None = None,
+    uom: str | None = None,
+    lot: str | None = None,
+    expiry: date | None = None,
+    weight_kg: Decimal | None = None,
+) -> LogisticLabel:
+    """A GS1 logistic label for a carton with a known SSCC; the item, when given, from the
+    database: its description, and its content GTIN and count when the quantity fills whole
+    units with a GTIN (GS1 allows (37) only so)."""
+    if sku is None:
+        if quantity is not None or lot is not None or expiry is not None:
+            raise BadInput("--qty, --lot and --expiry describe an item: give --sku too")
+        return LogisticLabel(sscc, unit="carton", ship_from=tuple(ship_from),
+                             ship_to=tuple(ship_to), gross_weight_kg=weight_kg)
+    if quantity is not None and quantity <= 0:
+        raise BadInput(f"--qty must be more than 0, got {quantity}")
+    assert engine is not None, "an item is looked up in the database"
+    lot_code = lot.strip() if lot is not None else None
+    with SqlUnitOfWork(engine, readonly=True) as uow:
+        item = _item(uow.session, sku)
+        unit = _unit(uow.session, item, uom)
+        units = uow.session.exec(select(ItemUom).where(ItemUom.item_id == item.id)).all()
+        base = quantity * unit.factor if quantity is not None else None
+        count_unit = _content_unit(units, base) if base is not None else None
+        if base is not None and count_unit is not None and count_unit.gtin is not None:
+            return LogisticLabel(
+                sscc, content_gtin=count_unit.gtin, count=base // count_unit.factor,
+                lot=lot_code or None, expiry=expiry, sku=item.sku, description=item.description,
+                unit="carton", ship_from=tuple(ship_from), ship_to=tuple(ship_to),
+                gross_weight_kg=weight_kg,
+            )
+        # Without a content GTIN GS1 allows no count, lot or expiry fields: the text says them.
+        content = LabelContent(item.sku, item.description, quantity,
+                               unit.uom if quantity else "", lot_code or None, expiry)
+    return LogisticLabel(sscc, unit="carton", ship_from=tuple(ship_from),
+                         ship_to=tuple(ship_to), contents=(content,), gross_weight_kg=weight_kg)

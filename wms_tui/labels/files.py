@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wms_tui.domain.errors import BadInput
 from wms_tui.domain.labels import Label
+
+if TYPE_CHECKING:
+    from wms_tui.labels.zpl import ZplSettings
 
 
 class LabelFormat(Enum):
@@ -48,10 +52,11 @@ def sheet_path(kind: str, fmt: LabelFormat, out: Path) -> Path:
     return out if _names_file(out, fmt) else out / f"labels-{kind}.{fmt.value}"
 
 
-def write_labels(labels: Sequence[Label], kind: str, fmt: LabelFormat, out: Path) -> list[Path]:
+def write_labels(labels: Sequence[Label], kind: str, fmt: LabelFormat, out: Path,
+                 zpl_settings: ZplSettings | None = None) -> list[Path]:
     """Render the labels in fmt and write them under out; the files written."""
     # Imported here: Pillow and reportlab add start-up time every other command would pay.
-    from wms_tui.labels import render
+    from wms_tui.labels import pdf, render, zpl
 
     if fmt.per_label:
         paths = label_paths(labels, fmt, out)
@@ -66,7 +71,7 @@ def write_labels(labels: Sequence[Label], kind: str, fmt: LabelFormat, out: Path
     path = sheet_path(kind, fmt, out)
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt is LabelFormat.pdf:
-        path.write_bytes(render.labels_pdf(labels))
+        path.write_bytes(pdf.labels_pdf(labels))
     else:
-        path.write_text(render.labels_zpl(labels), encoding="utf-8")
+        path.write_text(zpl.labels_zpl(labels, zpl_settings), encoding="utf-8")
     return [path]
