@@ -8,6 +8,7 @@ import string
 import time
 import unicodedata
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
@@ -27,6 +28,7 @@ from wms_tui.domain.scan import (
     resolve_scan,
     scan_explanation,
 )
+from wms_tui.domain.weights import Weight
 
 GTIN14 = "09501101530003"  # GS1 General Specifications example GTIN
 EAN13 = "5901234123457"  # GS1 EAN-13 example
@@ -465,6 +467,7 @@ class TestScanExplanation:
             "quantity": None,
             "content_gtin": None,
             "fields": {"01": GTIN14, "17": "140704", "10": "AB-123", "21": "SN-7"},
+            "weights": {},
         }
         assert explanation["check_digits"] == [f"(01) GTIN {GTIN14}: check digit 3 is right"]
         assert explanation["resolution"] == {
@@ -500,3 +503,81 @@ class TestScanExplanation:
 
     def test_without_catalog_there_is_no_resolution(self) -> None:
         assert scan_explanation("A-01-02-3")["resolution"] is None
+
+
+class TestWeightAis:
+    """310n/320n net and 330n/340n gross weights: n digits after the implied decimal point."""
+
+    @pytest.mark.parametrize(("ai", "digits", "weight"), [
+        ("3103", "001234", Weight(Decimal("1.234"), "kg", "net")),
+        ("3100", "001234", Weight(Decimal("1234"), "kg", "net")),
+        ("3105", "001234", Weight(Decimal("0.01234"), "kg", "net")),
+        ("3202", "002720", Weight(Decimal("27.20"), "lb", "net")),
+        ("3303", "001500", Weight(Decimal("1.500"), "kg", "gross")),
+        ("3401", "012345", Weight(Decimal("1234.5"), "lb", "gross")),
+    ])
+    def test_the_implied_decimal_is_placed(self, ai: str, digits: str, weight: Weight) -> None:
+        data = parse_gs1(f"]C101{GTIN14}{ai}{digits}")
+        assert data is not None
+        assert data.fields[ai] == digits
+        assert data.weights == {ai: weight}
+        assert data.weight == weight
+
+    @pytest.mark.parametrize("raw", [
+        f"(01){GTIN14}(3103)001234",
+        f"01{GTIN14}3103001234",
+        f"]C13103001234{GS}01{GTIN14}",
+        f"https://id.gs1.org/01/{GTIN14}?3103=001234",
+    ])
+    def test_every_form_of_gs1_data_gives_the_weight(self, raw: str) -> None:
+        data = parse_gs1(raw)
+        assert data is not None and data.weight == Weight(Decimal("1.234"), "kg", "net")
+
+    def test_net_and_gross_on_one_label(self) -> None:
+        data = parse_gs1(f"]C101{GTIN14}3303001500{GS}3103001234")
+        assert data is not None
+        assert data.net_weight == Weight(Decimal("1.234"), "kg", "net")
+        assert data.gross_weight == Weight(Decimal("1.500"), "kg", "gross")
+        assert data.weight == data.net_weight
+
+    def test_a_logistic_label_with_only_the_gross_weight(self) -> None:
+        data = parse_gs1(f"]C100{SSCC}02{GTIN14}3712{GS}3402000150")
+        assert data is not None and data.net_weight is None
+        assert data.weight == data.gross_weight == Weight(Decimal("1.50"), "lb", "gross")
+
+    def test_kg_and_lb_of_the_same_weight_may_stand_together(self) -> None:
+        data = parse_gs1(f"]C101{GTIN14}3103001234{GS}3202000272")
+        assert data is not None and set(data.weights) == {"3103", "3202"}
+        assert data.weight == Weight(Decimal("1.234"), "kg", "net")
+
+    def test_one_weight_in_two_precisions_is_refused(self) -> None:
+        with pytest.raises(ScanRejected, match=r"AI \(3103\) and \(3102\) both give the net"):
+            parse_gs1(f"]C101{GTIN14}3103001234{GS}3102000123")
+
+    @pytest.mark.parametrize("raw", [
+        f"]C101{GTIN14}310300123", f"]C101{GTIN14}3103ABCDEF", f"]C101{GTIN14}3106001234",
+        f"(01){GTIN14}(3103)00123\uff14",
+    ])
+    def test_a_malformed_weight_is_refused(self, raw: str) -> None:
+        with pytest.raises(ScanRejected, match="GS1 barcode not readable"):
+            parse_gs1(raw)
+
+    def test_no_weight_ai_no_weight(self) -> None:
+        data = parse_gs1(f"]C101{GTIN14}3560001234")
+        assert data is not None and data.weights == {} and data.weight is None
+
+    def test_the_resolution_carries_the_weight(self, catalog: FakeScanCatalog) -> None:
+        resolution = resolve_scan(normalize_scan(f"]C101{GTIN14}3103001234"), catalog)
+        assert resolution.kind == "item" and resolution.item == CASE
+        assert resolution.weight == Weight(Decimal("1.234"), "kg", "net")
+
+    def test_the_explanation_shows_the_raw_digits_and_the_weight(self) -> None:
+        explanation = scan_explanation(f"(01){GTIN14}(3103)001234(3303)001500")
+        json.dumps(explanation)
+        gs1_data = explanation["gs1_data"]
+        assert isinstance(gs1_data, dict)
+        assert gs1_data["fields"] == {"01": GTIN14, "3103": "001234", "3303": "001500"}
+        assert gs1_data["weights"] == {
+            "3103": {"value": "1.234", "unit": "kg", "basis": "net"},
+            "3303": {"value": "1.500", "unit": "kg", "basis": "gross"},
+        }

@@ -24,6 +24,7 @@ from wms_tui.cli.items import item_app
 from wms_tui.cli.labels import labels_app
 from wms_tui.cli.locations import location_app
 from wms_tui.cli.orders import order_app, wave_app
+from wms_tui.cli.scale import scale_app
 from wms_tui.cli.serials import serial_app
 from wms_tui.cli.stock_control import stock_adjust  # noqa: F401  (registers on stock_app)
 from wms_tui.cli.stock_import import import_stock  # noqa: F401  (registers on stock_app)
@@ -79,3 +80,4 @@ app.add_typer(reports.report_app, name="report")
 app.add_typer(demo_app, name="demo")
 app.add_typer(export_app, name="export")
 app.add_typer(serial_app, name="serial")
+app.add_typer(scale_app, name="scale")

@@ -144,7 +144,18 @@ def scan_explain(
         print_json(explanation)
         return
     out = console()
+    rows: dict[str, object] = {}
     for key, value in explanation.items():
+        weights = value.get("weights") if key == "gs1_data" and isinstance(value, dict) else None
+        if isinstance(value, dict) and isinstance(weights, dict):
+            rows[key] = {k: v for k, v in value.items() if k != "weights"}
+            # Each weight AI decoded on a line under its raw digits: (3103) 1.234 kg net.
+            if weights:
+                rows["weights"] = [f"({ai}) {w['value']} {w['unit']} {w['basis']}"
+                                   for ai, w in weights.items()]
+        else:
+            rows[key] = value
+    for key, value in rows.items():
         if isinstance(value, dict):
             shown = ", ".join(f"{k}={v}" for k, v in value.items() if v not in (None, {}, []))
         elif isinstance(value, list):

@@ -28,6 +28,7 @@ from wms_tui.domain.checkdigits import (
 from wms_tui.domain.errors import N_, ScanRejected
 from wms_tui.domain.model import ItemRef, LocationRef, LpnRef
 from wms_tui.domain.text import shown
+from wms_tui.domain.weights import Weight, gs1_weight
 
 GS = "\x1d"
 DEFAULT_MAX_SCAN_LENGTH = 256
@@ -62,7 +63,8 @@ class NormalizedScan:
 
 @dataclass(frozen=True)
 class Gs1Data:
-    """What a GS1 barcode answers; fields keeps each AI's raw value as scanned."""
+    """What a GS1 barcode answers; fields keeps each AI's raw value as scanned, weights the
+    weight AIs (310n, 320n, 330n, 340n) decoded with their implied decimal point."""
 
     gtin: str | None = None
     lot: str | None = None
@@ -72,6 +74,20 @@ class Gs1Data:
     quantity: int | None = None
     content_gtin: str | None = None
     fields: dict[str, str] = field(default_factory=dict)
+    weights: dict[str, Weight] = field(default_factory=dict)
+
+    @property
+    def net_weight(self) -> Weight | None:
+        return next((w for w in self.weights.values() if w.basis == "net"), None)
+
+    @property
+    def gross_weight(self) -> Weight | None:
+        return next((w for w in self.weights.values() if w.basis == "gross"), None)
+
+    @property
+    def weight(self) -> Weight | None:
+        """The net weight (310n/320n, the first if both), else the gross (logistic) weight."""
+        return self.net_weight or self.gross_weight
 
 
 ResolutionKind = Literal["item", "location", "lpn", "check_digits", "unknown"]
@@ -90,6 +106,7 @@ class Resolution:
     lot: str | None = None
     expiry: date | None = None
     serial: str | None = None
+    weight: Weight | None = None
     message: str = ""
 
 
@@ -223,9 +240,20 @@ def _gs1_elements(scan: NormalizedScan) -> list[GS1ElementString]:
     raise ParseError(reason)
 
 
+def _add_weight(weights: dict[str, Weight], ai: str, weight: Weight) -> None:
+    """One AI per measure and unit: (3102) next to (3103) leaves the weight unknown (GS1
+    syntax dictionary: 310n excludes the other 310n); kg next to lb is allowed."""
+    other = next((a for a in weights if a[:3] == ai[:3] and a != ai), None)
+    if other is not None:
+        raise ParseError(f"AI ({other}) and ({ai}) both give the {weight.basis} weight "
+                         f"in {weight.unit}")
+    weights[ai] = weight
+
+
 def _gs1_data_from(elements: list[GS1ElementString]) -> Gs1Data:
     fields: dict[str, str] = {}
     dates: dict[str, date] = {}
+    weights: dict[str, Weight] = {}
     for element in elements:
         error = element.gtin_error or element.sscc_error or element.gln_error
         if error:
@@ -235,6 +263,10 @@ def _gs1_data_from(elements: list[GS1ElementString]) -> Gs1Data:
             raise ParseError(f"AI ({ai}) appears twice with different values")
         if element.date is not None:
             dates.setdefault(ai, element.date)
+        # biip places the implied decimal point (GS1 General Specifications 3.6).
+        weight = gs1_weight(ai, element.decimal) if element.decimal is not None else None
+        if weight is not None:
+            _add_weight(weights, ai, weight)
     quantity_text = fields.get("30") or fields.get("37")
     if quantity_text is not None and not is_ascii_digits(quantity_text):
         raise ParseError(f"quantity '{shown(quantity_text)}' is not digits 0-9")
@@ -247,6 +279,7 @@ def _gs1_data_from(elements: list[GS1ElementString]) -> Gs1Data:
         quantity=int(quantity_text) if quantity_text is not None else None,
         content_gtin=fields.get("02"),
         fields=fields,
+        weights=weights,
     )
 
 
@@ -357,6 +390,7 @@ def _resolution(
         lot=gs1.lot if gs1 is not None else None,
         expiry=gs1.expiry if gs1 is not None else None,
         serial=gs1.serial if gs1 is not None else None,
+        weight=gs1.weight if gs1 is not None else None,
         message=message,
     )
 
@@ -416,6 +450,11 @@ def _gs1_json(gs1: Gs1Data) -> dict[str, object]:
         "quantity": gs1.quantity,
         "content_gtin": gs1.content_gtin,
         "fields": {ai: shown(value) for ai, value in gs1.fields.items()},
+        # Values as text: a float would lose the decimals the label states (1.500 kg).
+        "weights": {
+            ai: {"value": f"{weight.value:f}", "unit": weight.unit, "basis": weight.basis}
+            for ai, weight in gs1.weights.items()
+        },
     }
 
 
