@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from wms_tui.db import tables
 from wms_tui.domain.errors import N_
+from wms_tui.domain.flows.approve import ApproveFlow, ApproveStep
 from wms_tui.domain.flows.base import AnyFlow
 from wms_tui.domain.flows.count import CountFlow, CountStep
 from wms_tui.domain.flows.inquiry import InquiryFlow
@@ -308,6 +309,17 @@ def _count(flow: CountFlow, catalog: DemoCatalog) -> list[Suggestion]:
     return []
 
 
+def _approve(flow: ApproveFlow) -> list[Suggestion]:
+    """Approvals are keyed, not scanned: the keys each step takes."""
+    step = flow.step_name
+    if step == ApproveStep.START:
+        return [(Label(N_("Enter = next count")), "")]
+    if step == ApproveStep.REVIEW:
+        return [(Label(N_("Enter = next item")), "")]
+    return [(Label(N_("1 Approve")), "1"), (Label(N_("2 Reject")), "2"),
+            (Label(N_("3 Skip")), "3")]
+
+
 def _move(flow: MoveFlow, catalog: DemoCatalog) -> list[Suggestion]:
     step = flow.step_name
     if step == MoveStep.FROM:
@@ -372,6 +384,8 @@ def suggestions(flow: AnyFlow, catalog: DemoCatalog) -> list[Suggestion]:
             right = _inquiry(catalog)
         case ReplenishFlow():
             right = _replenish(flow, catalog)
+        case ApproveFlow():
+            right = _approve(flow)
         case _:
             right = []
     return [*right[:MAX_RIGHT], (Label(N_("Wrong code")), WRONG_CODE)]

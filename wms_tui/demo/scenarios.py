@@ -7,6 +7,7 @@ Instructions go on the message line when the flow has nothing to say, so they fi
 from __future__ import annotations
 
 from wms_tui.domain.errors import N_
+from wms_tui.domain.flows.approve import ApproveFlow, ApproveStep
 from wms_tui.domain.flows.base import AnyFlow
 from wms_tui.domain.flows.count import CountFlow, CountStep
 from wms_tui.domain.flows.inquiry import InquiryFlow, InquiryStep
@@ -75,6 +76,9 @@ HINTS: dict[tuple[str, str], str] = {
     (QcReleaseFlow.name, QcReleaseStep.DECIDE): N_("Key 1 or 2 + Enter"),
     (QcReleaseFlow.name, QcReleaseStep.REASON): N_("Key reason + Enter"),
     (QcReleaseFlow.name, QcReleaseStep.CONFIRM): N_("Key 1 or 2 + Enter"),
+    (ApproveFlow.name, ApproveStep.START): N_("Enter: next count"),
+    (ApproveFlow.name, ApproveStep.REVIEW): N_("Enter: next item"),
+    (ApproveFlow.name, ApproveStep.DECIDE): N_("Key 1-3 + Enter"),
 }
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from decimal import Decimal
 from typing import Protocol
 
 from wms_tui.domain.counting import CountingServicesMixin, CountingUnitOfWork
@@ -60,6 +61,13 @@ class WarehouseServices:
     def lot_id(self, item_id: int, code: str) -> int | None:
         with self.read_factory() as uow:
             return uow.stock.lot_id(item_id, code, None, create=False)
+
+    def unit_costs(self, skus: Collection[str]) -> dict[str, Decimal]:
+        """The cost of one base unit of each item that has one, to value a count variance."""
+        with self.read_factory() as uow:
+            specs = [uow.masterdata.item(sku) for sku in sorted(set(skus))]
+        return {spec.sku: spec.unit_cost for spec in specs
+                if spec is not None and spec.unit_cost is not None}
 
     def save_flow(self, user_id: int, flow: str, state: dict[str, object], terminal: str) -> None:
         with self.state_factory() as uow:

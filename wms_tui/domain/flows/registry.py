@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from wms_tui.domain.flows.approve import ApproveFlow
 from wms_tui.domain.flows.base import AnyFlow, Translate
 from wms_tui.domain.flows.count import CountFlow
 from wms_tui.domain.flows.inquiry import InquiryFlow
@@ -77,7 +78,9 @@ def default_flows() -> tuple[FlowSpec, ...]:
         _spec("7", ReplenishFlow, N_("Replenish"), Action.MOVE),
         FlowSpec("8", "dashboard", N_("Dashboard"), Action.APPROVE, None),
         FlowSpec("9", "supervisor", N_("Supervisor"), Action.APPROVE, None),
-        # Past the digits: a letter key, for supervisors only (0 is Logout).
+        # Past the digits: letter keys, for supervisors only (0 is Logout). Approvals is the
+        # supervisor desk's count approval at any screen size, so it needs the same permission.
+        _spec("a", ApproveFlow, N_("Approvals"), Action.APPROVE),
         _spec("q", QcReleaseFlow, N_("QC release"), Action.CHANGE_STATUS),
     )
 
