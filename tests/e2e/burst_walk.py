@@ -9,8 +9,10 @@ rules: a scan never answers a question, never crashes the app, never posts on it
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -242,19 +244,20 @@ class Walker:
             await self.t.answer("2")
             await self.gone("Resume")
 
+    def screen_changed(self, before: str) -> Callable[[list[str]], bool]:
+        return lambda _rows: self.t.screen.text() != before
+
     async def leave_flow(self) -> None:
         """Esc back to the menu, saying yes to losing the work on the way."""
         for _ in range(10):
             if "Choose a number" in self.words():
                 return
-            before = self.t.screen.text()
+            answered = self.screen_changed(self.t.screen.text())
             self.t.send(ESC.encode())
             # A lone Esc waits out the escape-sequence delay; on a loaded machine that is longer
             # than a quiet spell, so wait for the screen to answer before sending the next one.
-            try:
-                await self.t.wait_until(lambda _rows: self.t.screen.text() != before, timeout=5)
-            except AssertionError:
-                pass
+            with contextlib.suppress(AssertionError):
+                await self.t.wait_until(answered, timeout=5)
             await self.settle()
             self.alive(ESC)
             if "Lose this work?" in self.words():

@@ -117,7 +117,7 @@ def _task_query() -> Any:
     line_uom = func.coalesce(L.c.uom, ITEM.c.base_uom)
     return (
         select(
-            T, ITEM.c.sku, ITEM.c.base_uom, ITEM.c.lot_tracked,
+            T, ITEM.c.sku, ITEM.c.description, ITEM.c.base_uom, ITEM.c.lot_tracked,
             *_location_columns(FROM, FROM_ZONE, "from"),
             *_location_columns(TO, TO_ZONE, "to"),
             FROM.c.aisle, FROM.c.bay, FROM.c.level,
@@ -142,7 +142,8 @@ def _task_query() -> Any:
 def _task_ref(r: Any) -> TaskRef:
     return TaskRef(
         id=r.id, kind=TaskKind(r.kind), status=TaskStatus(r.status), item_id=r.item_id,
-        sku=r.sku, base_uom=r.base_uom, quantity=r.quantity, location=_location(r, "from"),
+        sku=r.sku, description=r.description, base_uom=r.base_uom, quantity=r.quantity,
+        location=_location(r, "from"),
         done_quantity=r.done_quantity, seq=r.seq, reservation=r.reservation,
         lot_tracked=r.lot_tracked, uom=r.line_uom, factor=r.factor, aisle=r.aisle, bay=r.bay,
         level=r.level, wave_id=r.wave_id, wave_code=r.wave_code, order_id=r.order_id,

@@ -109,7 +109,7 @@ class RfScreen(HookedScreen[None], inherit_bindings=False):
             return
         # The rows the facts would have beside a message of the usual two rows.
         room = facts.fact_rows + message.size.height - MESSAGE_ROWS
-        free = max(0, room - len(facts.lines))
+        free = max(0, room - len(facts.rows(facts.size.width)))
         rows = max(MESSAGE_ROWS, min(needed, MESSAGE_ROWS + free))
         if message.size.height != rows:
             message.styles.height = rows

@@ -139,15 +139,16 @@ class ExceptionList(FactList):
 
     more = "+{n}"
 
-    def render(self) -> Text:
+    def rows(self, width: int) -> list[str]:
         height = max(self.size.height, 1)
         shown = list(self.lines)
         if len(shown) > height:
             hidden = len(shown) - (height - 1)
             shown = [*shown[: height - 1], self.more.format(n=hidden)]
-        width, ascii_mode = self.size.width, self.ascii_mode
-        return Text("\n".join(fit(visible(line, ascii_mode), width, ascii_mode)
-                              for line in shown))
+        return [fit(visible(line, self.ascii_mode), width, self.ascii_mode) for line in shown]
+
+    def render(self) -> Text:
+        return Text("\n".join(self.rows(self.size.width)))
 
 
 class DashboardScreen(RfScreen):

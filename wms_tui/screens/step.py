@@ -15,9 +15,10 @@ from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.message import Message
 
-from wms_tui.domain.flows.base import AnyFlow, InputKind, Step, Tone
+from wms_tui.domain.flows.base import AnyFlow, Fact, FactKind, InputKind, Step, Tone
 from wms_tui.domain.model import Actor
 from wms_tui.screens.base import RfScreen, View
+from wms_tui.screens.fact_layout import DescriptionLine, WrappedLine
 from wms_tui.screens.modals import ConfirmModal, HelpModal
 from wms_tui.screens.widgets import FactList, ScanInput
 
@@ -31,9 +32,16 @@ QUESTIONS = frozenset({InputKind.CHOICE, InputKind.YESNO})
 PAGE_HEADINGS = 3
 
 
+def fact_line(fact: Fact) -> str:
+    if fact.kind is FactKind.DESCRIPTION:
+        return DescriptionLine(fact.value)
+    line = f"{fact.label}: {fact.value}"
+    return WrappedLine(line) if fact.kind is FactKind.WRAPPED else line
+
+
 def step_view(step: Step) -> View:
     """Facts as 'Label: value', then the choices as the flow numbered them."""
-    lines = [f"{fact.label}: {fact.value}" for fact in step.facts]
+    lines = [fact_line(fact) for fact in step.facts]
     lines.extend(step.choices)
     return View(step.title, tuple(lines), step.prompt, step.message, step.tone,
                 masked=step.input is InputKind.PIN)

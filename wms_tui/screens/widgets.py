@@ -23,6 +23,7 @@ from textual.widget import Widget
 from wms_tui.domain.flows.base import Tone
 from wms_tui.input_limits import FLOOD_QUIET
 from wms_tui.screens.bursts import burst_of, pass_on
+from wms_tui.screens.fact_layout import fact_rows as lay_out_facts
 from wms_tui.screens.wrap import wrap_lines
 
 GS = "\x1d"
@@ -136,7 +137,8 @@ def in_columns(lines: Sequence[str], width: int, height: int, ascii_mode: bool) 
 
 
 class FactList(RfWidget):
-    """Label: value lines cut to the width; more lines than rows (8x40) go into columns.
+    """Label: value lines cut to the width (fact_layout); more than the rows (8x40) go side by
+    side, read across.
 
     On a step screen (with_prompt) the prompt is drawn here too, bold in the bottom one or two
     rows: the widget keeps its size whatever the prompt, so a step that changes how many rows
@@ -164,32 +166,34 @@ class FactList(RfWidget):
         return wrapped[: self.PROMPT_ROWS] or [""]
 
     def show(self, lines: Sequence[str], prompt: str | None = None) -> None:
-        old, self.lines = self.lines, tuple(lines)
+        old_rows = self.rows(self.size.width)
+        self.lines = tuple(lines)
         old_prompt = self.prompt_lines(self.size.width)
         if prompt is not None:
             self.prompt = prompt
         if not self.is_mounted:
             return
         width, height = self.size.width, self.size.height
-        new_prompt = self.prompt_lines(width)
-        if len(new_prompt) != len(old_prompt) or max(len(old), len(self.lines)) > self.fact_rows:
+        new_prompt, new_rows = self.prompt_lines(width), self.rows(width)
+        if len(new_prompt) != len(old_prompt):
             self.refresh()
             return
         # Repaint only the rows that changed: unchanged and blank rows cost nothing on the wire.
-        for row in range(max(len(old), len(self.lines))):
-            if old[row : row + 1] != self.lines[row : row + 1]:
+        for row in range(max(len(old_rows), len(new_rows))):
+            if old_rows[row : row + 1] != new_rows[row : row + 1]:
                 self.refresh(Region(0, row, width, 1))
         if new_prompt != old_prompt:
             self.refresh(Region(0, height - len(new_prompt), width, len(new_prompt)))
 
+    def rows(self, width: int) -> list[str]:
+        """The facts as drawn rows at this width: read across, descriptions and SSCCs whole."""
+        shown = [type(line)(visible(line, self.ascii_mode)) for line in self.lines]
+        return lay_out_facts(shown, width, self.fact_rows,
+                         lambda text, cells: fit(text, cells, self.ascii_mode))
+
     def render(self) -> Text:
-        width, rows = self.size.width, self.fact_rows
-        if len(self.lines) > rows:
-            text = in_columns(self.lines, width, rows, self.ascii_mode)
-        else:
-            text = Text("\n".join(fit(visible(line, self.ascii_mode), width, self.ascii_mode)
-                                  for line in self.lines))
-        return self.with_prompt_below(text, rows)
+        return self.with_prompt_below(Text("\n".join(self.rows(self.size.width))),
+                                      self.fact_rows)
 
     def with_prompt_below(self, facts: Text, rows: int) -> Text:
         """The facts padded to their rows, then the prompt in bold; the facts alone if none."""

@@ -49,7 +49,7 @@ def task(task_id: int, order: str, location: LocationRef, quantity: int, *,
         reservation=f"TASK-{task_id}", lot_tracked=ref.lot_tracked, uom=uom, factor=factor,
         wave_id=WAVE.id, wave_code=WAVE.code, order_ref=order if kind == TaskKind.PICK else None,
         order_id=int(order.rsplit("-", 1)[-1]) if kind == TaskKind.PICK else None,
-        lot=lot, lot_id=lot_id, expiry=expiry, to_location=to,
+        lot=lot, lot_id=lot_id, expiry=expiry, to_location=to, description=ref.description,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.flow_fakes import A1, OPERATOR, PALLET
 from tests.unit.flows.putaway_fakes import PutawayFakeServices, line
-from wms_tui.domain.flows.base import Fact, Step, Tone
+from wms_tui.domain.flows.base import Fact, FactKind, Step, Tone
 from wms_tui.domain.flows.inquiry import InquiryFlow
 
 
@@ -17,7 +17,8 @@ def start(page_size: int | None = None) -> tuple[InquiryFlow, PutawayFakeService
 
 
 def pairs(step: Step) -> list[tuple[str, str]]:
-    return [(f.label, f.value) for f in step.facts]
+    """The facts but the item's description (test_an_item_inquiry_shows_its_description)."""
+    return [(f.label, f.value) for f in step.facts if f.kind is not FactKind.DESCRIPTION]
 
 
 def test_item_shows_where_it_is_with_qc_hold_said_in_words() -> None:
@@ -36,7 +37,8 @@ def test_location_shows_what_is_in_it_with_lots() -> None:
     step = flow.submit("DOCK-1")
     assert pairs(step) == [
         ("Loc", "DOCK-1"), ("Page", "1/1"),
-        ("WIDGET", "24 EA"), ("WIDGET", "20 EA"), ("MILK", "10 EA L1"), ("MILK", "5 EA L2"),
+        ("WIDGET", "24 EA"), ("WIDGET", "20 EA"), ("MILK", "10 EA L1 2030-01-01"),
+        ("MILK", "5 EA L2 2029-06-01"),
     ]
 
 
@@ -47,6 +49,15 @@ def test_lpn_shows_where_it_is_and_its_contents() -> None:
                            ("WIDGET", "24 EA")]
 
 
+def test_an_item_inquiry_shows_its_description_and_lots_their_expiry() -> None:
+    flow, _ = start()
+    step = flow.submit("MILK")
+    assert step.facts[1] == Fact("", "Milk 1L", FactKind.DESCRIPTION)
+    assert ("DOCK-1", "10 EA L1 2030-01-01") in pairs(step)
+    # A location's lines name items by code; no one description stands for them all.
+    assert all(f.kind is not FactKind.DESCRIPTION for f in flow.submit("DOCK-1").facts)
+
+
 def test_item_by_gtin_scan() -> None:
     flow, _ = start()
     assert pairs(flow.submit("]E09501101530003"))[0] == ("Item", "WIDGET")
@@ -55,33 +66,33 @@ def test_item_by_gtin_scan() -> None:
 def test_enter_pages_through_and_then_returns_to_scan() -> None:
     flow, _ = start(page_size=3)
     step = flow.submit("WIDGET")
-    assert step.facts[1] == Fact("Page", "1/2") and len(step.facts) == 2 + 3
+    assert pairs(step)[1] == ("Page", "1/2") and len(pairs(step)) == 2 + 3
     step = flow.submit("")
     assert pairs(step) == [("Item", "WIDGET"), ("Page", "2/2"), ("QC-1", "6 EA QC")]
     step = flow.submit("")
     assert (step.name, step.facts) == ("scan", ())
-    assert flow.submit("WIDGET").facts[1] == Fact("Page", "1/2")  # page size kept
+    assert pairs(flow.submit("WIDGET"))[1] == ("Page", "1/2")  # page size kept
 
 
 def test_page_size_can_change_while_a_result_is_shown() -> None:
     flow, _ = start(page_size=2)
     flow.submit("WIDGET")
     step = flow.submit("")
-    assert step.facts[1] == Fact("Page", "2/2")
+    assert pairs(step)[1] == ("Page", "2/2")
     flow.set_page_size(3)
     step = flow.current()
     # The first line on screen (the third) stays visible on the resized page.
     assert pairs(step)[1:] == [("Page", "1/2"), ("A-01-01-1", "30 EA"), ("DOCK-1", "24 EA"),
                                ("DOCK-1", "20 EA")]
     flow.set_page_size(0)
-    assert len(flow.current().facts) == 2 + 1
+    assert len(pairs(flow.current())) == 2 + 1
 
 
 def test_a_new_scan_on_the_result_starts_a_new_inquiry() -> None:
     flow, _ = start(page_size=1)
     flow.submit("WIDGET")
     step = flow.submit("MILK")
-    assert pairs(step)[:3] == [("Item", "MILK"), ("Page", "1/2"), ("DOCK-1", "10 EA L1")]
+    assert pairs(step)[:3] == [("Item", "MILK"), ("Page", "1/2"), ("DOCK-1", "10 EA L1 2030-01-01")]
 
 
 def test_empty_location_says_so() -> None:
@@ -109,7 +120,7 @@ def test_unknown_or_bad_scans_are_refused_on_both_steps() -> None:
     flow.submit("WIDGET")
     step = flow.submit("NOPE")
     assert (step.name, step.tone) == ("result", Tone.ERROR)
-    assert step.facts[0] == Fact("Item", "WIDGET")
+    assert pairs(step)[0] == ("Item", "WIDGET")
 
 
 def test_back_returns_to_scan_then_leaves() -> None:
@@ -118,7 +129,7 @@ def test_back_returns_to_scan_then_leaves() -> None:
     step = flow.back()
     assert step is not None and step.name == "scan" and not step.unsaved_work
     assert flow.back() is None
-    assert flow.submit("WIDGET").facts[1] == Fact("Page", "1/2")
+    assert pairs(flow.submit("WIDGET"))[1] == ("Page", "1/2")
 
 
 def test_saved_state_stays_one_page_and_resumes_identically() -> None:

@@ -52,7 +52,7 @@ def test_happy_path_is_four_entries_per_line_and_enter_reuses_the_orders_tote() 
     flow = started(services)
     step = flow.current()
     assert step.title == "Pick W0001"
-    assert facts(step) == {"Loc": "P-01-01-1", "Item": "WIDGET", "Pick": "2 CS",
+    assert facts(step) == {"Loc": "P-01-01-1", "Item": "WIDGET", "": "Blue widget", "Pick": "2 CS",
                            "Order": "SO-1"}
     step = flow.submit("P-01-01-1")
     assert step.name == "item" and "Loc" not in facts(step)
@@ -123,7 +123,7 @@ def test_fewer_than_asked_is_a_short_pick_with_reason_then_tote() -> None:
     flow.submit(CS_GTIN)
     step = flow.submit("1")
     assert (step.name, step.choices, facts(step)) == (
-        "reason", ("1 SHORT", "2 DAMAGED"), {"Item": "WIDGET", "Asked": "2 CS"})
+        "reason", ("1 SHORT", "2 DAMAGED"), {"Item": "WIDGET", "": "Blue widget", "Asked": "2 CS"})
     assert flow.submit("9").message == "Key 1 to 2"
     step = flow.submit("2")
     assert (step.name, facts(step)["Short"]) == ("confirm", "1 CS")
@@ -227,7 +227,8 @@ def test_the_allocated_lot_from_the_label_goes_straight_to_quantity() -> None:
     flow = started(milk_wave())
     flow.submit("P-01-01-1")
     step = flow.submit(milk_label("L-MAR", "990301"))
-    assert (step.name, facts(step)["Lot"]) == ("qty", "L-MAR")
+    assert (step.name, facts(step)["Lot"], facts(step)["Exp"]) == ("qty", "L-MAR", "2099-03-01")
+    assert facts(step)[""] == "Milk 1L"
 
 
 def test_an_earlier_lot_here_is_substituted_and_its_id_posted() -> None:
@@ -237,7 +238,7 @@ def test_an_earlier_lot_here_is_substituted_and_its_id_posted() -> None:
     step = flow.submit(milk_label("L-JAN", "990101"))
     assert (step.name, step.tone, step.message) == ("qty", Tone.SUCCESS,
                                                     "Lot L-JAN instead of L-MAR")
-    assert facts(step)["Lot"] == "L-JAN"
+    assert (facts(step)["Lot"], facts(step)["Exp"]) == ("L-JAN", "2099-01-01")
     flow.submit("")
     flow.submit("TOTE-1")
     assert services.recorded("pick")[0]["lot_id"] == 30
@@ -387,6 +388,7 @@ def test_replenish_happy_path() -> None:
     flow = ReplenishFlow(OPERATOR, services)
     step = flow.submit("")
     assert (step.name, facts(step)) == ("from", {"From": "A-01-02-1", "Item": "WIDGET",
+                                        "": "Blue widget",
                                                  "Qty": "24 EA"})
     assert flow.submit("A-01-01-1").message == "Wrong location: go to A-01-02-1"
     flow.submit(A2.check_digits)

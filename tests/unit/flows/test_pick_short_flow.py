@@ -49,7 +49,8 @@ def test_a_supervisor_may_short_from_the_location_after_confirming() -> None:
     flow = at_loc(services, SUPERVISOR)
     step = flow.exception_key()
     assert (step.name, step.title, step.input, facts(step)) == (
-        "reason", "Short pick", InputKind.CHOICE, {"Item": "WIDGET", "Asked": "2 CS"})
+        "reason", "Short pick", InputKind.CHOICE,
+        {"Item": "WIDGET", "": "Blue widget", "Asked": "2 CS"})
     assert "short pick" in step.help.lower()
     step = flow.submit("1")
     assert (step.name, step.title, step.input, step.prompt, step.choices) == (

@@ -36,11 +36,13 @@ def test_item_putaway_happy_path_is_scan_enter_scan() -> None:
     assert flow.current().prompt == "Scan LPN or item"
     step = flow.submit("WIDGET")
     assert step.name == "qty" and step.input is InputKind.QUANTITY
-    assert facts(step) == {"Item": "WIDGET", "From": "DOCK-1", "On dock": "20 EA"}
+    assert facts(step) == {"Item": "WIDGET", "": "Blue widget", "From": "DOCK-1",
+                           "On dock": "20 EA"}
     step = flow.submit("")
     assert step.name == "confirm"
     # A1 already holds WIDGET and has room: same item first, before the empty A2.
-    assert facts(step) == {"Item": "WIDGET", "Qty": "20 EA", "To": "A-01-01-1"}
+    assert facts(step) == {"Item": "WIDGET", "": "Blue widget", "Qty": "20 EA",
+                           "To": "A-01-01-1"}
     assert services.commands() == []
     step = flow.submit("A-01-01-1")
     assert (step.name, step.tone, step.message) == ("source", Tone.SUCCESS,
@@ -89,8 +91,8 @@ def test_whole_lpn_goes_to_confirm_and_posts_move_lpn() -> None:
     flow, services = start()
     step = flow.submit(PALLET.code)
     assert step.name == "confirm"
-    assert facts(step) == {"LPN": "LPN0001", "Item": "WIDGET", "Qty": "24 EA",
-                           "To": "A-01-01-1"}
+    assert facts(step) == {"LPN": "LPN0001", "Item": "WIDGET", "": "Blue widget",
+                           "Qty": "24 EA", "To": "A-01-01-1"}
     flow.submit("A-01-01-1")
     [command] = services.commands()
     assert isinstance(command, MoveLpn)

@@ -11,6 +11,7 @@ import copy
 import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any, ClassVar, Generic, NotRequired, TypeAlias, TypedDict, TypeVar, cast
 
 from wms_tui.domain.errors import N_, StorageFault, WmsError
@@ -42,10 +43,45 @@ class Tone(enum.StrEnum):
     SUCCESS = "success"
 
 
+class FactKind(enum.StrEnum):
+    """How a fact is drawn when it is longer than the screen is wide."""
+
+    # 'Label: value' on one row, cut with a mark.
+    PLAIN = "plain"
+    # The value alone (an item's description): fitted to a handheld's row, whole on a wide one.
+    DESCRIPTION = "description"
+    # 'Label: value' wrapped onto further rows, never cut (an SSCC must be read whole).
+    WRAPPED = "wrapped"
+
+
 @dataclass(frozen=True)
 class Fact:
     label: str
     value: str
+    kind: FactKind = FactKind.PLAIN
+
+
+def item_facts(t: Translate, sku: str, description: str | None) -> list[Fact]:
+    """The item's code, then its description, which is what an operator checks the goods by."""
+    _ = t
+    facts = [Fact(_("Item"), sku)]
+    if description:
+        facts.append(Fact("", description, FactKind.DESCRIPTION))
+    return facts
+
+
+def iso(day: date | None) -> str | None:
+    """A date as flow state keeps it (JSON-safe), or None."""
+    return None if day is None else day.isoformat()
+
+
+def lot_facts(t: Translate, lot: str | None, expiry: str | None) -> list[Fact]:
+    """A lot and, when it has one, its expiry: stock is never named by lot alone."""
+    _ = t
+    facts = [Fact(_("Lot"), lot)] if lot else []
+    if lot and expiry:
+        facts.append(Fact(_("Exp"), expiry))
+    return facts
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from wms_tui.domain.flows.base import (
     Step,
     Tone,
     Translate,
+    item_facts,
     no_translation,
 )
 from wms_tui.domain.flows.putaway import LocationState, location_from_state, location_state
@@ -49,9 +50,9 @@ MAX_LINES = 200
 MAX_QTY = 1_000_000
 ZERO = re.compile(r"0+(?:\.0*)?")
 # Everything about the item being counted; cleared when its quantity is keyed.
-ItemKey = Literal["item_id", "sku", "uom", "factor", "lot_tracked", "lot", "lot_id", "asked_lot",
-                  "serial_tracked", "qty", "keyed", "serials"]
-ITEM_KEYS: tuple[ItemKey, ...] = ("item_id", "sku", "uom", "factor", "lot_tracked", "lot",
+ItemKey = Literal["item_id", "sku", "desc", "uom", "factor", "lot_tracked", "lot", "lot_id",
+                  "asked_lot", "serial_tracked", "qty", "keyed", "serials"]
+ITEM_KEYS: tuple[ItemKey, ...] = ("item_id", "sku", "desc", "uom", "factor", "lot_tracked", "lot",
                                   "lot_id", "asked_lot", "serial_tracked", "qty", "keyed",
                                   "serials")
 
@@ -95,6 +96,7 @@ class CountState(FlowState, total=False):
     started_at: int
     item_id: int
     sku: str
+    desc: str
     uom: str
     factor: int
     lot_tracked: bool
@@ -186,7 +188,7 @@ class CountFlow(Flow[CountState, CountStep]):
             if only and step in (CountStep.LOC, CountStep.ITEM):
                 facts.append(Fact(_("Only"), only))
         if step in (CountStep.LOT, CountStep.QTY, CountStep.SERIAL):
-            facts.append(Fact(_("Item"), s["sku"]))
+            facts.extend(item_facts(_, s["sku"], s.get("desc")))
             if lot := s.get("lot"):
                 facts.append(Fact(_("Lot"), lot))
         if step == CountStep.SERIAL and (serials := s.get("serials")):
@@ -285,7 +287,8 @@ class CountFlow(Flow[CountState, CountStep]):
         if len(self.state["lines"]) >= MAX_LINES:
             raise BadInput(N_("Too many lines: key Enter"))
         self._forget_item()
-        self.state.update({"item_id": item.id, "sku": item.sku, "uom": item.uom or item.base_uom,
+        self.state.update({"item_id": item.id, "sku": item.sku, "desc": item.description,
+                           "uom": item.uom or item.base_uom,
                            "factor": item.factor, "lot_tracked": item.lot_tracked,
                            "serial_tracked": item.serial_tracked})
         if not item.lot_tracked:

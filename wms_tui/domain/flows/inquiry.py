@@ -11,7 +11,16 @@ from collections.abc import Mapping
 from typing import ClassVar, Literal
 
 from wms_tui.domain.errors import N_, BadInput, NotFound, ScanRejected
-from wms_tui.domain.flows.base import Fact, Flow, FlowState, Step, Translate, no_translation
+from wms_tui.domain.flows.base import (
+    Fact,
+    FactKind,
+    Flow,
+    FlowState,
+    Step,
+    Translate,
+    iso,
+    no_translation,
+)
 from wms_tui.domain.flows.serial_step import SerialLookup
 from wms_tui.domain.flows.services import RfServices
 from wms_tui.domain.model import Actor, StockLine
@@ -20,8 +29,9 @@ from wms_tui.domain.serials import SerialHistory
 DEFAULT_PAGE_SIZE = 4
 
 Subject = Literal["item", "location", "lpn", "serial"]
-# One stock line on the page: where (or which item), quantity, unit, lot, status.
-PageLine = tuple[str, int, str, str | None, str]
+# One stock line on the page: where (or which item), quantity, unit, lot, status, expiry (ISO;
+# states saved before expiries were shown have five fields).
+PageLine = tuple[str, int, str, str | None, str, str | None]
 # One movement of a serial on the page: kind (a MovementKind value), MM-DD, where it went.
 SerialLine = tuple[str, str, str]
 
@@ -38,6 +48,8 @@ class InquiryState(FlowState, total=False):
     kind: Subject
     subject_id: int
     subject: str
+    # An item inquiry's description.
+    desc: str
     # Where the LPN is, shown above its lines.
     at: str | None
     lpn_location_id: int | None
@@ -90,7 +102,10 @@ class InquiryFlow(Flow[InquiryState, InquiryStep]):
         if s["kind"] == "serial":
             return self._render_serial()
         labels = {"item": _("Item"), "location": _("Loc"), "lpn": _("LPN")}
-        facts = [Fact(labels[s["kind"]], s["subject"])]
+        facts = [Fact(labels[s["kind"]], s["subject"],
+                      FactKind.WRAPPED if s["kind"] == "lpn" else FactKind.PLAIN)]
+        if desc := s.get("desc"):
+            facts.append(Fact("", desc, FactKind.DESCRIPTION))
         if at := s.get("at"):
             facts.append(Fact(_("At"), at))
         size = self.page_size
@@ -98,8 +113,8 @@ class InquiryFlow(Flow[InquiryState, InquiryStep]):
         facts.append(Fact(_("Page"), f"{s['offset'] // size + 1}/{pages}"))
         if not s["lines"]:
             facts.append(Fact(_("Stock"), _("None")))
-        facts.extend(Fact(label, self._line_text(qty, uom, lot, status))
-                     for label, qty, uom, lot, status in s["lines"])
+        facts.extend(Fact(line[0], self._line_text(*line[1:5], line[5] if len(line) > 5 else None))
+                     for line in s["lines"])
         return Step(
             flow=self.name, name=InquiryStep.RESULT, title=_("Inquiry"),
             prompt=_("Enter=next or scan"),
@@ -124,14 +139,18 @@ class InquiryFlow(Flow[InquiryState, InquiryStep]):
         return Step(flow=self.name, name=InquiryStep.RESULT, title=_("Inquiry"),
                     prompt=_("Enter=next or scan"), facts=tuple(facts))
 
-    def _line_text(self, qty: int, uom: str, lot: str | None, status: str) -> str:
+    def _line_text(self, qty: int, uom: str, lot: str | None, status: str,
+                   expiry: str | None) -> str:
         _ = self.t
         held = {"qc_hold": _("QC"), "damaged": _("DMG"), "blocked": _("BLK")}
         parts = [f"{qty} {uom}"]
-        if lot:
-            parts.append(lot)
+        # The status before the lot: a long lot and its expiry are what a handheld cuts.
         if status != "available":
             parts.append(held.get(status, status))
+        if lot:
+            parts.append(lot)
+        if expiry:
+            parts.append(expiry)
         return " ".join(parts)
 
     def on_input(self, text: str) -> None:
@@ -165,7 +184,9 @@ class InquiryFlow(Flow[InquiryState, InquiryStep]):
         else:
             raise ScanRejected(N_("Unknown {scan}: scan another"), scan=text[:20])
         self.state = {"step": InquiryStep.RESULT, "kind": kind, "subject_id": subject_id,
-                      "subject": subject, "at": at, "page_size": self.page_size,
+                      "subject": subject, "at": at,
+                      "desc": found.item.description if kind == "item" and found.item else "",
+                      "page_size": self.page_size,
                       "lpn_location_id": found.lpn.location_id if found.lpn else None}
         self._show_page(0)
 
@@ -219,6 +240,7 @@ class InquiryFlow(Flow[InquiryState, InquiryStep]):
         # An item inquiry asks "where"; a location or LPN inquiry asks "what".
         by_location = s["kind"] == "item"
         s.update({"offset": offset, "total": len(lines), "lines": [
-            (ln.location if by_location else ln.sku, ln.quantity, ln.uom, ln.lot, ln.status)
+            (ln.location if by_location else ln.sku, ln.quantity, ln.uom, ln.lot, ln.status,
+             iso(ln.expiry))
             for ln in page
         ]})

@@ -7,7 +7,17 @@ from collections.abc import Callable, Mapping
 from typing import ClassVar
 
 from wms_tui.domain.errors import N_, InvalidQuantity, ScanRejected
-from wms_tui.domain.flows.base import Fact, Flow, FlowState, InputKind, Step
+from wms_tui.domain.flows.base import (
+    Fact,
+    FactKind,
+    Flow,
+    FlowState,
+    InputKind,
+    Step,
+    iso,
+    item_facts,
+    lot_facts,
+)
 from wms_tui.domain.model import PostResult
 from wms_tui.domain.stock import Move, MoveLpn, new_confirmation_key
 from wms_tui.domain.units import read_quantity
@@ -29,10 +39,13 @@ class MoveState(FlowState, total=False):
     lpn: str
     item_id: int
     sku: str
+    desc: str
     uom: str
     factor: int
     lot: str | None
     lot_id: int | None
+    # ISO date of the lot's expiry.
+    expiry: str | None
     free: int
     qty: int
 
@@ -65,11 +78,10 @@ class MoveFlow(Flow[MoveState, MoveStep]):
         if from_code := s.get("from_code"):
             facts.append(Fact(_("From"), from_code))
         if lpn := s.get("lpn"):
-            facts.append(Fact(_("LPN"), lpn))
+            facts.append(Fact(_("LPN"), lpn, FactKind.WRAPPED))
         if sku := s.get("sku"):
-            facts.append(Fact(_("Item"), sku))
-        if lot := s.get("lot"):
-            facts.append(Fact(_("Lot"), lot))
+            facts.extend(item_facts(_, sku, s.get("desc")))
+        facts.extend(lot_facts(_, s.get("lot"), s.get("expiry")))
         if s.get("qty"):
             facts.append(Fact(_("Qty"), f"{s['qty']} {s['uom']}"))
         elif s.get("free") is not None and step == MoveStep.QTY:
@@ -118,7 +130,8 @@ class MoveFlow(Flow[MoveState, MoveStep]):
         if not lines:
             raise ScanRejected(N_("No free {sku} here: scan another"), sku=item.sku)
         line = max(lines, key=lambda ln: ln.quantity - ln.reserved)
-        self.state.update({"item_id": item.id, "sku": item.sku, "uom": item.uom or item.base_uom,
+        self.state.update({"item_id": item.id, "sku": item.sku, "desc": item.description,
+                           "uom": item.uom or item.base_uom, "expiry": iso(line.expiry),
                            "factor": item.factor, "lot": line.lot, "lot_id": line.lot_id,
                            "free": line.quantity - line.reserved})
         self.goto(MoveStep.QTY)

@@ -29,6 +29,9 @@ from wms_tui.domain.flows.base import (
     InputKind,
     Step,
     Translate,
+    iso,
+    item_facts,
+    lot_facts,
     no_translation,
 )
 from wms_tui.domain.flows.pick_state import (
@@ -74,10 +77,10 @@ class PickStep(enum.StrEnum):
 TASK_STEPS = (PickStep.LOC, PickStep.ITEM, PickStep.LOT, PickStep.QTY)
 SHORT_STEPS = (PickStep.REASON, PickStep.SQTY, PickStep.CONFIRM)
 # Everything about the current line; cleared when the next task starts.
-LineKey = Literal["task", "lot", "lot_id", "qty", "short", "key", "zero", "bound",
-                  "serial_tracked", "serials", "lot_offer"]
-LINE_KEYS: tuple[LineKey, ...] = ("task", "lot", "lot_id", "qty", "short", "key", "zero",
-                                  "bound", "serial_tracked", "serials", "lot_offer")
+LineKey = Literal["task", "lot", "lot_id", "lot_expiry", "qty", "short", "key", "zero",
+                  "bound", "serial_tracked", "serials", "lot_offer"]
+LINE_KEYS: tuple[LineKey, ...] = ("task", "lot", "lot_id", "lot_expiry", "qty", "short", "key",
+                                  "zero", "bound", "serial_tracked", "serials", "lot_offer")
 
 
 class PickServices(RfServices, Protocol):
@@ -226,15 +229,15 @@ class PickFlow(Flow[PickState, PickStep]):
             task = self._task()
             if step == PickStep.LOC:
                 facts.append(Fact(_("Loc"), task["loc"]["code"]))
-            facts.append(Fact(_("Item"), task["sku"]))
+            facts.extend(item_facts(_, task["sku"], task.get("desc")))
             facts.append(Fact(_("Pick"), self._qty_text(task["remaining"])))
             lot = s.get("lot") or task["lot"]
-            if lot:
-                facts.append(Fact(_("Lot"), lot))
+            facts.extend(lot_facts(_, lot, task["expiry"] if lot == task["lot"]
+                                   else s.get("lot_expiry")))
             facts.append(Fact(_("Order"), task["order"]))
         if step in (PickStep.REASON, PickStep.SQTY):
             task = self._task()
-            facts.append(Fact(_("Item"), task["sku"]))
+            facts.extend(item_facts(_, task["sku"], task.get("desc")))
             facts.append(Fact(_("Asked"), self._qty_text(task["remaining"])))
             if step == PickStep.REASON:
                 choices = tuple(f"{n} {code}" for n, code in
@@ -403,7 +406,8 @@ class PickFlow(Flow[PickState, PickStep]):
             self.goto(PickStep.QTY)
             return
         choice = self.services.substitute_lot(task["id"], lot, task["remaining"])
-        self.state.update({"lot": choice.lot, "lot_id": choice.lot_id})
+        self.state.update({"lot": choice.lot, "lot_id": choice.lot_id,
+                           "lot_expiry": iso(choice.expiry)})
         self.goto(PickStep.QTY)
         self.succeed(_("Lot {lot} instead of {was}").format(lot=choice.lot,
                                                             was=task["lot"] or "-"))

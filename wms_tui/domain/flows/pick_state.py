@@ -21,6 +21,8 @@ class PickTaskState(TypedDict):
     order_id: NotRequired[int | None]
     item_id: int
     sku: str
+    # States saved before descriptions were shown do not have it.
+    desc: NotRequired[str]
     base_uom: str
     lot: str | None
     lot_id: int | None
@@ -66,6 +68,8 @@ class PickState(FlowState, total=False):
     task: PickTaskState
     lot: str | None
     lot_id: int | None
+    # ISO date: the expiry of a lot picked instead of the allocated one.
+    lot_expiry: str | None
     qty: int
     short: ShortState
     zero: EmptiedLocationState
@@ -86,7 +90,8 @@ def task_state(task: TaskRef) -> PickTaskState:
     return {
         "id": task.id, "wave": task.wave_code, "order": task.order_ref or task.reservation,
         "order_id": task.order_id,
-        "item_id": task.item_id, "sku": task.sku, "base_uom": task.base_uom,
+        "item_id": task.item_id, "sku": task.sku, "desc": task.description,
+        "base_uom": task.base_uom,
         "lot": task.lot, "lot_id": task.lot_id, "lot_tracked": task.lot_tracked,
         "expiry": task.expiry.isoformat() if task.expiry else None,
         "loc": location_state(task.location), "remaining": task.remaining,

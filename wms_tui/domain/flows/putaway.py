@@ -22,11 +22,15 @@ from wms_tui.domain.errors import (
 )
 from wms_tui.domain.flows.base import (
     Fact,
+    FactKind,
     Flow,
     FlowState,
     InputKind,
     Step,
     Translate,
+    iso,
+    item_facts,
+    lot_facts,
     no_translation,
 )
 from wms_tui.domain.model import (
@@ -89,6 +93,7 @@ class PutawayState(FlowState, total=False):
     lines: list[list[int | None]]
     item_id: int
     sku: str | None
+    desc: str | None
     uom: str
     factor: int
     base_uom: str
@@ -97,6 +102,8 @@ class PutawayState(FlowState, total=False):
     from_code: str
     lot: str | None
     lot_id: int | None
+    # ISO date of the lot's expiry.
+    expiry: str | None
     free: int
     qty: int
     qty_uom: str | None
@@ -143,13 +150,12 @@ class PutawayFlow(Flow[PutawayState, PutawayStep]):
         step = self.step_name
         facts: list[Fact] = []
         if lpn := s.get("lpn"):
-            facts.append(Fact(_("LPN"), lpn))
+            facts.append(Fact(_("LPN"), lpn, FactKind.WRAPPED))
         if sku := s.get("sku"):
-            facts.append(Fact(_("Item"), sku))
+            facts.extend(item_facts(_, sku, s.get("desc")))
         elif items := s.get("items"):
             facts.append(Fact(_("Items"), str(items)))
-        if lot := s.get("lot"):
-            facts.append(Fact(_("Lot"), lot))
+        facts.extend(lot_facts(_, s.get("lot"), s.get("expiry")))
         if step == PutawayStep.QTY:
             facts.append(Fact(_("From"), s["from_code"]))
             facts.append(Fact(_("On dock"), self._free_text()))
@@ -226,7 +232,9 @@ class PutawayFlow(Flow[PutawayState, PutawayStep]):
             "step": PutawayStep.CONFIRM, "lpn_id": lpn.id, "lpn": lpn.code,
             "from_id": lines[0].location_id, "from_code": lines[0].location,
             "sku": lines[0].sku if single else None, "items": len(items),
+            "desc": lines[0].description if single else None,
             "lot": lines[0].lot if lot_id is not None else None,
+            "expiry": iso(lines[0].expiry) if lot_id is not None else None,
             "qty": quantity, "qty_uom": lines[0].uom if single else None,
             # The lines as they were when directed, so an override posts exactly these.
             "lines": [[ln.item_id, ln.lot_id, ln.quantity] for ln in lines],
@@ -249,7 +257,8 @@ class PutawayFlow(Flow[PutawayState, PutawayStep]):
             raise ScanRejected(N_("No {sku} on the dock: scan another"), sku=item.sku)
         self.state = {
             "step": PutawayStep.FROM, "item_id": item.id, "sku": item.sku,
-            "uom": item.uom or item.base_uom, "factor": item.factor, "base_uom": item.base_uom,
+            "desc": item.description, "uom": item.uom or item.base_uom, "factor": item.factor,
+            "base_uom": item.base_uom,
             "scan_lot": lot,
         }
         if len({ln.location_id for ln in free}) == 1:
@@ -272,7 +281,7 @@ class PutawayFlow(Flow[PutawayState, PutawayStep]):
         """Several lots at one dock and none scanned: the earliest expiry goes first (FEFO)."""
         line = min(lines, key=lambda ln: (ln.expiry or date.max, ln.lot or ""))
         self.state.update({"from_id": line.location_id, "from_code": line.location,
-                           "lot": line.lot, "lot_id": line.lot_id,
+                           "lot": line.lot, "lot_id": line.lot_id, "expiry": iso(line.expiry),
                            "free": line.quantity - line.reserved})
         self.goto(PutawayStep.QTY)
 

@@ -13,7 +13,17 @@ from typing import ClassVar
 
 from wms_tui.domain.checkdigits import is_ascii_digits
 from wms_tui.domain.errors import N_, BadInput, InvalidQuantity, ScanRejected
-from wms_tui.domain.flows.base import Fact, Flow, FlowState, InputKind, Step
+from wms_tui.domain.flows.base import (
+    Fact,
+    FactKind,
+    Flow,
+    FlowState,
+    InputKind,
+    Step,
+    iso,
+    item_facts,
+    lot_facts,
+)
 from wms_tui.domain.model import PostResult, StockLine, StockStatus
 from wms_tui.domain.stock import ChangeStatus, new_confirmation_key
 from wms_tui.domain.stock_control import QC_REJECT_REASONS, QC_RELEASE_REASON
@@ -42,9 +52,12 @@ class QcReleaseState(FlowState, total=False):
     scanned_lpn_id: int | None
     item_id: int
     sku: str
+    desc: str
     uom: str
     lot: str | None
     lot_id: int | None
+    # ISO date of the lot's expiry.
+    expiry: str | None
     lpn: str | None
     lpn_id: int | None
     held: int
@@ -85,11 +98,10 @@ class QcReleaseFlow(Flow[QcReleaseState, QcReleaseStep]):
         if loc := s.get("loc"):
             facts.append(Fact(_("Loc"), loc))
         if lpn := s.get("lpn"):
-            facts.append(Fact(_("LPN"), lpn))
+            facts.append(Fact(_("LPN"), lpn, FactKind.WRAPPED))
         if sku := s.get("sku"):
-            facts.append(Fact(_("Item"), sku))
-        if lot := s.get("lot"):
-            facts.append(Fact(_("Lot"), lot))
+            facts.extend(item_facts(_, sku, s.get("desc")))
+        facts.extend(lot_facts(_, s.get("lot"), s.get("expiry")))
         if step == QcReleaseStep.QTY:
             facts.append(Fact(_("On hold"), f"{s['held']} {s['uom']}"))
         elif "qty" in s:
@@ -158,8 +170,9 @@ class QcReleaseFlow(Flow[QcReleaseState, QcReleaseStep]):
             raise ScanRejected(N_("No {sku} on QC hold: scan another"), sku=item.sku)
         # One balance per decision: the largest held one (its lot and LPN are shown).
         line = max(lines, key=lambda ln: ln.quantity)
-        self.state.update({"item_id": item.id, "sku": item.sku, "uom": item.base_uom,
-                           "lot": line.lot, "lot_id": line.lot_id, "lpn": line.lpn,
+        self.state.update({"item_id": item.id, "sku": item.sku, "desc": item.description,
+                           "uom": item.base_uom, "expiry": iso(line.expiry), "lot": line.lot,
+                           "lot_id": line.lot_id, "lpn": line.lpn,
                            "lpn_id": line.lpn_id, "held": line.quantity})
         self.goto(QcReleaseStep.QTY)
 

@@ -32,10 +32,12 @@ from wms_tui.domain.errors import (
 )
 from wms_tui.domain.flows.base import (
     Fact,
+    FactKind,
     Flow,
     InputKind,
     Step,
     Translate,
+    item_facts,
     no_translation,
 )
 from wms_tui.domain.flows.receive_state import (
@@ -247,8 +249,10 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
         if self.step_name == ReceiveStep.ORDER:
             return facts
         facts.append(Fact(_("Order"), s["order_ref"] if not s.get("blind") else _("Blind")))
+        if dock_code := s.get("dock_code"):
+            facts.append(Fact(_("Dock"), dock_code))
         if sku := s.get("sku"):
-            facts.append(Fact(_("Item"), sku))
+            facts.extend(item_facts(_, sku, s.get("desc")))
             line = self._line()
             if line is not None:
                 uom, factor, base = s["uom"], s["factor"], s["base_uom"]
@@ -264,9 +268,7 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
                 facts.append(Fact(_("Expiry"), expiry))
         pallet = s.get("lpn") or s.get("sscc") or (_("new") if s.get("new_lpn") else None)
         if pallet:
-            facts.append(Fact(_("LPN"), pallet))
-        if dock_code := s.get("dock_code"):
-            facts.append(Fact(_("Dock"), dock_code))
+            facts.append(Fact(_("LPN"), pallet, FactKind.WRAPPED))
         return facts
 
     def _over_facts(self) -> list[Fact]:
@@ -349,7 +351,8 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
             self._set_pallet(lpn, sscc)
         self._clear_line()
         self.state.update({
-            "item_id": item.id, "sku": item.sku, "uom": item.uom or item.base_uom,
+            "item_id": item.id, "sku": item.sku, "desc": item.description,
+            "uom": item.uom or item.base_uom,
             "factor": item.factor, "base_uom": item.base_uom, "lot_tracked": item.lot_tracked,
             "expiry_tracked": item.expiry_tracked, "lines": lines, "asked": [ReceiveStep.ITEM],
             "serial_tracked": item.serial_tracked,

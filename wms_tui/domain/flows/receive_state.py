@@ -46,6 +46,7 @@ class ReceiveState(FlowState, total=False):
     new_lpn: bool
     item_id: int
     sku: str
+    desc: str
     uom: str
     factor: int
     base_uom: str

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping
-from typing import ClassVar, Protocol, TypedDict
+from typing import ClassVar, NotRequired, Protocol, TypedDict
 
 from wms_tui.domain.checkdigits import is_ascii_digits
 from wms_tui.domain.errors import N_, InvalidQuantity, ScanRejected
@@ -20,6 +20,9 @@ from wms_tui.domain.flows.base import (
     InputKind,
     Step,
     Translate,
+    iso,
+    item_facts,
+    lot_facts,
     no_translation,
 )
 from wms_tui.domain.flows.putaway import LocationState, location_from_state, location_state
@@ -50,6 +53,8 @@ class ReplenishStep(enum.StrEnum):
 ReplenishTaskState = TypedDict("ReplenishTaskState", {
     "id": int, "item_id": int, "sku": str, "base_uom": str, "lot": str | None,
     "lot_tracked": bool, "remaining": int, "from": LocationState, "to": LocationState,
+    # States saved before descriptions and expiries were shown do not have them.
+    "desc": NotRequired[str], "expiry": NotRequired[str | None],
 })
 
 
@@ -111,10 +116,9 @@ class ReplenishFlow(Flow[ReplenishState, ReplenishStep]):
             task = s["task"]
             if step == ReplenishStep.FROM:
                 facts.append(Fact(_("From"), task["from"]["code"]))
-            facts.append(Fact(_("Item"), task["sku"]))
+            facts.extend(item_facts(_, task["sku"], task.get("desc")))
             facts.append(Fact(_("Qty"), self._qty_text(s.get("qty") or task["remaining"])))
-            if lot := task["lot"]:
-                facts.append(Fact(_("Lot"), lot))
+            facts.extend(lot_facts(_, task["lot"], task.get("expiry")))
             if step in (ReplenishStep.QTY, ReplenishStep.TO):
                 facts.append(Fact(_("To"), task["to"]["code"]))
         prompts = {
@@ -148,8 +152,9 @@ class ReplenishFlow(Flow[ReplenishState, ReplenishStep]):
             return
         assert task.to_location is not None
         self.state = {"step": ReplenishStep.FROM, "task": {
-            "id": task.id, "item_id": task.item_id, "sku": task.sku,
-            "base_uom": task.base_uom, "lot": task.lot, "lot_tracked": task.lot_tracked,
+            "id": task.id, "item_id": task.item_id, "sku": task.sku, "desc": task.description,
+            "expiry": iso(task.expiry), "base_uom": task.base_uom, "lot": task.lot,
+            "lot_tracked": task.lot_tracked,
             "remaining": task.remaining, "from": location_state(task.location),
             "to": location_state(task.to_location),
         }}

@@ -203,6 +203,7 @@ class TaskRef:
     to_location: LocationRef | None = None
     assigned_to: int | None = None
     reason_code: str | None = None
+    description: str = ""
 
     @property
     def remaining(self) -> int:
