@@ -45,18 +45,19 @@ def test_receive_then_putaway_over_ssh_at_20x16(
         await t.key("1", "Scan order or SSCC")
         await t.enter("PO-100", "Order: PO-100", "Scan item")
         screen = await t.enter(EA_GTIN, "Qty in EA")
-        assert rows(screen)[:5] == ["Receive         RF01", "Order: PO-100", "Item: WIDGET",
-                                    "Expected: 24 EA", "Left: 24 EA"]
+        assert rows(screen)[:6] == ["Receive         RF01", "Order: PO-100", "Item: WIDGET",
+                                    "Blue widget", "Expected: 24 EA", "Left: 24 EA"]
         assert rows(screen)[12:14] == ["Qty in EA", ">_"]
         screen = await t.enter("24", "Rcvd 24 EA WIDGET")
         assert "Order done" in screen
         await t.key("\x1b", "Choose a number")
         await t.key("2", "Scan LPN or item")
         screen = await t.enter(EA_GTIN, "Qty (Enter=all)")
-        assert rows(screen)[:4] == ["Putaway         RF01", "Item: WIDGET", "From: DOCK-1",
-                                    "On dock: 24 EA"]
+        assert rows(screen)[:5] == ["Putaway         RF01", "Item: WIDGET", "Blue widget",
+                                    "From: DOCK-1", "On dock: 24 EA"]
         screen = await t.enter("", "Scan location")
-        assert rows(screen)[1:4] == ["Item: WIDGET", "Qty: 24 EA", "To: A-01-01-1"]
+        assert rows(screen)[1:5] == ["Item: WIDGET", "Blue widget", "Qty: 24 EA",
+                                     "To: A-01-01-1"]
         await t.enter("A-01-01-1", "Put away to A-01-01-1")
         await t.key("\x1b", "Choose a number")
         await t.key("0", "User ID")

@@ -227,6 +227,9 @@ def _putaway(flow: PutawayFlow, catalog: DemoCatalog) -> list[Suggestion]:
         return catalog.dock_loads()
     if step == PutawayStep.FROM:
         return catalog.locations_with_stock("dock")
+    if step == PutawayStep.LOT:
+        lot = flow.state.get("lot")
+        return [(Label(N_("Lot {code}"), code=lot), lot)] if lot else []
     if step == PutawayStep.QTY:
         return [(Label(N_("Enter = all")), "")]
     if step == PutawayStep.CONFIRM:

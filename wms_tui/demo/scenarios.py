@@ -37,6 +37,7 @@ HINTS: dict[tuple[str, str], str] = {
     (ReceiveFlow.name, ReceiveStep.SERIAL): N_("Scan each serial"),
     (PutawayFlow.name, PutawayStep.SOURCE): N_("F6: dock LPN or item"),
     (PutawayFlow.name, PutawayStep.FROM): N_("F6: scan the dock"),
+    (PutawayFlow.name, PutawayStep.LOT): N_("F6: scan the lot"),
     (PutawayFlow.name, PutawayStep.QTY): N_("Enter: all of it"),
     (PutawayFlow.name, PutawayStep.CONFIRM): N_("F6: scan the To loc"),
     (PutawayFlow.name, PutawayStep.REASON): N_("Key reason + Enter"),

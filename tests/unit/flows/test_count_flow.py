@@ -84,10 +84,8 @@ def test_happy_path_counts_a_location_and_posts(office: FakeCounting) -> None:
     step = run.enter(f"]C101{MILK_GTIN}10L1")
     assert step.name == "qty" and ("Lot", "L1") in [(f.label, f.value) for f in step.facts]
     run.enter("3")
+    # Enter on "Enter=done" sends what was counted: no second question.
     step = run.enter("")
-    assert (step.name, step.input, step.prompt, step.choices) == (
-        "done", InputKind.YESNO, "Location done?", ("1=Yes 2=No",))
-    step = run.enter("1")
     assert (step.name, step.message) == ("task", "Recount needed")
     [sent] = office.submissions
     assert sent.lines == [(WIDGET.id, None, 12), (MILK.id, 71, 3)]
@@ -98,13 +96,12 @@ def test_happy_path_counts_a_location_and_posts(office: FakeCounting) -> None:
 def test_the_book_quantity_never_shows_even_through_recount_and_approval() -> None:
     office = FakeCounting.counting(SAME_OPERATOR)
     run = Run(office)
-    run.enter("", "A-01-01-1", "WIDGET", "1", "")
-    step = run.enter("1")
+    step = run.enter("", "A-01-01-1", "WIDGET", "1", "")
     # The same operator may recount at once: straight back to the items, lines cleared.
     assert (step.name, step.message) == ("item", "Recount needed")
     assert ("Count", "Recount") in [(f.label, f.value) for f in step.facts]
     assert ("Lines", "0") in [(f.label, f.value) for f in step.facts]
-    run.enter("WIDGET", "1", "", "1")
+    run.enter("WIDGET", "1", "")
     assert run.step.message == "Sent for approval"
     assert office.tasks[1].status == CountStatus.PENDING_APPROVAL
     # Every step of a recount of a lot-tracked item, as rendered from state.
@@ -129,15 +126,18 @@ def test_recount_goes_to_another_operator_when_the_policy_says_so(
     other.enter("", "A-01-01-1")
     assert other.flow.state["task"] == {"id": 1, "location": "A-01-01-1", "attempt": 1,
                                         "item_id": None, "sku": None}
-    other.enter("WIDGET", str(WIDGET_BOOK), f"]C101{MILK_GTIN}10L1", str(MILK_BOOK), "", "1")
+    other.enter("WIDGET", str(WIDGET_BOOK), f"]C101{MILK_GTIN}10L1", str(MILK_BOOK), "")
     assert other.step.message == "Count posted"
     assert office.tasks[1].status == CountStatus.DONE
 
 
-def test_matching_count_is_posted(office: FakeCounting) -> None:
+def test_a_one_item_task_posts_on_its_quantity_two_scans_and_two_keys(
+        office: FakeCounting) -> None:
+    # A-01-02-1's task counts WIDGET only: location, item, the quantity and Enter count it all.
     run = Run(office)
-    step = run.enter("A-01-02-1", "WIDGET", str(WIDGET_BOOK), "DONE", "1")
+    step = run.enter("A-01-02-1", "WIDGET", str(WIDGET_BOOK))
     assert (step.name, step.message, step.tone) == ("task", "Count posted", Tone.SUCCESS)
+    assert office.submissions[0].lines == [(WIDGET.id, None, WIDGET_BOOK)]
 
 
 def test_location_done_with_nothing_counted_counts_the_book_as_zero(
@@ -153,7 +153,7 @@ def test_location_done_with_nothing_counted_counts_the_book_as_zero(
 def test_found_stock_is_counted_too(office: FakeCounting) -> None:
     office.book.clear()
     run = Run(office)
-    run.enter("A-01-01-1", "WIDGET", "5", "", "1")
+    run.enter("A-01-01-1", "WIDGET", "5", "")
     assert run.step.message == "Recount needed"
     assert office.submissions[0].lines == [(WIDGET.id, None, 5)]
 
@@ -163,18 +163,21 @@ def test_same_item_twice_is_two_stacks(office: FakeCounting) -> None:
     run.enter("A-01-01-1", "WIDGET", "5", CASE_GTIN, "2")
     assert ("Lines", "2") in [(f.label, f.value) for f in run.step.facts]
     assert run.step.message == "Counted 2 CS WIDGET"
-    run.enter("", "1")
+    run.enter("")
     assert office.submissions[0].lines == [(WIDGET.id, None, 5), (WIDGET.id, None, 24)]
 
 
-def test_location_done_can_be_taken_back(office: FakeCounting) -> None:
+def test_an_empty_location_is_asked_again_and_can_be_taken_back(office: FakeCounting) -> None:
     run = Run(office)
-    run.enter("A-01-01-1", "WIDGET", "5", "")
+    step = run.enter("A-01-01-1", "")
+    # Nothing counted sends the books to zero: that one is asked again.
+    assert (step.name, step.input, step.prompt, step.choices) == (
+        "done", InputKind.YESNO, "Location done?", ("1=Yes 2=No",))
     step = run.enter("9")
     assert (step.name, step.tone, step.message) == ("done", Tone.ERROR, "Key 1 or 2")
     assert run.enter("2").name == "item"
-    run.enter("WIDGET", "1", "", "1")
-    assert office.submissions[0].lines == [(WIDGET.id, None, 5), (WIDGET.id, None, 1)]
+    run.enter("WIDGET", "1", "")
+    assert office.submissions[0].lines == [(WIDGET.id, None, 1)]
 
 
 def test_location_by_check_digits_and_wrong_scans(office: FakeCounting) -> None:
@@ -236,19 +239,20 @@ def test_back_from_counting_asks_first_and_forgets_the_lines(office: FakeCountin
 
 def test_a_count_someone_else_finished_first_starts_over(office: FakeCounting) -> None:
     run = Run(office)
-    run.enter("A-01-01-1", "WIDGET", "3", "")
+    run.enter("A-01-01-1", "WIDGET", "3")
     other = Run(office, OPERATOR2)
     other.enter("A-01-01-1", "", "1")
-    step = run.enter("1")
+    step = run.enter("")
     assert (step.name, step.tone, step.message) == ("task", Tone.ERROR,
                                                     "Task 1 was counted already")
 
 
 def test_resume_after_a_committed_count_never_sends_it_again(office: FakeCounting) -> None:
     run = Run(office)
-    run.enter("A-01-01-1", "WIDGET", "3", "")
+    run.enter("A-01-01-1", "WIDGET", "3")
+    # Saved before Enter sent the count: the key is in it, so a resume can ask if it posted.
     saved = run.flow.snapshot()["state"]
-    run.enter("1")
+    run.enter("")
     resumed = CountFlow(OPERATOR, office, state=saved)
     step = resumed.resume()
     assert (step.name, step.message) == ("task", "Last: Count of A-01-01-1 sent")
@@ -261,7 +265,6 @@ def test_resume_before_the_count_was_sent_keeps_the_lines(office: FakeCounting) 
     resumed = CountFlow(OPERATOR, office, state=run.flow.snapshot()["state"])
     assert resumed.resume().name == "item"
     resumed.submit("")
-    resumed.submit("1")
     assert office.submissions[0].lines == [(WIDGET.id, None, 3)]
     assert office.submissions[0].started_at == 100
 

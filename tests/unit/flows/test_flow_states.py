@@ -8,6 +8,7 @@ import json
 import pytest
 
 from tests.flow_fakes import OPERATOR, FakeServices
+from wms_tui.domain.flows.approve import ApproveStep
 from wms_tui.domain.flows.base import AnyFlow, no_translation
 from wms_tui.domain.flows.count import CountStep
 from wms_tui.domain.flows.inquiry import InquiryStep
@@ -22,13 +23,14 @@ from wms_tui.domain.flows.replenish import ReplenishStep
 SAVED_STEP_NAMES: dict[str, tuple[type[enum.StrEnum], set[str]]] = {
     "receive": (ReceiveStep, {"order", "item", "qty", "lot", "expiry", "over", "reason",
                               "serial"}),
-    "putaway": (PutawayStep, {"source", "from", "qty", "confirm", "reason"}),
+    "putaway": (PutawayStep, {"source", "from", "lot", "qty", "confirm", "reason"}),
     "move": (MoveStep, {"from", "item", "qty", "to"}),
     "inquiry": (InquiryStep, {"scan", "result"}),
     "pick": (PickStep, {"start", "loc", "item", "lot", "qty", "reason", "sqty", "confirm",
                         "drop", "zero", "serial"}),
     "count": (CountStep, {"task", "loc", "item", "lot", "qty", "serial", "done"}),
     "replenish": (ReplenishStep, {"start", "from", "item", "lot", "qty", "to"}),
+    "approve": (ApproveStep, {"start", "review", "decide"}),
 }
 
 

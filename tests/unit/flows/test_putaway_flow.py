@@ -311,3 +311,30 @@ def test_resubmitting_a_confirmation_after_a_lost_reply_posts_once() -> None:
     again = PutawayFlow(OPERATOR, services, state=saved)
     again.submit("A-01-01-1")
     assert len(services.commands()) == 1
+
+
+def test_a_loose_lot_tracked_item_has_its_lot_checked_enter_takes_the_one_shown() -> None:
+    flow, _ = start()
+    step = flow.submit("MILK")
+    # L2 expires first, so it is shown; the operator checks it against the goods.
+    assert (step.name, step.prompt) == ("lot", "Scan lot or Enter")
+    assert (facts(step)["Lot"], facts(step)["Exp"]) == ("L2", "2029-06-01")
+    step = flow.submit("")
+    assert (step.name, facts(step)["On dock"]) == ("qty", "5 EA")
+    back = flow.back()
+    assert back is not None and back.name == "lot"
+
+
+def test_the_lot_in_hand_is_scanned_when_it_is_not_the_one_shown() -> None:
+    flow, services = start()
+    flow.submit("MILK")
+    step = flow.submit("L9")
+    assert (step.name, step.tone, step.message) == (
+        "lot", Tone.ERROR, "Lot L9 not free here: scan L2 or Enter")
+    step = flow.submit("L1")
+    assert (step.name, facts(step)["Lot"], facts(step)["Exp"]) == ("qty", "L1", "2030-01-01")
+    assert facts(step)["On dock"] == "10 EA"
+    assert facts(flow.submit(""))["To"] == A2.code
+    flow.submit("A-01-02-1")
+    [command] = services.commands()
+    assert isinstance(command, Move) and (command.item_id, command.lot_id) == (MILK.id, 11)

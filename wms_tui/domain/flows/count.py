@@ -250,7 +250,10 @@ class CountFlow(Flow[CountState, CountStep]):
 
     def _start_counting(self) -> None:
         # Movements from here on happened while the location was being counted.
-        self.state.update({"lines": [], "started_at": self.services.ledger_position()})
+        # The key is made now and saved with every step, so however the count is sent (Enter,
+        # the last quantity, "Location done?") a resume after a crash can ask if it posted.
+        self.state.update({"lines": [], "started_at": self.services.ledger_position(),
+                           "key": new_confirmation_key()})
         self.goto(CountStep.ITEM)
 
     def _on_loc(self, text: str) -> None:
@@ -270,7 +273,11 @@ class CountFlow(Flow[CountState, CountStep]):
 
     def _on_item(self, text: str) -> None:
         if not text.strip() or text.strip().upper() == DONE_WORD:
-            self.state["key"] = new_confirmation_key()
+            if self.state["lines"]:
+                # Enter on "Enter=done" after counting is the confirmation; only a count of
+                # nothing at all (the books go to zero) is asked again.
+                self._submit()
+                return
             self.goto(CountStep.DONE)
             return
         found = self.services.resolve(text)
@@ -356,7 +363,13 @@ class CountFlow(Flow[CountState, CountStep]):
                            "serials": serials})
         done = self.t("Counted {qty} {uom} {sku}").format(qty=keyed, uom=s["uom"],
                                                           sku=s["sku"])
+        one_stack = s["task"].get("item_id") is not None and not s.get("lot_tracked")
         self._forget_item()
+        if one_stack:
+            # A task for one item without lots is counted in full by its one quantity: the
+            # quantity keyed and Enter confirm it, so "Location done?" would only cost keys.
+            self._submit()
+            return
         self.goto(CountStep.ITEM)
         self.succeed(done)
 
@@ -367,7 +380,11 @@ class CountFlow(Flow[CountState, CountStep]):
             return
         if answer != "1":
             raise BadInput(N_("Key 1 or 2"))
+        self._submit()
+
+    def _submit(self) -> None:
         s = self.state
+        s.setdefault("key", new_confirmation_key())
         task = s["task"]
         lines = [(ln["item_id"], ln["lot_id"], ln["qty"]) for ln in s["lines"]]
         serials: dict[tuple[int, int | None], list[str]] = {}

@@ -44,6 +44,7 @@ from wms_tui.domain.model import (
 )
 from wms_tui.domain.permissions import Action, can
 from wms_tui.domain.putaway import PutawayServices
+from wms_tui.domain.scan import normalize_scan, parse_gs1
 from wms_tui.domain.stock import Move, MoveLpn, new_confirmation_key
 from wms_tui.domain.units import read_quantity
 
@@ -78,6 +79,8 @@ def location_from_state(data: LocationState) -> LocationRef:
 class PutawayStep(enum.StrEnum):
     SOURCE = "source"
     FROM = "from"
+    # A loose lot-tracked item: the lot shown (earliest expiry) is checked by scan or Enter.
+    LOT = "lot"
     QTY = "qty"
     CONFIRM = "confirm"
     REASON = "reason"
@@ -105,6 +108,8 @@ class PutawayState(FlowState, total=False):
     # ISO date of the lot's expiry.
     expiry: str | None
     free: int
+    # The lots free at the dock, [lot, lot_id, ISO expiry, free], when the lot is checked.
+    lot_choices: list[list[str | int | None]]
     qty: int
     qty_uom: str | None
     to: LocationState | None
@@ -118,6 +123,8 @@ class PutawayFlow(Flow[PutawayState, PutawayStep]):
     HELP: ClassVar[Mapping[str, str]] = {
         PutawayStep.SOURCE: N_("Scan the LPN or the item on the dock or QC bay."),
         PutawayStep.FROM: N_("The item is on several docks: scan the one you are at."),
+        PutawayStep.LOT: N_("Check the lot on the goods: Enter if it is the lot shown, or scan "
+                            "the lot you are putting away."),
         PutawayStep.QTY: N_("How many to put away, in the unit shown. Enter alone puts away "
                             "all."),
         PutawayStep.CONFIRM: N_("Take it to the location shown and scan its label, or key its "
@@ -136,7 +143,10 @@ class PutawayFlow(Flow[PutawayState, PutawayStep]):
     def previous_step(self) -> PutawayStep | None:
         if self.step_name == PutawayStep.CONFIRM:
             return PutawayStep.SOURCE if self.state.get("lpn_id") else PutawayStep.QTY
-        return {PutawayStep.FROM: PutawayStep.SOURCE, PutawayStep.QTY: PutawayStep.SOURCE,
+        if self.step_name == PutawayStep.QTY and self.state.get("lot_choices"):
+            return PutawayStep.LOT
+        return {PutawayStep.FROM: PutawayStep.SOURCE, PutawayStep.LOT: PutawayStep.SOURCE,
+                PutawayStep.QTY: PutawayStep.SOURCE,
                 PutawayStep.REASON: PutawayStep.CONFIRM}.get(self.step_name)
 
     def _status_text(self, status: str) -> str:
@@ -156,7 +166,7 @@ class PutawayFlow(Flow[PutawayState, PutawayStep]):
         elif items := s.get("items"):
             facts.append(Fact(_("Items"), str(items)))
         facts.extend(lot_facts(_, s.get("lot"), s.get("expiry")))
-        if step == PutawayStep.QTY:
+        if step in (PutawayStep.LOT, PutawayStep.QTY):
             facts.append(Fact(_("From"), s["from_code"]))
             facts.append(Fact(_("On dock"), self._free_text()))
         if step in (PutawayStep.CONFIRM, PutawayStep.REASON) and s.get("qty_uom"):
@@ -172,6 +182,7 @@ class PutawayFlow(Flow[PutawayState, PutawayStep]):
         prompts = {
             PutawayStep.SOURCE: (_("Scan LPN or item"), InputKind.SCAN),
             PutawayStep.FROM: (_("Scan dock location"), InputKind.SCAN),
+            PutawayStep.LOT: (_("Scan lot or Enter"), InputKind.SCAN),
             PutawayStep.QTY: (_("Qty (Enter=all)"), InputKind.QUANTITY),
             PutawayStep.CONFIRM: (_("Scan location") if s.get("to") else _("Scan any location"),
                                   InputKind.SCAN),
@@ -278,11 +289,33 @@ class PutawayFlow(Flow[PutawayState, PutawayStep]):
         self._choose_line(free)
 
     def _choose_line(self, lines: list[StockLine]) -> None:
-        """Several lots at one dock and none scanned: the earliest expiry goes first (FEFO)."""
+        """Several lots at one dock and none scanned: the earliest expiry is shown first (FEFO)
+        and the operator checks it against the goods (Enter) or scans the lot in hand."""
         line = min(lines, key=lambda ln: (ln.expiry or date.max, ln.lot or ""))
         self.state.update({"from_id": line.location_id, "from_code": line.location,
                            "lot": line.lot, "lot_id": line.lot_id, "expiry": iso(line.expiry),
                            "free": line.quantity - line.reserved})
+        if line.lot is None or self.state.get("scan_lot"):
+            self.goto(PutawayStep.QTY)
+            return
+        self.state["lot_choices"] = [[ln.lot, ln.lot_id, iso(ln.expiry), ln.quantity - ln.reserved]
+                                     for ln in lines if ln.location_id == line.location_id]
+        self.goto(PutawayStep.LOT)
+
+    def _on_lot(self, text: str) -> None:
+        s = self.state
+        if text.strip():
+            scan = normalize_scan(text)
+            gs1 = parse_gs1(scan) if scan.gs1 else None
+            lot = gs1.lot if gs1 is not None and gs1.lot else scan.text.strip()
+            found = [c for c in s.get("lot_choices", []) if c[0] == lot]
+            if not found:
+                raise ScanRejected(N_("Lot {lot} not free here: scan {shown} or Enter"),
+                                   lot=lot[:20], shown=s.get("lot") or "")
+            chosen, lot_id, expiry, free = found[0]
+            s.update({"lot": str(chosen), "lot_id": int(lot_id) if lot_id is not None else None,
+                      "expiry": None if expiry is None else str(expiry),
+                      "free": int(free or 0)})
         self.goto(PutawayStep.QTY)
 
     def _on_qty(self, text: str) -> None:
