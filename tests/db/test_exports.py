@@ -59,7 +59,7 @@ def test_each_movement_becomes_one_event_with_its_kind(engine: Engine, wh: Wareh
         batch = export(engine, Cursor())
     records = [e.record() for e in batch.events]
     assert [(r["event"], r["sku"], r["quantity"], r["reference"]) for r in records] == [
-        ("receipt", "WIDGET", 10, "ASN-1"), ("shipment", "WIDGET", 3, "SO-1"),
+        ("receipt", "WIDGET", 10, "ASN-1"), ("pick", "WIDGET", 3, "SO-1"),
         ("adjustment", "WIDGET", -2, "ADJ-1")]
     assert records[-1]["cursor"] == batch.cursor.text()
     # Nothing new: the same cursor comes back and no event is repeated.

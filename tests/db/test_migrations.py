@@ -24,6 +24,8 @@ SEEDED_REASONS = {
     "OPENING",
     # 0014: status reasons for QC decisions, damage and blocking.
     "QC-REJ", "QC-DMG", "QC-LABEL", "DMG-STORE", "REPAIRED", "BLOCK", "UNBLOCK",
+    # 0020: customer returns and what they scrap.
+    "RETURN", "SCRAP",
 }
 
 

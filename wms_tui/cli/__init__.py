@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 
 from wms_tui.cli import ops, reports, serve, setup, stock
+from wms_tui.cli.api import api_app
 from wms_tui.cli.common import CliState
 from wms_tui.cli.count import count_app
 from wms_tui.cli.demo import demo_app
@@ -26,6 +27,7 @@ from wms_tui.cli.locations import location_app
 from wms_tui.cli.orders import order_app, wave_app
 from wms_tui.cli.scale import scale_app
 from wms_tui.cli.serials import serial_app
+from wms_tui.cli.shipping import pack_app, return_app, ship_app
 from wms_tui.cli.stock_control import stock_adjust  # noqa: F401  (registers on stock_app)
 from wms_tui.cli.stock_import import import_stock  # noqa: F401  (registers on stock_app)
 from wms_tui.cli.tasks import task_app
@@ -81,3 +83,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(export_app, name="export")
 app.add_typer(serial_app, name="serial")
 app.add_typer(scale_app, name="scale")
+app.add_typer(pack_app, name="pack")
+app.add_typer(ship_app, name="ship")
+app.add_typer(return_app, name="return")
+app.add_typer(api_app, name="api")

@@ -20,6 +20,7 @@ class EventKind(StrEnum):
 
     RECEIPT = "receipt"
     SHIPMENT = "shipment"
+    PICK = "pick"
     ADJUSTMENT = "adjustment"
     MOVE = "move"
     STATUS = "status"

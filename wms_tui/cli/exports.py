@@ -17,8 +17,11 @@ from wms_tui.domain.errors import BadInput
 export_app = typer.Typer(help="Exports for the ERP: ledger events by cursor, stock snapshots.",
                          no_args_is_help=True)
 
+# The movement's columns, then those only a shipment fills (domain.exports.SHIPMENT_COLUMNS).
 EXPORT_COLUMNS = ["cursor", "event", "movement_id", "time", "sku", "quantity", "lot",
-                  "from_location", "to_location", "lpn", "reference", "reason", "user"]
+                  "from_location", "to_location", "lpn", "reference", "reason", "user",
+                  "order", "order_line", "unit", "expiry", "serials", "sscc", "weight_kg",
+                  "shipment"]
 
 
 @export_app.command("events")
@@ -30,7 +33,7 @@ def export_events(
         show_default=False,
     )] = None,
     kind: Annotated[list[EventKind] | None, typer.Option(
-        help="Only these events (repeat): receipt, shipment, adjustment, move, status.",
+        help="Only these events (repeat): receipt, shipment, pick, adjustment, move, status.",
         show_default=False)] = None,
     limit: Annotated[int, typer.Option(help="Events per run.", min=1)] = EXPORT_BATCH,
     as_json: AsJson = False, as_csv: AsCsv = False,
@@ -62,7 +65,8 @@ def export_events(
         writer.writerows(csv_row(r.get(column) for column in EXPORT_COLUMNS) for r in rows)
         typer.echo(out.getvalue(), nl=False)
     elif rows:
-        console().print(table("Events", EXPORT_COLUMNS, [list(r.values()) for r in rows],
+        console().print(table("Events", EXPORT_COLUMNS,
+                              [[r.get(column) for column in EXPORT_COLUMNS] for r in rows],
                               {"movement_id", "quantity"}))
     else:
         typer.echo("no new events")

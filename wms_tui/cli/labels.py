@@ -250,3 +250,53 @@ def labels_carton(
     )
     typer.echo(f"SSCC {label.sscc}  {shown(label.hri)}")
     _deliver([label], "carton", fmt, out, printer, timeout)
+
+
+@labels_app.command("shipment")
+@handles_errors
+def labels_shipment(
+    ctx: typer.Context,
+    shipment: Annotated[str, typer.Argument(help="The shipment, e.g. SH00001.")],
+    ship_from: Annotated[
+        str, typer.Option("--ship-from", help="Shipper: name; street; city (lines split by ';').",
+                          show_default=False),
+    ],
+    ship_to: Annotated[
+        str | None, typer.Option("--ship-to", help="Consignee (default: each order's customer).",
+                                 show_default=False),
+    ] = None,
+    fmt: LabelFormatOpt = None,
+    out: LabelOut = None,
+    printer: PrinterOpt = None,
+    timeout: PrinterTimeout = 10.0,
+) -> None:
+    """One GS1 logistic carton label per carton of the shipment: SSCC, weight, contents.
+
+    A carton of one item and lot also barcodes its content GTIN, count, lot and expiry.
+    """
+    from wms_tui.domain import shipping
+    from wms_tui.domain.labels import LabelContent, LogisticLabel
+    from wms_tui.labels import data as label_data
+
+    site = open_site(ctx)
+    view = shipping.shipment_view(site.read_factory, shipment)
+    if not view.cartons:
+        raise BadInput(f"shipment {view.shipment.code} has no cartons")
+    from_lines = _address(ship_from, "--ship-from")
+    labels: list[Label] = []
+    for carton in view.cartons:
+        to_lines = (_address(ship_to, "--ship-to") if ship_to is not None
+                    else (carton.customer or carton.order_ref,))
+        if len(carton.lines) == 1:
+            ln = carton.lines[0]
+            labels.append(label_data.carton_label(
+                site.engine, sscc=carton.sscc, ship_from=from_lines, ship_to=to_lines,
+                sku=ln.sku, quantity=ln.quantity, lot=ln.lot, expiry=ln.expiry,
+                weight_kg=carton.weight_kg))
+        else:
+            labels.append(LogisticLabel(
+                carton.sscc, unit="carton", ship_from=from_lines, ship_to=to_lines,
+                contents=tuple(LabelContent(ln.sku, ln.description, ln.quantity, ln.base_uom,
+                                            ln.lot, ln.expiry) for ln in carton.lines),
+                gross_weight_kg=carton.weight_kg))
+    _deliver(labels, "carton", fmt, out, printer, timeout)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -10,6 +11,7 @@ from sqlalchemy import Select, and_, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from wms_tui.db.shipping_tables import Carton, CartonLine, Shipment
 from wms_tui.db.tables import (
     AuditEvent,
     Balance,
@@ -20,12 +22,14 @@ from wms_tui.db.tables import (
     Lot,
     Lpn,
     Movement,
+    OutboundLine,
+    OutboundOrder,
     OutboxEvent,
     User,
     table_of,
 )
 from wms_tui.domain import exports
-from wms_tui.domain.exports import Cursor
+from wms_tui.domain.exports import Cursor, ShippedDetail
 from wms_tui.domain.model import LocationType, MovementKind
 from wms_tui.domain.reports import (
     AgedStock,
@@ -47,6 +51,11 @@ USER = table_of(User)
 AUDIT = table_of(AuditEvent)
 OUT = table_of(OutboxEvent)
 EPOCH = table_of(DatabaseEpoch)
+CARTON = table_of(Carton)
+CARTON_LINE = table_of(CartonLine)
+SHIPMENT = table_of(Shipment)
+ORDER = table_of(OutboundOrder)
+ORDER_LINE = table_of(OutboundLine)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -143,6 +152,27 @@ class SqlReports:
         query = select(OUT.c.txid, OUT.c.id).order_by(OUT.c.txid.desc(), OUT.c.id.desc())
         row = self.session.execute(query.limit(1)).first()
         return None if row is None else Cursor(row.txid, row.id)
+
+    def shipped_details(self, movement_ids: Collection[int]) -> dict[int, ShippedDetail]:
+        query = (
+            select(CARTON_LINE.c.ship_movement_id, CARTON_LINE.c.serials, SHIPMENT.c.code,
+                   ORDER.c.reference, ORDER_LINE.c.line_no, ITEM.c.base_uom, CARTON.c.sscc,
+                   CARTON.c.weight_kg, LOT.c.expiry)
+            .join(CARTON, CARTON.c.id == CARTON_LINE.c.carton_id)
+            .join(SHIPMENT, SHIPMENT.c.id == CARTON.c.shipment_id)
+            .join(ORDER_LINE, ORDER_LINE.c.id == CARTON_LINE.c.order_line_id)
+            .join(ORDER, ORDER.c.id == ORDER_LINE.c.order_id)
+            .join(ITEM, ITEM.c.id == CARTON_LINE.c.item_id)
+            .outerjoin(LOT, LOT.c.id == CARTON_LINE.c.lot_id)
+            .where(CARTON_LINE.c.ship_movement_id.in_(sorted(movement_ids)))
+        )
+        return {
+            r.ship_movement_id: ShippedDetail(
+                shipment=r.code, order=r.reference, order_line=r.line_no, unit=r.base_uom,
+                sscc=r.sscc, expiry=r.expiry, serials=tuple((r.serials or "").split()),
+                weight_kg=_cost(r.weight_kg))
+            for r in self.session.execute(query)
+        }
 
     @staticmethod
     def _entry(r: Any) -> LedgerEntry:

@@ -86,6 +86,16 @@ class SqlSerials:
         )
         return bool(getattr(result, "rowcount", 0) == 1)
 
+    def place(self, serial_id: int, from_location_id: int, to_location_id: int,
+              lpn_id: int | None) -> bool:
+        result = self.session.execute(
+            update(S)
+            .where(S.c.id == serial_id, S.c.location_id == from_location_id,
+                   S.c.status == SerialStatus.IN_STOCK.value)
+            .values(location_id=to_location_id, lpn_id=lpn_id, updated_at=utcnow())
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
     def lose(self, serial_id: int, from_location_id: int) -> bool:
         result = self.session.execute(
             update(S)

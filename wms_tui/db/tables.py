@@ -328,6 +328,8 @@ class OutboundLine(SQLModel, table=True):
         CheckConstraint("allocated >= 0 AND picked >= 0 AND short >= 0",
                         name="ck_outbound_line_nonnegative"),
         CheckConstraint("picked + short <= quantity", name="ck_outbound_line_within"),
+        # Only picked units ship (migration 0020).
+        CheckConstraint("shipped >= 0 AND shipped <= picked", name="ck_outbound_line_shipped"),
     )
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="outbound_order.id", index=True)
@@ -338,6 +340,7 @@ class OutboundLine(SQLModel, table=True):
     allocated: int = 0
     picked: int = 0
     short: int = 0
+    shipped: int = 0
 
 
 class Wave(SQLModel, table=True):
@@ -536,3 +539,8 @@ class DatabaseEpoch(SQLModel, table=True):
     previous: str | None = Field(default=None, max_length=16)
     resumes_after: str | None = Field(default=None, max_length=60)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+# The pack, ship and return tables live beside this module (the file stays readable); importing
+# the module here registers them on the metadata whenever these tables are registered.
+from wms_tui.db import shipping_tables as shipping_tables  # noqa: E402

@@ -24,6 +24,7 @@ from wms_tui.db.putaway import SqlPutaway
 from wms_tui.db.reports import SqlReports
 from wms_tui.db.repositories import SqlCatalog, SqlIdempotency, SqlStock, SqlUsers
 from wms_tui.db.serials import SqlSerials
+from wms_tui.db.shipping import SqlShipping
 from wms_tui.db.tables import CLOCK
 from wms_tui.domain.errors import (
     DatabaseReadOnly,
@@ -88,7 +89,7 @@ def driver_fault(error: BaseException, *, disconnected: bool = False) -> Storage
 
 Clock = Callable[[], datetime]
 _REPOSITORIES = ("catalog", "stock", "idempotency", "users", "masterdata", "flow_state", "inquiry",
-                 "inbound", "putaway", "outbound", "counting", "reports", "serials")
+                 "inbound", "putaway", "outbound", "counting", "reports", "serials", "shipping")
 
 
 class SqlUnitOfWork:
@@ -162,6 +163,10 @@ class SqlUnitOfWork:
     @cached_property
     def serials(self) -> SqlSerials:
         return SqlSerials(self.session)
+
+    @cached_property
+    def shipping(self) -> SqlShipping:
+        return SqlShipping(self.session)
 
     def __exit__(
         self,

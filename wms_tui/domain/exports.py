@@ -14,6 +14,8 @@ import re
 import secrets
 from collections.abc import Collection
 from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
 from typing import Protocol
 
 from wms_tui.domain.checkdigits import is_ascii_digits
@@ -69,7 +71,10 @@ class Cursor:
 
 class EventKind(enum.StrEnum):
     RECEIPT = "receipt"
+    # Stock left the building at ship confirm (docs/backup-and-export.md).
     SHIPMENT = "shipment"
+    # Picked into a tote: stock is still in the building, so this is no shipment.
+    PICK = "pick"
     ADJUSTMENT = "adjustment"
     MOVE = "move"
     STATUS = "status"
@@ -77,7 +82,8 @@ class EventKind(enum.StrEnum):
 
 EVENT_OF = {
     MovementKind.RECEIVE: EventKind.RECEIPT,
-    MovementKind.PICK: EventKind.SHIPMENT,
+    MovementKind.PICK: EventKind.PICK,
+    MovementKind.SHIP: EventKind.SHIPMENT,
     MovementKind.ADJUST: EventKind.ADJUSTMENT,
     MovementKind.MOVE: EventKind.MOVE,
     MovementKind.STATUS: EventKind.STATUS,
@@ -85,22 +91,53 @@ EVENT_OF = {
 
 
 @dataclass(frozen=True)
+class ShippedDetail:
+    """What a shipment event carries beyond its movement: the order line, the unit, the lot's
+    expiry, the serials, the carton's SSCC and gross weight, and the shipment."""
+
+    shipment: str
+    order: str
+    order_line: int
+    unit: str
+    sscc: str
+    expiry: date | None = None
+    serials: tuple[str, ...] = ()
+    weight_kg: Decimal | None = None
+
+
+# The columns only a shipment event fills (None on the others), after the movement's own.
+SHIPMENT_COLUMNS = ("order", "order_line", "unit", "expiry", "serials", "sscc", "weight_kg",
+                    "shipment")
+
+
+@dataclass(frozen=True)
 class ExportEvent:
     cursor: Cursor
     kind: EventKind
     movement: LedgerEntry
+    shipped: ShippedDetail | None = None
 
     def record(self) -> dict[str, object]:
         """The flat row the ERP receives (CSV columns and JSON keys alike)."""
         m = self.movement
         signed = m.quantity if m.kind != MovementKind.ADJUST or m.to_location else -m.quantity
-        return {
+        record: dict[str, object] = {
             "cursor": self.cursor.text(), "event": self.kind.value, "movement_id": m.id,
             "time": m.at.isoformat(), "sku": m.sku, "quantity": signed, "lot": m.lot,
             "from_location": m.from_location, "to_location": m.to_location,
             "lpn": m.to_lpn or m.from_lpn, "reference": m.reference, "reason": m.reason,
             "user": m.user,
         }
+        record.update(dict.fromkeys(SHIPMENT_COLUMNS))
+        if (d := self.shipped) is not None:
+            record.update({
+                "order": d.order, "order_line": d.order_line, "unit": d.unit,
+                "expiry": d.expiry.isoformat() if d.expiry is not None else None,
+                "serials": " ".join(d.serials) or None, "sscc": d.sscc,
+                "weight_kg": f"{d.weight_kg:f}" if d.weight_kg is not None else None,
+                "shipment": d.shipment,
+            })
+        return record
 
 
 class OutboxReads(Protocol):
@@ -118,6 +155,10 @@ class OutboxReads(Protocol):
 
     def last_event(self) -> Cursor | None:
         """The position of the last event in export order, committed or not (none: None)."""
+        ...
+
+    def shipped_details(self, movement_ids: Collection[int]) -> dict[int, ShippedDetail]:
+        """The shipment detail of each of these ship movements, by movement id."""
         ...
 
 
@@ -192,7 +233,10 @@ def next_batch(reads: OutboxReads, cursor: Cursor, limit: int = DEFAULT_BATCH,
         raise BadInput("the batch limit must be at least 1")
     epoch, warnings = check_cursor(reads, cursor)
     rows = reads.events_after(cursor.position, limit)
-    events = tuple(ExportEvent(replace(c, epoch=epoch), EVENT_OF[m.kind], m) for c, m in rows)
+    ships = [m.id for _, m in rows if m.kind == MovementKind.SHIP]
+    details = reads.shipped_details(ships) if ships else {}
+    events = tuple(ExportEvent(replace(c, epoch=epoch), EVENT_OF[m.kind], m, details.get(m.id))
+                   for c, m in rows)
     kept = tuple(e for e in events if not kinds or e.kind in kinds)
     last = events[-1].cursor if events else replace(cursor, epoch=epoch)
     return ExportBatch(kept, last, warnings)

@@ -26,6 +26,8 @@ class MovementKind(enum.StrEnum):
     PICK = "pick"
     ADJUST = "adjust"
     STATUS = "status"
+    # Out of the building: a loaded carton's stock leaves the dock at ship confirm.
+    SHIP = "ship"
 
 
 class LocationType(enum.StrEnum):

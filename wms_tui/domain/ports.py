@@ -145,6 +145,11 @@ class SerialRepository(Protocol):
         """Move an in-stock serial from a location (out of stock with no destination), in one
         statement; False when it is no longer in stock there."""
         ...
+    def place(self, serial_id: int, from_location_id: int, to_location_id: int,
+              lpn_id: int | None) -> bool:
+        """Move an in-stock serial from a location to a location and LPN (a packed or loaded
+        carton), in one statement; False when it is no longer in stock there."""
+        ...
     def lose(self, serial_id: int, from_location_id: int) -> bool:
         """Mark an in-stock serial missing from a location (a count did not find it), in one
         statement; False when it is no longer in stock there."""

@@ -30,6 +30,7 @@ class Flow(enum.StrEnum):
     MOVE = "move"
     ADJUST = "adjust"
     STATUS = "status"
+    SHIP = "ship"
 
 
 def flow_of(kind: MovementKind, reference: str, reason: str | None) -> Flow:
