@@ -1,0 +1,177 @@
+"""Every write the API makes: exactly once per Idempotency-Key, in one transaction, audited.
+
+The first answer to a key (status and body) is stored in the same transaction as the work,
+through `domain/once.exactly_once` and the idempotency table the RF confirmations use, so a
+crash leaves both or neither. A repeat of the key gets that answer again, marked with the
+`Idempotent-Replayed: true` header; the same key with another request is refused (422).
+Refusals are not stored: nothing changed, so the request may be corrected and sent again.
+
+The services the API reuses (the imports, the cancels) open and commit their own units of
+work; `JoinedUnitOfWork` lends them the write's open transaction instead, so their work and
+the stored answer commit together.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, Self
+
+from fastapi import Header, Request
+
+from wms_tui.api.clients import ApiClient
+from wms_tui.api.problems import ApiProblem
+from wms_tui.domain.model import Actor, Role
+from wms_tui.domain.once import OnceUnitOfWork, exactly_once
+from wms_tui.domain.ports import UserRepository
+from wms_tui.domain.stock import with_retry
+from wms_tui.domain.text import shown
+
+if TYPE_CHECKING:
+    from wms_tui.bootstrap import Site
+
+log = logging.getLogger(__name__)
+
+KEY_PATTERN = r"[!-~]{1,60}"
+# The idempotency table's result column holds 4000 characters; answers stay well inside it.
+MAX_STORED = 3800
+AUDIT_EVENT = "api_write"
+
+IdempotencyKey = Annotated[str, Header(
+    alias="Idempotency-Key", pattern=f"^{KEY_PATTERN}$",
+    description="A key unique to this write (a UUID will do): a repeat gets the first answer.",
+)]
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """The first answer to a key, as the idempotency table keeps it."""
+
+    status: int
+    body: str
+    fingerprint: str
+    replayed: bool = False
+
+
+class WriteUnitOfWork(OnceUnitOfWork, Protocol):
+    """What a write needs of the site's unit of work itself; the services it lends the unit
+    of work to reach the rest (orders, catalog, …) through JoinedUnitOfWork."""
+
+    @property
+    def users(self) -> UserRepository: ...
+
+
+class JoinedUnitOfWork:
+    """An open unit of work lent to a service that opens and commits its own: entering and
+    committing do nothing, so the lender commits everything once, with the stored answer.
+
+    Errors pass through untouched, so a database conflict reaches the lender, which retries
+    the whole write from the start.
+    """
+
+    def __init__(self, uow: WriteUnitOfWork) -> None:
+        self._uow = uow
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._uow, name)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def commit(self) -> None:
+        """The lender commits."""
+
+
+# What a write does inside the transaction: (status, body); a refusal raises.
+Work = Callable[[JoinedUnitOfWork, Actor], tuple[int, dict[str, Any]]]
+
+
+def fingerprint(request: Request, body: object) -> str:
+    """The request a key was first used for: method, path, query and the parsed body."""
+    data = json.dumps([request.method, request.url.path, str(request.url.query), body],
+                      sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+def _actor(uow: WriteUnitOfWork, client: ApiClient) -> Actor:
+    user = uow.users.by_login(client.login)
+    if user is None or user.id is None:
+        raise ApiProblem(403, "client-user", "The client has no user",
+                         f"client {client.name} acts as user {client.login}, which does not "
+                         "exist in this database: add the client again")
+    return Actor(user.id, user.login, Role(user.role), f"api:{client.name}")
+
+
+def store_key(client: ApiClient, key: str) -> str:
+    """The key as stored: per client, so two clients' keys never meet."""
+    if not re.fullmatch(KEY_PATTERN, key):
+        raise ApiProblem(400, "idempotency-key", "Bad Idempotency-Key",
+                         "1-60 printable ASCII characters without spaces")
+    return f"a:{client.name}:{key}"
+
+
+def run_write(site: Site, request: Request, client: ApiClient, key: str, operation: str,
+              body: object, work: Work) -> StoredAnswer:
+    """Do work once for this client's key, or give the answer its first run gave."""
+    stored_key = store_key(client, key)
+    print_ = fingerprint(request, body)
+
+    def attempt() -> StoredAnswer:
+        uow = site.uow_factory()
+        with uow:
+            actor = _actor(uow, client)
+
+            def first() -> StoredAnswer:
+                status, answer = work(JoinedUnitOfWork(uow), actor)
+                return StoredAnswer(status, _bounded(answer), print_)
+
+            found = exactly_once(uow, actor.user_id, stored_key, operation[:20], StoredAnswer,
+                                 first, describe=lambda a: f"{operation} {a.status}")
+            if found.replayed and found.fingerprint != print_:
+                raise ApiProblem(422, "idempotency-key-reused",
+                                 "Idempotency-Key already used for another request",
+                                 f"key {shown(key)} was first used with another method, path "
+                                 "or body; send a new key for a new request")
+            return found
+
+    answer = with_retry(attempt)
+    if not answer.replayed:
+        _audit(site, request, client, key, operation, answer.status)
+    return answer
+
+
+def _bounded(body: dict[str, Any]) -> str:
+    """The body as stored, its notes cut until it fits the idempotency table."""
+    text = json.dumps(body, separators=(",", ":"), default=str)
+    notes = list(body.get("notes") or ())
+    while len(text) > MAX_STORED and notes:
+        notes.pop()
+        text = json.dumps({**body, "notes": notes, "notes_cut": True},
+                          separators=(",", ":"), default=str)
+    return text
+
+
+def _audit(site: Site, request: Request, client: ApiClient, key: str, operation: str,
+           status: int) -> None:
+    """One audit row per write done (replays and refusals change nothing, so none)."""
+    from wms_tui.serve.audit import audit_row
+
+    peer = request.client.host if request.client else None
+    # serve.audit.audit_row knows only the RF session events; the row is made with its
+    # clipping, then named as the API write it is (`wms audit` lists any event name).
+    row = audit_row("connect", login=client.login, peer=peer, terminal=f"api:{client.name}",
+                    detail=f"{operation} {request.method} {request.url.path} {status} "
+                           f"key {key}")
+    row.event = AUDIT_EVENT
+    try:
+        site.audit.record_rows([row])
+    except Exception:
+        # The write is committed: failing its answer now would only make the client retry.
+        log.exception("audit row for %s by client %s not written", operation, client.name)
