@@ -26,6 +26,7 @@ from wms_tui.domain.model import Actor
 from wms_tui.input_limits import InputGate
 from wms_tui.rf_driver import AttributesOnly, ScreenShadow
 from wms_tui.screens.bursts import is_dropped
+from wms_tui.screens.keys import key_names
 from wms_tui.screens.widgets import visible
 from wms_tui.textual_compat import CompositorUpdate, HookedApp, LayoutUpdate
 
@@ -59,6 +60,7 @@ class RfApp(HookedApp, inherit_bindings=False):
         terminal_id: str,
         flows: Sequence[FlowSpec] | None = None,
         ascii_mode: bool = False,
+        term: str | None = None,
         language: str = "en",
         translator: Callable[[str], Translate] | None = None,
         driver_class: type[Driver] | None = None,
@@ -82,6 +84,8 @@ class RfApp(HookedApp, inherit_bindings=False):
         self.terminal_id = terminal_id
         self.flows: tuple[FlowSpec, ...] = tuple(default_flows() if flows is None else flows)
         self.ascii_mode = ascii_mode
+        # What the terminal's keyboard calls help, back, exception and scanner (PF keys on VTs).
+        self.keys = key_names(term)
         self.language = language
         self.translator = translator or (lambda _language: no_translation)
         self.t: Translate = self.translator(language)
@@ -222,6 +226,7 @@ def run_tui(database_url: str | None = None, terminal: str | None = None,
             site.services, site.auth,
             terminal_id=terminal or default_terminal_id(),
             ascii_mode=profile.ascii_only if ascii_mode is None else ascii_mode,
+            term=profile.term,
             language=lang or "en",
             translator=translator,
             driver_class=RfDriver,

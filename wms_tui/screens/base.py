@@ -12,7 +12,7 @@ from textual.events import Resize
 
 from wms_tui.domain.errors import StorageFault
 from wms_tui.domain.flows.base import Tone
-from wms_tui.screens.widgets import FactList, MessageLine, RfHeader, ScanInput
+from wms_tui.screens.widgets import FactList, KeyLegend, MessageLine, RfHeader, ScanInput
 from wms_tui.textual_compat import HookedScreen
 
 if TYPE_CHECKING:
@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 # The message line's rows when the facts leave none free.
 MESSAGE_ROWS = 2
+# From this many rows on, the bottom row shows the key legend; a handheld needs the row.
+LEGEND_ROWS = 20
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,12 @@ class RfScreen(HookedScreen[None], inherit_bindings=False):
         message = MessageLine(id="message")
         message.show(view.message, view.tone)
         yield message
+        if legend := self.legend():
+            yield KeyLegend(legend, id="legend")
+
+    def legend(self) -> str:
+        """The keys legend for the bottom row of a tall screen; none by default."""
+        return ""
 
     def show(self, view: View) -> None:
         """Update only what changed, so the terminal receives only those lines; no widget
@@ -91,6 +99,8 @@ class RfScreen(HookedScreen[None], inherit_bindings=False):
         self.show_message(self.t("Too long: scan one code"), Tone.ERROR)
 
     def on_resize(self, event: Resize) -> None:
+        for legend in self.query(KeyLegend):
+            legend.display = event.size.height >= LEGEND_ROWS
         self.fit_message()
 
     def fit_message(self) -> None:

@@ -51,8 +51,9 @@ class FlowScreen(RfScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f3", "back", show=False),
         Binding("f1", "help", show=False),
-        Binding("f5", "exception", show=False),
-        Binding("f6", "virtual_scan", show=False),
+        # PF4 and PF2 (sent as F4 and F2) stand in on VT terminals, which have no F5 or F6.
+        Binding("f5,f4", "exception", show=False),
+        Binding("f6,f2", "virtual_scan", show=False),
     ]
 
     class Advanced(Message):
@@ -93,14 +94,27 @@ class FlowScreen(RfScreen):
         return self.guided(step_view(self.step))
 
     def guided(self, view: View) -> View:
-        """In a demo scenario an empty message line carries the step's short instruction."""
-        if self.rf.scenario is None or view.message:
-            return view
+        """The keys named as this keyboard has them; in a demo scenario an empty message line
+        carries the step's short instruction."""
         from dataclasses import replace
 
+        keys = self.rf.keys
+        view = replace(view, prompt=keys.name(view.prompt), message=keys.name(view.message))
+        if self.rf.scenario is None or view.message:
+            return view
         from wms_tui.demo.scenarios import hint
 
-        return replace(view, message=self.t(hint(self.flow)))
+        return replace(view, message=keys.name(self.t(hint(self.flow))))
+
+    def legend(self) -> str:
+        """The keys this step has, for the bottom row of a tall screen."""
+        keys, t = self.rf.keys, self.t
+        parts = [f"{keys.help} {t('Help')}", f"{keys.back} {t('Back')}"]
+        if self.flow.EXCEPTION:
+            parts.append(f"{keys.exception} {t(self.flow.EXCEPTION)}")
+        if self.rf.demo is not None:
+            parts.append(f"{keys.scanner} {t('Scanner')}")
+        return "  ".join(parts)
 
     def on_mount(self) -> None:
         self.query_one(ScanInput).focus()
@@ -199,7 +213,7 @@ class FlowScreen(RfScreen):
         )
 
     def action_help(self) -> None:
-        text = self.step.help or self.t("No help for this step")
+        text = self.rf.keys.name(self.step.help or self.t("No help for this step"))
         self.app.push_screen(HelpModal(self.t("Help"), text, self.t("Any key: back")))
 
     def action_exception(self) -> None:

@@ -249,6 +249,17 @@ class PromptLine(RfWidget):
                                           self.size.width)))
 
 
+class KeyLegend(RfWidget):
+    """The bottom row of a tall screen: the keys the step has, as this keyboard names them."""
+
+    def __init__(self, text: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.text = text
+
+    def render(self) -> Text:
+        return Text(fit(visible(self.text, self.ascii_mode), self.size.width, self.ascii_mode))
+
+
 class MessageLine(RfWidget):
     """The result of the last entry: two rows, more when the fact rows above have room.
 

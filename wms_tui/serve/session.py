@@ -123,7 +123,8 @@ def run_session(spec: SessionSpec) -> int:
     name = f"session {spec.session} {spec.terminal_id} from {spec.peer}"
     # Each operator's own language from log-in on (the user's setting), English before it.
     app = RfApp(site.services, site.auth, terminal_id=spec.terminal_id,
-                ascii_mode=profile.ascii_only, language=spec.lang, translator=translator,
+                ascii_mode=profile.ascii_only, term=profile.term, language=spec.lang,
+                translator=translator,
                 driver_class=RfDriver, audit=site.audit.for_session(spec.peer, spec.terminal_id),
                 session_name=name, note_on_exit=False, **extras)
     ended_by: list[str] = []

@@ -104,7 +104,7 @@ CASES = {
                        "Short posted", calls),
     "zero-check": Case(pick_emptying, ("", "P-01-01-1", CS_GTIN, "", "TOTE-1"), "2",
                        "Count task created", "Count task created", calls),
-    "count": Case(count, ("", "A-01-01-1", "WIDGET", "30", ""), "1", "Recount needed",
+    "count": Case(count, ("", "A-01-01-1", "WIDGET", "30"), "", "Recount needed",
                   "Count of A-01-01-1 sent", lambda s: len(s.results)),
     "replenish": Case(replenish, ("", "P-01-02-1", "WIDGET", ""), "P-01-01-1",
                       "Moved 24 EA to P-01-01-1", "Moved 24 EA to P-01-01-1", calls),

@@ -144,6 +144,8 @@ class Flow(Generic[StateT, StepT]):
     # Step -> the English F1 help, marked N_() and translated when shown. The operator guide
     # quotes every one of them (tests/unit/test_help_guide.py keeps the two the same).
     HELP: ClassVar[Mapping[str, str]] = {}
+    # What the exception key (F5) does in this flow, for the key legend; "" when nothing.
+    EXCEPTION: ClassVar[str] = ""
 
     def __init__(self, actor: Actor, services: RfServices, t: Translate = no_translation,
                  state: Mapping[str, object] | None = None) -> None:

@@ -108,6 +108,7 @@ class PickServices(RfServices, Protocol):
 class PickFlow(Flow[PickState, PickStep]):
     name = "pick"
     services: PickServices
+    EXCEPTION = N_("Short")
     HELP: ClassVar[Mapping[str, str]] = {
         PickStep.START: N_("Enter takes your next pick task. Scan a wave to pick all its orders "
                            "in one trip, or an order to pick only that order."),
