@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from wms_tui.db.tables import Balance, Item, ItemUom, Location, Lot, Lpn, Zone
 from wms_tui.db.uow import SqlUnitOfWork
-from wms_tui.domain.checkdigits import location_check_digits
+from wms_tui.domain.checkdigits import location_check_digits, make_sscc
 from wms_tui.domain.errors import BadInput, NotFound, UnknownUnit
 from wms_tui.domain.labels import (
     ItemLabel,
@@ -142,6 +142,20 @@ def _issued_ssccs(session: Session, prefix: str) -> list[str]:
     return [s for s in session.exec(select(sscc).where(sscc.like(f"_{prefix}%"))) if s is not None]
 
 
+def _counted_sscc(uow: SqlUnitOfWork, prefix: str) -> str:
+    """The next SSCC from the counter packing uses too (an atomic update), so two labels printed
+    at once, or a label and a carton, never get the same serial."""
+    for _ in range(1000):
+        try:
+            sscc = make_sscc(prefix, uow.shipping.next_sscc_serial("0", prefix), "0")
+        except ValueError:
+            # Past the last serial the prefix allows: the domain's message names the fix.
+            return next_sscc(prefix, _issued_ssccs(uow.session, prefix))
+        if not uow.shipping.sscc_taken(sscc):
+            return sscc
+    raise BadInput(f"no free SSCC serial under company prefix {prefix} in a thousand tries")
+
+
 def _assign_sscc(engine: Engine, lpn_id: int, prefix: str) -> str:
     """Give the LPN the next SSCC, unless another session gave it one meanwhile."""
     with SqlUnitOfWork(engine) as uow:
@@ -149,7 +163,7 @@ def _assign_sscc(engine: Engine, lpn_id: int, prefix: str) -> str:
         assert lpn is not None
         if lpn.sscc is not None:
             return lpn.sscc
-        lpn.sscc = next_sscc(prefix, _issued_ssccs(uow.session, prefix))
+        lpn.sscc = _counted_sscc(uow, prefix)
         uow.session.add(lpn)
         uow.commit()
         return lpn.sscc
