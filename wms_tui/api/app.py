@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
-from wms_tui.api import feed, masterdata, orders, problems, reads
+from wms_tui.api import feed, masterdata, orders, problems, reads, webhooks
 from wms_tui.api.auth import Clock, RateLimiter
 from wms_tui.api.clients import ClientBook
 from wms_tui.api.models import MAX_ROWS
+from wms_tui.api.webhook_worker import WebhookWorker, start_in_thread
 
 if TYPE_CHECKING:
     from wms_tui.bootstrap import Site
@@ -70,16 +73,40 @@ def _too_large(limit: int) -> problems.Problem:
                                                f"(and {MAX_ROWS} rows) per request")
 
 
+def _delivering(
+        worker: WebhookWorker | None) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """A lifespan that runs the webhook worker in a thread while the app serves."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if worker is None:
+            yield
+            return
+        thread, stop = start_in_thread(worker)
+        try:
+            yield
+        finally:
+            stop.set()
+            # A try in flight ends within the worker's timeout; its claim is kept in any case.
+            await run_in_threadpool(thread.join, worker.timeout + 5)
+
+    return lifespan
+
+
 def create_app(site: Site, clients: ClientBook, *, clock: Clock = time.monotonic,
-               poll: float = 0.25, max_body: int = MAX_BODY) -> FastAPI:
-    """The HTTP API on site, for the clients in clients; clock drives the rate limits."""
+               poll: float = 0.25, max_body: int = MAX_BODY,
+               webhook_worker: WebhookWorker | None = None) -> FastAPI:
+    """The HTTP API on site, for the clients in clients; clock drives the rate limits; the
+    webhook worker, when given, delivers while the app runs."""
     app = FastAPI(
+        lifespan=_delivering(webhook_worker),
         title="wms-tui API",
         version=VERSION,
         description=("Orders, master data, stock and the event feed for ERPs. Every request "
                      "needs `Authorization: Bearer <key>`; every write an `Idempotency-Key`. "
                      "Errors are application/problem+json (RFC 9457). See docs/api.md."),
-        openapi_tags=[{"name": n} for n in ("orders", "master data", "stock", "events")],
+        openapi_tags=[{"name": n} for n in ("orders", "master data", "stock", "events",
+                                            "webhooks")],
     )
     app.state.site = site
     app.state.clients = clients
@@ -103,7 +130,7 @@ def create_app(site: Site, clients: ClientBook, *, clock: Clock = time.monotonic
     def health() -> dict[str, str]:
         return {"status": "ok", "version": VERSION}
 
-    for module in (orders, masterdata, reads, feed):
+    for module in (orders, masterdata, reads, feed, webhooks):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, max_bytes=max_body)
     return app

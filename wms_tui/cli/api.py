@@ -18,6 +18,7 @@ from wms_tui.domain.text import visible
 
 if TYPE_CHECKING:
     from wms_tui.api.clients import ClientBook, Scope
+    from wms_tui.api.webhook_worker import WebhookWorker
     from wms_tui.bootstrap import Site
 
 api_app = typer.Typer(help="The HTTP API for ERPs (OpenAPI at /openapi.json): serve it, "
@@ -25,6 +26,16 @@ api_app = typer.Typer(help="The HTTP API for ERPs (OpenAPI at /openapi.json): se
 client_app = typer.Typer(help="API clients: add (the key is shown once), list, revoke.",
                          no_args_is_help=True)
 api_app.add_typer(client_app, name="client")
+webhook_app = typer.Typer(help="Webhooks: subscriptions per client (the secret is shown once), "
+                               "dead letters, replay, and the delivery worker.",
+                          no_args_is_help=True)
+api_app.add_typer(webhook_app, name="webhook")
+
+Delays = Annotated[str | None, typer.Option(
+    help="Seconds before each retry, separated by commas (default 10,30,120,600,3600; the "
+         "last repeats).", show_default=False)]
+Tries = Annotated[int, typer.Option(help="Tries before a delivery goes to the dead letters.",
+                                    min=1, max=100)]
 
 LOOPBACK_NAMES = {"localhost", "ip6-localhost"}
 
@@ -61,6 +72,11 @@ def api(
     poll: Annotated[float, typer.Option(
         help="Seconds between outbox reads while an event long-poll waits.", min=0.05,
         max=10)] = 0.25,
+    webhooks: Annotated[bool, typer.Option(
+        help="Deliver webhooks from this process too (`wms api webhook run` does it alone).")
+    ] = True,
+    delays: Delays = None,
+    tries: Tries = 8,
 ) -> None:
     """Serve the HTTP API (default 127.0.0.1:8080); `wms api client add` makes its keys."""
     if ctx.invoked_subcommand is not None:
@@ -77,7 +93,9 @@ def api(
     if not any(c.active for c in book.clients()):
         typer.echo("warning: no API clients yet: add one with `wms api client add NAME "
                    "--scope read`", err=True)
-    app = create_app(open_site(ctx), book, poll=poll)
+    site = open_site(ctx)
+    worker = _worker(site, delays, tries) if webhooks else None
+    app = create_app(site, book, poll=poll, webhook_worker=worker)
     uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
 
 
@@ -161,3 +179,151 @@ def client_revoke(name: Annotated[str, typer.Argument(help="The client's name.")
     """Revoke a client's key at once (a running `wms api` sees it on its next request)."""
     client = _book().revoke(name)
     typer.echo(f"client {client.name} revoked at {client.revoked_at}")
+
+
+def _worker(site: Site, delays: str | None, tries: int) -> WebhookWorker:
+    from wms_tui.api.webhook_worker import WebhookWorker
+    from wms_tui.domain.webhooks import RetryPolicy
+
+    return WebhookWorker(site.uow_factory, policy=RetryPolicy.parse(delays, tries))
+
+
+def _client_of(name: str) -> str:
+    """An active API client's name, or a refusal naming the fix."""
+    found = _book().get(name)
+    if found is None or not found.active:
+        raise BadInput(f"no active API client {name}: add it with `wms api client add`")
+    return found.name
+
+
+@webhook_app.command("add")
+@handles_errors
+def webhook_add(
+    ctx: typer.Context,
+    client: Annotated[str, typer.Argument(help="The API client the webhook belongs to.")],
+    url: Annotated[str, typer.Argument(help="Where to POST the events (http or https).")],
+    kind: Annotated[list[str] | None, typer.Option(
+        help="Only these events: receipt, shipment, pick, adjustment, move, status (repeat; "
+             "default: all).", show_default=False)] = None,
+    since: Annotated[str, typer.Option(
+        help="Start after this event cursor (0: every event in the database; now: only "
+             "events from now on).")] = "now",
+) -> None:
+    """Subscribe a client's URL to the events and print its signing secret, shown only now."""
+    from wms_tui.api import subscriptions
+
+    site = open_site(ctx)
+    sub, secret = subscriptions.subscribe(site.uow_factory, _client_of(client), url,
+                                          kind or (), since)
+    kinds = ", ".join(k.value for k in sub.kinds) or "all events"
+    typer.echo(f"webhook {sub.id} added for {sub.client} ({kinds}) from cursor "
+               f"{sub.cursor}; its signing secret, shown only now:", err=True)
+    typer.echo(secret)
+
+
+@webhook_app.command("list")
+@handles_errors
+def webhook_list(
+    ctx: typer.Context,
+    client: Annotated[str | None, typer.Option(help="Only this client's webhooks.")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """The webhooks, removed ones too, with their deliveries by state (no secrets)."""
+    from wms_tui.api import subscriptions
+
+    rows = [{"id": v.id, "client": v.client, "url": v.url, "kinds": ",".join(v.kinds) or "all",
+             "active": v.active, "cursor": v.cursor, "pending": v.pending,
+             "delivered": v.delivered, "dead": v.dead, "created_at": v.created_at.isoformat()}
+            for v in subscriptions.listing(open_site(ctx).read_factory, client)]
+    if as_json:
+        print_json(rows)
+    elif not rows:
+        typer.echo("no webhooks")
+    else:
+        from wms_tui.cli.output import console, table
+
+        console().print(table("Webhooks", list(rows[0]), [list(r.values()) for r in rows],
+                              numeric={"id", "pending", "delivered", "dead"}))
+
+
+@webhook_app.command("remove")
+@handles_errors
+def webhook_remove(
+    ctx: typer.Context,
+    webhook: Annotated[int, typer.Argument(help="The webhook's id (`wms api webhook list`).")],
+) -> None:
+    """Stop a webhook: nothing more is sent to it; its deliveries stay listed."""
+    from wms_tui.api import subscriptions
+
+    sub = subscriptions.unsubscribe(open_site(ctx).uow_factory, webhook)
+    typer.echo(f"webhook {sub.id} ({sub.client}, {sub.url}) removed")
+
+
+@webhook_app.command("dead")
+@handles_errors
+def webhook_dead(
+    ctx: typer.Context,
+    client: Annotated[str | None, typer.Option(help="Only this client's.")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Deliveries that failed every try: replay them with `wms api webhook replay`."""
+    from wms_tui.api import subscriptions
+
+    rows = [{"id": d.id, "webhook": d.subscription_id, "event_id": d.event_id,
+             "event": d.event, "tries": d.tries, "last_error": d.last_error or "",
+             "dead_at": d.finished_at.isoformat() if d.finished_at else ""}
+            for d in subscriptions.dead_letters(open_site(ctx).read_factory, client)]
+    if as_json:
+        print_json(rows)
+    elif not rows:
+        typer.echo("no dead deliveries")
+    else:
+        from wms_tui.cli.output import console, table
+
+        console().print(table("Dead webhook deliveries", list(rows[0]),
+                              [list(r.values()) for r in rows],
+                              numeric={"id", "webhook", "tries"}))
+
+
+@webhook_app.command("replay")
+@handles_errors
+def webhook_replay(
+    ctx: typer.Context,
+    delivery: Annotated[list[int] | None, typer.Argument(
+        help="Dead delivery ids (`wms api webhook dead`).", show_default=False)] = None,
+    replay_all: Annotated[bool, typer.Option("--all", help="Every dead delivery.")] = False,
+) -> None:
+    """Put dead deliveries back in their webhook's queue, their tries counted from zero."""
+    from wms_tui.api import subscriptions
+
+    if bool(delivery) == replay_all:
+        fail("name dead delivery ids, or pass --all", 2)
+    count = subscriptions.replay(open_site(ctx).uow_factory, None if replay_all else delivery)
+    typer.echo(f"{count} dead deliveries queued again")
+
+
+@webhook_app.command("run")
+@handles_errors
+def webhook_run(
+    ctx: typer.Context,
+    once: Annotated[bool, typer.Option(
+        "--once", help="One pass (queue, send what is due), then stop.")] = False,
+    idle: Annotated[float, typer.Option(
+        help="Seconds to rest when a pass found nothing to do.", min=0.05, max=60)] = 1.0,
+    delays: Delays = None,
+    tries: Tries = 8,
+) -> None:
+    """Deliver webhooks without serving the API (any number of these may run at once)."""
+    import threading
+
+    worker = _worker(open_site(ctx), delays, tries)
+    if once:
+        report = worker.run_once()
+        typer.echo(f"queued {report.queued}, delivered {report.delivered}, failed "
+                   f"{report.failed} (dead {report.dead})")
+        return
+    stop = threading.Event()
+    try:
+        worker.run(stop, idle)
+    except KeyboardInterrupt:
+        stop.set()

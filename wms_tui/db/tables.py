@@ -544,3 +544,4 @@ class DatabaseEpoch(SQLModel, table=True):
 # The pack, ship and return tables live beside this module (the file stays readable); importing
 # the module here registers them on the metadata whenever these tables are registered.
 from wms_tui.db import shipping_tables as shipping_tables  # noqa: E402
+from wms_tui.db import webhook_tables as webhook_tables  # noqa: E402

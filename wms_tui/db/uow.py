@@ -26,6 +26,7 @@ from wms_tui.db.repositories import SqlCatalog, SqlIdempotency, SqlStock, SqlUse
 from wms_tui.db.serials import SqlSerials
 from wms_tui.db.shipping import SqlShipping
 from wms_tui.db.tables import CLOCK
+from wms_tui.db.webhooks import SqlWebhooks
 from wms_tui.domain.errors import (
     DatabaseReadOnly,
     DatabaseUnreachable,
@@ -89,7 +90,8 @@ def driver_fault(error: BaseException, *, disconnected: bool = False) -> Storage
 
 Clock = Callable[[], datetime]
 _REPOSITORIES = ("catalog", "stock", "idempotency", "users", "masterdata", "flow_state", "inquiry",
-                 "inbound", "putaway", "outbound", "counting", "reports", "serials", "shipping")
+                 "inbound", "putaway", "outbound", "counting", "reports", "serials", "shipping",
+                 "webhooks")
 
 
 class SqlUnitOfWork:
@@ -167,6 +169,10 @@ class SqlUnitOfWork:
     @cached_property
     def shipping(self) -> SqlShipping:
         return SqlShipping(self.session)
+
+    @cached_property
+    def webhooks(self) -> SqlWebhooks:
+        return SqlWebhooks(self.session)
 
     def __exit__(
         self,
