@@ -69,7 +69,11 @@ class RfScreen(HookedScreen[None], inherit_bindings=False):
         message.show(view.message, view.tone)
         yield message
         if legend := self.legend():
-            yield KeyLegend(legend, id="legend")
+            key_legend = KeyLegend(legend, id="legend")
+            # Hidden from the start on a handheld: a screen may get no resize event before it
+            # is first drawn, and the row is the step's.
+            key_legend.display = self.app.size.height >= LEGEND_ROWS
+            yield key_legend
 
     def legend(self) -> str:
         """The keys legend for the bottom row of a tall screen; none by default."""
