@@ -19,6 +19,7 @@ from wms_tui.domain.flows.base import AnyFlow
 from wms_tui.domain.flows.count import CountFlow, CountStep
 from wms_tui.domain.flows.inquiry import InquiryFlow
 from wms_tui.domain.flows.move import MoveFlow, MoveStep
+from wms_tui.domain.flows.pack import EVERYTHING, PackFlow, PackStep
 from wms_tui.domain.flows.pick import PickFlow, PickStep
 from wms_tui.domain.flows.pick_state import PickTaskState
 from wms_tui.domain.flows.putaway import LocationState, PutawayFlow, PutawayStep
@@ -180,6 +181,17 @@ class DemoCatalog:
             ids = s.exec(select(tables.Item.id).order_by(col(tables.Item.sku)).limit(2)).all()
         return [self.item_code(item_id) for item_id in ids if item_id is not None]
 
+    def totes_to_pack(self) -> list[Suggestion]:
+        """Totes holding an order's picked stock, loose (not yet in a carton)."""
+        with self._session() as s:
+            stocked = (select(tables.Balance.location_id).where(tables.Balance.quantity > 0)
+                       .where(col(tables.Balance.lpn_id).is_(None)))
+            rows = s.exec(select(tables.Location).join(
+                tables.ToteOrder, col(tables.ToteOrder.tote_id) == tables.Location.id)
+                .where(col(tables.Location.id).in_(stocked))
+                .order_by(col(tables.Location.walk_seq), col(tables.Location.code))).all()
+            return [(Label(N_("Tote {code}"), code=loc.code), loc.barcode) for loc in rows]
+
     def waves(self) -> list[Suggestion]:
         with self._session() as s:
             rows = s.exec(select(tables.Wave).order_by(col(tables.Wave.id).desc())).all()
@@ -337,6 +349,33 @@ def _move(flow: MoveFlow, catalog: DemoCatalog) -> list[Suggestion]:
     return []
 
 
+def _pack(flow: PackFlow, catalog: DemoCatalog) -> list[Suggestion]:
+    step, s = flow.step_name, flow.state
+    yes_no: list[Suggestion] = [(Label(N_("1 Yes")), "1"), (Label(N_("2 No")), "2")]
+    if step == PackStep.TOTE:
+        return catalog.totes_to_pack()
+    if step == PackStep.ITEM:
+        items: list[Suggestion] = [(Label(N_("SKU {code}"), code=line["sku"]), line["sku"])
+                                   for line in s.get("lines", []) if line["qty"] > 0]
+        return [(Label(N_("ALL: pack all left")), EVERYTHING), *items]
+    if step in (PackStep.QTY, PackStep.SQTY):
+        return [(Label(N_("Enter = all")), "")]
+    if step == PackStep.TYPE:
+        return [(Label(N_("Type {code}"), code=code), str(n))
+                for n, code in enumerate(s.get("types", []), start=1)]
+    if step == PackStep.WEIGHT:
+        # A GS1 net weight label (3103: kg, three decimals).
+        return [(Label(N_("Weight {kg} kg"), kg="4.500"), "(3103)004500")]
+    if step in (PackStep.CONFIRM, PackStep.SHORT):
+        return yes_no
+    if step == PackStep.DONE:
+        return [(Label(N_("Enter = next carton")), "")]
+    if step == PackStep.REASON:
+        return [(Label(N_("Reason {code}"), code=code), str(n))
+                for n, code in enumerate(s.get("reasons", []), start=1)]
+    return []
+
+
 def _inquiry(catalog: DemoCatalog) -> list[Suggestion]:
     """Both steps take any scan: a pick location with stock, and an item in it."""
     found = catalog.locations_with_stock("pick", limit=1)
@@ -389,6 +428,8 @@ def suggestions(flow: AnyFlow, catalog: DemoCatalog) -> list[Suggestion]:
             right = _replenish(flow, catalog)
         case ApproveFlow():
             right = _approve(flow)
+        case PackFlow():
+            right = _pack(flow, catalog)
         case _:
             right = []
     return [*right[:MAX_RIGHT], (Label(N_("Wrong code")), WRONG_CODE)]

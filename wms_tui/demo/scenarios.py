@@ -12,6 +12,7 @@ from wms_tui.domain.flows.base import AnyFlow
 from wms_tui.domain.flows.count import CountFlow, CountStep
 from wms_tui.domain.flows.inquiry import InquiryFlow, InquiryStep
 from wms_tui.domain.flows.move import MoveFlow, MoveStep
+from wms_tui.domain.flows.pack import PackFlow, PackStep
 from wms_tui.domain.flows.pick import PickFlow, PickStep
 from wms_tui.domain.flows.putaway import PutawayFlow, PutawayStep
 from wms_tui.domain.flows.qc_release import QcReleaseFlow, QcReleaseStep
@@ -77,6 +78,16 @@ HINTS: dict[tuple[str, str], str] = {
     (QcReleaseFlow.name, QcReleaseStep.DECIDE): N_("Key 1 or 2 + Enter"),
     (QcReleaseFlow.name, QcReleaseStep.REASON): N_("Key reason + Enter"),
     (QcReleaseFlow.name, QcReleaseStep.CONFIRM): N_("Key 1 or 2 + Enter"),
+    (PackFlow.name, PackStep.TOTE): N_("F6: scan a tote"),
+    (PackFlow.name, PackStep.ITEM): N_("F6: item or ALL"),
+    (PackFlow.name, PackStep.QTY): N_("Enter: all of it"),
+    (PackFlow.name, PackStep.TYPE): N_("Key type + Enter"),
+    (PackFlow.name, PackStep.WEIGHT): N_("F6 or key the kg"),
+    (PackFlow.name, PackStep.CONFIRM): N_("Key 1 or 2 + Enter"),
+    (PackFlow.name, PackStep.DONE): N_("Enter: next carton"),
+    (PackFlow.name, PackStep.REASON): N_("Key reason + Enter"),
+    (PackFlow.name, PackStep.SQTY): N_("Enter: all of it"),
+    (PackFlow.name, PackStep.SHORT): N_("Key 1 or 2 + Enter"),
     (ApproveFlow.name, ApproveStep.START): N_("Enter: next count"),
     (ApproveFlow.name, ApproveStep.REVIEW): N_("Enter: next item"),
     (ApproveFlow.name, ApproveStep.DECIDE): N_("Key 1-3 + Enter"),

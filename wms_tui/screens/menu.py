@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from textual import events, work
 from textual.binding import Binding, BindingType
+from textual.events import Resize
 
 from wms_tui.domain.checkdigits import is_ascii_digits
 from wms_tui.domain.flows.base import Tone
@@ -18,6 +19,10 @@ from wms_tui.screens.modals import ConfirmModal
 from wms_tui.screens.widgets import MenuList
 
 log = logging.getLogger(__name__)
+
+# The dashboard and the supervisor's desk are screens for 24x80 and larger: a smaller screen's
+# menu leaves them out, so every entry it shows fits whole.
+DESK_SIZE = (80, 24)
 
 
 class MenuScreen(RfScreen):
@@ -37,11 +42,26 @@ class MenuScreen(RfScreen):
 
     def first_view(self) -> View:
         _ = self.t
-        self.entries = allowed_flows(self.actor.role, self.rf.flows)
-        lines = [f"{spec.key} {_(spec.title)}" for spec in self.entries]
-        lines.append("0 " + _("Logout"))
-        return View(_("Menu {login}").format(login=self.actor.login), tuple(lines),
+        self.entries = self.entries_for(self.app.size.width, self.app.size.height)
+        return View(_("Menu {login}").format(login=self.actor.login), self.entry_lines(),
                     _("Choose a number"))
+
+    def entries_for(self, width: int, height: int) -> list[FlowSpec]:
+        """What the role may open that this screen can show: desk screens only at 24x80."""
+        desk = width >= DESK_SIZE[0] and height >= DESK_SIZE[1]
+        return [spec for spec in allowed_flows(self.actor.role, self.rf.flows)
+                if desk or spec.factory is not None]
+
+    def entry_lines(self) -> tuple[str, ...]:
+        _ = self.t
+        return (*(f"{spec.key} {_(spec.title)}" for spec in self.entries), "0 " + _("Logout"))
+
+    def on_resize(self, event: Resize) -> None:
+        super().on_resize(event)
+        entries = self.entries_for(event.size.width, event.size.height)
+        if entries != self.entries:
+            self.entries = entries
+            self.query_one(MenuList).show(self.entry_lines())
 
     def on_mount(self) -> None:
         saved, self.saved = self.saved, None
@@ -145,7 +165,10 @@ class MenuScreen(RfScreen):
             self.action_logout()
             return
         spec = next((s for s in self.entries if s.key == choice), None)
-        if spec is None:
+        allowed = allowed_flows(self.actor.role, self.rf.flows)
+        if spec is None and any(s.key == choice for s in allowed):
+            self.show_message(self.t("Needs a 24x80 screen or larger"), Tone.ERROR)
+        elif spec is None:
             self.show_message(self.t("No such choice"), Tone.ERROR)
         else:
             self.open(spec)

@@ -13,6 +13,7 @@ from wms_tui.domain.flows.base import AnyFlow, no_translation
 from wms_tui.domain.flows.count import CountStep
 from wms_tui.domain.flows.inquiry import InquiryStep
 from wms_tui.domain.flows.move import MoveFlow, MoveStep
+from wms_tui.domain.flows.pack import PackStep
 from wms_tui.domain.flows.pick import PickStep
 from wms_tui.domain.flows.putaway import PutawayStep
 from wms_tui.domain.flows.receive import ReceiveStep
@@ -31,6 +32,8 @@ SAVED_STEP_NAMES: dict[str, tuple[type[enum.StrEnum], set[str]]] = {
     "count": (CountStep, {"task", "loc", "item", "lot", "qty", "serial", "done"}),
     "replenish": (ReplenishStep, {"start", "from", "item", "lot", "qty", "to"}),
     "approve": (ApproveStep, {"start", "review", "decide"}),
+    "pack": (PackStep, {"tote", "item", "qty", "type", "weight", "confirm", "done", "reason",
+                        "sqty", "short"}),
 }
 
 

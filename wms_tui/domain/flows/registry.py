@@ -11,6 +11,7 @@ from wms_tui.domain.flows.base import AnyFlow, Translate
 from wms_tui.domain.flows.count import CountFlow
 from wms_tui.domain.flows.inquiry import InquiryFlow
 from wms_tui.domain.flows.move import MoveFlow
+from wms_tui.domain.flows.pack import PackFlow
 from wms_tui.domain.flows.pick import PickFlow
 from wms_tui.domain.flows.putaway import PutawayFlow
 from wms_tui.domain.flows.qc_release import QcReleaseFlow
@@ -78,8 +79,10 @@ def default_flows() -> tuple[FlowSpec, ...]:
         _spec("7", ReplenishFlow, N_("Replenish"), Action.MOVE),
         FlowSpec("8", "dashboard", N_("Dashboard"), Action.APPROVE, None),
         FlowSpec("9", "supervisor", N_("Supervisor"), Action.APPROVE, None),
-        # Past the digits: letter keys, for supervisors only (0 is Logout). Approvals is the
-        # supervisor desk's count approval at any screen size, so it needs the same permission.
+        # Past the digits, letter keys (0 is Logout). Packers pick too, so Pack needs that
+        # permission. Approvals is the supervisor desk's count approval at any screen size, so
+        # it needs the same permission.
+        _spec("p", PackFlow, N_("Pack"), Action.PICK),
         _spec("a", ApproveFlow, N_("Approvals"), Action.APPROVE),
         _spec("q", QcReleaseFlow, N_("QC release"), Action.CHANGE_STATUS),
     )
