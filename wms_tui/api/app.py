@@ -132,5 +132,6 @@ def create_app(site: Site, clients: ClientBook, *, clock: Clock = time.monotonic
 
     for module in (orders, masterdata, reads, feed, webhooks):
         app.include_router(module.router)
+    app.include_router(__import__("wms_tui.api.edi", fromlist=["router"]).router)  # EDI
     app.add_middleware(BodyLimit, max_bytes=max_body)
     return app

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from wms_tui.domain.errors import BadInput
 
@@ -57,6 +58,8 @@ class ApiClient:
     # Requests per second, and how many may come at once after a quiet spell.
     rate: float = DEFAULT_RATE
     burst: int = DEFAULT_BURST
+    # The client's field mapping as its file holds it (domain/field_mapping.py), or none.
+    mapping: dict[str, Any] | None = field(default=None, hash=False, compare=False)
 
     @property
     def active(self) -> bool:
@@ -179,6 +182,15 @@ class ClientBook:
         revoked = replace(client, revoked_at=_now())
         self._write([revoked if c.name == name else c for c in self.clients()])
         return revoked
+
+    def set_mapping(self, name: str, mapping: dict[str, Any] | None) -> ApiClient:
+        """Store (or, with None, drop) a client's field mapping; the caller has checked it."""
+        client = self.get(name)
+        if client is None:
+            raise BadInput(f"no client {name[:20]!r}")
+        changed = replace(client, mapping=mapping)
+        self._write([changed if c.name == name else c for c in self.clients()])
+        return changed
 
     def _write(self, clients: list[ApiClient]) -> None:
         """Replace the file at once, readable by its owner only."""

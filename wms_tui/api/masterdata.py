@@ -18,6 +18,7 @@ from wms_tui.api import imports
 from wms_tui.api.auth import scoped
 from wms_tui.api.clients import ApiClient, Scope
 from wms_tui.api.common import WRITE_PROBLEMS, answer, site_of
+from wms_tui.api.mapping import MappedRoute
 from wms_tui.api.models import MAX_ROWS, ImportOut, ItemIn, LocationIn, UserIn
 from wms_tui.api.problems import RowOrigin
 from wms_tui.api.writes import IdempotencyKey, JoinedUnitOfWork, run_write
@@ -26,7 +27,7 @@ from wms_tui.domain.masterdata import import_items, import_locations
 from wms_tui.domain.model import Actor
 from wms_tui.domain.user_import import import_users
 
-router = APIRouter(prefix="/v1", tags=["master data"])
+router = APIRouter(prefix="/v1", tags=["master data"], route_class=MappedRoute)
 
 Partial = Annotated[bool, Query(
     description="Write every row (item: with all its units) without problems; report the rest")]

@@ -271,6 +271,15 @@ class EventOut(BaseModel):
     reference: str | None = None
     reason: str | None = None
     user: str | None = None
+    # A shipment event's detail (written at ship confirm); null on every other event.
+    order: str | None = None
+    order_line: int | None = None
+    unit: str | None = None
+    expiry: str | None = Field(default=None, description="ISO date of the lot's expiry")
+    serials: str | None = Field(default=None, description="serial numbers, space-separated")
+    sscc: str | None = None
+    weight_kg: str | None = Field(default=None, description="the carton's gross weight, decimal")
+    shipment: str | None = None
 
 
 class EventPage(BaseModel):

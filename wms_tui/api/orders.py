@@ -16,6 +16,7 @@ from wms_tui.api import imports
 from wms_tui.api.auth import scoped
 from wms_tui.api.clients import ApiClient, Scope
 from wms_tui.api.common import PROBLEMS, WRITE_PROBLEMS, answer, site_of
+from wms_tui.api.mapping import MappedRoute
 from wms_tui.api.models import (
     CancelIn,
     CancelOut,
@@ -35,7 +36,7 @@ from wms_tui.domain.outbound.cancels import PickedUnits, cancel_order
 from wms_tui.domain.outbound.model import OutboundStatus
 from wms_tui.domain.outbound.orders import import_outbound_orders
 
-router = APIRouter(prefix="/v1/orders", tags=["orders"])
+router = APIRouter(prefix="/v1/orders", tags=["orders"], route_class=MappedRoute)
 
 Kind = Literal["inbound", "outbound"]
 OrderDoc = InboundOrderIn | OutboundOrderIn

@@ -20,6 +20,7 @@ from wms_tui.cli.api import api_app
 from wms_tui.cli.common import CliState
 from wms_tui.cli.count import count_app
 from wms_tui.cli.demo import demo_app
+from wms_tui.cli.edi import edi_app
 from wms_tui.cli.exports import export_app
 from wms_tui.cli.items import item_app
 from wms_tui.cli.labels import labels_app
@@ -87,3 +88,4 @@ app.add_typer(pack_app, name="pack")
 app.add_typer(ship_app, name="ship")
 app.add_typer(return_app, name="return")
 app.add_typer(api_app, name="api")
+app.add_typer(edi_app, name="edi")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -179,6 +180,51 @@ def client_revoke(name: Annotated[str, typer.Argument(help="The client's name.")
     """Revoke a client's key at once (a running `wms api` sees it on its next request)."""
     client = _book().revoke(name)
     typer.echo(f"client {client.name} revoked at {client.revoked_at}")
+
+
+@client_app.command("map")
+@handles_errors
+def client_map(
+    name: Annotated[str, typer.Argument(help="The client's name.")],
+    file: Annotated[Path | None, typer.Argument(
+        help="A field mapping, JSON or *.toml (docs/api.md, Field mapping).",
+        show_default=False)] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Drop the client's mapping.")] = False,
+) -> None:
+    """Give a client a field mapping from its ERP's field names and codes to ours, applied to
+    its order and master-data writes (a running `wms api` sees it on its next request)."""
+    from wms_tui.api.mapping import read_file
+
+    if clear == (file is not None):
+        raise BadInput("give a mapping FILE, or --clear")
+    book = _book()
+    if book.get(name) is None:
+        raise BadInput(f"no client {name[:20]!r}")
+    if file is None:
+        book.set_mapping(name, None)
+        typer.echo(f"client {name}: mapping dropped")
+        return
+    stored, mapping = read_file(file)
+    book.set_mapping(name, stored)
+    kinds = ", ".join(f"{k} ({len(v)})" for k, v in mapping.fields.items() if v) or "none"
+    codes = ", ".join(f"{k} ({len(v)})" for k, v in mapping.codes.items()) or "none"
+    typer.echo(visible(f"client {name}: fields renamed: {kinds}; codes: {codes}"))
+
+
+@api_app.command("openapi")
+@handles_errors
+def api_openapi(out: Annotated[Path | None, typer.Option(
+        help="Write the document here (docs/openapi.json in the repository) instead of to "
+             "standard output.", show_default=False)] = None) -> None:
+    """Print the OpenAPI document the API serves, in the committed form (sorted, stable)."""
+    from wms_tui.api.openapi import document, render
+
+    text = render(document())
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {out}", err=True)
 
 
 def _worker(site: Site, delays: str | None, tries: int) -> WebhookWorker:

@@ -13,8 +13,9 @@ import typer
 
 from wms_tui.cli.common import open_site
 from wms_tui.cli.output import console
-from wms_tui.domain import import_files
+from wms_tui.domain import field_mapping, import_files
 from wms_tui.domain.errors import BadInput
+from wms_tui.domain.field_mapping import FieldMapping
 from wms_tui.domain.import_files import CsvTable
 from wms_tui.domain.text import shown, visible
 
@@ -48,6 +49,12 @@ Partial = Annotated[bool, typer.Option(
 )]
 
 
+MappingOpt = Annotated[Path | None, typer.Option(
+    "--mapping", help="A field mapping (JSON or *.toml) from an ERP's column names and codes "
+    "to ours (docs/api.md, Field mapping).", show_default=False,
+)]
+
+
 class FileFormat(StrEnum):
     csv = "csv"
     json = "json"
@@ -70,10 +77,27 @@ def _read_bytes(path: Path) -> bytes:
         raise BadInput(f"cannot read {shown(str(path))}: {exc.strerror or exc}") from None
 
 
-def _read_table(path: Path, fmt: FileFormat | None = None) -> CsvTable:
+def _read_table(path: Path, fmt: FileFormat | None = None,
+                mapped: tuple[FieldMapping, str] | None = None) -> CsvTable:
+    """The file as a table; with a mapping, in our column names and codes."""
     data = _read_bytes(path)
     kind = import_files.format_for(path.name, fmt.value if fmt else None)
-    return import_files.read_table(data, str(path), kind)
+    if mapped is None:
+        return import_files.read_table(data, str(path), kind)
+    mapping, what = mapped
+    if kind == "csv":
+        data = field_mapping.rename_csv_header(mapping, what, data, str(path))
+    table = import_files.read_table(data, str(path), kind)
+    return field_mapping.apply_table(mapping, what, table)
+
+
+def read_mapping(path: Path) -> FieldMapping:
+    """A mapping file, checked against every import's columns."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BadInput(f"cannot read {shown(str(path))}: {exc.strerror or exc}") from None
+    return field_mapping.read(data, shown(str(path)), field_mapping.import_columns())
 
 
 @contextmanager
@@ -108,13 +132,21 @@ def finish(report: ImportReport) -> None:
 
 
 def run_import(ctx: typer.Context, file: Path, label: str, importer: Importer, *,
-               dry_run: bool, partial: bool, fmt: FileFormat | None) -> None:
-    """Read the file, run one domain importer (read-only when dry), print its report."""
-    table = _read_table(file, fmt)
+               dry_run: bool, partial: bool, fmt: FileFormat | None,
+               mapping: Path | None = None, kind: str = "") -> None:
+    """Read the file, run one domain importer (read-only when dry), print its report.
+
+    With a mapping file, kind ("items", "outbound", ...) picks its fields section, and the
+    report names a renamed column by the file's name too.
+    """
+    mapped = (read_mapping(mapping), kind or label) if mapping is not None else None
+    table = _read_table(file, fmt, mapped)
     site = open_site(ctx)
     with _progress(len(table.rows), label) as advance:
         report = importer(
             site.read_factory if dry_run else site.uow_factory, table, dry_run=dry_run,
             partial=partial, progress=advance,
         )
+    if mapped is not None:
+        report.errors[:] = [field_mapping.explain(*mapped, e) for e in report.errors]
     finish(report)

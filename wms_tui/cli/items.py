@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from wms_tui.cli.common import AsCsv, AsJson, handles_errors, open_site
-from wms_tui.cli.importing import DryRun, FileArg, FormatOpt, Partial, run_import
+from wms_tui.cli.importing import DryRun, FileArg, FormatOpt, MappingOpt, Partial, run_import
 from wms_tui.cli.listing import emit_rows
 
 item_app = typer.Typer(help="Items and their units of measure.", no_args_is_help=True)
@@ -17,13 +17,13 @@ item_app = typer.Typer(help="Items and their units of measure.", no_args_is_help
 @handles_errors
 def item_import(
     ctx: typer.Context, file: FileArg, dry_run: DryRun = False, partial: Partial = False,
-    fmt: FormatOpt = None,
+    fmt: FormatOpt = None, mapping: MappingOpt = None,
 ) -> None:
     """Create or update items and their units from a CSV or JSON file, one row per unit."""
     from wms_tui.domain import masterdata
 
     run_import(ctx, file, "items", masterdata.import_items, dry_run=dry_run,
-               partial=partial, fmt=fmt)
+               partial=partial, fmt=fmt, mapping=mapping, kind="items")
 
 
 @item_app.command("list")

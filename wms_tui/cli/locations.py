@@ -7,7 +7,15 @@ from typing import Annotated
 import typer
 
 from wms_tui.cli.common import AsCsv, AsJson, handles_errors, open_site
-from wms_tui.cli.importing import DryRun, FileArg, FormatOpt, Partial, finish, run_import
+from wms_tui.cli.importing import (
+    DryRun,
+    FileArg,
+    FormatOpt,
+    MappingOpt,
+    Partial,
+    finish,
+    run_import,
+)
 from wms_tui.cli.listing import choice, emit_rows
 from wms_tui.domain.model import LocationType
 
@@ -18,13 +26,13 @@ location_app = typer.Typer(help="Locations: import, generate and list.", no_args
 @handles_errors
 def location_import(
     ctx: typer.Context, file: FileArg, dry_run: DryRun = False, partial: Partial = False,
-    fmt: FormatOpt = None,
+    fmt: FormatOpt = None, mapping: MappingOpt = None,
 ) -> None:
     """Create or update locations from a CSV or JSON file (docs/import-formats.md)."""
     from wms_tui.domain import masterdata
 
     run_import(ctx, file, "locations", masterdata.import_locations, dry_run=dry_run,
-               partial=partial, fmt=fmt)
+               partial=partial, fmt=fmt, mapping=mapping, kind="locations")
 
 
 @location_app.command("generate")

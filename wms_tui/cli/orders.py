@@ -12,7 +12,15 @@ import typer
 from wms_tui.cli.cancels import Key, Reason, print_cancel
 from wms_tui.cli.choices import PickedUnits
 from wms_tui.cli.common import AsCsv, AsJson, AsLogin, acting_user, handles_errors, open_site
-from wms_tui.cli.importing import DryRun, FileArg, FormatOpt, Importer, Partial, run_import
+from wms_tui.cli.importing import (
+    DryRun,
+    FileArg,
+    FormatOpt,
+    Importer,
+    MappingOpt,
+    Partial,
+    run_import,
+)
 from wms_tui.cli.listing import emit_rows
 from wms_tui.cli.output import console, print_json, table
 from wms_tui.domain.errors import BadInput
@@ -45,6 +53,7 @@ def order_import(
     dry_run: DryRun = False,
     partial: Partial = False,
     fmt: FormatOpt = None,
+    mapping: MappingOpt = None,
 ) -> None:
     """Create or update orders and their lines from a CSV or JSON file
     (docs/import-inbound.md, docs/import-outbound.md)."""
@@ -52,7 +61,8 @@ def order_import(
 
     importer: Importer = (outbound.import_outbound_orders if kind is OrderKind.outbound
                           else inbound.import_inbound_orders)
-    run_import(ctx, file, "order lines", importer, dry_run=dry_run, partial=partial, fmt=fmt)
+    run_import(ctx, file, "order lines", importer, dry_run=dry_run, partial=partial, fmt=fmt,
+               mapping=mapping, kind=kind.value)
 
 
 def _wave_json(report: outbound.WaveReport) -> dict[str, object]:
