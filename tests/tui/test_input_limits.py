@@ -65,6 +65,12 @@ async def reads(pilot: Pilot[Any], *parts: str) -> None:
         mark_bursts(batch)
         same_read(batch)
         batches.append(batch)
+    # A stream's reads follow each other within milliseconds: parsing them here may take
+    # longer on a loaded machine, so no read is timed later than a millisecond after the last.
+    first = batches[0][0].time if batches and batches[0] else 0.0
+    for n, batch in enumerate(batches):
+        for event in batch:
+            event.time = min(event.time, first + n / 1000)
     for batch in batches:
         for event in batch:
             event.set_sender(pilot.app)
