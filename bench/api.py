@@ -137,6 +137,9 @@ def order(number: int) -> dict[str, Any]:
 
 
 def measure(target: Target, clients: int, seconds: float, directory: Path) -> dict[str, Any]:
+    if target.is_sqlite:
+        # A new file per run; PostgreSQL gets a fresh schema from fresh_database.
+        target = Target(target.name, f"sqlite:///{directory / f'api-{clients}.db'}")
     engine = fresh_database(target)
     wh = build_warehouse(engine)
     site = wire(engine)
