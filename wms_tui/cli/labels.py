@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,6 +11,7 @@ import typer
 from wms_tui.cli.choices import LabelFormat
 from wms_tui.cli.common import handles_errors, open_site
 from wms_tui.domain.errors import BadInput
+from wms_tui.domain.periods import day
 from wms_tui.domain.text import shown
 
 if TYPE_CHECKING:
@@ -166,10 +166,7 @@ def labels_pallet(
         assert sku is not None
         if count is None:
             raise BadInput("--sku needs --count N")
-        try:
-            expires = date.fromisoformat(expiry) if expiry is not None else None
-        except ValueError:
-            raise BadInput(f"--expiry must be a date YYYY-MM-DD, got {expiry!r}") from None
+        expires = day(expiry, "--expiry") if expiry is not None else None
         label = label_data.new_pallet_label(
             open_site(ctx).engine, sku=sku, count=count, prefix=company_prefix, lot=lot,
             expiry=expires, uom=uom, best_before=best_before,
@@ -233,10 +230,7 @@ def labels_carton(
     if gs1_check_digit(code[:-1]) != code[-1]:
         raise BadInput(f"--sscc {code} has a wrong check digit: the last digit should be "
                        f"{gs1_check_digit(code[:-1])}, not {code[-1]}")
-    try:
-        expires = date.fromisoformat(expiry) if expiry is not None else None
-    except ValueError:
-        raise BadInput(f"--expiry must be a date YYYY-MM-DD, got {shown(expiry or '')}") from None
+    expires = day(expiry, "--expiry") if expiry is not None else None
     try:
         kilograms = Decimal(weight.strip()) if weight is not None else None
     except InvalidOperation:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -96,8 +97,6 @@ class FlowScreen(RfScreen):
     def guided(self, view: View) -> View:
         """The keys named as this keyboard has them; in a demo scenario an empty message line
         carries the step's short instruction."""
-        from dataclasses import replace
-
         keys = self.rf.keys
         view = replace(view, prompt=keys.name(view.prompt), message=keys.name(view.message))
         if self.rf.scenario is None or view.message:

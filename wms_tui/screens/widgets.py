@@ -151,6 +151,8 @@ class FactList(RfWidget):
     def __init__(self, with_prompt: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.lines: tuple[str, ...] = ()
+        # (lines, their kinds, width, fact rows, ASCII mode) -> the rows rows() laid out.
+        self._laid_out: tuple[tuple[object, ...], list[str]] | None = None
         self.with_prompt = with_prompt
         self.prompt = ""
 
@@ -186,10 +188,18 @@ class FactList(RfWidget):
             self.refresh(Region(0, height - len(new_prompt), width, len(new_prompt)))
 
     def rows(self, width: int) -> list[str]:
-        """The facts as drawn rows at this width: read across, descriptions and SSCCs whole."""
-        shown = [type(line)(visible(line, self.ascii_mode)) for line in self.lines]
-        return lay_out_facts(shown, width, self.fact_rows,
-                         lambda text, cells: fit(text, cells, self.ascii_mode))
+        """The facts as drawn rows at this width: read across, descriptions and SSCCs whole.
+
+        A step asks for them up to four times (the rows before and after show(), render(),
+        the message's room), so the last layout is kept until the lines or the size change.
+        """
+        key = (self.lines, tuple(map(type, self.lines)), width, self.fact_rows, self.ascii_mode)
+        if self._laid_out is None or self._laid_out[0] != key:
+            shown = [type(line)(visible(line, self.ascii_mode)) for line in self.lines]
+            self._laid_out = (key, lay_out_facts(
+                shown, width, self.fact_rows,
+                lambda text, cells: fit(text, cells, self.ascii_mode)))
+        return self._laid_out[1]
 
     def render(self) -> Text:
         return self.with_prompt_below(Text("\n".join(self.rows(self.size.width))),

@@ -34,6 +34,7 @@ from wms_tui.domain.flows.base import (
     Tone,
     Translate,
     item_facts,
+    lot_facts,
     no_translation,
 )
 from wms_tui.domain.flows.putaway import LocationState, location_from_state, location_state
@@ -189,8 +190,7 @@ class CountFlow(Flow[CountState, CountStep]):
                 facts.append(Fact(_("Only"), only))
         if step in (CountStep.LOT, CountStep.QTY, CountStep.SERIAL):
             facts.extend(item_facts(_, s["sku"], s.get("desc")))
-            if lot := s.get("lot"):
-                facts.append(Fact(_("Lot"), lot))
+            facts.extend(lot_facts(_, s.get("lot"), None))
         if step == CountStep.SERIAL and (serials := s.get("serials")):
             facts.append(Fact(_("Serial"), serials[-1]))
         if step in (CountStep.ITEM, CountStep.DONE):
