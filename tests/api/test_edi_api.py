@@ -41,7 +41,11 @@ def test_a_desadv_becomes_an_asn_and_a_repeat_replays(api: Api) -> None:
     body = first.json()
     assert (body["kind"], body["messages"], body["created"]) == (
         "inbound", [{"type": "DESADV", "number": "ASN-7001", "lines": 3}], 3)
-    assert "order ASN-7001 line 1: lot L2612A expires 2027-01-31" in body["notes"]
+    assert not [n for n in body["notes"] if "expires" in n]
+    # The order's status shows each line's announced expiry, as the DESADV's DTM+361 gave it.
+    status = api.http.get("/v1/orders/inbound/ASN-7001", headers=api.key("reader", Scope.READ))
+    assert [(ln["lot"], ln["expiry"]) for ln in status.json()["lines"]] == [
+        ("L2612A", "2027-01-31"), (None, None), ("L2612B", "2027-02-15")]
     rows = inbound_lines(api)
     assert [r[3:] for r in rows] == [
         (1, "MILK", 48, "L2612A", "106141411234567897"),

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 import httpx
+from sqlalchemy import event
 
 from tests.api.conftest import Api
 from wms_tui.api.feed import FeedWatch
@@ -89,6 +90,33 @@ class TestStock:
                             headers=headers).json()
         assert [m["quantity"] for m in rest["movements"]] == [3]
         assert rest["movements"][0]["user"] == "ADM1"
+
+    def test_a_movement_page_is_cut_by_the_query(self, api: Api, headers: dict[str, str]) -> None:
+        """The database reads one page: ids after the cursor, as many as asked."""
+        for quantity in (1, 2, 3, 4, 5):
+            api.receive(api.wh.widget if quantity != 3 else api.wh.heavy, quantity, api.wh.dock)
+        statements: list[tuple[str, Any]] = []
+
+        def seen(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+            if "FROM movement" in statement:
+                statements.append((statement, parameters))
+
+        event.listen(api.site.engine, "before_cursor_execute", seen)
+        try:
+            page = api.http.get("/v1/movements", params={"after_id": 1, "limit": 2,
+                                                         "item": "WIDGET"}, headers=headers)
+        finally:
+            event.remove(api.site.engine, "before_cursor_execute", seen)
+        assert [m["quantity"] for m in page.json()["movements"]] == [2, 4]
+        assert page.json()["next_after_id"] == page.json()["movements"][-1]["id"]
+        [(statement, _)] = statements
+        assert "LIMIT" in statement.upper() and "movement.id >" in statement
+        end = api.http.get("/v1/movements", params={"after_id": page.json()["next_after_id"]},
+                           headers=headers).json()
+        assert [m["quantity"] for m in end["movements"]] == [5]
+        empty = api.http.get("/v1/movements", params={"after_id": end["next_after_id"]},
+                             headers=headers).json()
+        assert empty == {"movements": [], "next_after_id": end["next_after_id"]}
 
     def test_count_tasks_are_listed(self, api: Api, headers: dict[str, str]) -> None:
         api.receive(api.wh.widget, 5, api.wh.a1)

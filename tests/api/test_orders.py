@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from tests.api.conftest import Api, keyed
 from wms_tui.api.clients import Scope
+from wms_tui.domain import once
 
 
 def outbound(reference: str = "SO-1", **extra: Any) -> dict[str, Any]:
@@ -76,6 +79,34 @@ class TestIdempotentCreate:
         api.http.post("/v1/orders/outbound", json=outbound(), headers=keyed(headers, "k-1"))
         rows = [(e.event, e.login, e.terminal) for e in api.site.audit.events()]
         assert rows == [("api_write", "SUP1", "api:erp")]
+
+    def test_the_audit_row_commits_with_the_write_or_not_at_all(
+            self, api: Api, headers: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+        # The audit log's own transactions are not used: a write cannot outlive its row.
+        def unusable(rows: object) -> None:
+            raise AssertionError("an API write's row goes in the write's transaction")
+
+        monkeypatch.setattr(api.site.audit, "record_rows", unusable)
+        api.http.post("/v1/orders/outbound", json=outbound(), headers=keyed(headers, "k-1"))
+        assert [e.event for e in api.site.audit.events()] == ["api_write"]
+
+        # A crash at the commit (after the work and the row) keeps neither.
+        real = once.exactly_once
+
+        def crashing_commit(uow: Any, *args: Any, **kwargs: Any) -> Any:
+            def crash() -> None:
+                raise RuntimeError("the process died at the commit")
+
+            uow.commit = crash
+            return real(uow, *args, **kwargs)
+
+        monkeypatch.setattr("wms_tui.api.writes.exactly_once", crashing_commit)
+        with TestClient(api.http.app, raise_server_exceptions=False) as http:
+            failed = http.post("/v1/orders/outbound", json=outbound("SO-2"),
+                               headers=keyed(headers, "k-2"))
+        assert failed.status_code == 500
+        assert order_rows(api) == [("SO-1", "open")]
+        assert [e.event for e in api.site.audit.events()] == ["api_write"]
 
 
 class TestRefusals:
@@ -179,16 +210,27 @@ class TestChanges:
             self, api: Api, headers: dict[str, str]) -> None:
         order = {"reference": "PO-7", "supplier": "Parts Ltd", "expected_date": "2030-02-01",
                  "lines": [{"line_no": 1, "sku": "MILK", "quantity": 10, "lot": "L1",
-                            "tolerance_pct": 5}]}
+                            "expiry": "2030-06-30", "tolerance_pct": 5}]}
         created = api.http.post("/v1/orders/inbound", json=order, headers=keyed(headers, "i1"))
         assert created.status_code == 201
         detail = api.http.get("/v1/orders/inbound/PO-7", headers=headers).json()
-        assert (detail["party"], detail["status"], detail["lines"][0]["lot"]) == (
-            "Parts Ltd", "open", "L1")
+        assert (detail["party"], detail["status"], detail["lines"][0]["lot"],
+                detail["lines"][0]["expiry"]) == ("Parts Ltd", "open", "L1", "2030-06-30")
         cancel = api.http.post("/v1/orders/inbound/PO-7/cancel", json={},
                                headers=keyed(headers, "i2"))
         assert cancel.json()["status"] == "closed"
         assert order_rows(api, "inbound_order") == [("PO-7", "closed")]
+
+    def test_a_bad_expiry_is_refused_by_row_and_field(
+            self, api: Api, headers: dict[str, str]) -> None:
+        order = {"reference": "PO-8", "lines": [
+            {"line_no": 1, "sku": "MILK", "quantity": 1, "expiry": "2030-06-30"},
+            {"line_no": 2, "sku": "MILK", "quantity": 1, "expiry": "2030-02-30"}]}
+        response = api.http.post("/v1/orders/inbound", json=order, headers=keyed(headers, "i3"))
+        assert response.status_code == 422
+        assert [(e["row"], e["field"]) for e in response.json()["errors"]] == [
+            (2, "lines[1].expiry")]
+        assert order_rows(api, "inbound_order") == []
 
     def test_an_order_read_needs_no_write_scope(self, api: Api, headers: dict[str, str]) -> None:
         api.http.post("/v1/orders/outbound", json=outbound(), headers=keyed(headers, "k-1"))

@@ -5,8 +5,10 @@ worker on the same database goes on where the last stopped."""
 from __future__ import annotations
 
 import hmac
+import json
 import socket
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -87,6 +89,22 @@ def test_each_event_is_posted_once_signed_and_in_order(
     # Nothing new: nothing sent again.
     assert worker(api, clock).run_once().idle
     assert len(hook.requests) == 3
+
+
+def test_a_webhook_body_is_the_feed_event_byte_for_byte_led_by_its_id(
+        api: Api, hook: Receiver, clock: StepClock) -> None:
+    subscribe(api, hook.url)
+    api.receive(api.wh.widget, 4, api.wh.dock)
+    api.receive(api.wh.lotted, 6, api.wh.dock, lot="L1", expiry=date(2031, 1, 1))
+    worker(api, clock).run_once()
+    page = api.http.get("/v1/events", headers=api.key("feed", Scope.READ)).json()
+    assert len(page["events"]) == len(hook.requests) == 2
+    for fed, request in zip(page["events"], hook.requests, strict=True):
+        # One spelling of UTC everywhere: RFC 3339 ending in Z.
+        assert fed["time"].endswith("Z") and "+00:00" not in request.body.decode()
+        same = json.dumps({"id": fed["cursor"], **fed}, ensure_ascii=False,
+                          separators=(",", ":"))
+        assert request.body.decode() == same
 
 
 def test_a_subscription_starts_after_the_events_before_it_unless_told(

@@ -47,7 +47,7 @@ def site(make_wms: MakeWms, tmp_path: Path) -> Iterator[tuple[Wms, Engine, Site]
 
 
 INBOUND = ("SELECT o.reference, o.supplier, o.expected_date, l.line_no, i.sku, l.quantity, "
-           "l.lot, l.sscc FROM inbound_line l JOIN inbound_order o ON o.id = l.order_id "
+           "l.lot, l.expiry, l.sscc FROM inbound_line l JOIN inbound_order o ON o.id = l.order_id "
            "JOIN item i ON i.id = l.item_id ORDER BY l.line_no")
 
 
@@ -56,16 +56,20 @@ def test_a_desadv_becomes_an_asn_with_ssccs_gtins_lots(
     wms, engine, _ = site
     out = ok(wms("edi", "import", str(SAMPLES / "desadv_asn.edi")))
     assert "1 DESADV message(s) as inbound orders: ASN-7001" in out
-    assert "order ASN-7001 line 3: lot L2612B expires 2027-02-15" in out
-    assert [(r[0], r[1], str(r[2]), *r[3:]) for r in rows(engine, INBOUND)] == [
-        ("ASN-7001", "5412345000020", "2026-12-08", 1, "MILK", 48, "L2612A",
+    assert "expires" not in out
+    # DTM+361 is stored as the line's expiry, beside its lot.
+    assert [(r[0], r[1], str(r[2]), *r[3:6], r[6], str(r[7]), r[8])
+            for r in rows(engine, INBOUND)] == [
+        ("ASN-7001", "5412345000020", "2026-12-08", 1, "MILK", 48, "L2612A", "2027-01-31",
          "106141411234567897"),
         # The GTIN on line 2 is the case of 12 widgets: 10 cases are 120 EA.
-        ("ASN-7001", "5412345000020", "2026-12-08", 2, "WIDGET", 120, None,
+        ("ASN-7001", "5412345000020", "2026-12-08", 2, "WIDGET", 120, None, "None",
          "106141411234567897"),
-        ("ASN-7001", "5412345000020", "2026-12-08", 3, "MILK", 24, "L2612B",
+        ("ASN-7001", "5412345000020", "2026-12-08", 3, "MILK", 24, "L2612B", "2027-02-15",
          "106141411234567903"),
     ]
+    shown = ok(wms("order", "show", "ASN-7001"))
+    assert "expiry" in shown and "2027-02-15" in shown
     # Importing it again changes nothing.
     assert "orders: 0 created, 1 unchanged" in ok(
         wms("edi", "import", str(SAMPLES / "desadv_asn.edi")))
@@ -99,7 +103,7 @@ def test_a_malformed_interchange_is_refused_whole(
 
 def test_a_shipped_shipment_exports_a_desadv_that_reads_back(
         site: tuple[Wms, Engine, Site], tmp_path: Path) -> None:
-    wms, _, s = site
+    wms, engine, s = site
     wh = s.wh
     s.receive(wh.widget, 24, wh.a1)
     s.receive(wh.lotted, 10, wh.a2, lot="L77", expiry=date(2027, 3, 31))
@@ -139,3 +143,8 @@ def test_a_shipped_shipment_exports_a_desadv_that_reads_back(
     shipped = [(ln["sku"], ln["quantity"], ln["lot"], c["sscc"])
                for c in view["cartons"] for ln in c["lines"]]
     assert shipped == [("WIDGET", 24, None, c1["sscc"]), ("MILK", 6, "L77", c2["sscc"])]
+    # The receiving side of the round trip: the DESADV read back as an ASN keeps lot and expiry.
+    ok(wms("edi", "import", str(edi)))
+    assert [(no, lot, str(expiry), sscc) for no, lot, expiry, sscc in rows(
+        engine, "SELECT line_no, lot, expiry, sscc FROM inbound_line ORDER BY line_no")] == [
+        (1, None, "None", c1["sscc"]), (2, "L77", "2027-03-31", c2["sscc"])]

@@ -199,6 +199,15 @@ ROW_CASES: dict[str, list[tuple[str, Rows, Expected]]] = {
             f"row {r(2)}: quantity: '1.5' is not a whole number",
             f"row {r(2)}: tolerance_pct: 'x' is not a whole number",
         ]),
+        ("bad expiry dates", [
+            {"reference": "PO-2", "line_no": "1", "sku": "BOLT", "quantity": "1", "lot": "L1",
+             "expiry": "2030-02-30"},
+            {"reference": "PO-2", "line_no": "2", "sku": "BOLT", "quantity": "1", "lot": "L2",
+             "expiry": "31.01.2030"},
+        ], lambda r: [
+            f"row {r(1)}: expiry: '2030-02-30' is not a date written YYYY-MM-DD",
+            f"row {r(2)}: expiry: '31.01.2030' is not a date written YYYY-MM-DD",
+        ]),
         ("unknown SKUs", [
             {"reference": "PO-2", "line_no": "1", "sku": "NOPE", "quantity": "1", "uom": ""},
             {"reference": "PO-2", "line_no": "2", "sku": "WIDGET", "quantity": "1", "uom": "PL"},

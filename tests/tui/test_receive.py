@@ -142,6 +142,33 @@ def test_one_gs1_label_fills_lot_expiry_and_quantity(site: Site, size: tuple[int
     assert site.ledger_exact()
 
 
+def test_the_announced_lot_keyed_skips_the_expiry_step(site: Site) -> None:
+    """An ASN line with lot and expiry: keying that lot posts with the announced expiry."""
+    report = import_inbound_orders(uow_factory(site.engine), [
+        {"reference": "ASN-9", "line_no": "1", "sku": "MILK", "quantity": "24",
+         "lot": "L2612A", "expiry": "2030-01-31"}])
+    assert report.ok, report.errors
+    app = site.app()
+
+    async def script(pilot: Pilot[Any]) -> None:
+        await open_receive(pilot)
+        await enter(pilot, "ASN-9")
+        await enter(pilot, MILK_GTIN)
+        await enter(pilot, "6")
+        assert step_name(app) == "lot"
+        await enter(pilot, "L2612A")
+        assert step_name(app) == "item"
+        assert "* Rcvd 6 EA MILK" in screen_words(app)
+        assert app.bell_count == 0
+
+    run(app, (80, 24), script)
+    with Session(site.engine) as s:
+        lot = s.execute(select(Lot).where(Lot.item_id == site.wh.lotted)).scalars().one()
+    assert (lot.code, lot.expiry) == ("L2612A", date(2030, 1, 31))
+    assert at_dock(site, site.wh.lotted, lot.id) == 6
+    assert site.ledger_exact()
+
+
 def test_resume_after_the_app_died_mid_receive_posts_exactly_once(site: Site) -> None:
     seed_order(site)
     first = site.app()

@@ -29,7 +29,7 @@ def _refused(problems: tuple[str, ...] | list[str]) -> ApiProblem:
 
 def _save(uow: JoinedUnitOfWork, text: str) -> tuple[int, dict[str, Any]]:
     from wms_tui.edi import EdiError, parse_interchange
-    from wms_tui.edi.service import expiries, import_messages
+    from wms_tui.edi.service import import_messages
 
     try:
         messages = parse_interchange(text)
@@ -43,7 +43,7 @@ def _save(uow: JoinedUnitOfWork, text: str) -> tuple[int, dict[str, Any]]:
         "messages": [{"type": m.kind, "number": m.number, "lines": len(m.lines)}
                      for m in messages],
         "created": report.created, "updated": report.updated, "unchanged": report.unchanged,
-        "notes": [*report.notes, *expiries(messages)],
+        "notes": report.notes,
     }
 
 

@@ -119,6 +119,7 @@ class InboundLineIn(Strict):
     uom: Annotated[str, Field(max_length=8)] | None = None
     tolerance_pct: Annotated[StrictInt, Field(ge=0, le=1000)] | None = None
     lot: Annotated[str, Field(max_length=20)] | None = None
+    expiry: date | None = Field(None, description="the lot's expiry as announced")
     sscc: Annotated[str, Field(max_length=18, description="the pallet this line arrives on")] \
         | None = None
 
@@ -170,6 +171,7 @@ class OrderLineOut(BaseModel):
     short: int | None = None
     received: int | None = None
     lot: str | None = None
+    expiry: date | None = Field(None, description="inbound: the lot's announced expiry")
 
 
 class OrderOut(BaseModel):

@@ -54,9 +54,8 @@ def movements(request: Request,
               item: Code = None, location: Code = None,
               client: ApiClient = Depends(scoped(Scope.READ))) -> MovementPage:
     """Movements with an id above after_id, oldest first; next_after_id continues."""
-    lines = masterdata.movement_listing(site_of(request).read_factory(), item=item,
-                                        location=location)
-    page = [ln for ln in lines if ln.id > after_id][:limit]
+    page = masterdata.movement_listing(site_of(request).read_factory(), item=item,
+                                       location=location, limit=limit, after_id=after_id)
     return MovementPage(
         movements=[MovementOut(
             id=ln.id, time=ln.created_at, kind=ln.kind.value, sku=ln.sku, quantity=ln.quantity,

@@ -1,10 +1,11 @@
 """Every write the API makes: exactly once per Idempotency-Key, in one transaction, audited.
 
-The first answer to a key (status and body) is stored in the same transaction as the work,
-through `domain/once.exactly_once` and the idempotency table the RF confirmations use, so a
-crash leaves both or neither. A repeat of the key gets that answer again, marked with the
-`Idempotent-Replayed: true` header; the same key with another request is refused (422).
-Refusals are not stored: nothing changed, so the request may be corrected and sent again.
+The first answer to a key (status and body) and the write's audit row are stored in the same
+transaction as the work, through `domain/once.exactly_once` and the idempotency table the RF
+confirmations use, so a crash leaves all three or none. A repeat of the key gets that answer
+again, marked with the `Idempotent-Replayed: true` header; the same key with another request
+is refused (422). Refusals are not stored: nothing changed, so the request may be corrected
+and sent again.
 
 The services the API reuses (the imports, the cancels) open and commit their own units of
 work; `JoinedUnitOfWork` lends them the write's open transaction instead, so their work and
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,8 +33,6 @@ from wms_tui.domain.text import shown
 
 if TYPE_CHECKING:
     from wms_tui.bootstrap import Site
-
-log = logging.getLogger(__name__)
 
 KEY_PATTERN = r"[!-~]{1,60}"
 # The idempotency table's result column holds 4000 characters; answers stay well inside it.
@@ -130,6 +128,13 @@ def run_write(site: Site, request: Request, client: ApiClient, key: str, operati
 
             def first() -> StoredAnswer:
                 status, answer = work(JoinedUnitOfWork(uow), actor)
+                # In the write's own transaction: a crash keeps both the write and its row,
+                # or neither; a replay or a refusal writes none.
+                site.audit.stage(uow.session, AUDIT_EVENT, login=client.login,
+                                 peer=request.client.host if request.client else None,
+                                 terminal=f"api:{client.name}",
+                                 detail=f"{operation} {request.method} {request.url.path} "
+                                        f"{status} key {key}")
                 return StoredAnswer(status, _bounded(answer), print_)
 
             found = exactly_once(uow, actor.user_id, stored_key, operation[:20], StoredAnswer,
@@ -141,10 +146,7 @@ def run_write(site: Site, request: Request, client: ApiClient, key: str, operati
                                  "or body; send a new key for a new request")
             return found
 
-    answer = with_retry(attempt)
-    if not answer.replayed:
-        _audit(site, request, client, key, operation, answer.status)
-    return answer
+    return with_retry(attempt)
 
 
 def _bounded(body: dict[str, Any]) -> str:
@@ -156,22 +158,3 @@ def _bounded(body: dict[str, Any]) -> str:
         text = json.dumps({**body, "notes": notes, "notes_cut": True},
                           separators=(",", ":"), default=str)
     return text
-
-
-def _audit(site: Site, request: Request, client: ApiClient, key: str, operation: str,
-           status: int) -> None:
-    """One audit row per write done (replays and refusals change nothing, so none)."""
-    from wms_tui.serve.audit import audit_row
-
-    peer = request.client.host if request.client else None
-    # serve.audit.audit_row knows only the RF session events; the row is made with its
-    # clipping, then named as the API write it is (`wms audit` lists any event name).
-    row = audit_row("connect", login=client.login, peer=peer, terminal=f"api:{client.name}",
-                    detail=f"{operation} {request.method} {request.url.path} {status} "
-                           f"key {key}")
-    row.event = AUDIT_EVENT
-    try:
-        site.audit.record_rows([row])
-    except Exception:
-        # The write is committed: failing its answer now would only make the client retry.
-        log.exception("audit row for %s by client %s not written", operation, client.name)

@@ -36,7 +36,7 @@ def edi_import(
     """Import a DESADV as inbound orders (ASNs) or an ORDERS as outbound orders, told apart
     by UNH; any problem refuses the whole interchange."""
     from wms_tui.edi import EdiError, parse_interchange
-    from wms_tui.edi.service import expiries, import_messages
+    from wms_tui.edi.service import import_messages
 
     text = file.read_bytes().decode("utf-8", errors="replace")
     site = open_site(ctx)
@@ -49,8 +49,6 @@ def edi_import(
     kinds = ", ".join(sorted({m.kind for m in messages}))
     typer.echo(f"{len(messages)} {kinds} message(s) as {kind} orders: "
                f"{', '.join(visible(m.number) for m in messages)}")
-    for note in expiries(messages):
-        report.notes.append(note)
     if report.errors:
         report.notes.append("the interchange was refused whole; nothing was imported")
     finish(report)

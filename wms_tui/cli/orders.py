@@ -194,9 +194,9 @@ def order_show(
         cells = [[ln.line_no, ln.sku, ln.uom, ln.ordered, ln.allocated, ln.picked, ln.short]
                  for ln in detail.lines]
     else:
-        columns = ["line", "sku", "uom", "ordered", "received", "lot"]
-        cells = [[ln.line_no, ln.sku, ln.uom, ln.ordered, ln.received, ln.lot]
-                 for ln in detail.lines]
+        columns = ["line", "sku", "uom", "ordered", "received", "lot", "expiry"]
+        cells = [[ln.line_no, ln.sku, ln.uom, ln.ordered, ln.received, ln.lot,
+                  ln.expiry.isoformat() if ln.expiry else None] for ln in detail.lines]
     console().print(table("Lines", columns, cells,
                           numeric={"line", "ordered", "allocated", "picked", "short",
                                    "received"}))

@@ -78,7 +78,7 @@ class SqlInbound:
             InboundLineRef(
                 id=r.id, order_id=r.order_id, line_no=r.line_no, item_id=r.item_id, sku=r.sku,
                 base_uom=r.base_uom, quantity=r.quantity, received=r.received,
-                tolerance_pct=r.tolerance_pct, lot=r.lot, sscc=r.sscc,
+                tolerance_pct=r.tolerance_pct, lot=r.lot, sscc=r.sscc, expiry=r.expiry,
             )
             for r in rows
         ]
@@ -112,7 +112,8 @@ class SqlInbound:
 
     def save_line(self, order_id: int, spec: InboundLineSpec) -> None:
         values: dict[str, Any] = {"item_id": spec.item_id, "quantity": spec.quantity,
-                  "tolerance_pct": spec.tolerance_pct, "lot": spec.lot, "sscc": spec.sscc}
+                  "tolerance_pct": spec.tolerance_pct, "lot": spec.lot, "sscc": spec.sscc,
+                  "expiry": spec.expiry}
         result = self.session.exec(
             update(L).where(L.c.order_id == order_id, L.c.line_no == spec.line_no).values(**values)
         )

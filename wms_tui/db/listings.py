@@ -176,7 +176,7 @@ def inbound_line_rows(session: Session, order_id: int) -> list[OrderLineRow]:
     query = (select(IL, ITEM.c.sku, ITEM.c.base_uom).join(ITEM, ITEM.c.id == IL.c.item_id)
              .where(IL.c.order_id == order_id).order_by(IL.c.line_no))
     return [OrderLineRow(r.line_no, r.sku, r.base_uom, r.quantity, received=r.received,
-                         lot=r.lot)
+                         lot=r.lot, expiry=r.expiry)
             for r in session.execute(query)]
 
 

@@ -203,6 +203,7 @@ class SqlMasterData:
         since: datetime | None = None,
         until: datetime | None = None,
         limit: int | None = None,
+        after_id: int | None = None,
     ) -> list[LedgerLine]:
         src, dst = aliased(Location), aliased(Location)
         src_lpn, dst_lpn = aliased(Lpn), aliased(Lpn)
@@ -219,8 +220,13 @@ class SqlMasterData:
             .outerjoin(Lot, col(Lot.id) == Movement.lot_id)
             .outerjoin(src_lpn, col(src_lpn.id) == Movement.from_lpn_id)
             .outerjoin(dst_lpn, col(dst_lpn.id) == Movement.to_lpn_id)
-            .order_by(col(Movement.id).desc())
         )
+        # A page after an id reads forward from it; otherwise the newest come first, so a
+        # limit keeps them, and are turned round below.
+        if after_id is not None:
+            query = query.where(col(Movement.id) > after_id).order_by(col(Movement.id))
+        else:
+            query = query.order_by(col(Movement.id).desc())
         if item_id is not None:
             query = query.where(col(Movement.item_id) == item_id)
         if location_id is not None:
@@ -247,5 +253,6 @@ class SqlMasterData:
             for m, sku, uom, from_loc, to_loc, lot, from_lpn, to_lpn, login, approved
             in self.session.execute(query)
         ]
-        lines.reverse()
+        if after_id is None:
+            lines.reverse()
         return lines

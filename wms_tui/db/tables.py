@@ -295,6 +295,8 @@ class InboundLine(SQLModel, table=True):
     received: int = 0
     tolerance_pct: int = 0
     lot: str | None = Field(default=None, max_length=20)
+    # The lot's expiry as the ASN announced it; a receipt of that lot takes it without asking.
+    expiry: date | None = None
     sscc: str | None = Field(default=None, max_length=18, index=True)
 
 

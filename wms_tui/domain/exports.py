@@ -14,7 +14,7 @@ import re
 import secrets
 from collections.abc import Collection
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Protocol
 
@@ -27,6 +27,13 @@ DEFAULT_BATCH = 1000
 
 
 EPOCH = re.compile(r"[0-9a-f]{12}")
+
+
+def utc_time(moment: datetime) -> str:
+    """An instant as RFC 3339 in UTC ending in Z, as the feed's JSON spells it, so an event
+    reads the same in the feed, a webhook body and an export; a naive time is taken as UTC."""
+    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return aware.isoformat().replace("+00:00", "Z")
 
 
 def new_epoch() -> str:
@@ -123,7 +130,7 @@ class ExportEvent:
         signed = m.quantity if m.kind != MovementKind.ADJUST or m.to_location else -m.quantity
         record: dict[str, object] = {
             "cursor": self.cursor.text(), "event": self.kind.value, "movement_id": m.id,
-            "time": m.at.isoformat(), "sku": m.sku, "quantity": signed, "lot": m.lot,
+            "time": utc_time(m.at), "sku": m.sku, "quantity": signed, "lot": m.lot,
             "from_location": m.from_location, "to_location": m.to_location,
             "lpn": m.to_lpn or m.from_lpn, "reference": m.reference, "reason": m.reason,
             "user": m.user,

@@ -125,6 +125,7 @@ class OrderLineRow:
     short: int | None = None
     received: int | None = None
     lot: str | None = None
+    expiry: date | None = None
 
 
 @dataclass(frozen=True)

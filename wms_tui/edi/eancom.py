@@ -344,7 +344,7 @@ def rows_for_import(messages: Sequence[EdiMessage]) -> tuple[str, list[dict[str,
             if line.unit and line.unit not in PIECES:
                 row["uom"] = line.unit
             if kind == "inbound":
-                row.update(lot=line.lot, sscc=line.sscc)
+                row.update(lot=line.lot, expiry=line.expiry, sscc=line.sscc)
             rows.append({k: v for k, v in row.items() if v is not None})
             origins[len(rows)] = f"segment {line.segment} LIN (line {line.line_no})"
     return kind, rows, origins

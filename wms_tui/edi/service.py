@@ -60,13 +60,6 @@ def import_messages(uow_factory: Callable[[], UnitOfWork], messages: Sequence[Ed
     return kind, report
 
 
-def expiries(messages: Sequence[EdiMessage]) -> list[str]:
-    """Notes for the expiry dates a DESADV announces (inbound lines keep no expiry: the
-    receiver captures it at receipt)."""
-    return [f"order {m.number} line {ln.line_no}: lot {ln.lot or '-'} expires "
-            f"{ln.expiry.isoformat()}" for m in messages for ln in m.lines if ln.expiry]
-
-
 def _unit(units: Sequence[UnitSpec], quantity: int) -> UnitSpec | None:
     """The unit with a GTIN that counts the quantity in whole units, the largest first."""
     fits = [u for u in units if u.gtin and quantity % u.factor == 0]

@@ -59,6 +59,14 @@ class AuditLog:
             session.add_all(rows)
             session.commit()
 
+    @staticmethod
+    def stage(session: Session, event: str, *, login: str | None = None,
+              peer: str | None = None, terminal: str | None = None, detail: str = "") -> None:
+        """Add a row to another unit of work's open transaction (the API's writes): it commits
+        with that work or rolls back with it, so a write is never kept without its row."""
+        session.add(AuditEvent(event=event[:20], login=_clip(login, 20), peer=_clip(peer, 60),
+                               terminal=_clip(terminal, 40), detail=_clip(detail, 200) or ""))
+
     def for_session(self, peer: str, terminal: str) -> Callable[[str, str, str], None]:
         """The callback an RF app reports log-ins and log-outs through, for one connection."""
 

@@ -3,10 +3,11 @@ order lines of its item, all JSON-safe so a dropped terminal resumes exactly the
 
 from __future__ import annotations
 
+from datetime import date
 from typing import NotRequired, TypedDict
 
 from wms_tui.domain.flows.base import FlowState
-from wms_tui.domain.inbound import InboundLineRef
+from wms_tui.domain.inbound import InboundLineRef, announced_expiry, choose_line
 
 
 class InboundLineState(TypedDict):
@@ -24,13 +25,27 @@ class InboundLineState(TypedDict):
     tolerance_pct: NotRequired[int]
     lot: NotRequired[str | None]
     sscc: NotRequired[str | None]
+    # ISO date: the lot's expiry the ASN announced.
+    expiry: NotRequired[str | None]
 
 
 def inbound_line_state(line: InboundLineRef) -> InboundLineState:
     return {"id": line.id, "order_id": line.order_id, "line_no": line.line_no,
             "item_id": line.item_id, "sku": line.sku, "base_uom": line.base_uom,
             "quantity": line.quantity, "received": line.received,
-            "tolerance_pct": line.tolerance_pct, "lot": line.lot, "sscc": line.sscc}
+            "tolerance_pct": line.tolerance_pct, "lot": line.lot, "sscc": line.sscc,
+            "expiry": None if line.expiry is None else line.expiry.isoformat()}
+
+
+def inbound_line_ref(data: InboundLineState) -> InboundLineRef:
+    expiry = data.get("expiry")
+    return InboundLineRef(
+        id=data["id"], order_id=data["order_id"], line_no=data["line_no"],
+        item_id=data["item_id"], sku=data["sku"], base_uom=data["base_uom"],
+        quantity=data["quantity"], received=data.get("received", 0),
+        tolerance_pct=data.get("tolerance_pct", 0), lot=data.get("lot"), sscc=data.get("sscc"),
+        expiry=date.fromisoformat(expiry) if expiry else None,
+    )
 
 
 class ReceiveState(FlowState, total=False):
@@ -64,3 +79,22 @@ class ReceiveState(FlowState, total=False):
     serial_tracked: bool
     # One per base unit, asked after everything else (flows.serial_step).
     serials: list[str]
+
+
+def receipt_expiry(state: ReceiveState, today: date) -> str | None:
+    """The line's expiry (ISO): the one given by a GS1 label or keyed, else the one the ASN
+    announced for the lot received, so that expiry is not asked.
+
+    A label's date wins over the announced one, as it is what the goods carry; the announced
+    one is read from the lines each time, so a lot keyed again never keeps a stale date.
+    """
+    given = state.get("expiry")
+    if given or not state.get("expiry_tracked"):
+        return given or None
+    lot = state.get("lot")
+    lines = [inbound_line_ref(data) for data in state.get("lines", [])]
+    if not lot or not lines:
+        return None
+    line = choose_line(lines, state["item_id"], lot, state.get("sscc"))
+    expiry = announced_expiry(line, lot, today)
+    return None if expiry is None else expiry.isoformat()

@@ -33,6 +33,7 @@ from wms_tui.domain.inbound.order_file import import_inbound_orders
 from wms_tui.domain.inbound.receiving import find_order, open_lines, receive_line
 from wms_tui.domain.inbound.repository import InboundRepository, InboundUnitOfWork, UowFactory
 from wms_tui.domain.inbound.rules import (
+    announced_expiry,
     choose_line,
     is_pallet_unit,
     parse_expiry,
@@ -64,6 +65,7 @@ __all__ = [
     "ReceiveLine",
     "UnconfirmedOverReceipt",
     "UowFactory",
+    "announced_expiry",
     "choose_line",
     "find_order",
     "import_inbound_orders",

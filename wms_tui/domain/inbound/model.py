@@ -23,7 +23,7 @@ MAX_TOLERANCE_PCT = 1000
 LOT_PATTERN = re.compile(r"[!-~]{1,20}")
 
 ORDER_OPTIONAL = (
-    "supplier", "expected_date", "uom", "tolerance_pct", "lot", "sscc", "order_sscc",
+    "supplier", "expected_date", "uom", "tolerance_pct", "lot", "expiry", "sscc", "order_sscc",
 )
 
 
@@ -66,6 +66,8 @@ class InboundLineRef:
     tolerance_pct: int = 0
     lot: str | None = None
     sscc: str | None = None
+    # The lot's expiry as announced (an ASN's); None when nothing was announced.
+    expiry: date | None = None
 
     @property
     def remaining(self) -> int:
@@ -102,6 +104,7 @@ class InboundLineSpec:
     tolerance_pct: int = 0
     lot: str | None = None
     sscc: str | None = None
+    expiry: date | None = None
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,8 @@ class _InboundOrders(OrderKind):
             fields["lot"] = cells.text(
                 "lot", max_length=20, pattern=LOT_PATTERN, hint="must be printable ASCII, no spaces"
             )
+        if "expiry" in columns:
+            fields["expiry"] = date_cell(cells, "expiry")
         if "sscc" in columns:
             fields["sscc"] = _sscc_cell(cells, "sscc")
         return fields
@@ -104,11 +106,12 @@ class _InboundOrders(OrderKind):
 
     def stored_line(self, line: InboundLineRef) -> InboundLineSpec:
         return InboundLineSpec(line.line_no, line.item_id, line.quantity, line.tolerance_pct,
-                               line.lot, line.sscc)
+                               line.lot, line.sscc, line.expiry)
 
     def line_spec(self, row: OrderRow, stored: InboundLineRef | None) -> InboundLineSpec:
         kept = {} if stored is None else {
-            "tolerance_pct": stored.tolerance_pct, "lot": stored.lot, "sscc": stored.sscc}
+            "tolerance_pct": stored.tolerance_pct, "lot": stored.lot, "sscc": stored.sscc,
+            "expiry": stored.expiry}
         return InboundLineSpec(row.line_no, row.item.id, row.quantity, **{**kept, **row.fields})
 
     def check_line(

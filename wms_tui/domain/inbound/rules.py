@@ -61,6 +61,17 @@ def choose_line(
     return min(candidates, key=rank)
 
 
+def announced_expiry(line: InboundLineRef | None, lot: str | None, today: date) -> date | None:
+    """The expiry the line announces for this lot, which a receipt of it takes without asking.
+
+    Only for the very lot announced, and never one already past: then the operator keys the
+    date on the goods, and an expired one is refused as usual.
+    """
+    if line is None or lot is None or line.lot != lot or line.expiry is None:
+        return None
+    return line.expiry if line.expiry >= today else None
+
+
 def quantity_in(base_quantity: int, uom: str, factor: int, base_uom: str) -> str:
     """A base quantity shown in the scanned unit when it divides evenly, else in base units."""
     if factor > 1 and base_quantity % factor == 0:

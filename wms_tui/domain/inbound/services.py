@@ -14,7 +14,7 @@ from wms_tui.domain.inbound.model import (
 )
 from wms_tui.domain.inbound.receiving import find_order, receive_line
 from wms_tui.domain.inbound.repository import InboundUnitOfWork
-from wms_tui.domain.model import Actor
+from wms_tui.domain.model import Actor, LocationType
 
 
 class InboundServicesMixin:
@@ -37,6 +37,11 @@ class InboundServicesMixin:
     def orders_with_sscc(self, sscc: str) -> list[InboundOrderRef]:
         with self.read_factory() as uow:
             return uow.inbound.orders_by_sscc(sscc)
+
+    def receiving_dock(self) -> str | None:
+        with self.read_factory() as uow:
+            dock = uow.inbound.first_location(LocationType.DOCK)
+        return None if dock is None else dock.code
 
     def receive(self, actor: Actor, command: ReceiveLine, key: str) -> Receipt:
         return receive_line(self.uow_factory, actor, command, key, today=self.today())

@@ -61,8 +61,10 @@ def movement_listing(
     since: str | None = None,
     until: str | None = None,
     limit: int | None = None,
+    after_id: int | None = None,
 ) -> list[LedgerLine]:
-    """Ledger rows oldest first; since is inclusive, until exclusive, limit keeps the newest."""
+    """Ledger rows oldest first; since is inclusive, until exclusive, limit keeps the newest,
+    or with after_id the first that many above that id (the API's pages)."""
     start = parse_instant(since, "--since") if since else None
     end = parse_instant(until, "--until") if until else None
     if limit is not None and limit < 0:
@@ -72,4 +74,5 @@ def movement_listing(
         location_id = find_location(uow, location).id if location else None
         return uow.masterdata.ledger_lines(
             item_id=item_id, location_id=location_id, since=start, until=end, limit=limit or None,
+            after_id=after_id,
         )
