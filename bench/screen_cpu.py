@@ -4,7 +4,9 @@ The RF app runs as `wms tui` does, on a real pseudo-terminal (TERM=vt220, 20x16 
 over a temporary SQLite warehouse; a pyte screen on the master side waits for each step to be
 drawn. The Move flow is walked (from location, item, quantity, to location, which posts; then
 back again) and the session's CPU is read from /proc (utime+stime of the whole process, its
-worker threads included) over all the steps, after log-in, so start-up is not counted.
+worker threads included) over all the steps, after log-in, so start-up is not counted. Then,
+the session left idle for --idle seconds: its CPU and its threads' wake-ups (voluntary context
+switches, /proc/PID/task/*/status), per minute.
 
 The baseline, in this process and the same invocation: the same steps through the same flow
 and services with no screen at all (the flow call and the flow-state save each step does),
@@ -124,6 +126,20 @@ class Terminal:
         os.close(self.master)
 
 
+def wake_ups(pid: int) -> int:
+    """Times the session's threads went to sleep and were woken (voluntary context switches)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            status = (task / "status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("voluntary_ctxt_switches:"):
+                total += int(line.split()[1])
+    return total
+
+
 def walk(steps: int) -> list[tuple[str, tuple[str, ...]]]:
     """The Move steps, `steps` of them, there and back again."""
     out = []
@@ -138,9 +154,9 @@ def walk(steps: int) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def session_cpu(url: str, tmp: Path, steps: int, cols: int, rows: int,
-                root: Path = ROOT) -> dict[str, float]:
-    """CPU ms per step of the RF app (the code under root) on a pty, and bytes it wrote per
-    step."""
+                root: Path = ROOT, idle: float = 3.0) -> dict[str, float]:
+    """CPU ms per step of the RF app (the code under root) on a pty, bytes it wrote per step,
+    and its CPU while idle afterwards (ms per minute: the input thread's wake-ups)."""
     forget_flow(url)
     terminal = Terminal(url, cols, rows, str(tmp / "data"), root)
     try:
@@ -165,10 +181,17 @@ def session_cpu(url: str, tmp: Path, steps: int, cols: int, rows: int,
         used = cpu_seconds(pid) - before
         loop = cpu_seconds(pid, pid) - loop_before
         wall = time.perf_counter() - started
+        # A second of quiet first: the flood gate's quiet moment and any last frame are over.
+        terminal.quiet(1.0)
+        idle_before, woken_before = cpu_seconds(pid), wake_ups(pid)
+        time.sleep(idle)
+        idle_used, woken = cpu_seconds(pid) - idle_before, wake_ups(pid) - woken_before
         return {"cpu_ms_per_step": used / steps * 1000,
                 "loop_ms_per_step": loop / steps * 1000,
                 "wall_ms_per_step": wall / steps * 1000,
-                "bytes_per_step": (terminal.received - sent) / steps}
+                "bytes_per_step": (terminal.received - sent) / steps,
+                "idle_cpu_ms_per_minute": idle_used * 1000 / idle * 60,
+                "idle_wake_ups_per_minute": woken / idle * 60}
     finally:
         terminal.close()
 
@@ -216,6 +239,8 @@ def main() -> None:
     parser.add_argument("--size", default="20x16", help="COLSxROWS of the terminal")
     parser.add_argument("--rounds", type=int, default=1, help="runs of each; medians shown")
     parser.add_argument("--against", type=Path, help="another checkout to run as 'before'")
+    parser.add_argument("--idle", type=float, default=3.0,
+                        help="seconds of idle session CPU measured after the steps")
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
     args = parser.parse_args()
     cols, rows = (int(n) for n in args.size.lower().split("x"))
@@ -226,7 +251,8 @@ def main() -> None:
         flow = flow_cpu(url, args.steps)
         for _round in range(args.rounds):
             for name, root in trees.items():
-                runs[name].append(session_cpu(url, Path(tmp), args.steps, cols, rows, root))
+                runs[name].append(session_cpu(url, Path(tmp), args.steps, cols, rows, root,
+                                              args.idle))
     load = os.getloadavg()
     result: dict[str, object] = {
         "steps": args.steps, "size": f"{cols}x{rows}", "rounds": args.rounds,
@@ -239,7 +265,9 @@ def main() -> None:
             "event_loop_cpu_ms_per_scan": round(session["loop_ms_per_step"], 2),
             "screen_cpu_ms_per_scan": round(session["cpu_ms_per_step"]
                                             - flow["cpu_ms_per_step"], 2),
-            "bytes_per_step": round(session["bytes_per_step"], 1)}
+            "bytes_per_step": round(session["bytes_per_step"], 1),
+            "idle_cpu_ms_per_minute": round(session["idle_cpu_ms_per_minute"], 1),
+            "idle_wake_ups_per_minute": round(session["idle_wake_ups_per_minute"])}
     if args.json:
         print(json.dumps(result))
         return
@@ -251,7 +279,9 @@ def main() -> None:
     for label, key in (("RF session on a pty (/proc utime+stime)", "session_cpu_ms_per_scan"),
                        ("  of which its event loop (main) thread", "event_loop_cpu_ms_per_scan"),
                        ("  the screen (session - baseline)", "screen_cpu_ms_per_scan"),
-                       ("bytes to the terminal per step", "bytes_per_step")):
+                       ("bytes to the terminal per step", "bytes_per_step"),
+                       ("idle session: ms CPU per minute", "idle_cpu_ms_per_minute"),
+                       ("idle session: wake-ups per minute", "idle_wake_ups_per_minute")):
         print(f"{label:<46}" + "".join(
             f"{result[name][key]:>10.2f}" for name in names))  # type: ignore[index]
     print(f"{'baseline: flow + flow-state save, no screen':<46}"

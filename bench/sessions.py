@@ -8,7 +8,8 @@ asyncssh clients rendering into pyte screens of 20x16 (TERM=vt220), measures:
   --at-once N together; every session is kept open);
 - memory per idle session: PSS of each session process (/proc/PID/smaps_rollup), and the
   zygote's own PSS spread over the sessions;
-- bytes sent to idle terminals (per session per minute; target 0);
+- bytes sent to idle terminals and CPU of idle sessions (per session per minute; target 0),
+  and the server's open files per session;
 - scan-to-screen latency (Enter of a scan until the next step is fully drawn on the client's
   screen), median, p95 and p99, with 1 session and with 100 sessions each scanning every 3 s
   (Move flow: from location, item, quantity, to location, which posts; then back again),
@@ -155,6 +156,10 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def open_files(pid: int) -> int:
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
 def pss_kb(pid: int) -> int:
     for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
         if line.startswith("Pss:"):
@@ -274,12 +279,17 @@ async def idle_sessions(server: Server, launcher: str, size: int, idle: float,
         terminals.append(terminal)
         times.append(seconds)
 
+    files_before = open_files(server.proc.pid)
     await asyncio.gather(*(open_one(n) for n in range(size)))
     await asyncio.sleep(2)
+    # What the server's open-files limit must hold per session (wms_tui/serve/capacity.py).
+    files_per_session = (open_files(server.proc.pid) - files_before) / max(len(terminals), 1)
     before = sum(t.received for t in terminals)
+    pids, zygote = server.session_pids()
+    cpu_before = sum(cpu_seconds(pid) for pid in pids)
     await asyncio.sleep(idle)
     idle_bytes = sum(t.received for t in terminals) - before
-    pids, zygote = server.session_pids()
+    idle_cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_before
     pss = [pss_kb(pid) for pid in pids]
     median, p95, _ = quantiles(times)
     ssh_median, ssh_p95, _ = quantiles(handshakes)
@@ -296,6 +306,11 @@ async def idle_sessions(server: Server, launcher: str, size: int, idle: float,
     per_minute = idle_bytes / max(len(terminals), 1) / idle * 60
     rows.append(Row(launcher, f"idle bytes per session per minute, {size} sessions",
                     f"{per_minute:.0f}"))
+    rows.append(Row(launcher, f"CPU of idle sessions, ms per session per minute, {size} "
+                              "sessions",
+                    f"{idle_cpu * 1000 / max(len(pids), 1) / idle * 60:.1f}"))
+    rows.append(Row(launcher, f"open files in the server per session, {size} sessions",
+                    f"{files_per_session:.1f}"))
     rows.append(Row(launcher, f"sessions held / errors, {size} sessions",
                     f"{len(terminals)} held ({len(pss)} processes) / {errors} errors"))
     await asyncio.gather(*(t.close() for t in terminals))

@@ -25,9 +25,9 @@ from wms_tui.domain.flows.registry import FlowSpec, default_flows
 from wms_tui.domain.model import Actor
 from wms_tui.input_limits import InputGate
 from wms_tui.rf_driver import AttributesOnly, ScreenShadow
-from wms_tui.screens.bursts import is_dropped
+from wms_tui.screens.bursts import ScanBurst, is_dropped
 from wms_tui.screens.keys import key_names
-from wms_tui.screens.widgets import visible
+from wms_tui.screens.widgets import ScanInput, visible
 from wms_tui.textual_compat import CompositorUpdate, HookedApp, LayoutUpdate
 
 Authenticate = Callable[[str, str, str], Actor]
@@ -127,17 +127,41 @@ class RfApp(HookedApp, inherit_bindings=False):
         return self._shadow.changes(frame, self.size)
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, ScanBurst):
+            await self._scan_burst(event)
+            return
         if isinstance(event, events.Key) and not event.is_forwarded:
             self.input_gate.take()
-            # Dropped at the app: keys still queued after the pop-up left go to no screen at
-            # all, and none once the app is leaving.
-            if self.leaving or is_dropped(self, event):
-                return
-            # The screen or entry line is that far behind only in a flood: not one key more.
-            if (self.focused or self.screen).message_queue_size >= self.input_gate.queued_keys:
-                self.input_gate.drop_queued()
+            if not self._admits(event):
                 return
         await super().on_event(event)
+
+    def _admits(self, event: events.Key | ScanBurst) -> bool:
+        # Dropped at the app: keys still queued after the pop-up left go to no screen at all,
+        # and none once the app is leaving.
+        if self.leaving or is_dropped(self, event):
+            return False
+        # The screen or entry line is that far behind only in a flood: not one key more.
+        if (self.focused or self.screen).message_queue_size >= self.input_gate.queued_keys:
+            self.input_gate.drop_queued()
+            return False
+        return True
+
+    async def _scan_burst(self, scan: ScanBurst) -> None:
+        """A scan's keys in one event: whole to the entry line that has the focus, else key by
+        key as they would have come (a menu or a pop-up's answer keys)."""
+        self.input_gate.take(len(scan.keys))
+        if not self._admits(scan):
+            return
+        if isinstance(self.focused, ScanInput):
+            self.focused.post_message(scan)
+            return
+        for key in scan.keys:
+            if not self._admits(key):
+                return
+            # As the driver would have sent it.
+            key.set_sender(self)
+            await super().on_event(key)
 
     def exit(self, *args: Any, **kwargs: Any) -> None:
         """Textual's exit; keys queued behind it are dropped, so a hang-up ends at once."""

@@ -11,21 +11,26 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from wms_tui.db import migrate
 from wms_tui.db.engine import data_dir, make_engine, relaxed_engine, resolve_database_url
 from wms_tui.db.uow import SqlUnitOfWork
 from wms_tui.domain.errors import BadInput
 from wms_tui.domain.model import Actor
 from wms_tui.domain.periods import site_day
-from wms_tui.domain.rf_services import RfBackend
 from wms_tui.domain.users import LOCKOUT, authenticate
 from wms_tui.serve.audit import AuditLog
+
+if TYPE_CHECKING:
+    from wms_tui.domain.rf_services import RfBackend
 
 __all__ = [
     "Site", "UnitOfWorkFactory", "data_dir", "open_engine", "resolve_database_url",
@@ -65,7 +70,6 @@ class Site:
     uow_factory: UnitOfWorkFactory
     # Read-only transactions take no write lock on SQLite, so reads never queue behind posts.
     read_factory: UnitOfWorkFactory
-    services: RfBackend
     audit: AuditLog
     # How long wrong PINs lock an account (None: until a supervisor unlocks it).
     lockout: timedelta | None = LOCKOUT
@@ -73,6 +77,21 @@ class Site:
     zone: tzinfo = UTC
     # Where the RF resume point is saved: commits that need not wait for the disk.
     state_engine: Engine | None = None
+
+    @cached_property
+    def services(self) -> RfBackend:
+        """The RF flows' services, built on first use: they import every flow and service
+        package, which a command that only lists or changes one thing never needs."""
+        from wms_tui.domain.rf_services import RfBackend
+
+        state_engine = self.state_engine
+
+        def state_writer() -> SqlUnitOfWork:
+            return SqlUnitOfWork(state_engine or self.engine)
+
+        services = RfBackend(self.uow_factory, self.read_factory, state_factory=state_writer)
+        services.zone = self.zone
+        return services
 
     def now(self) -> datetime:
         return datetime.now(UTC)
@@ -87,18 +106,13 @@ class Site:
 
     def schema(self) -> tuple[str | None, str | None]:
         """The database's migration revision (None: no schema yet) and the one this code needs."""
-        # Alembic is imported only by the front doors that look at the schema.
-        from wms_tui.db.migrate import current_revision, head_revision
-
-        return current_revision(self.engine), head_revision()
+        return migrate.current_revision(self.engine), migrate.head_revision()
 
     def upgrade(self) -> tuple[str | None, str | None]:
         """Apply the shipped migrations; the revisions before and after."""
-        from wms_tui.db.migrate import current_revision, upgrade
-
-        before = current_revision(self.engine)
-        upgrade(self.engine)
-        return before, current_revision(self.engine)
+        before = migrate.current_revision(self.engine)
+        migrate.upgrade(self.engine)
+        return before, migrate.current_revision(self.engine)
 
     def close(self) -> None:
         """Close the engine's pooled connections, an engine handed to `wire` included."""
@@ -161,13 +175,5 @@ def wire(database: str | Engine | None = None, *, pooled: bool = True) -> Site:
     def reader() -> SqlUnitOfWork:
         return SqlUnitOfWork(engine, readonly=True)
 
-    state_engine = relaxed_engine(engine)
-
-    def state_writer() -> SqlUnitOfWork:
-        return SqlUnitOfWork(state_engine)
-
-    services = RfBackend(writer, reader, state_factory=state_writer)
-    services.zone = zone
-    return Site(engine=engine, uow_factory=writer, read_factory=reader,
-                services=services, audit=AuditLog(engine),
-                lockout=lockout_time(), zone=zone, state_engine=state_engine)
+    return Site(engine=engine, uow_factory=writer, read_factory=reader, audit=AuditLog(engine),
+                lockout=lockout_time(), zone=zone, state_engine=relaxed_engine(engine))

@@ -69,6 +69,10 @@ class InputGate:
                          if backlog < self.queued_keys else f"{backlog} keys not yet taken")
         return kept
 
+    def pending(self) -> bool:
+        """Input thread: True while a quiet moment would change something (quiet() is due)."""
+        return self.burst > 0 or self.dropping
+
     def quiet(self) -> None:
         """Input thread: the terminal sent nothing for a moment; what comes next is new."""
         self.burst = 0
@@ -78,9 +82,9 @@ class InputGate:
         """Input thread: keys parsed from an admitted read, on their way to the app."""
         self.handed_over += keys
 
-    def take(self) -> None:
-        """App: one key taken from its queue."""
-        self.taken += 1
+    def take(self, keys: int = 1) -> None:
+        """App: keys taken from its queue (a scan's keys come in one event)."""
+        self.taken += keys
 
     def drop_queued(self) -> None:
         """App: a key dropped because the screen it would go to has too many queued."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,7 +20,6 @@ from rich.console import Console
 from rich.control import Control
 from rich.segment import Segment
 from rich.style import Style
-from textual import events
 from textual.color import Color
 from textual.drivers.linux_driver import LinuxDriver
 from textual.filter import LineFilter
@@ -28,7 +28,7 @@ from textual.strip import Strip
 
 from wms_tui import textual_compat
 from wms_tui.input_limits import InputGate
-from wms_tui.screens.bursts import mark_bursts
+from wms_tui.screens.bursts import keys_in, one_read
 from wms_tui.textual_compat import CompositorUpdate, LayoutUpdate
 
 if TYPE_CHECKING:
@@ -91,6 +91,7 @@ class RfDriver(LinuxDriver):
         # The app's gate when it has one (RfApp), so both count the same keys.
         gate = getattr(app, "input_gate", None)
         self.gate = gate if isinstance(gate, InputGate) else InputGate("terminal")
+        self.exit_event = WakingEvent()
 
     def write(self, data: str) -> None:
         if self.legacy and (data in _MODERN_ONLY or _KITTY_PUSH.fullmatch(data)):
@@ -107,13 +108,54 @@ class RfDriver(LinuxDriver):
         key events queued at once. The loop is a changed copy of Textual's, kept in
         textual_compat with the version it was copied from.
         """
-        textual_compat.run_input_thread(self, on_read=self._read, on_end_of_file=hang_up,
-                                        admit=self.gate.admit, on_quiet=self.gate.quiet)
+        exit_event = self.exit_event
+        assert isinstance(exit_event, WakingEvent)
+        try:
+            textual_compat.run_input_thread(self, on_read=self._read, on_end_of_file=hang_up,
+                                            admit=self.gate.admit, on_quiet=self.gate.quiet,
+                                            wake_fd=exit_event.open(),
+                                            pending=self.gate.pending)
+        finally:
+            exit_event.close()
 
-    def _read(self, batch: list[Message]) -> None:
-        # Keys of one read are one burst: a scan, never a person's answer.
-        mark_bursts(batch)
-        self.gate.hand_over(sum(isinstance(event, events.Key) for event in batch))
+    def _read(self, batch: list[Message]) -> list[Message]:
+        # Keys of one read are one burst: a scan, never a person's answer; a plain scan is
+        # sent as one event.
+        sent = one_read(batch)
+        self.gate.hand_over(keys_in(sent))
+        return sent
+
+
+class WakingEvent(threading.Event):
+    """The driver's exit event, which also wakes its input thread: that thread waits for the
+    terminal with no timeout while nothing is pending, so setting the event alone would leave
+    Textual's join waiting for the next key."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._fd: int | None = None
+
+    def open(self) -> int:
+        """The descriptor that becomes readable when the event is set (one per input thread)."""
+        with self._lock:
+            if self._fd is None:
+                self._fd = os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC)
+            if self.is_set():
+                os.eventfd_write(self._fd, 1)
+            return self._fd
+
+    def close(self) -> None:
+        with self._lock:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+
+    def set(self) -> None:
+        super().set()
+        with self._lock:
+            if self._fd is not None:
+                os.eventfd_write(self._fd, 1)
 
 
 def hang_up() -> None:

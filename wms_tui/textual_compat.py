@@ -113,31 +113,45 @@ def _nothing() -> None:
     return None
 
 
-def run_input_thread(driver: LinuxDriver, on_read: Callable[[list[Message]], None],
+def _nothing_pending() -> bool:
+    return False
+
+
+def run_input_thread(driver: LinuxDriver, on_read: Callable[[list[Message]], list[Message]],
                      on_end_of_file: Callable[[], None],
                      admit: Callable[[bytes], int] = _keep_all,
-                     on_quiet: Callable[[], None] = _nothing) -> None:
-    """LinuxDriver.run_input_thread (Textual 8.2.8) with the RF driver's four changes.
+                     on_quiet: Callable[[], None] = _nothing,
+                     wake_fd: int | None = None,
+                     pending: Callable[[], bool] = _nothing_pending) -> None:
+    """LinuxDriver.run_input_thread (Textual 8.2.8) with the RF driver's five changes.
 
-    on_read sees the events of each read before they are delivered (so a read's keys can be
-    marked as one burst); end-of-file, or a read error, calls on_end_of_file and ends the
-    loop instead of polling a terminal whose other end is gone; undecodable bytes are
-    replaced instead of raising; admit says how many bytes of a read (from its start) are
-    parsed at all, the rest being dropped unparsed, and on_quiet is called when the terminal
-    sent nothing for a select timeout (0.1 s). After dropped bytes parsing starts afresh, so
-    an escape sequence or character cut there is not glued to what follows. Textual has no
-    hook for any of these.
+    on_read is given the events of each read and returns what to deliver (so a read's keys can
+    be marked as one burst, or sent as one event); end-of-file, or a read error, calls
+    on_end_of_file and ends the loop instead of polling a terminal whose other end is gone;
+    undecodable bytes are replaced instead of raising; admit says how many bytes of a read
+    (from its start) are parsed at all, the rest being dropped unparsed, and on_quiet is called
+    when the terminal sent nothing for a select timeout (0.1 s). After dropped bytes parsing
+    starts afresh, so an escape sequence or character cut there is not glued to what follows.
+    Given wake_fd (readable once the driver's exit_event is set), the loop waits with no
+    timeout while neither the parser (a lone ESC) nor pending() (on_quiet's caller) waits for
+    the terminal to be quiet, so an idle session's thread sleeps instead of waking ten times a
+    second. Textual has no hook for any of these.
     """
     selector = selectors.SelectSelector()
     selector.register(driver.fileno, selectors.EVENT_READ)
+    if wake_fd is not None:
+        selector.register(wake_fd, selectors.EVENT_READ)
     parser = XTermParser(debug=driver._debug)
     decode = getincrementaldecoder("utf-8")(errors="replace").decode
     try:
         while not driver.exit_event.is_set():
-            ready = selector.select(0.1)
+            waiting = wake_fd is None or parser._timeout_time is not None or pending()
+            ready = selector.select(0.1 if waiting else None)
             if not ready:
                 on_quiet()
-            for _key, mask in ready:
+            for key, mask in ready:
+                if key.fd == wake_fd:
+                    continue
                 if mask & selectors.EVENT_READ:
                     try:
                         data = os.read(driver.fileno, 4096)
@@ -148,8 +162,7 @@ def run_input_thread(driver: LinuxDriver, on_read: Callable[[list[Message]], Non
                         return
                     kept = admit(data)
                     if kept > 0:
-                        batch = list(parser.feed(decode(data[:kept])))
-                        on_read(batch)
+                        batch = on_read(list(parser.feed(decode(data[:kept]))))
                         for event in batch:
                             driver.process_message(event)
                     if kept < len(data):

@@ -1,5 +1,9 @@
 """`wms --help` loads no database, GS1, UI, SSH or label module, and a command loads only what
-it runs; checked in a fresh interpreter, so modules pytest or other tests imported do not count."""
+it runs; checked in a fresh interpreter, so modules pytest or other tests imported do not count.
+
+`wms stock --json` is the yardstick of a read-only command (issue 19: at most 25x a bare
+`python -c pass`): it checks the schema without Alembic, opens one repository, and loads no GS1
+parsing, no Rich and none of the services the RF flows use."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from tests.cli.conftest import Wms
 from wms_tui.cli import choices
@@ -23,6 +28,14 @@ ROOT = Path(__file__).resolve().parents[2]
 # Third-party packages that cost start-up time and that no help text needs.
 HEAVY = ["sqlalchemy", "sqlmodel", "alembic", "biip", "psycopg", "textual", "asyncssh",
          "reportlab", "PIL", "barcode"]
+# What a read-only listing does not need: migrations, GS1 parsing, Rich tables, the RF flows'
+# services and the repositories other than the one it reads.
+NOT_FOR_A_LISTING = ["alembic", "mako", "biip", "rich", "wms_tui.domain.rf_services",
+                     "wms_tui.domain.scan", "wms_tui.domain.serials", "wms_tui.domain.importing",
+                     "wms_tui.domain.flows", "wms_tui.domain.outbound", "wms_tui.domain.counting",
+                     "wms_tui.domain.shipping", "wms_tui.db.repositories", "wms_tui.db.listings",
+                     "wms_tui.db.outbound", "wms_tui.db.counting", "wms_tui.db.shipping",
+                     "wms_tui.db.reports", "wms_tui.db.webhooks"]
 # The project's own modules that open or describe the database, or parse GS1.
 HEAVY_OWN = ["wms_tui.bootstrap", "wms_tui.db", "wms_tui.domain.scan", "wms_tui.domain.ports",
              "wms_tui.serve", "wms_tui.screens", "wms_tui.labels"]
@@ -65,9 +78,8 @@ def _fresh_python(script: str, *args: str, data_dir: Path) -> subprocess.Complet
                           capture_output=True, text=True, check=True)
 
 
-def _heavy(modules: list[str]) -> list[str]:
-    """The loaded modules that are, or sit under, a heavy package or module."""
-    roots = HEAVY + HEAVY_OWN
+def _heavy(modules: list[str], roots: list[str] = HEAVY + HEAVY_OWN) -> list[str]:
+    """The loaded modules that are, or sit under, one of roots (by default every heavy one)."""
     return sorted(m for m in modules if any(m == r or m.startswith(r + ".") for r in roots))
 
 
@@ -93,6 +105,54 @@ def test_stock_listing_loads_no_ui_ssh_labels_or_postgresql(
     assert loaded & {"textual", "asyncssh", "reportlab", "PIL", "barcode", "psycopg"} == set()
     assert [m for m in report["modules"] if m.startswith(("wms_tui.screens", "wms_tui.labels"))
             ] == []
+    assert _heavy(report["modules"], NOT_FOR_A_LISTING) == []
+
+
+def test_a_schema_behind_is_refused_as_before_without_loading_alembic(
+    ready: Wms, db_url: str, tmp_path: Path
+) -> None:
+    from wms_tui.db.engine import make_engine
+    from wms_tui.db.migrate import head_revision
+
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0016'"))
+    engine.dispose()
+    done = subprocess.run([sys.executable, "-c", ONE_COMMAND, "--database-url", db_url,
+                           "stock", "--json"], cwd=ROOT, capture_output=True, text=True,
+                          check=True, env={**os.environ, "WMS_DATA_DIR": str(tmp_path / "data")})
+    lines = done.stderr.splitlines()
+    report = json.loads(lines[-1])
+    assert report["code"] == 1
+    assert lines[0] == (f"error: the database is at revision 0016, this wms needs "
+                        f"{head_revision()}: run `wms db upgrade`")
+    assert _heavy(report["modules"], ["alembic", "mako"]) == []
+
+
+# Imports the zygote's database preloads, then touches every repository of a unit of work and
+# lists the project's (and biip's) modules that only then loaded.
+EVERY_REPOSITORY = """
+import importlib, json, sys
+from sqlalchemy import create_engine
+from wms_tui.db import uow
+from wms_tui.serve.zygote import PRELOAD
+
+for name in PRELOAD:
+    if name.startswith(("wms_tui.db", "biip")):
+        importlib.import_module(name)
+before = set(sys.modules)
+with uow.SqlUnitOfWork(create_engine("sqlite://")) as work:
+    for name in uow._REPOSITORIES:
+        getattr(work, name)
+print(json.dumps(sorted(m for m in set(sys.modules) - before if m.startswith(("wms_", "biip")))))
+"""
+
+
+def test_the_zygote_preloads_every_repository_the_unit_of_work_loads_on_first_use(
+    tmp_path: Path,
+) -> None:
+    # Forked sessions then share those modules' pages instead of importing them one by one.
+    assert json.loads(_fresh_python(EVERY_REPOSITORY, data_dir=tmp_path).stdout) == []
 
 
 @pytest.mark.parametrize(("shown", "domain"), [

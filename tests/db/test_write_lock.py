@@ -19,6 +19,7 @@ from tests.conftest import fresh_sqlite_engine
 from tests.factories import build_warehouse
 from wms_tui.db.uow import SqlUnitOfWork, uow_factory
 from wms_tui.db.write_lock import LOCK_SUFFIX, write_lock_for
+from wms_tui.domain.errors import DatabaseBusy
 from wms_tui.domain.stock import Pick, Receive, ledger_mismatches, post
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -164,3 +165,48 @@ def test_threads_posting_at_once_queue_and_stay_exact(db: Engine) -> None:
     with SqlUnitOfWork(db, readonly=True) as u:
         assert ledger_mismatches(u) == []
         assert sum(r.quantity for r in u.stock.balances(item_id=wh.widget)) == 200
+
+
+def test_a_writer_waits_for_a_stuck_holder_only_so_long_then_fails_by_name(db: Engine) -> None:
+    """Another process holding the writers' lock (stopped mid-transaction, say) makes a post
+    fail as DatabaseBusy after the wait, never hang; once it lets go, writing works again."""
+    wh = build_warehouse(db)
+    uow = uow_factory(db)
+    path = str(db.url.database)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", (
+            "import fcntl, os, sys\n"
+            "fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+            "print('HOLDING', flush=True)\n"
+            "sys.stdin.readline()\n"
+        ), f"{path}{LOCK_SUFFIX}"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    assert holder.stdin is not None and holder.stdout is not None
+    lock = write_lock_for(path, 10)
+    try:
+        assert holder.stdout.readline() == "HOLDING\n"
+        lock.wait_seconds = 0.2
+        with pytest.raises(DatabaseBusy) as busy:
+            post(uow, wh.operator, Receive(wh.widget, 5, wh.a1, "ASN-1"))
+        assert busy.value.render(lambda s: s) == "Database busy: try again."
+        # The next writer here waits its turn behind the wait given up on, then fails too.
+        with pytest.raises(DatabaseBusy):
+            post(uow, wh.operator, Receive(wh.widget, 5, wh.a1, "ASN-1"), key="again")
+        lock.wait_seconds = 10
+        holder.stdin.write("\n")
+        holder.stdin.flush()
+        assert holder.wait(timeout=60) == 0
+    finally:
+        lock.wait_seconds = 10
+        holder.stdin.close()
+        holder.stdout.close()
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait()
+    # The waiter left behind takes the lock once it is free and gives it back at once.
+    post(uow, wh.operator, Receive(wh.widget, 5, wh.a1, "ASN-1"), key="after")
+    assert _lock_is_free(db)
+    with SqlUnitOfWork(db, readonly=True) as u:
+        assert sum(r.quantity for r in u.stock.balances(item_id=wh.widget)) == 5

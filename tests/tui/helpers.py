@@ -21,7 +21,7 @@ from wms_tui.domain.model import Actor, BalanceKey, MovementRecord
 from wms_tui.domain.rf_services import RfBackend
 from wms_tui.domain.stock import Receive, ledger_mismatches, post
 from wms_tui.domain.users import authenticate
-from wms_tui.screens.bursts import mark_bursts
+from wms_tui.screens.bursts import one_read
 from wms_tui.textual_compat import driver_of, full_frame, xterm_parser
 
 SIZES = [(20, 16), (40, 8), (80, 24)]
@@ -93,14 +93,14 @@ async def type_raw(pilot: Pilot[Any], data: str) -> None:
 
 async def burst(pilot: Pilot[Any], data: str) -> None:
     """Feed data as one read from the terminal, as a scanner sends it: keys numbered as one
-    burst by the driver's own rule, all queued before the app handles the first."""
+    burst, a plain scan as one event, by the driver's own rule, all queued before the app
+    handles the first."""
     parser = xterm_parser()
     driver = driver_of(pilot.app)
     assert driver is not None
     batch = [*parser.feed(data), *parser.feed("")]
-    mark_bursts(batch)
     same_read(batch)
-    for event in batch:
+    for event in one_read(batch):
         event.set_sender(pilot.app)
         driver.send_message(event)
     await settle(pilot)

@@ -27,7 +27,7 @@ from tests.tui.helpers import (
     type_raw,
 )
 from wms_tui.input_limits import FLOOD_QUIET
-from wms_tui.screens.bursts import mark_bursts
+from wms_tui.screens.bursts import one_read
 from wms_tui.screens.login import LoginScreen
 from wms_tui.screens.modals import ConfirmModal
 from wms_tui.screens.step import FlowScreen
@@ -62,7 +62,6 @@ async def reads(pilot: Pilot[Any], *parts: str) -> None:
     for part in parts:
         parser = xterm_parser()
         batch = [*parser.feed(part), *parser.feed("")]
-        mark_bursts(batch)
         same_read(batch)
         batches.append(batch)
     # A stream's reads follow each other within milliseconds: parsing them here may take
@@ -72,7 +71,7 @@ async def reads(pilot: Pilot[Any], *parts: str) -> None:
         for event in batch:
             event.time = min(event.time, first + n / 1000)
     for batch in batches:
-        for event in batch:
+        for event in one_read(batch):
             event.set_sender(pilot.app)
             driver.send_message(event)
     await settle(pilot)

@@ -14,7 +14,7 @@ from tests.tui.helpers import EA_GTIN, SIZES, Site, enter, keys, login, run
 from wms_tui.app import RfApp
 from wms_tui.i18n import translator
 from wms_tui.screens.step import FlowScreen
-from wms_tui.screens.widgets import FactList
+from wms_tui.screens.widgets import FactList, RfWidget
 
 MOVE = ("A-01-01-1", EA_GTIN, "1", "A-01-02-1", "A-01-02-1", EA_GTIN, "1", "A-01-01-1")
 
@@ -57,3 +57,40 @@ def test_move_steps_change_text_not_geometry(site: Site, size: tuple[int, int], 
             assert prompt_rows == {1, 2}
 
     run(app, size, script)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_rf_widgets_draw_the_lines_textuals_pipeline_would(site: Site,
+                                                           size: tuple[int, int]) -> None:
+    """RfWidget.render_lines skips Textual's styles pipeline for plain widgets: every widget
+    on the login, menu, step and help screens draws the very lines that pipeline draws."""
+    app = RfApp(site.services, site.auth, terminal_id="RF01")
+    compared: set[str] = set()
+
+    def same_lines() -> None:
+        for widget in app.screen.query(RfWidget):
+            if not widget.region:
+                continue
+            whole = widget.size.region
+            right = whole.crop_size((max(whole.width // 2, 1), whole.height)).translate(
+                (whole.width - max(whole.width // 2, 1), 0))
+            for crop in (whole, right):
+                assert widget.render_lines(crop) == Widget.render_lines(widget, crop), (
+                    type(widget).__name__, crop)
+            compared.add(type(widget).__name__)
+
+    async def script(pilot: Pilot[Any]) -> None:
+        await pilot.pause()
+        same_lines()
+        await login(pilot)
+        same_lines()
+        await keys(pilot, "3")
+        await enter(pilot, "A-01-01-1")
+        same_lines()
+        await enter(pilot, "NOT-A-LOCATION-OR-ITEM")
+        same_lines()
+        await keys(pilot, "f1")
+        same_lines()
+
+    run(app, size, script)
+    assert {"RfHeader", "ScanInput", "MessageLine"} <= compared, compared

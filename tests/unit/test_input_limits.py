@@ -71,10 +71,13 @@ class FakeDriver:
 def run_loop(driver: FakeDriver, gate: InputGate) -> tuple[threading.Thread, threading.Event]:
     ended = threading.Event()
 
+    def read(batch: list[Any]) -> list[Any]:
+        gate.hand_over(sum(isinstance(m, events.Key) for m in batch))
+        return batch
+
     def loop() -> None:
         textual_compat.run_input_thread(
-            cast(Any, driver),
-            on_read=lambda batch: gate.hand_over(sum(isinstance(m, events.Key) for m in batch)),
+            cast(Any, driver), on_read=read,
             on_end_of_file=ended.set, admit=gate.admit, on_quiet=gate.quiet)
 
     thread = threading.Thread(target=loop, daemon=True)

@@ -58,7 +58,7 @@ PRIVATE_NAMES = frozenset({*APP_ATTRIBUTES, "_compositor", "_debug", "_display",
                            "_run_input_thread", "_compositor_refresh", "_render_chops",
                            "_dirty_regions", "_dirty_widgets", "_update_mouse_over",
                            "_parse_rules", "_variables", "_invalid_css", "_rules", "_rules_map",
-                           "_require_parse"})
+                           "_require_parse", "_timeout_time"})
 
 
 def broken(what: str) -> str:
@@ -108,6 +108,17 @@ def test_screen_driver_and_layout_internals_are_there() -> None:
     layout = lookup("textual._compositor", "LayoutUpdate")([], Region())
     assert hasattr(layout, "strips") and hasattr(layout, "region"), broken(
         "LayoutUpdate has no .strips and .region (ScreenShadow reads them)")
+
+
+def test_the_parser_says_when_it_waits_for_a_quiet_terminal() -> None:
+    """run_input_thread waits with no timeout unless the parser holds a lone ESC."""
+    from wms_tui.textual_compat import xterm_parser
+
+    parser = xterm_parser()
+    assert parser._timeout_time is None, broken("XTermParser has no _timeout_time")
+    list(parser.feed("\x1b"))
+    assert parser._timeout_time is not None, broken(
+        "XTermParser._timeout_time is not set while an ESC waits for its timeout")
 
 
 def test_run_input_thread_is_still_the_version_it_was_copied_from() -> None:

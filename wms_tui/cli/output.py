@@ -8,19 +8,25 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from wms_tui.domain.errors import BadInput
 from wms_tui.domain.text import csv_cell, shown_any
+
+# Rich is loaded by the first table, so a command that prints JSON or CSV never loads it.
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
 
 Row = dict[str, object]
 
 
 def console() -> Console:
+    from rich.console import Console
+
     # Built per command so it writes to whatever stdout is now (a terminal, a pipe, a test).
     return Console(highlight=False)
 
@@ -62,6 +68,8 @@ def print_json(data: object) -> None:
 def _cell(value: object) -> Text:
     """Data goes into tables as plain Text, so a '[' in a description is never Rich markup,
     and shown, so an ESC in it is seen, never obeyed by the terminal."""
+    from rich.text import Text
+
     if isinstance(value, Enum):
         return Text(shown_any(value.value))
     if isinstance(value, datetime):
@@ -72,6 +80,9 @@ def _cell(value: object) -> Text:
 def table(
     title: str, columns: Sequence[str], rows: Sequence[Sequence[object]], numeric: set[str]
 ) -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
     # The title may name data (a location, a user), so it is plain Text too.
     drawn = Table(title=Text(shown_any(title), style="table.title"), title_justify="left")
     for column in columns:

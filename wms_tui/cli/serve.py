@@ -62,7 +62,9 @@ def serve(
              "loopback.", show_default=False)] = None,
     max_sessions: Annotated[int | None, typer.Option(
         help="Sessions beyond this are refused (default: as many as the available memory "
-             "holds at 16 MB each, 20 to 2000; 200 where it is unknown).",
+             "holds at 16 MB each, 20 to 2000; 200 where it is unknown). The open-files "
+             "limit is raised to fit, up to its hard limit; past that a default is lowered "
+             "and a given value refused.",
         show_default=False)] = None,
     idle_timeout: Annotated[float, typer.Option(
         help="Seconds without input before a session ends (its work is saved); 0: never.")

@@ -7,7 +7,6 @@ from enum import Enum
 from typing import Annotated
 
 import typer
-from rich.text import Text
 
 from wms_tui.cli.common import AsJson, ItemFilter, LocationFilter, handles_errors, open_site
 from wms_tui.cli.output import console, print_json, table
@@ -143,6 +142,8 @@ def scan_explain(
     if as_json:
         print_json(explanation)
         return
+    from rich.text import Text
+
     out = console()
     rows: dict[str, object] = {}
     for key, value in explanation.items():

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 from platformdirs import user_data_dir
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 
+from wms_tui.db.driver_sql import run_driver_sql
 from wms_tui.db.write_lock import QueuedConnection, write_lock_for
 
 APP_NAME = "wms-tui"
 BUSY_TIMEOUT_MS = 10_000
 READONLY = {"wms_readonly": True}
+# A pooled PostgreSQL connection idle longer than this is pinged before it is lent.
+PING_AFTER_IDLE_SECONDS = 1.0
 # A transaction whose commit need not wait for the disk (PostgreSQL); see relaxed_engine.
 RELAXED_COMMIT = {"wms_relaxed_commit": True}
 
@@ -60,8 +65,9 @@ def make_engine(url: str | None = None, *, synchronous: str = "FULL", **kwargs: 
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, parsed.database or "", synchronous, **kwargs)
-    kwargs.setdefault("pool_pre_ping", True)
     engine = create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        _ping_when_idle(engine)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
@@ -69,6 +75,32 @@ def make_engine(url: str | None = None, *, synchronous: str = "FULL", **kwargs: 
             conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
 
     return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection before lending it only when it sat idle for a while.
+
+    A ping per transaction was a round trip per post. A connection given back moments ago
+    was alive then; one that died since fails its first statement, which SQLAlchemy names
+    a disconnect and answers by dropping the whole pool, so the next transaction reconnects.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _given_back(_dbapi_conn: Any, record: Any) -> None:
+        record.info["wms_given_back"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _lent(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        given_back = record.info.get("wms_given_back")
+        if given_back is None or time.monotonic() - given_back < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:
+            if engine.dialect.is_disconnect(exc, dbapi_conn, None):  # type: ignore[arg-type]
+                # The pool drops this connection and lends a new one instead.
+                raise DisconnectionError(str(exc).strip()) from exc
+            raise
 
 
 def relaxed_engine(engine: Engine) -> Engine:
@@ -118,8 +150,9 @@ def _sqlite_engine(url: str, path: str, synchronous: str, **kwargs: Any) -> Engi
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         # Writers take the lock up front so two posts never deadlock upgrading a read lock.
+        # Straight on the driver: SQLAlchemy's statement path cost more than the BEGIN itself.
         if conn.get_execution_options().get("wms_readonly", False):
-            conn.exec_driver_sql("BEGIN")
+            run_driver_sql(conn, "BEGIN")
             return
         dbapi_conn = conn.connection.driver_connection
         queued = isinstance(dbapi_conn, QueuedConnection)
@@ -127,7 +160,7 @@ def _sqlite_engine(url: str, path: str, synchronous: str, **kwargs: Any) -> Engi
             # Wait in the fair queue (wms_tui/db/write_lock.py), not in SQLite's sleeps.
             dbapi_conn.take_write_lock()
         try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            run_driver_sql(conn, "BEGIN IMMEDIATE")
         except BaseException:
             if queued:
                 dbapi_conn.drop_write_lock()

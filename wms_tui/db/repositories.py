@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Executable, and_, bindparam, case, delete, func, insert, or_, update
+from sqlalchemy import and_, bindparam, case, delete, func, insert, or_, update
 from sqlalchemy import select as core_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import CursorResult
 from sqlmodel import Session, col, select
 
 from wms_tui.db import listings
+from wms_tui.db.driver_sql import DriverStatement, TransactionCursor
 from wms_tui.db.tables import (
     Balance,
     IdempotencyRecord,
@@ -52,32 +52,35 @@ U = table_of(ItemUom)
 M = table_of(Movement)
 K = table_of(IdempotencyRecord)
 
-# The statements every post runs, built once: building and keying a statement per call cost
-# more client time than the database spent running it.
-_ITEM_WITH_UNITS = (
+# The statements every post runs, compiled once per dialect and run on the transaction's
+# DBAPI cursor (db/driver_sql.py): SQLAlchemy's per-call path cost more client time than the
+# database spent running them.
+_ITEM_WITH_UNITS = DriverStatement(
     core_select(IT.c.id, IT.c.sku, IT.c.description, IT.c.base_uom, IT.c.lot_tracked,
                 IT.c.expiry_tracked, IT.c.serial_tracked, IT.c.requires_qc, U.c.uom, U.c.factor)
     .select_from(IT.outerjoin(U, U.c.item_id == IT.c.id))
     .where(IT.c.id == bindparam("item_id"))
 )
-_UNITS = core_select(U.c.uom, U.c.factor).where(U.c.item_id == bindparam("item_id"))
+_UNITS = DriverStatement(
+    core_select(U.c.uom, U.c.factor).where(U.c.item_id == bindparam("item_id")))
 # The conditional update: the row lock and the check are one statement, so racing terminals
 # can never both take the last unit.
-_TAKE = (
+_TAKE = DriverStatement(
     update(B)
     .where(B.c.key == bindparam("balance_key"),
            B.c.quantity - B.c.reserved >= bindparam("take_qty"))
     .values(quantity=B.c.quantity - bindparam("take_qty"), updated_at=bindparam("at"))
 )
-_APPEND = insert(M)
-_RESULT_OF_KEY = core_select(K.c.result).where(K.c.key == bindparam("confirmation"))
-_STORE_RESULT = insert(K)
-
-
-def _run(session: Session, statement: Executable, params: dict[str, Any]) -> CursorResult[Any]:
-    """A prebuilt Core statement on the session's connection, after any pending ORM writes."""
-    session.flush()
-    return session.connection().execute(statement, params)
+_MOVEMENT_COLUMNS = (
+    "kind", "item_id", "lot_id", "quantity", "from_location_id", "to_location_id",
+    "from_lpn_id", "to_lpn_id", "from_status", "to_status", "user_id", "terminal", "reference",
+    "reason_code", "approved_by", "confirmation", "created_at",
+)
+_APPEND = DriverStatement(insert(M).returning(M.c.id), _MOVEMENT_COLUMNS)
+_RESULT_OF_KEY = DriverStatement(
+    core_select(K.c.result).where(K.c.key == bindparam("confirmation")))
+_STORE_RESULT = DriverStatement(
+    insert(K), ("key", "user_id", "operation", "result", "created_at"))
 
 
 def _insert(session: Session, table: Any) -> Any:
@@ -108,22 +111,44 @@ def lpn_ref(lpn: Lpn) -> LpnRef:
     return LpnRef(id=lpn.id, code=lpn.code, sscc=lpn.sscc, location_id=lpn.location_id)
 
 
-class SqlCatalog:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+class RepositoryTransaction(Protocol):
+    """The unit of work as its repositories see it."""
+
+    @property
+    def session(self) -> Session: ...
+    @property
+    def driver(self) -> TransactionCursor: ...
+
+
+class OnTransaction:
+    """A repository on a unit of work's transaction: the hot statements through its driver
+    cursor, the rest through its ORM session, which is made only when they are used."""
+
+    def __init__(self, transaction: RepositoryTransaction) -> None:
+        self.transaction = transaction
+        self.driver = transaction.driver
+
+    @property
+    def session(self) -> Session:
+        return self.transaction.session
+
+
+class SqlCatalog(OnTransaction):
+    def __init__(self, transaction: RepositoryTransaction) -> None:
+        super().__init__(transaction)
         # Units read with their item, for this transaction only (so never stale across posts).
         self._units: dict[int, dict[str, int]] = {}
 
     def item(self, item_id: int) -> ItemRef:
-        rows = _run(self.session, _ITEM_WITH_UNITS, {"item_id": item_id}).all()
+        rows = self.driver.execute(_ITEM_WITH_UNITS, {"item_id": item_id}).fetchall()
         if not rows:
             raise NotFound(f"no item with id {item_id}")
-        self._units[item_id] = {r.uom: r.factor for r in rows if r.uom is not None}
+        self._units[item_id] = {r[8]: r[9] for r in rows if r[8] is not None}
         r = rows[0]
+        # SQLite hands booleans back as 0 and 1.
         return ItemRef(
-            id=r.id, sku=r.sku, description=r.description, base_uom=r.base_uom,
-            lot_tracked=r.lot_tracked, expiry_tracked=r.expiry_tracked,
-            serial_tracked=r.serial_tracked, requires_qc=r.requires_qc,
+            id=r[0], sku=r[1], description=r[2], base_uom=r[3], lot_tracked=bool(r[4]),
+            expiry_tracked=bool(r[5]), serial_tracked=bool(r[6]), requires_qc=bool(r[7]),
         )
 
     def item_by_sku(self, sku: str) -> ItemRef | None:
@@ -157,8 +182,8 @@ class SqlCatalog:
         known = self._units.get(item_id)
         if known is not None:
             return dict(known)
-        rows = _run(self.session, _UNITS, {"item_id": item_id})
-        return {row.uom: row.factor for row in rows}
+        rows = self.driver.execute(_UNITS, {"item_id": item_id}).fetchall()
+        return {uom: factor for uom, factor in rows}
 
     def _zone_code(self, zone_id: int | None) -> str | None:
         if zone_id is None:
@@ -216,9 +241,7 @@ def _balance_row(row: Any) -> BalanceRow:
     return BalanceRow(row.id, _key_of(row), row.quantity, row.reserved)
 
 
-class SqlStock:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+class SqlStock(OnTransaction):
 
     def lot_id(self, item_id: int, code: str, expiry: date | None, *, create: bool) -> int | None:
         query = select(col(Lot.id)).where(Lot.item_id == item_id, Lot.code == code)
@@ -271,9 +294,9 @@ class SqlStock:
         return [_balance_row(r) for r in self.session.execute(query)]
 
     def take(self, key: BalanceKey, quantity: int) -> bool:
-        result = _run(self.session, _TAKE,
-                      {"balance_key": key.text(), "take_qty": quantity, "at": utcnow()})
-        return bool(result.rowcount == 1)
+        cursor = self.driver.execute(
+            _TAKE, {"balance_key": key.text(), "take_qty": quantity, "at": utcnow()})
+        return bool(cursor.rowcount == 1)
 
     def put(self, key: BalanceKey, quantity: int) -> None:
         stmt = _insert(self.session, B).values(
@@ -329,7 +352,7 @@ class SqlStock:
             self.session.execute(update(R).where(cond).values(quantity=R.c.quantity - quantity))
 
     def append(self, movement: MovementRecord) -> int:
-        result = _run(self.session, _APPEND, {
+        cursor = self.driver.execute(_APPEND, {
             "kind": movement.kind.value, "item_id": movement.item_id, "lot_id": movement.lot_id,
             "quantity": movement.quantity, "from_location_id": movement.from_location_id,
             "to_location_id": movement.to_location_id, "from_lpn_id": movement.from_lpn_id,
@@ -341,8 +364,7 @@ class SqlStock:
             "approved_by": movement.approved_by, "confirmation": movement.confirmation,
             "created_at": movement.created_at or utcnow(),
         })
-        (movement_id,) = result.inserted_primary_key or (None,)
-        assert movement_id is not None
+        (movement_id,) = cursor.fetchone()
         return int(movement_id)
 
     def movements(
@@ -402,18 +424,16 @@ class SqlStock:
         return sums
 
 
-class SqlIdempotency:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+class SqlIdempotency(OnTransaction):
 
     def get(self, key: str) -> str | None:
-        found: str | None = _run(self.session, _RESULT_OF_KEY, {"confirmation": key}).scalar()
-        return found
+        row = self.driver.execute(_RESULT_OF_KEY, {"confirmation": key}).fetchone()
+        return None if row is None else str(row[0])
 
     def put(self, key: str, user_id: int, operation: str, result: str) -> None:
-        _run(self.session, _STORE_RESULT, {"key": key, "user_id": user_id,
-                                           "operation": operation, "result": result,
-                                           "created_at": utcnow()})
+        self.driver.execute(_STORE_RESULT, {"key": key, "user_id": user_id,
+                                            "operation": operation, "result": result,
+                                            "created_at": utcnow()})
 
 
 class SqlUsers:

@@ -7,26 +7,14 @@ from contextvars import Token
 from datetime import datetime
 from functools import cached_property
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
-from wms_tui.db.counting import SqlCounting
 from wms_tui.db.engine import READONLY
-from wms_tui.db.flow_state import SqlFlowState
-from wms_tui.db.inbound import SqlInbound
-from wms_tui.db.inquiry import SqlInquiry
-from wms_tui.db.masterdata import SqlMasterData
-from wms_tui.db.outbound import SqlOutbound
-from wms_tui.db.putaway import SqlPutaway
-from wms_tui.db.reports import SqlReports
-from wms_tui.db.repositories import SqlCatalog, SqlIdempotency, SqlStock, SqlUsers
-from wms_tui.db.serials import SqlSerials
-from wms_tui.db.shipping import SqlShipping
 from wms_tui.db.tables import CLOCK
-from wms_tui.db.webhooks import SqlWebhooks
 from wms_tui.domain.errors import (
     DatabaseReadOnly,
     DatabaseUnreachable,
@@ -34,6 +22,22 @@ from wms_tui.domain.errors import (
     StorageFault,
     TransientConflict,
 )
+
+# Each repository module is imported on first use, so a command loads only the ones it touches.
+if TYPE_CHECKING:
+    from wms_tui.db.counting import SqlCounting
+    from wms_tui.db.driver_sql import TransactionCursor
+    from wms_tui.db.flow_state import SqlFlowState
+    from wms_tui.db.inbound import SqlInbound
+    from wms_tui.db.inquiry import SqlInquiry
+    from wms_tui.db.masterdata import SqlMasterData
+    from wms_tui.db.outbound import SqlOutbound
+    from wms_tui.db.putaway import SqlPutaway
+    from wms_tui.db.reports import SqlReports
+    from wms_tui.db.repositories import SqlCatalog, SqlIdempotency, SqlStock, SqlUsers
+    from wms_tui.db.serials import SqlSerials
+    from wms_tui.db.shipping import SqlShipping
+    from wms_tui.db.webhooks import SqlWebhooks
 
 # PostgreSQL SQLSTATEs that mean "try the whole transaction again".
 _RETRYABLE_SQLSTATES = {"40001", "40P01", "23505", "55P03"}
@@ -91,7 +95,7 @@ def driver_fault(error: BaseException, *, disconnected: bool = False) -> Storage
 Clock = Callable[[], datetime]
 _REPOSITORIES = ("catalog", "stock", "idempotency", "users", "masterdata", "flow_state", "inquiry",
                  "inbound", "putaway", "outbound", "counting", "reports", "serials", "shipping",
-                 "webhooks")
+                 "webhooks", "session", "driver")
 
 
 class SqlUnitOfWork:
@@ -103,75 +107,133 @@ class SqlUnitOfWork:
         self.readonly = readonly
         self.clock = clock
         self._clock_token: Token[Clock | None] | None = None
+        self._connection: Connection | None = None
 
     def __enter__(self) -> Self:
         if self.clock is not None:
             self._clock_token = CLOCK.set(self.clock)
-        bind = self.engine.execution_options(**READONLY) if self.readonly else self.engine
-        self.session = Session(bind=bind, expire_on_commit=False, autoflush=True)
-        # Repositories are made on first use, each bound to this transaction's session.
+        self._connection = None
+        # The session and the repositories are made on first use, all on this connection.
         for name in _REPOSITORIES:
             self.__dict__.pop(name, None)
         return self
 
+    @property
+    def connection(self) -> Connection:
+        """This unit of work's one connection, checked out on first use."""
+        if self._connection is None:
+            bind = self.engine.execution_options(**READONLY) if self.readonly else self.engine
+            self._connection = bind.connect()
+        return self._connection
+
+    @cached_property
+    def session(self) -> Session:
+        """The ORM session, made only when something needs it (a post needs none), in the
+        connection's transaction: it commits or rolls back that transaction, whoever began it."""
+        return Session(bind=self.connection, expire_on_commit=False, autoflush=True,
+                       join_transaction_mode="control_fully")
+
+    def flush(self) -> None:
+        """Pending ORM writes to the database, so a driver statement sees them."""
+        session = self.__dict__.get("session")
+        if session is not None:
+            session.flush()
+
+    @cached_property
+    def driver(self) -> TransactionCursor:
+        """The hot statements' way to this transaction's cursor, shared by its repositories."""
+        from wms_tui.db.driver_sql import TransactionCursor
+
+        return TransactionCursor(self)
+
     @cached_property
     def catalog(self) -> SqlCatalog:
-        return SqlCatalog(self.session)
+        from wms_tui.db.repositories import SqlCatalog
+
+        return SqlCatalog(self)
 
     @cached_property
     def stock(self) -> SqlStock:
-        return SqlStock(self.session)
+        from wms_tui.db.repositories import SqlStock
+
+        return SqlStock(self)
 
     @cached_property
     def idempotency(self) -> SqlIdempotency:
-        return SqlIdempotency(self.session)
+        from wms_tui.db.repositories import SqlIdempotency
+
+        return SqlIdempotency(self)
 
     @cached_property
     def users(self) -> SqlUsers:
+        from wms_tui.db.repositories import SqlUsers
+
         return SqlUsers(self.session)
 
     @cached_property
     def masterdata(self) -> SqlMasterData:
+        from wms_tui.db.masterdata import SqlMasterData
+
         return SqlMasterData(self.session)
 
     @cached_property
     def flow_state(self) -> SqlFlowState:
+        from wms_tui.db.flow_state import SqlFlowState
+
         return SqlFlowState(self.session)
 
     @cached_property
     def inquiry(self) -> SqlInquiry:
+        from wms_tui.db.inquiry import SqlInquiry
+
         return SqlInquiry(self.session)
 
     @cached_property
     def inbound(self) -> SqlInbound:
+        from wms_tui.db.inbound import SqlInbound
+
         return SqlInbound(self.session)
 
     @cached_property
     def putaway(self) -> SqlPutaway:
+        from wms_tui.db.putaway import SqlPutaway
+
         return SqlPutaway(self.session)
 
     @cached_property
     def outbound(self) -> SqlOutbound:
+        from wms_tui.db.outbound import SqlOutbound
+
         return SqlOutbound(self.session)
 
     @cached_property
     def counting(self) -> SqlCounting:
+        from wms_tui.db.counting import SqlCounting
+
         return SqlCounting(self.session)
 
     @cached_property
     def reports(self) -> SqlReports:
+        from wms_tui.db.reports import SqlReports
+
         return SqlReports(self.session)
 
     @cached_property
     def serials(self) -> SqlSerials:
+        from wms_tui.db.serials import SqlSerials
+
         return SqlSerials(self.session)
 
     @cached_property
     def shipping(self) -> SqlShipping:
+        from wms_tui.db.shipping import SqlShipping
+
         return SqlShipping(self.session)
 
     @cached_property
     def webhooks(self) -> SqlWebhooks:
+        from wms_tui.db.webhooks import SqlWebhooks
+
         return SqlWebhooks(self.session)
 
     def __exit__(
@@ -180,10 +242,14 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        session, connection = self.__dict__.get("session"), self._connection
         try:
-            self.session.rollback()
+            if session is not None:
+                session.close()
         finally:
-            self.session.close()
+            # Closing rolls back whatever was not committed and gives the connection back.
+            if connection is not None:
+                connection.close()
             if self._clock_token is not None:
                 CLOCK.reset(self._clock_token)
                 self._clock_token = None
@@ -195,7 +261,14 @@ class SqlUnitOfWork:
             raise fault from exc
 
     def commit(self) -> None:
-        self.session.commit()
+        session = self.__dict__.get("session")
+        if session is not None:
+            session.flush()
+            if session.in_transaction():
+                session.commit()
+        # Driver statements alone leave the transaction to the connection.
+        if self._connection is not None and self._connection.in_transaction():
+            self._connection.commit()
 
 
 def uow_factory(

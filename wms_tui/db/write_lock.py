@@ -6,8 +6,10 @@ thread lock (one per database file in this process) and then an `flock` on a fil
 database (shared by every process), and holds both from just before `BEGIN IMMEDIATE` until
 its `COMMIT` or `ROLLBACK` returns: a waiter is woken as soon as the lock is free. The kernel
 drops an `flock` when its holder's file is closed or the process dies, so a writer killed
-mid-transaction never leaves the others waiting. The busy timeout stays as the backstop for
-writers outside this scheme (the sqlite3 shell, a backup).
+mid-transaction never leaves the others waiting. A writer waits for the file lock at most the
+busy timeout, then fails with DatabaseBusy (a process stopped while holding it must not hang
+every terminal). The busy timeout stays as the backstop for writers outside this scheme (the
+sqlite3 shell, a backup).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import os
 import sqlite3
 import threading
 import weakref
+
+from wms_tui.domain.errors import DatabaseBusy
 
 LOCK_SUFFIX = "-writer"
 
@@ -33,6 +37,8 @@ class WriteLock:
     def _reset(self) -> None:
         self._threads = threading.Lock()
         self._fd: int | None = None
+        # The file wait a writer gave up on, still holding the thread queue until it is granted.
+        self._abandoned: _FileWait | None = None
 
     def forget_inherited(self) -> None:
         """In a forked child: the parent's open file would share its flock, so open our own."""
@@ -43,17 +49,39 @@ class WriteLock:
 
     def acquire(self) -> bool:
         """Wait for our turn; False (no lock taken) when the thread queue waited too long, so
-        the caller falls back on SQLite's own busy wait."""
+        the caller falls back on SQLite's own busy wait; DatabaseBusy when another process held
+        the file lock for wait_seconds (or still holds it since a writer here gave up), so a
+        post fails by name instead of hanging."""
         if not self._threads.acquire(timeout=self.wait_seconds):
+            abandoned = self._abandoned
+            if abandoned is not None and not abandoned.let_go.is_set():
+                raise DatabaseBusy(f"another process holds the writers' lock of {self.path}")
             return False
         try:
             fd = self._file()
-            if fd is not None:
-                fcntl.flock(fd, fcntl.LOCK_EX)
+            if fd is not None and not self._lock_file(fd):
+                # The abandoned waiter gives the thread queue back once it has the file.
+                raise DatabaseBusy(f"no turn to write in {self.wait_seconds:g} s")
+        except DatabaseBusy:
+            raise
         except BaseException:
             self._threads.release()
             raise
         return True
+
+    def _lock_file(self, fd: int) -> bool:
+        """Take the file lock within wait_seconds, woken as soon as it is free: flock has no
+        timeout, so a contended wait blocks in a thread of its own that the caller can leave."""
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            pass
+        wait = _FileWait(fd, self._threads)
+        if wait.wait(self.wait_seconds):
+            return True
+        self._abandoned = wait
+        return False
 
     def release(self) -> None:
         try:
@@ -74,6 +102,46 @@ class WriteLock:
                 except OSError:
                     return None
         return self._fd
+
+
+class _FileWait:
+    """One contended flock: a thread blocks in it; whoever arrives second, the caller giving
+    up or the lock being granted, decides. A lock granted after the caller left is let go at
+    once, and the thread queue the caller held with it."""
+
+    def __init__(self, fd: int, threads: threading.Lock) -> None:
+        self.fd, self.threads = fd, threads
+        self.decided = threading.Lock()
+        self.granted = threading.Event()
+        self.abandoned = False
+        # Set once an abandoned wait has taken the file lock and given everything back.
+        self.let_go = threading.Event()
+        self.error: OSError | None = None
+        threading.Thread(target=self._take, name="wms-write-lock-wait", daemon=True).start()
+
+    def _take(self) -> None:
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+        except OSError as error:
+            self.error = error
+        with self.decided:
+            if not self.abandoned:
+                self.granted.set()
+                return
+        if self.error is None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+        self.threads.release()
+        self.let_go.set()
+
+    def wait(self, seconds: float) -> bool:
+        self.granted.wait(seconds)
+        with self.decided:
+            if not self.granted.is_set():
+                self.abandoned = True
+                return False
+        if self.error is not None:
+            raise self.error
+        return True
 
 
 _LOCKS: weakref.WeakSet[WriteLock] = weakref.WeakSet()

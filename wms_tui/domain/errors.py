@@ -114,3 +114,11 @@ class DatabaseReadOnly(StorageFault):
 class DatabaseUnreachable(StorageFault):
     TEMPLATE = N_("Database unreachable. Call a supervisor.")
     FAULT = "database unreachable"
+
+
+class DatabaseBusy(StorageFault):
+    """Another writer held the database past the writers' wait: nothing was saved; unlike the
+    other faults, trying again soon usually works."""
+
+    TEMPLATE = N_("Database busy: try again.")
+    FAULT = "database busy"

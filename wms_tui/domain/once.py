@@ -60,10 +60,15 @@ def exactly_once(
 
 def encode(result: DataclassInstance, message: str) -> str:
     """A result dataclass as stored: its fields (never as replayed) plus its message."""
-    data = dataclasses.asdict(result)
+    # Shallow: json.dumps asks _plain for nested dataclasses, so nothing is deep-copied first.
+    data = _fields(result)
     data.pop("replayed", None)
     data["message"] = message
     return json.dumps(data, default=_plain)
+
+
+def _fields(value: DataclassInstance) -> dict[str, Any]:
+    return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
 
 
 def decode(result_type: type[R], stored: str) -> R:
@@ -84,6 +89,8 @@ def decode(result_type: type[R], stored: str) -> R:
 
 
 def _plain(value: object) -> object:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _fields(value)
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, date | datetime):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from types import TracebackType
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
 from wms_tui.domain.model import (
     BalanceKey,
@@ -21,7 +21,10 @@ from wms_tui.domain.model import (
     StockLine,
     StockStatus,
 )
-from wms_tui.domain.serials import SerialEvent, SerialRecord
+
+if TYPE_CHECKING:
+    # Serials parse GS1 scans (biip), which a port's caller that never scans should not load.
+    from wms_tui.domain.serials import SerialEvent, SerialRecord
 
 
 class UserRecord(Protocol):
@@ -278,6 +281,8 @@ class MasterDataRepository(Protocol):
         since: datetime | None = None,
         until: datetime | None = None,
         limit: int | None = None,
+        after_id: int | None = None,
     ) -> list[LedgerLine]:
-        """Movements oldest first; with limit, only the newest that many."""
+        """Movements oldest first; with limit, only the newest that many, or with after_id
+        the first that many with an id above it (a page of the ledger)."""
         ...

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from wms_tui.serve.capacity import default_max_sessions
+from wms_tui.serve.capacity import OpenFilesTooFew, default_max_sessions, fit_open_files
 from wms_tui.serve.ssh import (
     DeviceAuth,
     ServeConfigError,
@@ -138,6 +138,18 @@ async def serve(config: ServeConfig, *, ready: asyncio.Event | None = None,
                 raise ServeConfigError(
                     "not a demo database (no demo marker): refusing to serve it for practice")
         host_key = load_host_key(data_dir())
+        if config.max_sessions is None:
+            max_sessions, sized = default_max_sessions()
+        else:
+            max_sessions, sized = config.max_sessions, "--max-sessions"
+        try:
+            files = fit_open_files(max_sessions, asked=config.max_sessions is not None)
+        except OpenFilesTooFew as exc:
+            raise ServeConfigError(str(exc)) from None
+        if files.note:
+            level = logging.WARNING if files.sessions < max_sessions else logging.INFO
+            log.log(level, "wms serve: %s", files.note)
+            max_sessions = files.sessions
         launcher: Launcher
         if config.spawn:
             launcher = SpawnLauncher()
@@ -145,10 +157,6 @@ async def serve(config: ServeConfig, *, ready: asyncio.Event | None = None,
             zygote = ZygoteLauncher()
             await zygote.start()
             launcher = zygote
-        if config.max_sessions is None:
-            max_sessions, sized = default_max_sessions()
-        else:
-            max_sessions, sized = config.max_sessions, "--max-sessions"
         manager = SessionManager(launcher, url, AuditLog(engine), max_sessions=max_sessions,
                                  idle_timeout=config.idle_timeout, demo=config.demo,
                                  scenario=config.scenario)

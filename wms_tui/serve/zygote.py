@@ -38,6 +38,10 @@ PRELOAD = (
     "wms_tui.screens.step", "wms_tui.screens.modals", "wms_tui.screens.widgets",
     "wms_tui.domain.rf_services", "wms_tui.domain.users", "wms_tui.db.uow",
     "wms_tui.db.engine", "wms_tui.db.repositories", "wms_tui.serve.audit",
+    # The unit of work imports these on first use; the zygote imports them for every child.
+    "wms_tui.db.counting", "wms_tui.db.flow_state", "wms_tui.db.inbound", "wms_tui.db.inquiry",
+    "wms_tui.db.masterdata", "wms_tui.db.outbound", "wms_tui.db.putaway", "wms_tui.db.reports",
+    "wms_tui.db.serials", "wms_tui.db.shipping", "wms_tui.db.webhooks", "biip",
     "wms_tui.demo.launch", "wms_tui.screens.scanner",
     "sqlalchemy.dialects.sqlite.pysqlite", "sqlalchemy.dialects.postgresql.psycopg",
     "sqlalchemy.pool", "psycopg", "textual.drivers.linux_driver", "wms_tui.textual_compat",
