@@ -346,6 +346,7 @@ class FakeMasterData:
         since: datetime | None = None,
         until: datetime | None = None,
         limit: int | None = None,
+        after_id: int | None = None,
     ) -> list[LedgerLine]:
         logins = {u.id: u.login for u in self.state.users.values()}
         lots = {lot_id: code for (_, code), (lot_id, _) in self.state.lots.items()}
@@ -374,6 +375,9 @@ class FakeMasterData:
             if (since is None or (m.created_at is not None and m.created_at >= since))
             and (until is None or (m.created_at is not None and m.created_at < until))
         ]
+        if after_id is not None:
+            page = [ln for ln in lines if ln.id > after_id]
+            return page if limit is None else page[:limit]
         return lines if limit is None else lines[-limit:]
 
 

@@ -108,6 +108,10 @@ class FakeServices:
     def lot_id(self, item_id: int, code: str) -> int | None:
         return None
 
+    def receiving_dock(self) -> str | None:
+        docks = [loc for loc in self.catalog.locations.values() if loc.type == LocationType.DOCK]
+        return min(docks, key=lambda loc: loc.walk_seq).code if docks else None
+
     def commands(self) -> list[Command]:
         return [cmd for cmd, _ in self.posts.values()]
 

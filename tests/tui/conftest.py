@@ -14,6 +14,11 @@ from tests.tui.helpers import Site
 from wms_tui.db.engine import make_engine
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--screens-update", action="store_true", default=False,
+                     help="rewrite tests/tui/__screens__ from the screens the flows show now")
+
+
 @pytest.fixture
 def site(sqlite_engine: Engine) -> Site:
     return Site.build(sqlite_engine)

@@ -47,6 +47,42 @@ def test_whole_row_lines_span_the_columns_when_plain_facts_stand_side_by_side() 
                      "Pick: 3 EA          Order: SO-1"]
 
 
-def test_more_facts_than_any_layout_holds_keep_the_first_ones() -> None:
+def test_more_facts_than_rows_are_packed_along_the_row_before_any_is_dropped() -> None:
     shown = rows([f"F{n}: {n}" for n in range(10)], 20, 4)
-    assert shown == ["F0: 0", "F1: 1", "F2: 2", "F3: 3"]
+    assert shown == ["F0: 0  F1: 1  F2: 2", "F3: 3  F4: 4  F5: 5", "F6: 6  F7: 7  F8: 8",
+                     "F9: 9"]
+
+
+def test_more_facts_than_any_layout_holds_keep_the_first_ones() -> None:
+    shown = rows([f"Fact no {n}: {n}" for n in range(10)], 20, 4)
+    assert shown == ["Fact no 0: 0", "Fact no 1: 1", "Fact no 2: 2", "Fact no 3: 3"]
+
+
+def test_a_location_or_a_date_is_not_cut_when_packing_the_row_keeps_it_whole() -> None:
+    # 8x40, three fact rows: three equal columns would cut the location and the expiry.
+    facts = ["Loc: P-01-02-1", "Item: MILK", DescriptionLine("Milk 1L"), "Pick: 6 EA",
+             "Lot: L1", "Exp: 2035-01-31"]
+    shown = rows(facts, 40, 3)
+    assert shown == ["Loc: P-01-02-1  Item: MILK", "Milk 1L",
+                     "Pick: 6 EA  Lot: L1  Exp: 2035-01-31"]
+    assert "…" not in "".join(shown)
+
+
+def test_equal_columns_are_kept_while_they_cut_nothing() -> None:
+    shown = rows(["Loc: P-01-01-1", "Item: WIDGET", "Pick: 3 EA", "Order: SO-1"], 40, 2)
+    assert shown == ["Loc: P-01-01-1      Item: WIDGET", "Pick: 3 EA          Order: SO-1"]
+
+
+def test_a_description_stands_beside_its_item_when_the_rows_are_few() -> None:
+    facts = ["Order: PO-7", "Item: MILK", DescriptionLine("Milk 1L"), "Expected: 24 EA",
+             "Left: 24 EA", "Qty: 12 EA", "Lot: LOT42"]
+    assert rows(facts, 40, 3) == ["Order: PO-7  Item: MILK  Milk 1L",
+                                  "Expected: 24 EA  Left: 24 EA  Qty: 12 EA", "Lot: LOT42"]
+
+
+def test_when_nothing_fits_whole_the_last_facts_are_left_off_uncut() -> None:
+    facts = ["Loc: P-01-02-1", "Item: MILK", DescriptionLine("Milk 1L"), "Pick: 6 EA",
+             "Lot: L1", "Exp: 2035-01-31", "Order: SO-1234567", "Tote: TOTE-000001"]
+    shown = rows(facts, 40, 3)
+    assert shown == ["Loc: P-01-02-1  Item: MILK", "Milk 1L",
+                     "Pick: 6 EA  Lot: L1  Exp: 2035-01-31"]

@@ -61,7 +61,8 @@ def filled(template: str) -> str:
 
 
 def test_the_code_has_messages_to_translate() -> None:
-    assert {"Scan item", "Move", "Receive", "Logout", "scan is empty"} <= set(FOUND)
+    assert {"Scan item", "Move", "Receive", "Logout",
+            "Nothing scanned: scan the code"} <= set(FOUND)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -154,10 +155,10 @@ def test_a_plain_message_is_shown_as_it_is() -> None:
 
 
 def test_a_nested_refusal_is_translated_too() -> None:
-    inner = ScanRejected(N_("scan is empty"))
+    inner = ScanRejected(N_("Nothing scanned: scan the code"))
     outer = ScanRejected(N_("GS1 barcode not readable: {reason}"), reason=inner)
-    assert str(outer) == "GS1 barcode not readable: scan is empty"
-    assert outer.render(translator("zh_CN")) == "GS1条码无法识别: 扫描为空"
+    assert str(outer) == "GS1 barcode not readable: Nothing scanned: scan the code"
+    assert outer.render(translator("zh_CN")) == "GS1条码无法识别: 未扫描：请扫描条码"
 
 
 def test_a_broken_translation_falls_back_to_english() -> None:

@@ -1,7 +1,9 @@
 """Every refusal an RF flow shows an operator says what to do next.
 
 The catalogue is read from the flows' source: each exception raised with a translatable
-message (N_) in wms_tui/domain/flows, and the quantity refusal they share (units.read_quantity).
+message (N_) in wms_tui/domain/flows, the quantity refusal they share (units.read_quantity),
+and the refusals of the services they pass on unchanged (a scan's cleaning, the pack flow's
+location check, a picked lot, a short).
 A message without one of the action words below names the problem only, and the operator is
 left guessing.
 """
@@ -15,7 +17,9 @@ from pathlib import Path
 import pytest
 
 import wms_tui.domain.flows as flows_package
-from wms_tui.domain import units
+from wms_tui.domain import scan, units
+from wms_tui.domain.outbound import picking, shorts
+from wms_tui.domain.shipping import common
 
 FLOWS = Path(flows_package.__file__).parent
 # Words that tell the operator what to do: scan, key, go, take… (Esc and Enter are keys).
@@ -52,6 +56,11 @@ def catalogue() -> dict[str, list[str]]:
     sources: list[tuple[Path, str | None]] = [(path, None) for path in sorted(FLOWS.glob("*.py"))]
     # The flows read a keyed quantity through units.read_quantity, which refuses with this.
     sources.append((Path(units.__file__), units.not_a_quantity.__name__))
+    # Refusals the flows pass on from the services they call, as the screen shows them.
+    sources += [(Path(scan.__file__), scan.normalize_scan.__name__),
+                (Path(common.__file__), common.location_of.__name__),
+                (Path(picking.__file__), picking.check_substitute.__name__),
+                (Path(shorts.__file__), "_short_once")]
     for path, only in sources:
         for line, msgid in raised_messages(path, only):
             messages.setdefault(msgid, []).append(f"{path.name}:{line}")

@@ -17,7 +17,14 @@ from wms_tui.domain.flows.pack import PackLine, PackTote
 from wms_tui.domain.inbound import InboundServicesMixin, InboundUnitOfWork
 from wms_tui.domain.model import Actor, LocationRef, LocationType, PostResult, StockLine
 from wms_tui.domain.once import decode
-from wms_tui.domain.outbound import OutboundServicesMixin, OutboundUnitOfWork
+from wms_tui.domain.outbound import (
+    OPEN_TASK_STATUSES,
+    OutboundLineRef,
+    OutboundServicesMixin,
+    OutboundUnitOfWork,
+    TaskKind,
+    TaskRef,
+)
 from wms_tui.domain.ports import UnitOfWork
 from wms_tui.domain.putaway import PutawayServicesMixin, PutawayUnitOfWork
 from wms_tui.domain.scan import Resolution, normalize_scan, resolve_scan
@@ -208,9 +215,30 @@ class RfUnitOfWork(CountingUnitOfWork, InboundUnitOfWork, PutawayUnitOfWork, Das
     def counting(self) -> SupervisorRepository: ...
 
 
+class ContextServicesMixin:
+    """The look-ups a wide screen's context makes (flows.context), each one read."""
+
+    read_factory: Callable[[], RfUnitOfWork]
+
+    def open_pick_tasks(self, task_id: int, *, order_only: bool = False) -> list[TaskRef]:
+        with self.read_factory() as uow:
+            task = uow.outbound.task(task_id)
+            if order_only and task.order_id is None:
+                return [task]
+            return uow.outbound.tasks(
+                kind=TaskKind.PICK, statuses=OPEN_TASK_STATUSES,
+                wave_id=None if order_only else task.wave_id,
+                order_id=task.order_id if order_only or task.wave_id is None else None)
+
+    def outbound_lines(self, order_id: int) -> list[OutboundLineRef]:
+        with self.read_factory() as uow:
+            return uow.outbound.lines(order_id)
+
+
 class RfBackend(PackServicesMixin, InboundServicesMixin, PutawayServicesMixin,
                 OutboundServicesMixin, CountingServicesMixin, DashboardServicesMixin,
-                SupervisorServicesMixin, SerialServicesMixin, WarehouseServices):
+                SupervisorServicesMixin, SerialServicesMixin, ContextServicesMixin,
+                WarehouseServices):
     """Everything the RF flows need, over one database: what the app hands to every flow."""
 
     uow_factory: Callable[[], RfUnitOfWork]

@@ -9,12 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal, Protocol
-
-import biip
-from biip import ParseError
-from biip.gs1_element_strings import GS1ElementString
-from biip.gs1_messages import GS1Message
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from wms_tui.domain.checkdigits import (
     GTIN_LENGTHS,
@@ -29,6 +24,9 @@ from wms_tui.domain.errors import N_, ScanRejected
 from wms_tui.domain.model import ItemRef, LocationRef, LpnRef
 from wms_tui.domain.text import shown
 from wms_tui.domain.weights import Weight, gs1_weight
+
+if TYPE_CHECKING:
+    from biip.gs1_element_strings import GS1ElementString
 
 GS = "\x1d"
 DEFAULT_MAX_SCAN_LENGTH = 256
@@ -173,7 +171,7 @@ def normalize_scan(
             code=ord(bad.group()), position=leading + bad.start() + 1,
         )
     if not text:
-        raise ScanRejected(N_("scan is empty"))
+        raise ScanRejected(N_("Nothing scanned: scan the code"))
 
     symbology: str | None = None
     if _AIM_PREFIX.match(text):
@@ -215,19 +213,32 @@ def _not_gs1_character(text: str) -> tuple[str, int] | None:
     return None
 
 
+class Gs1Unreadable(Exception):
+    """GS1 data that does not parse, with biip's reason or ours."""
+
+
 def _gs1_elements(scan: NormalizedScan) -> list[GS1ElementString]:
-    """The element strings biip finds, or ParseError with biip's reason."""
+    """The element strings biip finds, or Gs1Unreadable with biip's reason."""
+    # biip costs a tenth of a command's start-up, so it is loaded by the first GS1 scan only.
+    import biip
+    from biip.gs1_messages import GS1Message
+
     if _HRI_START.match(scan.text):
-        return list(GS1Message.parse_hri(scan.text).element_strings)
+        try:
+            return list(GS1Message.parse_hri(scan.text).element_strings)
+        except biip.ParseError as exc:
+            raise Gs1Unreadable(str(exc)) from exc
     prefix = scan.symbology if scan.symbology in GS1_SYMBOLOGIES else ""
     if not prefix and scan.text.startswith("]"):
         # biip would read it as a symbology identifier: "]" and a GS is an IndexError there.
-        raise ParseError(f"'{shown(scan.text[:3])}' is not a symbology identifier")
+        raise Gs1Unreadable(f"'{shown(scan.text[:3])}' is not a symbology identifier")
     try:
         result = biip.parse(f"{prefix}{scan.text}")
+    except biip.ParseError as exc:
+        raise Gs1Unreadable(str(exc)) from exc
     except (ValueError, IndexError) as exc:
         # biip lets urllib's errors through for a malformed web address (https://[).
-        raise ParseError(f"not a GS1 element string or Digital Link ({exc})") from exc
+        raise Gs1Unreadable(f"not a GS1 element string or Digital Link ({exc})") from exc
     if result.gs1_message is not None:
         return list(result.gs1_message.element_strings)
     if result.gs1_digital_link_uri is not None:
@@ -237,7 +248,7 @@ def _gs1_elements(scan: NormalizedScan) -> list[GS1ElementString]:
         or result.gs1_digital_link_uri_error
         or f"no GS1 data in {scan.text!r}"
     )
-    raise ParseError(reason)
+    raise Gs1Unreadable(reason)
 
 
 def _add_weight(weights: dict[str, Weight], ai: str, weight: Weight) -> None:
@@ -245,7 +256,7 @@ def _add_weight(weights: dict[str, Weight], ai: str, weight: Weight) -> None:
     syntax dictionary: 310n excludes the other 310n); kg next to lb is allowed."""
     other = next((a for a in weights if a[:3] == ai[:3] and a != ai), None)
     if other is not None:
-        raise ParseError(f"AI ({other}) and ({ai}) both give the {weight.basis} weight "
+        raise Gs1Unreadable(f"AI ({other}) and ({ai}) both give the {weight.basis} weight "
                          f"in {weight.unit}")
     weights[ai] = weight
 
@@ -257,10 +268,10 @@ def _gs1_data_from(elements: list[GS1ElementString]) -> Gs1Data:
     for element in elements:
         error = element.gtin_error or element.sscc_error or element.gln_error
         if error:
-            raise ParseError(error)
+            raise Gs1Unreadable(error)
         ai = element.ai.ai
         if fields.setdefault(ai, element.value) != element.value:
-            raise ParseError(f"AI ({ai}) appears twice with different values")
+            raise Gs1Unreadable(f"AI ({ai}) appears twice with different values")
         if element.date is not None:
             dates.setdefault(ai, element.date)
         # biip places the implied decimal point (GS1 General Specifications 3.6).
@@ -269,7 +280,7 @@ def _gs1_data_from(elements: list[GS1ElementString]) -> Gs1Data:
             _add_weight(weights, ai, weight)
     quantity_text = fields.get("30") or fields.get("37")
     if quantity_text is not None and not is_ascii_digits(quantity_text):
-        raise ParseError(f"quantity '{shown(quantity_text)}' is not digits 0-9")
+        raise Gs1Unreadable(f"quantity '{shown(quantity_text)}' is not digits 0-9")
     return Gs1Data(
         gtin=fields.get("01"),
         lot=fields.get("10"),
@@ -303,7 +314,7 @@ def parse_gs1(scan: NormalizedScan | str) -> Gs1Data | None:
             )
         try:
             return _gs1_data_from(_gs1_elements(scan))
-        except ParseError as exc:
+        except Gs1Unreadable as exc:
             raise ScanRejected(N_("GS1 barcode not readable: {reason}"), reason=str(exc)) from exc
 
     if scan.symbology in GTIN_SYMBOLOGIES:
@@ -323,7 +334,7 @@ def parse_gs1(scan: NormalizedScan | str) -> Gs1Data | None:
     ):
         try:
             return _gs1_data_from(_gs1_elements(scan))
-        except ParseError:
+        except Gs1Unreadable:
             return None
     return None
 

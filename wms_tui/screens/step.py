@@ -13,12 +13,22 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.events import Resize
 from textual.message import Message
 
 from wms_tui.domain.flows.base import AnyFlow, Fact, FactKind, InputKind, Step, Tone
 from wms_tui.domain.model import Actor
 from wms_tui.screens.base import RfScreen, View
+from wms_tui.screens.context_panel import (
+    ContextPanel,
+    ContextPlace,
+    HeadingLine,
+    StepFacts,
+    context_place,
+)
 from wms_tui.screens.fact_layout import DescriptionLine, WrappedLine
 from wms_tui.screens.modals import ConfirmModal, HelpModal
 from wms_tui.screens.widgets import FactList, ScanInput
@@ -36,6 +46,8 @@ PAGE_HEADINGS = 3
 def fact_line(fact: Fact) -> str:
     if fact.kind is FactKind.DESCRIPTION:
         return DescriptionLine(fact.value)
+    if fact.kind is FactKind.HEADING:
+        return HeadingLine(fact.value)
     line = f"{fact.label}: {fact.value}"
     return WrappedLine(line) if fact.kind is FactKind.WRAPPED else line
 
@@ -56,13 +68,17 @@ class FlowScreen(RfScreen):
         Binding("f5,f4", "exception", show=False),
         Binding("f6,f2", "virtual_scan", show=False),
     ]
+    # Facts that can take the step's context under them on a tall narrow screen.
+    fact_list = StepFacts
 
     class Advanced(Message):
-        """A flow call finished; step None means the operator left the flow."""
+        """A flow call finished; step None means the operator left the flow. context is what
+        a screen bigger than a handheld shows beside the step (none when it was not asked)."""
 
-        def __init__(self, step: Step | None) -> None:
+        def __init__(self, step: Step | None, context: tuple[Fact, ...] = ()) -> None:
             super().__init__()
             self.step = step
+            self.context = context
 
     class Failed(Message):
         """A flow call or a look-up raised something unexpected (a storage fault included);
@@ -90,6 +106,19 @@ class FlowScreen(RfScreen):
         self.busy = False
         # What the operator did while a flow call was running (scans, F6), run in turn after.
         self.pending: list[Callable[[], None]] = []
+        # The last step's context, kept so a resize can show it in its new place.
+        self.context: tuple[Fact, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        """The base screen's widgets; a flow that has context gets a column for it beside its
+        facts, shown from SIDE_WIDTH columns."""
+        for widget in super().compose():
+            if isinstance(widget, FactList) and self.flow.has_context():
+                panel = ContextPanel(id="context")
+                panel.display = widget.wide = context_place(self.app.size) is ContextPlace.SIDE
+                yield Horizontal(widget, panel, id="body")
+            else:
+                yield widget
 
     def first_view(self) -> View:
         return self.guided(step_view(self.step))
@@ -121,7 +150,30 @@ class FlowScreen(RfScreen):
 
     def call_flow(self, call: FlowCall) -> None:
         self.busy = True
-        self.run_flow(call, self.rf.services, self.actor, self.flow, self.lines_per_page())
+        self.run_flow(call, self.rf.services, self.actor, self.flow, self.lines_per_page(),
+                      self.wants_context())
+
+    def wants_context(self) -> bool:
+        """Context is asked for only where this screen can show it: never on a handheld."""
+        return self.flow.has_context() and context_place(self.app.size) is not None
+
+    def show_context(self, context: tuple[Fact, ...]) -> None:
+        """The context beside the facts on a wide screen, under them on a tall narrow one."""
+        self.context = context
+        if not self.flow.has_context():
+            return
+        lines = tuple(fact_line(fact) for fact in context)
+        place = context_place(self.app.size)
+        self.query_one(ContextPanel).show(lines if place is ContextPlace.SIDE else ())
+        self.query_one(StepFacts).show_context(lines if place is ContextPlace.BELOW else ())
+
+    def on_resize(self, event: Resize) -> None:
+        if not self.flow.has_context():
+            return
+        side = context_place(event.size) is ContextPlace.SIDE
+        self.query_one(ContextPanel).display = side
+        self.query_one(StepFacts).wide = side
+        self.show_context(self.context)
 
     def lines_per_page(self) -> int | None:
         """Stock lines a paged step (inquiry) can show here, below its two or three headings."""
@@ -133,7 +185,7 @@ class FlowScreen(RfScreen):
 
     @work(thread=True, group="flow")
     def run_flow(self, call: FlowCall, services: Any, actor: Actor, flow: AnyFlow,
-                 page_lines: int | None = None) -> None:
+                 page_lines: int | None = None, wants_context: bool = False) -> None:
         before = copy.deepcopy(flow.state)
         try:
             set_page_size = getattr(flow, "set_page_size", None)
@@ -154,7 +206,14 @@ class FlowScreen(RfScreen):
         except Exception as error:
             # The step itself is done; only the resume point is stale, so carry on.
             self.failure(f"saving the {flow.name} flow state", error)
-        self.post_message(self.Advanced(step))
+        context: tuple[Fact, ...] = ()
+        if wants_context and step is not None and not step.finished:
+            try:
+                context = flow.context()
+            except Exception as error:
+                # Context only adds to the step: without it the step goes on as on a handheld.
+                self.failure(f"the {flow.name} flow's context", error)
+        self.post_message(self.Advanced(step, context))
 
     @on(Advanced)
     def advanced(self, event: Advanced) -> None:
@@ -164,6 +223,7 @@ class FlowScreen(RfScreen):
             return
         self.step = event.step
         self.show(self.guided(step_view(event.step)))
+        self.show_context(event.context)
         self.next_pending()
 
     @on(Failed)

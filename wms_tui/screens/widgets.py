@@ -15,14 +15,16 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.dom import DOMNode
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
+from textual.style import Style as TextualStyle
 from textual.widget import Widget
 
 from wms_tui.domain.flows.base import Tone
 from wms_tui.input_limits import FLOOD_QUIET
-from wms_tui.screens.bursts import burst_of, pass_on
+from wms_tui.screens.bursts import ScanBurst, burst_of, pass_on
 from wms_tui.screens.fact_layout import fact_rows as lay_out_facts
 from wms_tui.screens.wrap import wrap_lines
 
@@ -58,6 +60,16 @@ def fit(text: str, width: int, ascii_mode: bool = False) -> str:
     return set_cell_size(text, width - 1).rstrip() + ("~" if ascii_mode else "…")
 
 
+def _opaque(widget: Widget) -> bool:
+    """Widget.opacity == 1.0 without building the list of ancestors it multiplies."""
+    node: DOMNode | None = widget
+    while node is not None:
+        if node.styles.opacity != 1.0:
+            return False
+        node = node.parent
+    return True
+
+
 class RfWidget(Widget):
     """Knows whether the app is in ASCII mode, so every widget draws the same character set.
 
@@ -78,9 +90,41 @@ class RfWidget(Widget):
         self.drawn = None
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Textual's lines for a widget with no border, padding, outline, tint or opacity (all
+        RF widgets), without its general styles pipeline: each line is the content line
+        padded with the background, then the app's line filters, as that pipeline makes it,
+        and every step is cached on the line itself until the next refresh."""
+        styles = self.styles
+        if (any(styles.gutter) or any(edge for edge, _color in styles.outline) or styles.tint.a
+                or styles.text_opacity != 1.0 or styles.has_rule("hatch")
+                or not _opaque(self)):
+            return super().render_lines(crop)
+        base_background, background = self.background_colors
+        inner = TextualStyle(background=base_background + background).rich_style
+        filters = self.get_line_filters()
+        size, base = self.size, self.visual_style.rich_style
+        width = size.width
+        lines = self._content_lines(size, base)
+        strips = []
+        for y in crop.line_range:
+            line = lines[y] if y < len(lines) else Strip.blank(width, base)
+            strip = line.adjust_cell_length(width, inner)
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
+            strips.append(strip)
+        if crop.column_span != (0, width):
+            x1, x2 = crop.column_span
+            strips = [strip.crop(x1, x2) for strip in strips]
+        return strips
+
     def render_line(self, y: int) -> Strip:
-        base = self.visual_style.rich_style
-        key = (self.size, base)
+        size, base = self.size, self.visual_style.rich_style
+        lines = self._content_lines(size, base)
+        return lines[y] if y < len(lines) else Strip.blank(size.width, base)
+
+    def _content_lines(self, size: Size, base: Style) -> list[Strip]:
+        key = (size, base)
         if self.drawn is None or self.drawn[0] != key:
             text = self.render()
             assert isinstance(text, Text)
@@ -89,9 +133,8 @@ class RfWidget(Widget):
             under = base + console.get_style(text.style, default=Style.null())
             self.drawn = (key, [Strip(Segment.apply_style(line.render(console, end=""), under))
                                 for line in text.split("\n", allow_blank=True)
-                                [: self.size.height]])
-        lines = self.drawn[1]
-        return lines[y] if y < len(lines) else Strip.blank(self.size.width, base)
+                                [: size.height]])
+        return self.drawn[1]
 
 
 class RfHeader(RfWidget):
@@ -155,6 +198,8 @@ class FactList(RfWidget):
         self._laid_out: tuple[tuple[object, ...], list[str]] | None = None
         self.with_prompt = with_prompt
         self.prompt = ""
+        # The screen is wide though this column is not (context beside it): descriptions whole.
+        self.wide = False
 
     @property
     def fact_rows(self) -> int:
@@ -193,12 +238,13 @@ class FactList(RfWidget):
         A step asks for them up to four times (the rows before and after show(), render(),
         the message's room), so the last layout is kept until the lines or the size change.
         """
-        key = (self.lines, tuple(map(type, self.lines)), width, self.fact_rows, self.ascii_mode)
+        key = (self.lines, tuple(map(type, self.lines)), width, self.fact_rows, self.ascii_mode,
+               self.wide)
         if self._laid_out is None or self._laid_out[0] != key:
             shown = [type(line)(visible(line, self.ascii_mode)) for line in self.lines]
             self._laid_out = (key, lay_out_facts(
                 shown, width, self.fact_rows,
-                lambda text, cells: fit(text, cells, self.ascii_mode)))
+                lambda text, cells: fit(text, cells, self.ascii_mode), self.wide))
         return self._laid_out[1]
 
     def render(self) -> Text:
@@ -319,7 +365,7 @@ class ScanInput(RfWidget, can_focus=True):
     Enter or Tab submits, and CR+LF counts as one Enter; GS (Ctrl-]) is kept because it
     separates GS1 fields; other control characters are refused; Ctrl-U clears. An entry any of
     whose keys came in a burst is marked scanned, so a question can refuse it. Each key
-    repaints this one line only.
+    repaints this one line only; a whole scan in one ScanBurst repaints it at most once.
 
     An entry that runs past max_length is refused once (TooLong: one message, one bell) and
     cleared; every key after it, Enter included, is dropped until the terminal has been quiet
@@ -360,6 +406,8 @@ class ScanInput(RfWidget, can_focus=True):
         self._last_key = ""
         # When the last key of a too-long entry arrived; None when there is none to drop.
         self._too_long_at: float | None = None
+        # True while the keys of one ScanBurst are taken: they repaint the line once.
+        self._batching = False
 
     @property
     def value(self) -> str:
@@ -384,11 +432,11 @@ class ScanInput(RfWidget, can_focus=True):
                 self._refuse_too_long(at)
                 return
             self._chars.append(char)
-        self.refresh()
+        self._repaint()
 
     def _refuse_too_long(self, at: float) -> None:
         self._chars, self._scanned, self._too_long_at = [], False, at
-        self.refresh()
+        self._repaint()
         self.post_message(self.TooLong(self))
 
     def _rest_of_too_long(self, at: float) -> bool:
@@ -403,7 +451,7 @@ class ScanInput(RfWidget, can_focus=True):
 
     def _clear(self) -> None:
         self._chars, self._scanned = [], False
-        self.refresh()
+        self._repaint()
 
     async def on_key(self, event: events.Key) -> None:
         if getattr(self.app, "leaving", False):
@@ -415,6 +463,32 @@ class ScanInput(RfWidget, can_focus=True):
             # Queued for a screen that has since been covered or closed.
             pass_on(self.app, event)
             return
+        if self._take(event):
+            event.stop()
+            event.prevent_default()
+
+    def on_scan_burst(self, event: ScanBurst) -> None:
+        """A whole scan in one event: its keys taken as on_key would take them, with at most
+        one repaint, and none when the line ends as it began (the scan was submitted)."""
+        event.stop()
+        if getattr(self.app, "leaving", False):
+            return
+        if not self.screen.is_active:
+            for key in event.keys:
+                pass_on(self.app, key)
+            return
+        shown = (list(self._chars), self.masked)
+        self._batching = True
+        try:
+            for key in event.keys:
+                self._take(key)
+        finally:
+            self._batching = False
+        if (self._chars, self.masked) != shown:
+            self.refresh()
+
+    def _take(self, event: events.Key) -> bool:
+        """Apply one key to the line; False for keys left to the screen's bindings."""
         key, last = event.key, self._last_key
         self._last_key = key
         if self._rest_of_too_long(event.time):
@@ -428,7 +502,7 @@ class ScanInput(RfWidget, can_focus=True):
         elif key in ERASE_KEYS:
             if self._chars:
                 self._chars.pop()
-                self.refresh()
+                self._repaint()
         elif key == "ctrl+u":
             self._clear()
         elif key in GS_KEYS or event.character == GS:
@@ -443,9 +517,13 @@ class ScanInput(RfWidget, can_focus=True):
             # Other control characters are swallowed here so no binding acts on scanned data.
             pass
         else:
-            return  # Esc, F-keys and the like go on to the screen's bindings.
-        event.stop()
-        event.prevent_default()
+            return False  # Esc, F-keys and the like go on to the screen's bindings.
+        return True
+
+    def _repaint(self) -> None:
+        # Inside a ScanBurst the line is repainted once, after all of its keys.
+        if not self._batching:
+            self.refresh()
 
     def on_paste(self, event: events.Paste) -> None:
         event.stop()

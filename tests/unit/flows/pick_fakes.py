@@ -12,6 +12,7 @@ from wms_tui.domain.errors import BadInput, InvalidQuantity, ScanRejected
 from wms_tui.domain.model import Actor, LocationRef, LocationType, PostResult
 from wms_tui.domain.outbound import (
     LotChoice,
+    OutboundLineRef,
     OutboundStatus,
     PickResult,
     PickScope,
@@ -117,7 +118,7 @@ class PickFakeServices(FakeServices):
         current = self._task(task_id)
         found = self.lots.get(lot)
         if found is None:
-            raise ScanRejected("Unknown lot {lot}", lot=lot)
+            raise ScanRejected("Unknown lot {lot}: scan the lot on the goods", lot=lot)
         if found.location_id != current.location.id or not may_substitute(
                 current.expiry, found.expiry, free=found.free, quantity=quantity,
                 earliest_expiry=TODAY):
@@ -126,6 +127,20 @@ class PickFakeServices(FakeServices):
 
     def short_reasons(self) -> list[str]:
         return list(self.reasons)
+
+    def open_pick_tasks(self, task_id: int, *, order_only: bool = False) -> list[TaskRef]:
+        current = self._task(task_id)
+        return sorted((t for t in self.tasks if t.kind == TaskKind.PICK and t.remaining > 0
+                       and t.status in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
+                       and (not order_only or t.order_id == current.order_id)),
+                      key=lambda t: (t.seq, t.id))
+
+    def outbound_lines(self, order_id: int) -> list[OutboundLineRef]:
+        """One line per task of the order: what it asked, and what of it was picked."""
+        return [OutboundLineRef(t.id, order_id, n, t.item_id, t.sku, t.base_uom, t.quantity,
+                                t.uom or t.base_uom, t.factor, t.quantity, t.done_quantity)
+                for n, t in enumerate((t for t in self.tasks if t.order_id == order_id
+                                       and t.kind == TaskKind.PICK), start=1)]
 
     def order_tote(self, order_id: int) -> LocationRef | None:
         mine = [tote_id for tote_id, b in self.totes.items() if b.order_id == order_id]

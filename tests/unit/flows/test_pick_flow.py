@@ -21,7 +21,7 @@ from tests.unit.flows.pick_fakes import (
 from tests.unit.flows.putaway_fakes import P1
 from wms_tui.domain.flows.base import InputKind, Step, Tone
 from wms_tui.domain.flows.pick import PickFlow
-from wms_tui.domain.flows.replenish import ReplenishFlow
+from wms_tui.domain.flows.replenish import ReplenishFlow, ReplenishStep
 from wms_tui.domain.model import StockLine
 from wms_tui.domain.outbound import TaskKind
 
@@ -247,7 +247,7 @@ def test_an_earlier_lot_here_is_substituted_and_its_id_posted() -> None:
 @pytest.mark.parametrize(("lot", "message"), [
     ("L-APR", "Lot not allowed: take L-MAR"),
     ("L-OTHER", "Lot not allowed: take L-MAR"),
-    ("L-NONE", "Unknown lot L-NONE"),
+    ("L-NONE", "Unknown lot L-NONE: scan the lot on the goods"),
 ])
 def test_a_later_lot_or_one_from_elsewhere_is_refused(lot: str, message: str) -> None:
     services = milk_wave()
@@ -400,7 +400,7 @@ def test_replenish_happy_path() -> None:
     assert flow.submit("P-01-02-1").message == "Wrong location: go to P-01-01-1"
     assert services.recorded() == []
     step = flow.submit("P-01-01-1")
-    assert (step.name, step.message) == ("start", "Moved 20 EA to P-01-01-1 No replenishments")
+    assert (step.name, step.message) == ("start", "Moved 20 EA to P-01-01-1: no more tasks")
     assert services.recorded("replenish") == [{"task": 7, "qty": 20}]
 
 
@@ -418,3 +418,17 @@ def test_replenish_resume_after_commit() -> None:
     flow.submit("P-01-01-1")
     step = ReplenishFlow(OPERATOR, services, state=saved).resume()
     assert step.name == "start" and len(services.recorded("replenish")) == 1
+
+
+def test_replenish_takes_the_lot_shown_on_enter_and_refuses_another() -> None:
+    services = replenishment()
+    flow = ReplenishFlow(OPERATOR, services)
+    flow.submit("")
+    flow.submit(A2.check_digits)
+    flow.submit("WIDGET")
+    # The task names one lot: at the lot step Enter takes it, another lot is refused.
+    flow.state["task"]["lot"] = "L1"
+    flow.goto(ReplenishStep.LOT)
+    assert flow.current().prompt == "Scan lot or Enter"
+    assert flow.submit("L2").message == "Wrong lot: take L1"
+    assert flow.submit("").name == "qty"

@@ -27,6 +27,7 @@ from wms_tui.domain.flows.base import (
     Translate,
     no_translation,
 )
+from wms_tui.domain.flows.context import approvals_context
 from wms_tui.domain.flows.services import RfServices
 from wms_tui.domain.model import Actor, PostResult
 from wms_tui.domain.stock import new_confirmation_key
@@ -100,6 +101,10 @@ class ApproveFlow(Flow[ApproveState, ApproveStep]):
     def __init__(self, actor: Actor, services: ApprovalServices, t: Translate = no_translation,
                  state: Mapping[str, object] | None = None) -> None:
         super().__init__(actor, services, t, state)
+
+    def context(self) -> tuple[Fact, ...]:
+        """Beside the step on a wide screen: the counts waiting, or all items of this one."""
+        return approvals_context(self)
 
     def first_step(self) -> ApproveStep:
         return ApproveStep.START

@@ -52,6 +52,8 @@ class FactKind(enum.StrEnum):
     DESCRIPTION = "description"
     # 'Label: value' wrapped onto further rows, never cut (an SSCC must be read whole).
     WRAPPED = "wrapped"
+    # The value alone, wrapped, naming the lines under it (a wide screen's context).
+    HEADING = "heading"
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,15 @@ class Flow(Generic[StateT, StepT]):
     def previous_step(self) -> StepT | None:
         """Where Back goes from the current step; None leaves the flow."""
         return None
+
+    def context(self) -> tuple[Fact, ...]:
+        """What a wide screen shows beside the step, read-only and read afresh (it may ask the
+        warehouse), so a handheld that cannot show it never asks; none by default."""
+        return ()
+
+    def has_context(self) -> bool:
+        """Whether this flow ever shows context, so a screen keeps room for it from the start."""
+        return type(self).context is not Flow.context
 
     def on_exception_key(self) -> None:
         """F5 (short pick, damaged, skip); flows without exceptions refuse it."""

@@ -18,6 +18,7 @@ from wms_tui.domain.flows.base import (
     item_facts,
     lot_facts,
 )
+from wms_tui.domain.flows.context import location_contents
 from wms_tui.domain.model import PostResult
 from wms_tui.domain.stock import Move, MoveLpn, new_confirmation_key
 from wms_tui.domain.units import read_quantity
@@ -69,6 +70,13 @@ class MoveFlow(Flow[MoveState, MoveStep]):
             return MoveStep.FROM
         return {MoveStep.ITEM: MoveStep.FROM, MoveStep.QTY: MoveStep.ITEM,
                 MoveStep.TO: MoveStep.QTY}.get(self.step_name)
+
+    def context(self) -> tuple[Fact, ...]:
+        """Beside the step on a wide screen: what is at the location being moved from."""
+        s = self.state
+        if self.step_name == MoveStep.FROM or "from_id" not in s:
+            return ()
+        return tuple(location_contents(self.t, self.services, s["from_id"], s["from_code"]))
 
     def render(self) -> Step:
         _ = self.t

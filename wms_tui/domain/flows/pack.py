@@ -22,6 +22,7 @@ from typing import ClassVar, Protocol, TypedDict
 from wms_tui.domain.checkdigits import is_ascii_digits
 from wms_tui.domain.errors import N_, BadInput, InvalidQuantity, ScanRejected
 from wms_tui.domain.flows.base import Fact, FactKind, Flow, FlowState, InputKind, Step
+from wms_tui.domain.flows.context import pack_context
 from wms_tui.domain.flows.services import RfServices
 from wms_tui.domain.model import Actor, PostResult
 from wms_tui.domain.shipping.model import (
@@ -156,6 +157,10 @@ class PackFlow(Flow[PackState, PackStep]):
         PackStep.SHORT: N_("1 records the short: the order keeps those units open. 2 cancels "
                            "it."),
     }
+
+    def context(self) -> tuple[Fact, ...]:
+        """Beside the step on a wide screen: what is in the open carton so far."""
+        return pack_context(self)
 
     def first_step(self) -> PackStep:
         return PackStep.TOTE

@@ -34,6 +34,7 @@ from wms_tui.domain.flows.base import (
     lot_facts,
     no_translation,
 )
+from wms_tui.domain.flows.context import PickContextServices, pick_context
 from wms_tui.domain.flows.pick_state import (
     PickState,
     PickTaskState,
@@ -83,7 +84,7 @@ LINE_KEYS: tuple[LineKey, ...] = ("task", "lot", "lot_id", "lot_expiry", "qty", 
                                   "zero", "bound", "serial_tracked", "serials", "lot_offer")
 
 
-class PickServices(RfServices, Protocol):
+class PickServices(RfServices, PickContextServices, Protocol):
     """RfServices plus what the pick flow asks the warehouse."""
 
     def pick_scope(self, raw: str) -> PickScope | None: ...
@@ -295,6 +296,10 @@ class PickFlow(Flow[PickState, PickStep]):
             unsaved_work=step in (PickStep.ITEM, PickStep.LOT, PickStep.QTY, PickStep.SERIAL,
                                   PickStep.DROP, *SHORT_STEPS),
         )
+
+    def context(self) -> tuple[Fact, ...]:
+        """Beside a task on a wide screen: the rest of the wave and the task's order."""
+        return pick_context(self) if "task" in self.state else ()
 
     # Input.
 

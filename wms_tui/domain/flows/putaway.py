@@ -33,6 +33,7 @@ from wms_tui.domain.flows.base import (
     lot_facts,
     no_translation,
 )
+from wms_tui.domain.flows.context import location_contents
 from wms_tui.domain.model import (
     Actor,
     ItemRef,
@@ -387,6 +388,14 @@ class PutawayFlow(Flow[PutawayState, PutawayStep]):
         self.services.post(self.actor, command, key)
         self.state = {"step": PutawayStep.SOURCE}
         self.posted_as(key, _("Put away to {to}").format(to=to_code))
+
+    def context(self) -> tuple[Fact, ...]:
+        """Beside the location to scan on a wide screen: what is already there."""
+        s = self.state
+        to = {PutawayStep.CONFIRM: s.get("to"),
+              PutawayStep.REASON: s.get("override")}.get(self.step_name)
+        return () if to is None else tuple(
+            location_contents(self.t, self.services, to["id"], to["code"]))
 
     def committed_summary(self, result: PostResult) -> str:
         """Posted from the directed location's step, or from the reason for another one."""

@@ -24,6 +24,7 @@ from wms_tui.domain.flows.base import (
     item_facts,
     lot_facts,
 )
+from wms_tui.domain.flows.context import location_contents
 from wms_tui.domain.model import PostResult, StockLine, StockStatus
 from wms_tui.domain.stock import ChangeStatus, new_confirmation_key
 from wms_tui.domain.stock_control import QC_REJECT_REASONS, QC_RELEASE_REASON
@@ -133,6 +134,14 @@ class QcReleaseFlow(Flow[QcReleaseState, QcReleaseStep]):
     def on_input(self, text: str) -> None:
         handler: Callable[[str], None] = getattr(self, f"_on_{self.step_name}")
         handler(text)
+
+    def context(self) -> tuple[Fact, ...]:
+        """Beside the step on a wide screen: everything on hold where the stock was scanned."""
+        s = self.state
+        if "loc_id" not in s:
+            return ()
+        return tuple(location_contents(self.t, self.services, s["loc_id"], s["loc"],
+                                       self._held_lines(s["loc_id"])))
 
     def _held_lines(self, loc_id: int, item_id: int | None = None) -> list[StockLine]:
         lpn_id = self.state.get("scanned_lpn_id")

@@ -3,7 +3,8 @@
 Keys for one line on the happy path: scan the order once, then per line scan the item and key
 the quantity + Enter; it posts at once (no confirm step). A GS1 label carrying lot, expiry and
 quantity posts on the item scan alone. Lot and expiry are asked only when the item tracks them
-and the scan did not give them.
+and the scan did not give them; the expiry neither when the lot is the one the ASN line
+announced with an expiry (a label's own expiry wins over the announced one).
 
 Words a VT220 can type: BLIND at the order prompt (F5 where the terminal has it) receives
 without an order, for users allowed to; LPN at the item prompt puts the next receipts on a new
@@ -40,10 +41,13 @@ from wms_tui.domain.flows.base import (
     item_facts,
     no_translation,
 )
+from wms_tui.domain.flows.context import ReceiveContextServices, receive_context
 from wms_tui.domain.flows.receive_state import (
     InboundLineState,
     ReceiveState,
+    inbound_line_ref,
     inbound_line_state,
+    receipt_expiry,
 )
 from wms_tui.domain.flows.serial_step import check_serial_count, new_serial, receivable
 from wms_tui.domain.flows.services import RfServices
@@ -101,7 +105,7 @@ LINE_KEYS: tuple[LineKey, ...] = (
 )
 
 
-class ReceiveServices(RfServices, Protocol):
+class ReceiveServices(RfServices, ReceiveContextServices, Protocol):
     """What receiving needs beyond RfServices; domain.inbound.InboundServicesMixin provides it."""
 
     def find_order(self, raw: str) -> OrderMatch | None: ...
@@ -264,12 +268,16 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
                 facts.append(Fact(_("Serial"), serials[-1]))
             if lot := s.get("lot"):
                 facts.append(Fact(_("Lot"), lot))
-            if expiry := s.get("expiry"):
+            if expiry := receipt_expiry(s, self.services.today()):
                 facts.append(Fact(_("Expiry"), expiry))
         pallet = s.get("lpn") or s.get("sscc") or (_("new") if s.get("new_lpn") else None)
         if pallet:
             facts.append(Fact(_("LPN"), pallet, FactKind.WRAPPED))
         return facts
+
+    def context(self) -> tuple[Fact, ...]:
+        """Beside the step on a wide screen: the dock and the order's lines."""
+        return () if self.step_name == ReceiveStep.ORDER else receive_context(self)
 
     def _over_facts(self) -> list[Fact]:
         """By how much (in the unit keyed, then in the base unit when they differ), then what
@@ -483,7 +491,7 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
 
     def item_lines(self) -> list[InboundLineRef]:
         """The order's lines of the item scanned, as they were then (none blind)."""
-        return [InboundLineRef(**data) for data in self.state.get("lines", [])]
+        return [inbound_line_ref(data) for data in self.state.get("lines", [])]
 
     def _line(self) -> InboundLineRef | None:
         s = self.state
@@ -498,7 +506,7 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
             self._ask(ReceiveStep.QTY)
         elif s["lot_tracked"] and not s.get("lot"):
             self._ask(ReceiveStep.LOT)
-        elif s["expiry_tracked"] and not s.get("expiry"):
+        elif s["expiry_tracked"] and not receipt_expiry(s, self.services.today()):
             self._ask(ReceiveStep.EXPIRY)
         elif self._excess() > 0 and not s.get("over_reason"):
             self.goto(ReceiveStep.OVER)
@@ -518,7 +526,7 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
         s = self.state
         line = self._line()
         pallet_unit = is_pallet_unit(s["uom"])
-        expiry = s.get("expiry")
+        expiry = receipt_expiry(s, self.services.today())
         command = ReceiveLine(
             item_id=s["item_id"], quantity=s["qty"], uom=s["uom"], order_id=s.get("order_id"),
             line_id=line.id if line is not None else None, location_id=s.get("dock_id"),

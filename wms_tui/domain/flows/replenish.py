@@ -25,6 +25,7 @@ from wms_tui.domain.flows.base import (
     lot_facts,
     no_translation,
 )
+from wms_tui.domain.flows.context import location_contents
 from wms_tui.domain.flows.putaway import LocationState, location_from_state, location_state
 from wms_tui.domain.flows.services import RfServices
 from wms_tui.domain.model import Actor, LocationRef, PostResult
@@ -72,7 +73,7 @@ class ReplenishFlow(Flow[ReplenishState, ReplenishStep]):
         ReplenishStep.FROM: N_("Go to the reserve location shown and scan it, or key its "
                                "check digits."),
         ReplenishStep.ITEM: N_("Scan the item to take."),
-        ReplenishStep.LOT: N_("Scan or key the lot shown."),
+        ReplenishStep.LOT: N_("Scan or key the lot shown, or Enter to take it."),
         ReplenishStep.QTY: N_("Enter alone takes all asked. Fewer finishes the task; more is "
                               "refused."),
         ReplenishStep.TO: N_("Take it to the pick face shown and scan it, or key its check "
@@ -107,6 +108,15 @@ class ReplenishFlow(Flow[ReplenishState, ReplenishStep]):
         task = self.state["task"]
         return quantity_text(base, task["base_uom"], 1, task["base_uom"])
 
+    def context(self) -> tuple[Fact, ...]:
+        """Beside a task on a wide screen: what is already on the pick face, then what is at
+        the reserve location."""
+        task = self.state.get("task")
+        if task is None:
+            return ()
+        return tuple(fact for loc in (task["to"], task["from"])
+                     for fact in location_contents(self.t, self.services, loc["id"], loc["code"]))
+
     def render(self) -> Step:
         _ = self.t
         s = self.state
@@ -125,7 +135,7 @@ class ReplenishFlow(Flow[ReplenishState, ReplenishStep]):
             ReplenishStep.START: (_("Enter for next task"), InputKind.SCAN),
             ReplenishStep.FROM: (_("Scan location"), InputKind.SCAN),
             ReplenishStep.ITEM: (_("Scan item"), InputKind.SCAN),
-            ReplenishStep.LOT: (_("Scan or key lot"), InputKind.SCAN),
+            ReplenishStep.LOT: (_("Scan lot or Enter"), InputKind.SCAN),
             ReplenishStep.QTY: (_("Qty (Enter=all)"), InputKind.QUANTITY),
             ReplenishStep.TO: (_("Scan pick face"), InputKind.SCAN),
         }
@@ -147,8 +157,9 @@ class ReplenishFlow(Flow[ReplenishState, ReplenishStep]):
         task = self.services.next_replenishment(self.actor)
         if task is None:
             self.state = {"step": ReplenishStep.START}
-            done = _("No replenishments")
-            self.succeed(f"{notice} {done}" if notice else done)
+            # One message: what posted, then that nothing is left, as pick says it.
+            self.succeed(_("{notice}: no more tasks").format(notice=notice) if notice
+                         else _("No replenishments"))
             return
         assert task.to_location is not None
         self.state = {"step": ReplenishStep.FROM, "task": {
@@ -193,7 +204,8 @@ class ReplenishFlow(Flow[ReplenishState, ReplenishStep]):
 
     def _on_lot(self, text: str) -> None:
         lot = self.state["task"]["lot"]
-        if text.strip() != lot:
+        # The task names one lot, shown on the screen: Enter takes it, as pick's offer does.
+        if text.strip() not in ("", lot):
             raise ScanRejected(N_("Wrong lot: take {lot}"), lot=lot)
         self.goto(ReplenishStep.QTY)
 

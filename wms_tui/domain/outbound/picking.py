@@ -137,7 +137,7 @@ def check_substitute(
         task = uow.outbound.task(task_id)
         lot_id = uow.stock.lot_id(task.item_id, lot, None, create=False)
         if lot_id is None:
-            raise ScanRejected(N_("Unknown lot {lot}"), lot=lot[:20])
+            raise ScanRejected(N_("Unknown lot {lot}: scan the lot on the goods"), lot=lot[:20])
         slot = _substitute_slot(uow, task, lot_id, quantity, today or date.today())
         return LotChoice(lot_id, lot, slot.expiry)
 

@@ -74,9 +74,9 @@ def _short_once(
     def work() -> ShortResult:
         task = open_task(uow, actor, task_id, TaskKind.PICK)
         if picked >= task.remaining:
-            raise InvalidQuantity(N_("Short means less than {n}"), n=task.remaining)
+            raise InvalidQuantity(N_("Short means less than {n}: key less"), n=task.remaining)
         if not uow.catalog.reason_exists(reason):
-            raise BadInput(N_("unknown reason code {code!r}"), code=reason)
+            raise BadInput(N_("unknown reason code {code!r}: use a short reason"), code=reason)
         movement_ids: list[int] = []
         if picked > 0 and to_location_id is not None:
             to = staging(uow, to_location_id)

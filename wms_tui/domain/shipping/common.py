@@ -40,9 +40,9 @@ def location_of(uow: ShippingUnitOfWork, code: str, *types: LocationType) -> Loc
     """The location by code or barcode, of one of these types."""
     found = uow.catalog.location_by_code(code.strip())
     if found is None:
-        raise NotFound(N_("no location {loc}"), loc=code.strip()[:30])
+        raise NotFound(N_("no location {loc}: scan a location label"), loc=code.strip()[:30])
     if types and found.type not in types:
-        raise BadInput(N_("{loc} is a {type} location, not {wanted}"), loc=found.code,
+        raise BadInput(N_("{loc} is a {type} location: scan a {wanted} location"), loc=found.code,
                        type=found.type.value, wanted=" or ".join(t.value for t in types))
     return found
 
