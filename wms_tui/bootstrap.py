@@ -27,10 +27,10 @@ from wms_tui.domain.errors import BadInput
 from wms_tui.domain.model import Actor
 from wms_tui.domain.periods import site_day
 from wms_tui.domain.users import LOCKOUT, authenticate
-from wms_tui.serve.audit import AuditLog
 
 if TYPE_CHECKING:
     from wms_tui.domain.rf_services import RfBackend
+    from wms_tui.serve.audit import AuditLog
 
 __all__ = [
     "Site", "UnitOfWorkFactory", "data_dir", "open_engine", "resolve_database_url",
@@ -70,13 +70,20 @@ class Site:
     uow_factory: UnitOfWorkFactory
     # Read-only transactions take no write lock on SQLite, so reads never queue behind posts.
     read_factory: UnitOfWorkFactory
-    audit: AuditLog
     # How long wrong PINs lock an account (None: until a supervisor unlocks it).
     lockout: timedelta | None = LOCKOUT
     # The site's days (reports, dashboard, "today"); the ledger stays in UTC.
     zone: tzinfo = UTC
     # Where the RF resume point is saved: commits that need not wait for the disk.
     state_engine: Engine | None = None
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        """The RF sessions' audit log, built on first use: it imports every SQLModel table,
+        which a read-only command such as `wms stock` never needs."""
+        from wms_tui.serve.audit import AuditLog
+
+        return AuditLog(self.engine)
 
     @cached_property
     def services(self) -> RfBackend:
@@ -175,5 +182,5 @@ def wire(database: str | Engine | None = None, *, pooled: bool = True) -> Site:
     def reader() -> SqlUnitOfWork:
         return SqlUnitOfWork(engine, readonly=True)
 
-    return Site(engine=engine, uow_factory=writer, read_factory=reader, audit=AuditLog(engine),
+    return Site(engine=engine, uow_factory=writer, read_factory=reader,
                 lockout=lockout_time(), zone=zone, state_engine=relaxed_engine(engine))

@@ -11,10 +11,8 @@ from typing import TYPE_CHECKING, Self
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlmodel import Session
 
 from wms_tui.db.engine import READONLY
-from wms_tui.db.tables import CLOCK
 from wms_tui.domain.errors import (
     DatabaseReadOnly,
     DatabaseUnreachable,
@@ -23,8 +21,11 @@ from wms_tui.domain.errors import (
     TransientConflict,
 )
 
-# Each repository module is imported on first use, so a command loads only the ones it touches.
+# Each repository module, and SQLModel with the tables, is imported on first use, so a command
+# loads only what it touches (`wms stock` reads Core tables and loads neither).
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from wms_tui.db.counting import SqlCounting
     from wms_tui.db.driver_sql import TransactionCursor
     from wms_tui.db.flow_state import SqlFlowState
@@ -111,6 +112,8 @@ class SqlUnitOfWork:
 
     def __enter__(self) -> Self:
         if self.clock is not None:
+            from wms_tui.db.tables import CLOCK
+
             self._clock_token = CLOCK.set(self.clock)
         self._connection = None
         # The session and the repositories are made on first use, all on this connection.
@@ -130,6 +133,8 @@ class SqlUnitOfWork:
     def session(self) -> Session:
         """The ORM session, made only when something needs it (a post needs none), in the
         connection's transaction: it commits or rolls back that transaction, whoever began it."""
+        from sqlmodel import Session
+
         return Session(bind=self.connection, expire_on_commit=False, autoflush=True,
                        join_transaction_mode="control_fully")
 
@@ -186,7 +191,7 @@ class SqlUnitOfWork:
     def inquiry(self) -> SqlInquiry:
         from wms_tui.db.inquiry import SqlInquiry
 
-        return SqlInquiry(self.session)
+        return SqlInquiry(self)
 
     @cached_property
     def inbound(self) -> SqlInbound:
@@ -251,6 +256,8 @@ class SqlUnitOfWork:
             if connection is not None:
                 connection.close()
             if self._clock_token is not None:
+                from wms_tui.db.tables import CLOCK
+
                 CLOCK.reset(self._clock_token)
                 self._clock_token = None
         if exc is None:
