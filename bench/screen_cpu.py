@@ -53,7 +53,7 @@ PLACES = ("A-01-01-1", "A-01-02-1")
 STEPS = (
     # (keys, what must be on screen after them), formatted with src and dst.
     ("{src}\r", ("Scan item", "From: {src}")),
-    (EA_GTIN + "\r", ("Quantity", "Item: WIDGET")),
+    (EA_GTIN + "\r", ("Qty in EA", "Item: WIDGET")),
     ("1\r", ("Scan to location", "Qty: 1 EA")),
     ("{dst}\r", ("Moved 1 EA to {dst}", "Scan from location")),
 )

@@ -321,7 +321,7 @@ async def idle_sessions(server: Server, launcher: str, size: int, idle: float,
 STEPS = (
     # (keys, what must be on screen after them), formatted with src and dst.
     ("{src}\r", ("Scan item", "From: {src}")),
-    (EA_GTIN + "\r", ("Quantity", "Item: WIDGET")),
+    (EA_GTIN + "\r", ("Qty in EA", "Item: WIDGET")),
     ("1\r", ("Scan to location", "Qty: 1 EA")),
     ("{dst}\r", ("Moved 1 EA to {dst}", "Scan from location")),
 )

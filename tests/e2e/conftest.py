@@ -172,6 +172,6 @@ async def move_five_then_drop(port: int) -> None:
     await t.login()
     await t.key("3", "Scan from location")
     await t.enter("A-01-01-1", "Scan item")
-    await t.enter(EA_GTIN, "Quantity")
+    await t.enter(EA_GTIN, "Qty in EA")
     await t.enter("5", "Scan to location")
     t.drop()

@@ -316,7 +316,7 @@ async def run_rounds(start: Callable[[], Server], engine: Engine, rounds: int,
     await t.key("3", "Scan from location")
     for fault in schedule(faults, rounds, rng):
         await t.enter(FROM, "Scan item")
-        await t.enter(EA_GTIN, "Quantity")
+        await t.enter(EA_GTIN, "Qty in EA")
         await t.enter("1", "Scan to location")
         before = len(move_keys(engine))
         # Found before the scan, so the fault strikes on time.

@@ -144,7 +144,7 @@ async def move(w: Walker) -> None:
     item = codes[0]
     assert item
     await w.help(item + "\t")
-    await w.scan(item, "\r\n", "Quantity")
+    await w.scan(item, "\r\n", "Qty in")
 
     await w.scan_prompt()
     await w.help("1\r")

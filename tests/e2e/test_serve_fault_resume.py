@@ -104,7 +104,7 @@ def test_after_an_idle_logout_the_last_move_is_offered_and_named(
         await t.login()
         await t.key("3", "Scan from location")
         await t.enter("A-01-01-1", "Scan item")
-        await t.enter(EA_GTIN, "Quantity")
+        await t.enter(EA_GTIN, "Qty in EA")
         await t.enter("4", "Scan to location")
         await t.enter("A-01-02-1", "Moved 4 EA to A-01-02-1")
         await t.wait_closed(timeout=30)

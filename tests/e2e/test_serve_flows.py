@@ -45,8 +45,9 @@ def test_receive_then_putaway_over_ssh_at_20x16(
         await t.key("1", "Scan order or SSCC")
         await t.enter("PO-100", "Order: PO-100", "Scan item")
         screen = await t.enter(EA_GTIN, "Qty in EA")
-        assert rows(screen)[:6] == ["Receive         RF01", "Order: PO-100", "Item: WIDGET",
-                                    "Blue widget", "Expected: 24 EA", "Left: 24 EA"]
+        assert rows(screen)[:7] == ["Receive         RF01", "Order: PO-100", "Item: WIDGET",
+                                    "Blue widget", "Dock: DOCK-1", "Expected: 24 EA",
+                                    "Left: 24 EA"]
         assert rows(screen)[12:14] == ["Qty in EA", ">_"]
         screen = await t.enter("24", "Rcvd 24 EA WIDGET")
         assert "Order done" in screen
@@ -92,7 +93,7 @@ def test_resize_from_20x16_to_40x8_mid_flow(site: Site, serve: ServeFactory) -> 
         lines = await t.wait_until(lambda lines: lines[0] == "Move" + " " * 32 + "RF01")
         assert len(lines) == 8
         assert lines[1] == "From: A-01-01-1" and "Scan item" in lines
-        await t.enter(EA_GTIN, "Quantity")
+        await t.enter(EA_GTIN, "Qty in EA")
         screen = await t.enter("5", "Scan to location")
         assert rows(screen)[0].endswith("RF01") and len(rows(screen)[0]) == 40
         await t.enter("A-01-02-1", "Moved")
@@ -118,7 +119,7 @@ def test_openssh_client_on_a_pty_at_80x24(
             await t.login()
             await t.key("3", "Scan from location or LPN")
             await t.enter("A-01-01-1", "Scan item")
-            await t.enter(EA_GTIN, "Quantity")
+            await t.enter(EA_GTIN, "Qty in EA")
             await t.enter("7", "Scan to location")
             await t.enter("A-01-02-1", "Moved")
             assert_vt_safe(bytes(t.screen.raw))

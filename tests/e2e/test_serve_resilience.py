@@ -45,7 +45,7 @@ def test_dropped_link_mid_flow_then_reconnect_resume_and_finish(
         await t.enter("A-01-02-1", "Moved 5 EA to", "A-01-02-1")
         # A confirmation in flight when the link drops is posted whole or not at all.
         await t.enter("A-01-01-1", "Scan item")
-        await t.enter(EA_GTIN, "Quantity")
+        await t.enter(EA_GTIN, "Qty in EA")
         await t.enter("3", "Scan to location")
         t.send(b"A-01-02-1\r")
         t.drop()

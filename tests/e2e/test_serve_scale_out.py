@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 async def move(t: SshTerminal, source: str, qty: int, target: str) -> None:
     await t.enter(source, "Scan item")
-    await t.enter(EA_GTIN, "Quantity")
+    await t.enter(EA_GTIN, "Qty in EA")
     await t.enter(str(qty), "Scan to location")
     await t.enter(target, f"Moved {qty} EA to", "Scan from location")
 

@@ -84,10 +84,12 @@ def test_pick_at_24x80_shows_the_rest_of_the_wave_and_the_order(site: Site) -> N
     assert text.splitlines()[1].startswith("Loc: P-01-01-1")
 
 
-def test_receive_at_24x80_shows_the_dock_and_the_asns_lines(site: Site) -> None:
+def test_receive_at_24x80_shows_the_asns_lines_beside_the_step_that_names_the_dock(
+        site: Site) -> None:
     seed_inbound(site)
     text = shown_at(site, WIDE, at_receive_quantity).text
-    assert panel(text)[:4] == ["Dock: DOCK-1", "", "Lines of PO-7", "WIDGET: 0/10 EA, 10 left"]
+    assert panel(text)[:2] == ["Lines of PO-7", "WIDGET: 0/10 EA, 10 left"]
+    assert any(row.startswith("Dock: DOCK-1 ") for row in text.splitlines())
 
 
 def test_putaway_at_24x80_shows_what_is_at_the_directed_location(site: Site) -> None:
@@ -147,15 +149,21 @@ def test_a_tall_screen_of_40_columns_shows_context_under_the_facts(site: Site) -
     assert "Scan location" in rows[rule + 4:]
 
 
-def test_under_the_facts_only_what_the_free_rows_hold(site: Site) -> None:
-    """Four rows free under the receive step's five facts at 14x40: the rule, the dock, and
-    no heading of lines it has no room for."""
+@pytest.mark.parametrize(("rows_high", "under"), [
+    (14, []), (15, ["Lines of PO-7", "WIDGET: 0/10 EA, 10 left"])])
+def test_under_the_facts_only_what_the_free_rows_hold(site: Site, rows_high: int,
+                                                       under: list[str]) -> None:
+    """The receive step's six fact rows leave three free at 14x40, too few for a heading and
+    its lines: nothing goes under them; at 15x40 the rule, the heading and one line do."""
     seed_inbound(site)
-    rows = shown_at(site, (40, 14), at_receive_quantity).text.splitlines()
-    rule = next(n for n, row in enumerate(rows) if row.startswith("────"))
+    rows = shown_at(site, (40, rows_high), at_receive_quantity).text.splitlines()
+    rules = [n for n, row in enumerate(rows) if row.startswith("────")]
+    if not under:
+        assert rules == [] and "Lines of PO-7" not in "\n".join(rows)
+        return
+    [rule] = rules
     assert rows[rule - 1] == "Left: 10 EA"
-    assert rows[rule + 1:rule + 4] == ["Dock: DOCK-1", "", ""]
-    assert "Lines of PO-7" not in "\n".join(rows)
+    assert rows[rule + 1:rule + 1 + len(under)] == under
 
 
 @pytest.mark.parametrize("size", [*SIZES, TALL_NARROW], ids=lambda s: f"{s[1]}x{s[0]}")

@@ -86,3 +86,10 @@ def test_when_nothing_fits_whole_the_last_facts_are_left_off_uncut() -> None:
     shown = rows(facts, 40, 3)
     assert shown == ["Loc: P-01-02-1  Item: MILK", "Milk 1L",
                      "Pick: 6 EA  Lot: L1  Exp: 2035-01-31"]
+
+
+def test_a_quantity_wider_than_a_handheld_wraps_its_base_units_rather_than_cut_them() -> None:
+    shown = rows(["Item: WIDGET", "Expected: 12 CS (144 EA)", "Left: 2 CS (24 EA)"], 20, 10)
+    assert shown == ["Item: WIDGET", "Expected: 12 CS", "(144 EA)", "Left: 2 CS (24 EA)"]
+    # Where the row has room it stays one fact on one row.
+    assert rows(["Expected: 12 CS (144 EA)"], 40, 3) == ["Expected: 12 CS (144 EA)"]

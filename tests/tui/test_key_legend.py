@@ -77,3 +77,19 @@ def test_on_a_vt220_pf4_shorts_and_every_text_names_pf4(site: Site) -> None:
         assert step_name(app) == "reason"
 
     run(app, (80, 24), script)
+
+
+def test_the_legend_names_f5_only_on_the_steps_that_take_it(site: Site) -> None:
+    prepare(site, 30, ("SO-1", "1", "WIDGET", "2", "EA"))
+    app = app_for(site, None)
+
+    async def script(pilot: Pilot[Any]) -> None:
+        await login(pilot)
+        await keys(pilot, "1")
+        assert step_name(app) == "start"
+        assert " ".join(bottom_row(app).split()) == "F1 Help Esc Back"
+        await enter(pilot, "")
+        assert step_name(app) == "loc"
+        assert " ".join(bottom_row(app).split()) == "F1 Help Esc Back F5 Short"
+
+    run(app, (80, 24), script)

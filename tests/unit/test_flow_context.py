@@ -80,7 +80,7 @@ def test_pick_has_no_context_without_a_task() -> None:
     assert flow.context() == ()
 
 
-def test_receive_shows_the_dock_and_the_orders_lines_open_ones_first() -> None:
+def test_receive_shows_the_orders_lines_open_ones_first_and_the_step_names_the_dock() -> None:
     services = FakeReceiving.receiving()
     flow = ReceiveFlow(OPERATOR, services)
     assert flow.context() == ()
@@ -88,20 +88,22 @@ def test_receive_shows_the_dock_and_the_orders_lines_open_ones_first() -> None:
     flow.submit("WIDGET")
     flow.submit("24")
     assert pairs(flow.context()) == [
-        ("Dock", DOCK.code), ("#", "Lines of PO-1"),
+        ("#", "Lines of PO-1"),
         ("MILK", "0/12 EA, 12 left"), ("SCREW", "0/5 EA, 5 left"),
         ("WIDGET", "24/24 EA, 0 left"),
     ]
-    flow.submit("DOCK-2")
-    assert pairs(flow.context())[0] == ("Dock", "DOCK-2")
+    assert pairs(flow.current().facts)[1] == ("Dock", DOCK.code)
+    step = flow.submit("DOCK-2")
+    assert ("Dock", "DOCK-2") in pairs(step.facts)
 
 
-def test_blind_receipt_shows_the_dock_only() -> None:
+def test_blind_receipt_shows_no_lines_and_the_step_names_the_dock() -> None:
     from tests.flow_fakes import SUPERVISOR as RECEIVER
 
     flow = ReceiveFlow(RECEIVER, FakeReceiving.receiving())
-    flow.submit("BLIND")
-    assert pairs(flow.context()) == [("Dock", DOCK.code)]
+    step = flow.submit("BLIND")
+    assert flow.context() == ()
+    assert pairs(step.facts) == [("Order", "Blind"), ("Dock", DOCK.code)]
 
 
 def test_putaway_shows_what_is_already_at_the_directed_location() -> None:

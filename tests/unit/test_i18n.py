@@ -178,7 +178,7 @@ def test_move_flow_speaks_chinese() -> None:
         (f.label, f.value) for f in step.facts]
     assert flow.submit("MILK").message == "此处无可用 MILK：扫描其他"
     step = flow.submit("WIDGET")
-    assert step.prompt == "数量"
+    assert step.prompt == "数量(EA)"
     # The refusal comes from the domain's quantity parser, rendered in the flow's language.
     assert flow.submit("abc").message == "请输入数量，不是 abc"
     assert flow.submit("4").prompt == "扫描目标库位"

@@ -85,6 +85,9 @@ class RfScreen(HookedScreen[None], inherit_bindings=False):
         self.query_one(RfHeader).show(view.title)
         self.query_one(FactList).show(view.facts, view.prompt)
         self.query_one(MessageLine).show(view.message, view.tone)
+        for key_legend in self.query(KeyLegend):
+            # The keys a step accepts differ from step to step (F5 only where it does).
+            key_legend.show(self.legend())
         if self.with_input:
             self.query_one(ScanInput).set_masked(view.masked)
         self.fit_message()
@@ -108,7 +111,9 @@ class RfScreen(HookedScreen[None], inherit_bindings=False):
         self.fit_message()
 
     def fit_message(self) -> None:
-        """A long message takes the fact rows the step leaves free, so it is never cut."""
+        """A long message takes the fact rows the step leaves free and, when those are too
+        few, rows of the facts themselves (the last ones give way), so it is never cut: what
+        to do next matters more than the facts, which come back with the next step."""
         message = self.query_one(MessageLine)
         facts = self.query_one(FactList)
         needed = message.rows_needed(self.size.width)
@@ -123,8 +128,7 @@ class RfScreen(HookedScreen[None], inherit_bindings=False):
             return
         # The rows the facts would have beside a message of the usual two rows.
         room = facts.fact_rows + message.size.height - MESSAGE_ROWS
-        free = max(0, room - len(facts.rows(facts.size.width)))
-        rows = max(MESSAGE_ROWS, min(needed, MESSAGE_ROWS + free))
+        rows = max(MESSAGE_ROWS, min(needed, MESSAGE_ROWS + room))
         if message.size.height != rows:
             message.styles.height = rows
 

@@ -1,6 +1,7 @@
 """How a step's facts become rows: one column while they fit, then side by side, read across.
 
-A plain fact is one 'Label: value' cell, cut with a mark only when no layout fits it whole:
+A plain fact is one 'Label: value' cell, cut with a mark only when no layout fits it whole
+(a quantity wider than the screen puts its base units on a second row instead):
 columns of equal width are tried first, then cells packed along the row at their own width.
 A description is fitted to a handheld's row and shown whole on a wide screen; a wrapped fact
 (an SSCC) is never cut. Both take a whole row, except that where rows are few a description
@@ -41,6 +42,18 @@ def full_rows(line: str, width: int, fit: Fitter, wide: bool = False) -> list[st
         return [row for row in wrap_lines(line, width) if row] or [""]
     if isinstance(line, DescriptionLine):
         return [fit(line, width)]
+    if cell_len(line) > width:
+        return _bracket_rows(line, width)
+    return None
+
+
+def _bracket_rows(line: str, width: int) -> list[str] | None:
+    """A plain fact wider than the screen that ends in brackets (a quantity's base units:
+    'Expected: 2 CS (24 EA)') as two rows, the brackets on the second, rather than cut; None
+    for any other, which is cut."""
+    head, bracket, tail = line.rpartition(" (")
+    if bracket and tail.endswith(")") and cell_len(head) <= width and cell_len(tail) < width:
+        return [head, f"({tail}"]
     return None
 
 

@@ -138,7 +138,7 @@ class FlowScreen(RfScreen):
         """The keys this step has, for the bottom row of a tall screen."""
         keys, t = self.rf.keys, self.t
         parts = [f"{keys.help} {t('Help')}", f"{keys.back} {t('Back')}"]
-        if self.flow.EXCEPTION:
+        if self.flow.EXCEPTION and self.flow.offers_exception_key():
             parts.append(f"{keys.exception} {t(self.flow.EXCEPTION)}")
         if self.rf.demo is not None:
             parts.append(f"{keys.scanner} {t('Scanner')}")

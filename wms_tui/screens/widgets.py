@@ -312,6 +312,11 @@ class KeyLegend(RfWidget):
         super().__init__(**kwargs)
         self.text = text
 
+    def show(self, text: str) -> None:
+        if text != self.text:
+            self.text = text
+            self.refresh()
+
     def render(self) -> Text:
         return Text(fit(visible(self.text, self.ascii_mode), self.size.width, self.ascii_mode))
 

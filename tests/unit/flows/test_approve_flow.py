@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 
 from tests.unit.flows.approve_fakes import (
@@ -17,6 +18,7 @@ from tests.unit.flows.approve_fakes import (
 )
 from wms_tui.domain.flows.approve import ApproveFlow, ApproveStep
 from wms_tui.domain.flows.base import InputKind, Step, Tone
+from wms_tui.domain.flows.services import StockLine
 
 CHOICES = "1 Approve 2 Reject (recount) 3 Skip"
 
@@ -41,7 +43,7 @@ def test_one_count_per_screen_with_book_count_who_and_valued_variance() -> None:
     step = flow.submit("")
     assert (step.name, step.title, step.input, step.prompt) == (
         "decide", "Approvals", InputKind.CHOICE, CHOICES)
-    assert facts(step) == {"Loc": "A-01-01-1", "Item": "WIDGET", "Book": "30",
+    assert facts(step) == {"Loc": "A-01-01-1", "Item": "WIDGET", "": "Blue widget", "Book": "30",
                            "Counted": "27 by OP1", "Var": "-3 (-13.50)"}
     assert not step.unsaved_work and step.message == ""
 
@@ -228,3 +230,13 @@ def test_step_values_are_the_names_saved_states_hold() -> None:
     # Saved flow states name these steps: renaming a value would strand every saved state.
     assert {step.value for step in ApproveStep} == {"start", "review", "decide"}
     assert set(ApproveFlow.HELP) == set(ApproveStep)
+
+
+def test_a_count_names_the_item_by_its_description_and_the_lot_with_its_expiry() -> None:
+    desk = FakeDesk.with_counts(waiting(12, A2, variance("MILK", 10, 12, lot="L1")))
+    desk.lines.append(StockLine("MILK", "Milk 1L", A2.code, 10, "EA", lot="L1",
+                                expiry=date(2026, 3, 1), item_id=2, location_id=A2.id))
+    step = ApproveFlow(SUPERVISOR, desk).submit("")
+    assert [(f.label, f.value) for f in step.facts] == [
+        ("Loc", A2.code), ("Item", "MILK"), ("Lot", "L1"), ("Exp", "2026-03-01"), ("Book", "10"),
+        ("Counted", "12 by OP1"), ("Var", "+2"), ("", "Milk 1L")]

@@ -172,7 +172,7 @@ def test_an_empty_location_is_asked_again_and_can_be_taken_back(office: FakeCoun
     step = run.enter("A-01-01-1", "")
     # Nothing counted sends the books to zero: that one is asked again.
     assert (step.name, step.input, step.prompt, step.choices) == (
-        "done", InputKind.YESNO, "Location done?", ("1=Yes 2=No",))
+        "done", InputKind.YESNO, "Location done?", ("1 Yes", "2 No"))
     step = run.enter("9")
     assert (step.name, step.tone, step.message) == ("done", Tone.ERROR, "Key 1 or 2")
     assert run.enter("2").name == "item"

@@ -33,7 +33,8 @@ def test_case_barcode_moves_in_cases() -> None:
     flow, services = start()
     flow.submit("A-01-01-1")
     step = flow.submit("19501101530000")
-    assert ("Free", "2 CS") in [(f.label, f.value) for f in step.facts]
+    assert step.prompt == "Qty in CS"
+    assert ("Free", "2 CS+6 (30 EA)") in [(f.label, f.value) for f in step.facts]
     assert flow.submit("3").tone is Tone.ERROR
     flow.submit("2")
     flow.submit("A-01-02-1")

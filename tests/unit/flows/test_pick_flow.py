@@ -52,8 +52,8 @@ def test_happy_path_is_four_entries_per_line_and_enter_reuses_the_orders_tote() 
     flow = started(services)
     step = flow.current()
     assert step.title == "Pick W0001"
-    assert facts(step) == {"Loc": "P-01-01-1", "Item": "WIDGET", "": "Blue widget", "Pick": "2 CS",
-                           "Order": "SO-1"}
+    assert facts(step) == {"Loc": "P-01-01-1", "Item": "WIDGET", "": "Blue widget",
+                           "Pick": "2 CS (24 EA)", "Order": "SO-1"}
     step = flow.submit("P-01-01-1")
     assert step.name == "item" and "Loc" not in facts(step)
     step = flow.submit(EA_GTIN)
@@ -61,7 +61,8 @@ def test_happy_path_is_four_entries_per_line_and_enter_reuses_the_orders_tote() 
                                                     "Qty (Enter=all)")
     step = flow.submit("")
     assert (step.name, step.prompt, facts(step)) == ("drop", "Scan tote",
-                                                     {"Order": "SO-1", "Qty": "2 CS"})
+                                                     {"Item": "WIDGET", "Qty": "2 CS (24 EA)",
+                                                      "Order": "SO-1"})
     assert services.recorded() == []
     step = flow.submit("TOTE-1")
     assert (step.name, step.tone, step.message) == ("loc", Tone.SUCCESS, "Picked 2 CS")
@@ -123,12 +124,13 @@ def test_fewer_than_asked_is_a_short_pick_with_reason_then_tote() -> None:
     flow.submit(CS_GTIN)
     step = flow.submit("1")
     assert (step.name, step.choices, facts(step)) == (
-        "reason", ("1 SHORT", "2 DAMAGED"), {"Item": "WIDGET", "": "Blue widget", "Asked": "2 CS"})
+        "reason", ("1 SHORT", "2 DAMAGED"),
+        {"Item": "WIDGET", "": "Blue widget", "Asked": "2 CS (24 EA)"})
     assert flow.submit("9").message == "Key 1 to 2"
     step = flow.submit("2")
-    assert (step.name, facts(step)["Short"]) == ("confirm", "1 CS")
+    assert (step.name, facts(step)["Short"]) == ("confirm", "1 CS (12 EA)")
     step = flow.submit("1")
-    assert (step.name, facts(step)["Qty"]) == ("drop", "1 CS")
+    assert (step.name, facts(step)["Qty"]) == ("drop", "1 CS (12 EA)")
     step = flow.submit("TOTE-1")
     assert (step.name, step.message) == ("loc", "Rest from another loc")
     assert services.recorded("short") == [{

@@ -50,12 +50,12 @@ def test_a_supervisor_may_short_from_the_location_after_confirming() -> None:
     step = flow.exception_key()
     assert (step.name, step.title, step.input, facts(step)) == (
         "reason", "Short pick", InputKind.CHOICE,
-        {"Item": "WIDGET", "": "Blue widget", "Asked": "2 CS"})
+        {"Item": "WIDGET", "": "Blue widget", "Asked": "2 CS (24 EA)"})
     assert "short pick" in step.help.lower()
     step = flow.submit("1")
     assert (step.name, step.title, step.input, step.prompt, step.choices) == (
         "confirm", "Short pick", InputKind.YESNO, "Post short?", ("1 Yes", "2 No"))
-    assert facts(step)["Short"] == "2 CS"
+    assert facts(step)["Short"] == "2 CS (24 EA)"
     assert services.recorded() == []
     step = flow.submit("1")
     assert (step.name, step.message) == ("start", "2 CS short on SO-1: no more tasks")
@@ -118,13 +118,13 @@ def test_f5_at_the_quantity_confirms_the_rest_then_drops_what_was_picked() -> No
     flow.exception_key()
     assert flow.submit("1").name == "sqty"
     step = flow.submit("1")
-    assert (step.name, facts(step)["Short"], facts(step)["Picked"]) == ("confirm", "1 CS",
-                                                                        "1 CS")
+    assert (step.name, facts(step)["Short"], facts(step)["Picked"]) == ("confirm", "1 CS (12 EA)",
+                                                                        "1 CS (12 EA)")
     back = flow.back()
     assert back is not None and back.name == "sqty"
     flow.submit("1")
     step = flow.submit("1")
-    assert (step.name, facts(step)["Qty"]) == ("drop", "1 CS")
+    assert (step.name, facts(step)["Qty"]) == ("drop", "1 CS (12 EA)")
     back = flow.back()
     assert back is not None and back.name == "confirm"
     flow.submit("1")
@@ -141,7 +141,7 @@ def test_back_from_the_confirmation_and_the_reason_leaves_the_short() -> None:
     flow.submit(EA_GTIN)
     flow.exception_key()
     flow.submit("1")
-    assert facts(flow.submit("0"))["Short"] == "2 CS"
+    assert facts(flow.submit("0"))["Short"] == "2 CS (24 EA)"
     assert [flow.back().name, flow.back().name, flow.back().name] == ["sqty", "reason", "qty"]  # type: ignore[union-attr]
     assert "short" not in flow.state and services.recorded() == []
 

@@ -78,10 +78,10 @@ def test_quantity_in_the_scanned_unit() -> None:
     services = PutawayFakeServices.putaway([line("WIDGET", DOCK, 36)])
     flow, _ = start(services=services)
     step = flow.submit("19501101530000")
-    assert facts(step)["On dock"] == "3 CS"
+    assert facts(step)["On dock"] == "3 CS (36 EA)"
     assert flow.submit("4").message == "Only 3 CS on dock: key less"
     step = flow.submit("2")
-    assert facts(step)["Qty"] == "2 CS"
+    assert facts(step)["Qty"] == "2 CS (24 EA)"
     flow.submit("A-01-01-1")  # empty A1, nearest to the dock in zone RES
     [command] = services.commands()
     assert isinstance(command, Move) and (command.quantity, command.uom) == (2, "CS")

@@ -72,7 +72,7 @@ def test_case_gtin_receives_in_cases_and_shows_the_line_in_cases() -> None:
     flow.submit("PO-1")
     step = flow.submit("19501101530000")
     assert step.prompt == "Qty in CS"
-    assert (facts(step)["Expected"], facts(step)["Left"]) == ("2 CS", "2 CS")
+    assert (facts(step)["Expected"], facts(step)["Left"]) == ("2 CS (24 EA)", "2 CS (24 EA)")
     assert flow.submit("1.5").message == "Key whole CS only"
     assert flow.submit("2").message == "Rcvd 2 CS WIDGET"
     [command] = services.received()
@@ -378,7 +378,7 @@ def test_item_not_on_the_order_is_refused() -> None:
 def test_order_found_by_its_pallet_sscc_puts_the_stock_on_that_pallet() -> None:
     flow, services = start()
     step = flow.submit(f"]C100{SSCC_ASN}")
-    assert facts(step) == {"Order": "ASN-2", "LPN": SSCC_ASN}
+    assert facts(step) == {"Order": "ASN-2", "Dock": "DOCK-1", "LPN": SSCC_ASN}
     flow.submit("WIDGET")
     flow.submit("12")
     [command] = services.received()
@@ -522,3 +522,30 @@ def test_a_resubmitted_key_never_posts_twice() -> None:
     assert again.submit("5").tone is Tone.SUCCESS
     assert len(services.received()) == 1
 
+
+
+def test_the_default_dock_is_named_from_the_order_on_and_is_the_dock_posted_to() -> None:
+    flow, services = start()
+    step = flow.submit("PO-1")
+    assert facts(step)["Dock"] == DOCK.code
+    step = flow.submit("19501101530000")
+    assert (facts(step)["Dock"], facts(step)["Expected"]) == (DOCK.code, "2 CS (24 EA)")
+    flow.submit("1")
+    [command] = services.received()
+    assert command.location_id == DOCK.id
+    # The next line keeps the dock, named as before.
+    assert facts(flow.current())["Dock"] == DOCK.code
+
+
+def test_a_blind_receipt_names_the_default_dock_too() -> None:
+    flow, _ = start(SUPERVISOR)
+    assert facts(flow.submit("BLIND")) == {"Order": "Blind", "Dock": DOCK.code}
+
+
+def test_an_over_receipt_in_cases_is_refused_in_cases() -> None:
+    flow, services = start()
+    flow.submit("PO-1")
+    flow.submit("19501101530000")
+    step = flow.submit("3")
+    assert (step.name, step.message) == ("qty", "Over receipt: key 2 CS at most")
+    assert services.received() == []

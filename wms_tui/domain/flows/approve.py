@@ -13,18 +13,21 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Collection, Mapping, Sequence
 from decimal import Decimal
-from typing import ClassVar, Protocol, TypedDict
+from typing import ClassVar, NotRequired, Protocol, TypedDict
 
 from wms_tui.domain.counting import ApprovalResult, CountStatus, CountTaskChanged
 from wms_tui.domain.errors import N_, BadInput, PermissionDenied, ScanRejected
 from wms_tui.domain.flows.base import (
     Fact,
+    FactKind,
     Flow,
     FlowState,
     InputKind,
     Step,
     Tone,
     Translate,
+    iso,
+    lot_facts,
     no_translation,
 )
 from wms_tui.domain.flows.context import approvals_context
@@ -47,7 +50,10 @@ class ApprovalLineState(TypedDict):
     """One item/lot of the count, as the supervisor reads it."""
 
     sku: str
+    # States saved before descriptions and expiries were shown do not have them.
+    desc: NotRequired[str | None]
     lot: str | None
+    expiry: NotRequired[str | None]
     book: int
     counted: int
     # Book now minus book at count time (what moved since), 0 when nothing did.
@@ -141,9 +147,7 @@ class ApproveFlow(Flow[ApproveState, ApproveStep]):
         _ = self.t
         line = lines[n]
         item = _("Item") if len(lines) == 1 else f"{_('Item')} {n + 1}/{len(lines)}"
-        facts = [Fact(item, line["sku"])]
-        if line["lot"]:
-            facts.append(Fact(_("Lot"), line["lot"]))
+        facts = [Fact(item, line["sku"]), *lot_facts(_, line["lot"], line.get("expiry"))]
         book = str(line["book"])
         if line["moved"]:
             book = _("{book}, now {now}").format(book=book, now=line["book"] + line["moved"])
@@ -154,6 +158,9 @@ class ApproveFlow(Flow[ApproveState, ApproveStep]):
                   Fact(_("Counted"), _("{qty} by {login}").format(
                       qty=line["counted"], login=self.state["counted_by"])),
                   Fact(_("Var"), variance)]
+        if desc := line.get("desc"):
+            # Last: where rows are few (8x40) the numbers a decision rests on come first.
+            facts.append(Fact("", desc, FactKind.DESCRIPTION))
         return facts
 
     # Input.
@@ -251,11 +258,17 @@ class ApproveFlow(Flow[ApproveState, ApproveStep]):
 
     def _show(self, pending: PendingApproval, skipped: list[int] | None = None) -> None:
         costs = self.services.unit_costs({line.sku for line in pending.lines})
+        # What is on the shelf names each item and its lot's expiry, which a decision is
+        # checked by; an item found that the book did not have is named by its code alone.
+        shelf = self.services.stock_at(pending.task.location_id)
+        descriptions = {stock.sku: stock.description for stock in shelf}
+        expiries = {(stock.sku, stock.lot): iso(stock.expiry) for stock in shelf}
         lines: list[ApprovalLineState] = []
         for line in pending.lines:
             cost = costs.get(line.sku)
             value = None if cost is None else f"{line.variance * cost:+.2f}"
-            lines.append({"sku": line.sku, "lot": line.lot, "book": line.expected,
+            lines.append({"sku": line.sku, "desc": descriptions.get(line.sku), "lot": line.lot,
+                          "expiry": expiries.get((line.sku, line.lot)), "book": line.expected,
                           "counted": line.counted, "moved": line.moved_since, "value": value})
         # The key is made as the count is shown, so a decision resubmitted is known.
         self.state = {

@@ -72,6 +72,17 @@ def item_facts(t: Translate, sku: str, description: str | None) -> list[Fact]:
     return facts
 
 
+def units_text(base: int, uom: str, factor: int, base_uom: str) -> str:
+    """A base quantity in the unit being keyed with the base units beside it: '2 CS (24 EA)',
+    '2 CS+6 (30 EA)' when it is not whole units of it; base units alone when those are keyed
+    or it is less than one unit."""
+    if factor <= 1 or uom == base_uom or base < factor:
+        return f"{base} {base_uom}"
+    whole, rest = divmod(base, factor)
+    keyed = f"{whole} {uom}" if not rest else f"{whole} {uom}+{rest}"
+    return f"{keyed} ({base} {base_uom})"
+
+
 def iso(day: date | None) -> str | None:
     """A date as flow state keeps it (JSON-safe), or None."""
     return None if day is None else day.isoformat()
@@ -189,6 +200,10 @@ class Flow(Generic[StateT, StepT]):
     def has_context(self) -> bool:
         """Whether this flow ever shows context, so a screen keeps room for it from the start."""
         return type(self).context is not Flow.context
+
+    def offers_exception_key(self) -> bool:
+        """Whether the current step accepts F5, so the key legend names it only there."""
+        return bool(self.EXCEPTION)
 
     def on_exception_key(self) -> None:
         """F5 (short pick, damaged, skip); flows without exceptions refuse it."""

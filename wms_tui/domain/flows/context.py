@@ -43,14 +43,6 @@ class PickContextServices(Protocol):
         ...
 
 
-class ReceiveContextServices(Protocol):
-    """What the receive flow's context asks beyond receiving."""
-
-    def receiving_dock(self) -> str | None:
-        """The dock a receipt goes to when none is scanned; None when there is none."""
-        ...
-
-
 def heading(text: str) -> Fact:
     return Fact("", text, FactKind.HEADING)
 
@@ -98,16 +90,14 @@ def order_line_facts(t: Translate, lines: Sequence[OutboundLineRef]) -> list[Fac
 
 
 def receive_context(flow: ReceiveFlow) -> tuple[Fact, ...]:
-    """The dock the goods go onto and the order's lines, those still open first."""
+    """The order's lines, those still open first (the step itself names the dock)."""
     _ = flow.t
     s = flow.state
-    dock = s.get("dock_code") or flow.services.receiving_dock() or "-"
-    facts = [Fact(_("Dock"), dock)]
     if (order_id := s.get("order_id")) is None:
-        return tuple(facts)
+        return ()
     lines = sorted(flow.services.order_lines(order_id),
                    key=lambda ln: (ln.remaining == 0, ln.line_no))
-    facts.append(heading(_("Lines of {ref}").format(ref=s.get("order_ref", ""))))
+    facts = [heading(_("Lines of {ref}").format(ref=s.get("order_ref", "")))]
     facts.extend(inbound_line_fact(_, line) for line in lines[:LIST_LINES])
     return tuple(facts)
 

@@ -209,7 +209,7 @@ class CountFlow(Flow[CountState, CountStep]):
         return Step(
             flow=self.name, name=step, title=_("Count"), prompt=prompt, input=kind,
             facts=tuple(facts),
-            choices=(_("1=Yes 2=No"),) if step == CountStep.DONE else (),
+            choices=("1 " + _("Yes"), "2 " + _("No")) if step == CountStep.DONE else (),
             unsaved_work=bool(s.get("lines")) or step in (CountStep.LOT, CountStep.QTY,
                                                           CountStep.SERIAL),
         )

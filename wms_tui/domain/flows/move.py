@@ -17,6 +17,7 @@ from wms_tui.domain.flows.base import (
     iso,
     item_facts,
     lot_facts,
+    units_text,
 )
 from wms_tui.domain.flows.context import location_contents
 from wms_tui.domain.model import PostResult
@@ -43,6 +44,8 @@ class MoveState(FlowState, total=False):
     desc: str
     uom: str
     factor: int
+    # States saved before quantities showed their base units do not have it.
+    base_uom: str
     lot: str | None
     lot_id: int | None
     # ISO date of the lot's expiry.
@@ -90,14 +93,16 @@ class MoveFlow(Flow[MoveState, MoveStep]):
         if sku := s.get("sku"):
             facts.extend(item_facts(_, sku, s.get("desc")))
         facts.extend(lot_facts(_, s.get("lot"), s.get("expiry")))
+        base_uom = s.get("base_uom") or s.get("uom", "")
         if s.get("qty"):
-            facts.append(Fact(_("Qty"), f"{s['qty']} {s['uom']}"))
+            facts.append(Fact(_("Qty"), units_text(s["qty"] * s["factor"], s["uom"], s["factor"],
+                                                   base_uom)))
         elif s.get("free") is not None and step == MoveStep.QTY:
-            facts.append(Fact(_("Free"), f"{s['free'] // s['factor']} {s['uom']}"))
+            facts.append(Fact(_("Free"), units_text(s["free"], s["uom"], s["factor"], base_uom)))
         prompts = {
             MoveStep.FROM: (_("Scan from location or LPN"), InputKind.SCAN),
             MoveStep.ITEM: (_("Scan item"), InputKind.SCAN),
-            MoveStep.QTY: (_("Quantity"), InputKind.QUANTITY),
+            MoveStep.QTY: (_("Qty in {uom}").format(uom=s.get("uom", "")), InputKind.QUANTITY),
             MoveStep.TO: (_("Scan to location"), InputKind.SCAN),
         }
         prompt, kind = prompts[step]
@@ -140,7 +145,8 @@ class MoveFlow(Flow[MoveState, MoveStep]):
         line = max(lines, key=lambda ln: ln.quantity - ln.reserved)
         self.state.update({"item_id": item.id, "sku": item.sku, "desc": item.description,
                            "uom": item.uom or item.base_uom, "expiry": iso(line.expiry),
-                           "factor": item.factor, "lot": line.lot, "lot_id": line.lot_id,
+                           "factor": item.factor, "base_uom": item.base_uom,
+                           "lot": line.lot, "lot_id": line.lot_id,
                            "free": line.quantity - line.reserved})
         self.goto(MoveStep.QTY)
 

@@ -266,6 +266,9 @@ class PackFlow(Flow[PackState, PackStep]):
         handler: Callable[[str], None] = getattr(self, f"_on_{self.step_name}")
         handler(text)
 
+    def offers_exception_key(self) -> bool:
+        return self.step_name == PackStep.QTY
+
     def on_exception_key(self) -> None:
         """F5 once an item is scanned: record units of it the tote does not hold."""
         if self.step_name == PackStep.ITEM:

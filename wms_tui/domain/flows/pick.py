@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping
-from typing import ClassVar, Literal, Protocol
+from typing import ClassVar, Literal
 
 from wms_tui.domain.checkdigits import is_ascii_digits
 from wms_tui.domain.errors import N_, BadInput, InvalidQuantity, ScanRejected
@@ -33,9 +33,11 @@ from wms_tui.domain.flows.base import (
     item_facts,
     lot_facts,
     no_translation,
+    units_text,
 )
-from wms_tui.domain.flows.context import PickContextServices, pick_context
+from wms_tui.domain.flows.context import pick_context
 from wms_tui.domain.flows.pick_state import (
+    PickServices,
     PickState,
     PickTaskState,
     ShortState,
@@ -46,16 +48,8 @@ from wms_tui.domain.flows.pick_state import (
 )
 from wms_tui.domain.flows.putaway import location_from_state
 from wms_tui.domain.flows.serial_step import check_serial_count, serial_here
-from wms_tui.domain.flows.services import RfServices
-from wms_tui.domain.model import Actor, LocationRef, LocationType, PostResult
-from wms_tui.domain.outbound import (
-    LotChoice,
-    PickResult,
-    PickScope,
-    ShortResult,
-    TaskRef,
-    quantity_text,
-)
+from wms_tui.domain.model import Actor, LocationType, PostResult
+from wms_tui.domain.outbound import quantity_text
 from wms_tui.domain.permissions import Action, can
 from wms_tui.domain.stock import new_confirmation_key
 from wms_tui.domain.units import read_quantity
@@ -82,28 +76,6 @@ LineKey = Literal["task", "lot", "lot_id", "lot_expiry", "qty", "short", "key", 
                   "bound", "serial_tracked", "serials", "lot_offer"]
 LINE_KEYS: tuple[LineKey, ...] = ("task", "lot", "lot_id", "lot_expiry", "qty", "short", "key",
                                   "zero", "bound", "serial_tracked", "serials", "lot_offer")
-
-
-class PickServices(RfServices, PickContextServices, Protocol):
-    """RfServices plus what the pick flow asks the warehouse."""
-
-    def pick_scope(self, raw: str) -> PickScope | None: ...
-    def next_pick_task(self, actor: Actor, scope: PickScope | None = None) -> TaskRef | None: ...
-    def substitute_lot(self, task_id: int, lot: str, quantity: int) -> LotChoice: ...
-    def confirm_pick(
-        self, actor: Actor, task_id: int, quantity: int, *, to_location_id: int,
-        lot_id: int | None, key: str, serials: tuple[str, ...] = (),
-    ) -> PickResult: ...
-    def short_pick(
-        self, actor: Actor, task_id: int, picked: int, reason_code: str, *,
-        to_location_id: int | None, lot_id: int | None, key: str,
-        serials: tuple[str, ...] = (),
-    ) -> ShortResult: ...
-    def answer_zero_check(
-        self, actor: Actor, location_id: int, empty: bool, key: str
-    ) -> int | None: ...
-    def short_reasons(self) -> list[str]: ...
-    def order_tote(self, order_id: int) -> LocationRef | None: ...
 
 
 class PickFlow(Flow[PickState, PickStep]):
@@ -212,6 +184,11 @@ class PickFlow(Flow[PickState, PickStep]):
         task = self._task()
         return quantity_text(base, task["unit"], task["factor"], task["base_uom"])
 
+    def _units(self, base: int) -> str:
+        """A quantity as a fact shows it: in the task's unit, the base units beside it."""
+        task = self._task()
+        return units_text(base, task["unit"], task["factor"], task["base_uom"])
+
     def tote(self) -> ToteState | None:
         """The order's tote: this trip's, else the one the database binds to the order."""
         totes = self.state.get("totes") or {}
@@ -232,7 +209,7 @@ class PickFlow(Flow[PickState, PickStep]):
             if step == PickStep.LOC:
                 facts.append(Fact(_("Loc"), task["loc"]["code"]))
             facts.extend(item_facts(_, task["sku"], task.get("desc")))
-            facts.append(Fact(_("Pick"), self._qty_text(task["remaining"])))
+            facts.append(Fact(_("Pick"), self._units(task["remaining"])))
             lot = s.get("lot") or task["lot"]
             facts.extend(lot_facts(_, lot, task["expiry"] if lot == task["lot"]
                                    else s.get("lot_expiry")))
@@ -240,21 +217,22 @@ class PickFlow(Flow[PickState, PickStep]):
         if step in (PickStep.REASON, PickStep.SQTY):
             task = self._task()
             facts.extend(item_facts(_, task["sku"], task.get("desc")))
-            facts.append(Fact(_("Asked"), self._qty_text(task["remaining"])))
+            facts.append(Fact(_("Asked"), self._units(task["remaining"])))
             if step == PickStep.REASON:
                 choices = tuple(f"{n} {code}" for n, code in
                                 enumerate(s["short"]["reasons"], start=1))
         if step == PickStep.CONFIRM:
             task = self._task()
             picked = s["qty"]
-            facts.append(Fact(_("Short"), self._qty_text(task["remaining"] - picked)))
-            facts.append(Fact(_("Picked"), self._qty_text(picked)))
+            facts.append(Fact(_("Short"), self._units(task["remaining"] - picked)))
+            facts.append(Fact(_("Picked"), self._units(picked)))
             facts.append(Fact(_("Item"), task["sku"]))
         if step == PickStep.DROP:
             task = self._task()
             tote = self.tote()
+            facts.append(Fact(_("Item"), task["sku"]))
+            facts.append(Fact(_("Qty"), self._units(s["qty"])))
             facts.append(Fact(_("Order"), task["order"]))
-            facts.append(Fact(_("Qty"), self._qty_text(s["qty"])))
             if tote:
                 facts.append(Fact(_("Tote"), tote["code"]))
         if step == PickStep.ZERO:
@@ -306,6 +284,9 @@ class PickFlow(Flow[PickState, PickStep]):
     def on_input(self, text: str) -> None:
         handler: Callable[[str], None] = getattr(self, f"_on_{self.step_name}")
         handler(text)
+
+    def offers_exception_key(self) -> bool:
+        return self.step_name in TASK_STEPS
 
     def on_exception_key(self) -> None:
         """F5 on a task step: a short pick. Before the quantity, nothing was picked here."""

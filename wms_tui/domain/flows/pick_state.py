@@ -3,11 +3,20 @@ JSON-safe so a dropped terminal resumes exactly there."""
 
 from __future__ import annotations
 
-from typing import NotRequired, TypedDict
+from typing import NotRequired, Protocol, TypedDict
 
 from wms_tui.domain.flows.base import FlowState
+from wms_tui.domain.flows.context import PickContextServices
 from wms_tui.domain.flows.putaway import LocationState, location_state
-from wms_tui.domain.outbound import PickScope, TaskRef
+from wms_tui.domain.flows.services import RfServices
+from wms_tui.domain.model import Actor, LocationRef
+from wms_tui.domain.outbound import (
+    LotChoice,
+    PickResult,
+    PickScope,
+    ShortResult,
+    TaskRef,
+)
 
 
 class PickTaskState(TypedDict):
@@ -105,3 +114,25 @@ def scope_state(scope: PickScope) -> ScopeState:
 
 def scope_from_state(data: ScopeState | None) -> PickScope | None:
     return None if data is None else PickScope(data["kind"], data["id"], data["code"])
+
+
+class PickServices(RfServices, PickContextServices, Protocol):
+    """RfServices plus what the pick flow asks the warehouse."""
+
+    def pick_scope(self, raw: str) -> PickScope | None: ...
+    def next_pick_task(self, actor: Actor, scope: PickScope | None = None) -> TaskRef | None: ...
+    def substitute_lot(self, task_id: int, lot: str, quantity: int) -> LotChoice: ...
+    def confirm_pick(
+        self, actor: Actor, task_id: int, quantity: int, *, to_location_id: int,
+        lot_id: int | None, key: str, serials: tuple[str, ...] = (),
+    ) -> PickResult: ...
+    def short_pick(
+        self, actor: Actor, task_id: int, picked: int, reason_code: str, *,
+        to_location_id: int | None, lot_id: int | None, key: str,
+        serials: tuple[str, ...] = (),
+    ) -> ShortResult: ...
+    def answer_zero_check(
+        self, actor: Actor, location_id: int, empty: bool, key: str
+    ) -> int | None: ...
+    def short_reasons(self) -> list[str]: ...
+    def order_tote(self, order_id: int) -> LocationRef | None: ...

@@ -32,6 +32,7 @@ from wms_tui.domain.flows.base import (
     item_facts,
     lot_facts,
     no_translation,
+    units_text,
 )
 from wms_tui.domain.flows.context import location_contents
 from wms_tui.domain.model import (
@@ -171,7 +172,7 @@ class PutawayFlow(Flow[PutawayState, PutawayStep]):
             facts.append(Fact(_("From"), s["from_code"]))
             facts.append(Fact(_("On dock"), self._free_text()))
         if step in (PutawayStep.CONFIRM, PutawayStep.REASON) and s.get("qty_uom"):
-            facts.append(Fact(_("Qty"), f"{s['qty']} {s['qty_uom']}"))
+            facts.append(Fact(_("Qty"), self._qty_text()))
         message = ""
         if step == PutawayStep.CONFIRM:
             to = s.get("to")
@@ -201,10 +202,18 @@ class PutawayFlow(Flow[PutawayState, PutawayStep]):
 
     def _free_text(self) -> str:
         s = self.state
-        free, factor = int(s["free"]), int(s["factor"])
-        if factor > 1 and free % factor == 0:
-            return f"{free // factor} {s['uom']}"
-        return f"{free} {s['base_uom']}"
+        return units_text(int(s["free"]), s["uom"], int(s["factor"]), s["base_uom"])
+
+    def _qty_text(self) -> str:
+        """The quantity put away, in the item's unit with base units beside it when loose
+        (whether keyed in that unit or taken whole with Enter); an LPN's in its own unit."""
+        s = self.state
+        qty, qty_uom = int(s["qty"]), s["qty_uom"]
+        if "factor" not in s or s.get("lpn"):
+            return f"{qty} {qty_uom}"
+        factor = int(s["factor"])
+        base = qty * factor if qty_uom == s["uom"] else qty
+        return units_text(base, s["uom"], factor, s["base_uom"])
 
     def on_input(self, text: str) -> None:
         handler: Callable[[str], None] = getattr(self, f"_on_{self.step_name}")
@@ -330,7 +339,9 @@ class PutawayFlow(Flow[PutawayState, PutawayStep]):
                 raise InvalidQuantity(N_("Key whole {uom} only"), uom=s["uom"])
             qty, uom, base = int(typed), s["uom"], int(typed) * int(s["factor"])
             if base > free:
-                raise InvalidQuantity(N_("Only {free} on dock: key less"), free=self._free_text())
+                # In the unit keyed, as that is what the operator keys again.
+                raise InvalidQuantity(N_("Only {free} on dock: key less"),
+                                      free=f"{free // int(s['factor'])} {s['uom']}")
         to = self.services.suggest_putaway(s["from_id"], base, s["item_id"], s.get("lot_id"))
         self.state.update({"qty": qty, "qty_uom": uom,
                            "to": None if to is None else location_state(to),

@@ -40,13 +40,15 @@ from wms_tui.domain.flows.base import (
     Translate,
     item_facts,
     no_translation,
+    units_text,
 )
-from wms_tui.domain.flows.context import ReceiveContextServices, receive_context
+from wms_tui.domain.flows.context import receive_context
 from wms_tui.domain.flows.receive_state import (
     InboundLineState,
     ReceiveState,
     inbound_line_ref,
     inbound_line_state,
+    next_line_state,
     receipt_expiry,
 )
 from wms_tui.domain.flows.serial_step import check_serial_count, new_serial, receivable
@@ -105,8 +107,12 @@ LINE_KEYS: tuple[LineKey, ...] = (
 )
 
 
-class ReceiveServices(RfServices, ReceiveContextServices, Protocol):
+class ReceiveServices(RfServices, Protocol):
     """What receiving needs beyond RfServices; domain.inbound.InboundServicesMixin provides it."""
+
+    def receiving_dock(self) -> str | None:
+        """The dock a receipt goes to when none is scanned; None when there is none."""
+        ...
 
     def find_order(self, raw: str) -> OrderMatch | None: ...
     def order_lines(self, order_id: int) -> list[InboundLineRef]: ...
@@ -200,7 +206,7 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
 
     def move_on(self, notice: str) -> None:
         """A receipt that had committed: the operator stays on the order, for the next line."""
-        state = self._next_line_state()
+        state = next_line_state(self.state)
         state.pop("new_lpn", None)
         self.state = state
         if not state.get("blind"):
@@ -253,17 +259,18 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
         if self.step_name == ReceiveStep.ORDER:
             return facts
         facts.append(Fact(_("Order"), s["order_ref"] if not s.get("blind") else _("Blind")))
-        if dock_code := s.get("dock_code"):
-            facts.append(Fact(_("Dock"), dock_code))
         if sku := s.get("sku"):
             facts.extend(item_facts(_, sku, s.get("desc")))
+        if dock_code := s.get("dock_code"):
+            # After the item, so a handheld's few rows name the item first.
+            facts.append(Fact(_("Dock"), dock_code))
+        if sku:
             line = self._line()
             if line is not None:
-                uom, factor, base = s["uom"], s["factor"], s["base_uom"]
-                facts.append(Fact(_("Expected"), quantity_in(line.quantity, uom, factor, base)))
-                facts.append(Fact(_("Left"), quantity_in(line.remaining, uom, factor, base)))
+                facts.append(Fact(_("Expected"), self._in_units(line.quantity)))
+                facts.append(Fact(_("Left"), self._in_units(line.remaining)))
             if (qty := s.get("qty")) is not None:
-                facts.append(Fact(_("Qty"), f"{qty} {s['uom']}"))
+                facts.append(Fact(_("Qty"), self._in_units(qty * s["factor"])))
             if serials := s.get("serials"):
                 facts.append(Fact(_("Serial"), serials[-1]))
             if lot := s.get("lot"):
@@ -274,6 +281,10 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
         if pallet:
             facts.append(Fact(_("LPN"), pallet, FactKind.WRAPPED))
         return facts
+
+    def _in_units(self, base: int) -> str:
+        s = self.state
+        return units_text(base, s["uom"], s["factor"], s["base_uom"])
 
     def context(self) -> tuple[Fact, ...]:
         """Beside the step on a wide screen: the dock and the order's lines."""
@@ -320,11 +331,21 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
         self.state = {"step": ReceiveStep.ITEM, "order_id": order.id,
                       "order_ref": order.reference, "sscc": match.sscc,
                       "key": new_confirmation_key()}
+        self._default_dock()
+
+    def _default_dock(self) -> None:
+        """The dock a receipt goes to when none is scanned, named and then posted to, so the
+        dock shown is the dock received onto (QC items still go to the QC area)."""
+        code = self.services.receiving_dock()
+        found = self.services.resolve(code) if code else None
+        if found is not None and found.location is not None:
+            self.state.update({"dock_id": found.location.id, "dock_code": found.location.code})
 
     def _start_blind(self) -> None:
         if not can(self.actor.role, Action.RECEIVE_BLIND):
             raise PermissionDenied(N_("No blind receipts: scan the order"))
         self.state = {"step": ReceiveStep.ITEM, "blind": True, "key": new_confirmation_key()}
+        self._default_dock()
 
     def _on_item(self, text: str) -> None:
         _ = self.t
@@ -475,7 +496,8 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
         s = self.state
         if line is None or qty * s["factor"] <= line.room or self._may_over_receive():
             return
-        room = quantity_in(line.room, s["uom"], s["factor"], s["base_uom"])
+        # In the unit keyed, whole units of it, as that is what the operator keys next.
+        room = f"{line.room // s['factor']} {s['uom']}"
         raise InvalidQuantity(N_("Over receipt: key {room} at most"), room=room)
 
     def _may_over_receive(self) -> bool:
@@ -555,7 +577,7 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
         if order_done:
             self.state = {"step": ReceiveStep.ORDER}
         else:
-            next_line = self._next_line_state()
+            next_line = next_line_state(self.state)
             if pallet_unit:
                 # A whole pallet is finished: the next receipt starts a pallet of its own.
                 next_line.update({"lpn": None, "sscc": None, "new_lpn": False})
@@ -563,30 +585,6 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
                 next_line.update({"lpn": receipt.lpn, "new_lpn": False})
             self.state = next_line
         self.posted_as(key, done)
-
-    def _next_line_state(self) -> ReceiveState:
-        """The item step of a new line: the order (or blind), dock and pallet stay, unless
-        None, and the line gets a new confirmation key."""
-        s = self.state
-        kept: ReceiveState = {"step": ReceiveStep.ITEM}
-        if (order_id := s.get("order_id")) is not None:
-            kept["order_id"] = order_id
-        if (order_ref := s.get("order_ref")) is not None:
-            kept["order_ref"] = order_ref
-        if (blind := s.get("blind")) is not None:
-            kept["blind"] = blind
-        if (dock_id := s.get("dock_id")) is not None:
-            kept["dock_id"] = dock_id
-        if (dock_code := s.get("dock_code")) is not None:
-            kept["dock_code"] = dock_code
-        if (sscc := s.get("sscc")) is not None:
-            kept["sscc"] = sscc
-        if (lpn := s.get("lpn")) is not None:
-            kept["lpn"] = lpn
-        if (new_lpn := s.get("new_lpn")) is not None:
-            kept["new_lpn"] = new_lpn
-        kept["key"] = new_confirmation_key()
-        return kept
 
     def _clear_line(self) -> None:
         for key in LINE_KEYS:

@@ -8,6 +8,7 @@ from typing import NotRequired, TypedDict
 
 from wms_tui.domain.flows.base import FlowState
 from wms_tui.domain.inbound import InboundLineRef, announced_expiry, choose_line
+from wms_tui.domain.stock import new_confirmation_key
 
 
 class InboundLineState(TypedDict):
@@ -98,3 +99,27 @@ def receipt_expiry(state: ReceiveState, today: date) -> str | None:
     line = choose_line(lines, state["item_id"], lot, state.get("sscc"))
     expiry = announced_expiry(line, lot, today)
     return None if expiry is None else expiry.isoformat()
+
+
+def next_line_state(state: ReceiveState) -> ReceiveState:
+    """The item step of a new line: the order (or blind), dock and pallet stay, unless None,
+    and the line gets a new confirmation key."""
+    kept: ReceiveState = {"step": "item"}
+    if (order_id := state.get("order_id")) is not None:
+        kept["order_id"] = order_id
+    if (order_ref := state.get("order_ref")) is not None:
+        kept["order_ref"] = order_ref
+    if (blind := state.get("blind")) is not None:
+        kept["blind"] = blind
+    if (dock_id := state.get("dock_id")) is not None:
+        kept["dock_id"] = dock_id
+    if (dock_code := state.get("dock_code")) is not None:
+        kept["dock_code"] = dock_code
+    if (sscc := state.get("sscc")) is not None:
+        kept["sscc"] = sscc
+    if (lpn := state.get("lpn")) is not None:
+        kept["lpn"] = lpn
+    if (new_lpn := state.get("new_lpn")) is not None:
+        kept["new_lpn"] = new_lpn
+    kept["key"] = new_confirmation_key()
+    return kept
