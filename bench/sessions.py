@@ -53,10 +53,13 @@ sys.path.insert(0, str(ROOT))
 
 import asyncssh  # noqa: E402
 import pyte  # noqa: E402
+from sqlalchemy import Engine, text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from tests.conftest import fresh_sqlite_engine  # noqa: E402
 from tests.factories import FAST_PIN_HASH, build_warehouse  # noqa: E402
+from wms_tui.db.engine import make_engine  # noqa: E402
+from wms_tui.db.migrate import upgrade  # noqa: E402
 from wms_tui.db.tables import User  # noqa: E402
 from wms_tui.db.uow import uow_factory  # noqa: E402
 from wms_tui.domain.stock import Receive, post  # noqa: E402
@@ -65,8 +68,21 @@ EA_GTIN = "09501101530003"
 COLS, ROWS = 20, 16
 
 
-def seed(path: Path, operators: int) -> str:
-    engine = fresh_sqlite_engine(str(path))
+def fresh_engine(path: Path, pg_url: str | None) -> tuple[Engine, str]:
+    """A migrated, empty warehouse: a SQLite file in the run's directory, or the PostgreSQL
+    database at pg_url with its public schema dropped and made again."""
+    if pg_url is None:
+        return fresh_sqlite_engine(str(path)), f"sqlite:///{path}"
+    engine = make_engine(pg_url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    return engine, pg_url
+
+
+def seed(path: Path, operators: int, pg_url: str | None = None) -> str:
+    engine, url = fresh_engine(path, pg_url)
     wh = build_warehouse(engine)
     post(uow_factory(engine), wh.admin, Receive(wh.widget, 100_000, wh.a1, "ASN-1"))
     with Session(engine) as session:
@@ -74,7 +90,7 @@ def seed(path: Path, operators: int) -> str:
                               pin_hash=FAST_PIN_HASH) for n in range(1, operators + 1)])
         session.commit()
     engine.dispose()
-    return f"sqlite:///{path}"
+    return url
 
 
 def free_port() -> int:
@@ -456,6 +472,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="scanning time per run")
     parser.add_argument("--interval", type=float, default=3.0, help="seconds between scans")
     parser.add_argument("--idle", type=float, default=20.0, help="idle measurement seconds")
+    parser.add_argument("--pg-url", default=None,
+                        help="serve this PostgreSQL database instead of a SQLite file (its "
+                             "public schema is dropped and made again), e.g. "
+                             "postgresql+psycopg://postgres@127.0.0.1:5432/wms_bench")
     parser.add_argument("--markdown", action="store_true")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object on stdout (the first launcher, --active "
@@ -464,7 +484,7 @@ def main() -> None:
     figures: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp:
         launchers = len(args.launchers.split(","))
-        url = seed(Path(tmp) / "wms.db", launchers * (args.active + 1))
+        url = seed(Path(tmp) / "wms.db", launchers * (args.active + 1), args.pg_url)
         rows = asyncio.run(run(args, url, Path(tmp), figures))
     load = os.getloadavg()
     if args.json:
@@ -472,7 +492,7 @@ def main() -> None:
         print(json.dumps(figures))
         return
     print(f"{os.cpu_count()} CPUs, load average at the end {load[0]:.1f} / {load[1]:.1f} / "
-          f"{load[2]:.1f}; TERM=vt220 20x16; SQLite")
+          f"{load[2]:.1f}; TERM=vt220 20x16; {'PostgreSQL' if args.pg_url else 'SQLite'}")
     if args.markdown:
         print("| launcher | measure | value |\n|---|---|---|")
         for row in rows:
