@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from rich.console import Console
 from sqlalchemy import Engine
 from textual.app import App
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from tests.factories import Warehouse, build_warehouse
 from wms_tui.app import RfApp
@@ -65,9 +67,12 @@ class Site:
 
 
 async def settle(pilot: Pilot[Any]) -> None:
-    """Let workers finish and their messages repaint the screen."""
+    """Let workers finish and their messages repaint the screen. A worker cancelled because
+    its screen left (the log-in check once the menu replaces it) is finished too."""
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        for worker in list(pilot.app.workers):
+            with contextlib.suppress(WorkerCancelled):
+                await worker.wait()
         await pilot.pause()
 
 
