@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import sys
 import tempfile
@@ -33,9 +32,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
-import uvicorn
 
 from bench.posting import Target, create_pg_database, drop_pg_database, fresh_database
+from tests.api.live_server import uvicorn_thread
 from tests.factories import Warehouse, build_warehouse
 from wms_tui.api.app import create_app
 from wms_tui.api.clients import ClientBook, Scope
@@ -68,25 +67,10 @@ class Window:
 
 @contextmanager
 def served(site: Site, book: ClientBook) -> Iterator[str]:
-    app = create_app(site, book)
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    try:
-        for _ in range(600):
-            if server.started or not thread.is_alive():
-                break
-            time.sleep(0.05)
+    with uvicorn_thread(create_app(site, book)) as (server, port):
         if not server.started:
             raise SystemExit("uvicorn did not start")
         yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(30)
-        listener.close()
 
 
 def rf_load(site: Site, wh: Warehouse, stop: threading.Event, moved: list[int]) -> None:

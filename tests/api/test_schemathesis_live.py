@@ -6,8 +6,6 @@ committed document: its status codes, content types and response schemas."""
 from __future__ import annotations
 
 import itertools
-import socket
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +13,6 @@ from typing import Any
 
 import pytest
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
@@ -26,6 +23,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.api.conftest import FakeClock
+from tests.api.live_server import uvicorn_thread
 from tests.conftest import fresh_sqlite_engine
 from tests.factories import Warehouse, build_warehouse
 from wms_tui.api.app import create_app
@@ -59,24 +57,12 @@ def live(tmp_path: Path) -> Iterator[Live]:
     _, key = book.add("erp", (Scope.ADMIN,), "SUP1", rate=1000, burst=1000)
     clock = FakeClock()
     app = create_app(site, book, clock=clock, poll=0.02)
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
     try:
-        # Started is set once the socket serves; the bound only keeps a broken start from hanging.
-        for _ in range(600):
-            if server.started or not thread.is_alive():
-                break
-            threading.Event().wait(0.05)
-        assert server.started, "uvicorn did not start"
-        yield Live(f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {key}"}, clock, wh)
+        with uvicorn_thread(app) as (server, port):
+            assert server.started, "uvicorn did not start"
+            yield Live(f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {key}"}, clock,
+                       wh)
     finally:
-        server.should_exit = True
-        thread.join(30)
-        listener.close()
         site.close()
 
 
