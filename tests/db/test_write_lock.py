@@ -210,3 +210,57 @@ def test_a_writer_waits_for_a_stuck_holder_only_so_long_then_fails_by_name(db: E
     assert _lock_is_free(db)
     with SqlUnitOfWork(db, readonly=True) as u:
         assert sum(r.quantity for r in u.stock.balances(item_id=wh.widget)) == 5
+
+
+def _hold_lock_file(path: str) -> subprocess.Popen[str]:
+    """Another process holding the writers' flock until a line is written to its stdin."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", (
+            "import fcntl, os, sys\n"
+            "fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+            "print('HOLDING', flush=True)\n"
+            "sys.stdin.readline()\n"
+        ), f"{path}{LOCK_SUFFIX}"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline() == "HOLDING\n"
+    return holder
+
+
+def test_contended_waits_reuse_one_waiter_thread(db: Engine) -> None:
+    """Each wait for a lock another process holds is served by the same waiter thread, which
+    hands the lock over once the other process lets go (a thread per wait cost more than a post)."""
+    wh = build_warehouse(db)
+    uow = uow_factory(db)
+    lock = write_lock_for(str(db.url.database), 10)
+    waiters = set()
+    for round_ in range(3):
+        holder = _hold_lock_file(str(db.url.database))
+        done: list[BaseException | None] = []
+
+        def receive(round_: int = round_, done: list[BaseException | None] = done) -> None:
+            try:
+                post(uow, wh.operator, Receive(wh.widget, 1, wh.a1, "ASN-1"), key=f"r{round_}")
+                done.append(None)
+            except BaseException as error:  # the test reports it below
+                done.append(error)
+
+        poster = threading.Thread(target=receive)
+        poster.start()
+        # The post cannot finish while the other process holds the lock.
+        poster.join(timeout=0.3)
+        assert poster.is_alive() and not done
+        assert holder.stdin is not None
+        holder.stdin.write("\n")
+        holder.stdin.close()
+        assert holder.wait(timeout=60) == 0
+        assert holder.stdout is not None
+        holder.stdout.close()
+        poster.join(timeout=60)
+        assert done == [None]
+        waiters.add(id(lock._waiter))
+    assert len(waiters) == 1 and lock._waiter is not None
+    assert _lock_is_free(db)
+    with SqlUnitOfWork(db, readonly=True) as u:
+        assert sum(r.quantity for r in u.stock.balances(item_id=wh.widget)) == 3

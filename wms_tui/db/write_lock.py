@@ -19,6 +19,7 @@ import os
 import sqlite3
 import threading
 import weakref
+from collections.abc import Callable
 
 from wms_tui.domain.errors import DatabaseBusy
 
@@ -37,8 +38,7 @@ class WriteLock:
     def _reset(self) -> None:
         self._threads = threading.Lock()
         self._fd: int | None = None
-        # The file wait a writer gave up on, still holding the thread queue until it is granted.
-        self._abandoned: _FileWait | None = None
+        self._waiter: BoundedWaiter | None = None
 
     def forget_inherited(self) -> None:
         """In a forked child: the parent's open file would share its flock, so open our own."""
@@ -53,14 +53,14 @@ class WriteLock:
         the file lock for wait_seconds (or still holds it since a writer here gave up), so a
         post fails by name instead of hanging."""
         if not self._threads.acquire(timeout=self.wait_seconds):
-            abandoned = self._abandoned
-            if abandoned is not None and not abandoned.let_go.is_set():
+            waiter = self._waiter
+            if waiter is not None and waiter.gave_up_waiting():
                 raise DatabaseBusy(f"another process holds the writers' lock of {self.path}")
             return False
         try:
             fd = self._file()
             if fd is not None and not self._lock_file(fd):
-                # The abandoned waiter gives the thread queue back once it has the file.
+                # The waiter gives the thread queue back once it has the file.
                 raise DatabaseBusy(f"no turn to write in {self.wait_seconds:g} s")
         except DatabaseBusy:
             raise
@@ -71,17 +71,18 @@ class WriteLock:
 
     def _lock_file(self, fd: int) -> bool:
         """Take the file lock within wait_seconds, woken as soon as it is free: flock has no
-        timeout, so a contended wait blocks in a thread of its own that the caller can leave."""
+        timeout, so a contended wait blocks in this lock's waiter thread, which the caller
+        can leave."""
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return True
         except BlockingIOError:
             pass
-        wait = _FileWait(fd, self._threads)
-        if wait.wait(self.wait_seconds):
-            return True
-        self._abandoned = wait
-        return False
+        if self._waiter is None:
+            self._waiter = BoundedWaiter()
+        return self._waiter.take(lambda: fcntl.flock(fd, fcntl.LOCK_EX),
+                                 lambda: fcntl.flock(fd, fcntl.LOCK_UN),
+                                 self.wait_seconds, after_abandoned=self._threads.release)
 
     def release(self) -> None:
         try:
@@ -104,44 +105,65 @@ class WriteLock:
         return self._fd
 
 
-class _FileWait:
-    """One contended flock: a thread blocks in it; whoever arrives second, the caller giving
-    up or the lock being granted, decides. A lock granted after the caller left is let go at
-    once, and the thread queue the caller held with it."""
+class BoundedWaiter:
+    """A thread that blocks in a lock call (flock, lockf) for whoever asks, so a wait for a
+    lock with no timeout of its own can be given up; kept for the next wait, since starting a
+    thread per contended wait cost more than the post. One request at a time: callers hold
+    their own queue (a thread lock) while they ask.
 
-    def __init__(self, fd: int, threads: threading.Lock) -> None:
-        self.fd, self.threads = fd, threads
-        self.decided = threading.Lock()
-        self.granted = threading.Event()
-        self.abandoned = False
-        # Set once an abandoned wait has taken the file lock and given everything back.
-        self.let_go = threading.Event()
+    If the asker gives up before the lock is granted, the waiter lets the lock go as soon as it
+    gets it (`unlock`) and then calls `after_abandoned` (to give back what the asker held).
+    """
+
+    def __init__(self) -> None:
+        self.changed = threading.Condition(threading.Lock())
+        self.request: tuple[Callable[[], None], Callable[[], None],
+                            Callable[[], None] | None] | None = None
+        self.granted = self.abandoned = False
         self.error: OSError | None = None
-        threading.Thread(target=self._take, name="wms-write-lock-wait", daemon=True).start()
+        threading.Thread(target=self._serve, name="wms-lock-wait", daemon=True).start()
 
-    def _take(self) -> None:
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX)
-        except OSError as error:
-            self.error = error
-        with self.decided:
-            if not self.abandoned:
-                self.granted.set()
-                return
-        if self.error is None:
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
-        self.threads.release()
-        self.let_go.set()
-
-    def wait(self, seconds: float) -> bool:
-        self.granted.wait(seconds)
-        with self.decided:
-            if not self.granted.is_set():
+    def take(self, lock: Callable[[], None], unlock: Callable[[], None], seconds: float,
+             after_abandoned: Callable[[], None] | None = None) -> bool:
+        """True once `lock` returned; False after seconds, the request then abandoned."""
+        with self.changed:
+            self.request = (lock, unlock, after_abandoned)
+            self.granted, self.error = False, None
+            self.changed.notify_all()
+            if not self.changed.wait_for(lambda: self.granted, seconds):
                 self.abandoned = True
                 return False
-        if self.error is not None:
-            raise self.error
-        return True
+            if self.error is not None:
+                raise self.error
+            return True
+
+    def gave_up_waiting(self) -> bool:
+        """Whether an asker gave up and the lock it asked for is not yet let go."""
+        with self.changed:
+            return self.abandoned
+
+    def _serve(self) -> None:
+        while True:
+            with self.changed:
+                self.changed.wait_for(lambda: self.request is not None)
+                assert self.request is not None
+                lock, unlock, after_abandoned = self.request
+                self.request = None
+            error: OSError | None = None
+            try:
+                lock()
+            except OSError as failed:
+                error = failed
+            with self.changed:
+                if not self.abandoned:
+                    self.granted, self.error = True, error
+                    self.changed.notify_all()
+                    continue
+                self.abandoned = False
+            if error is None:
+                unlock()
+            if after_abandoned is not None:
+                after_abandoned()
 
 
 _LOCKS: weakref.WeakSet[WriteLock] = weakref.WeakSet()
