@@ -52,9 +52,11 @@ def test_wave_cancel_sends_its_order_back_to_open(site: Wms, db: Engine, sql: Sq
     assert "back to open: SO-1" in result.stdout
     assert sql(db, "SELECT status, wave_id FROM outbound_order WHERE reference = 'SO-1'") == [
         ("open", None)]
-    [wave] = as_json(site("wave", "list", "--json").stdout)
+    [wave] = as_json(site("wave", "list", "--status", "cancelled", "--json").stdout)
     assert (wave["status"], wave["open_tasks"], wave["cancelled_tasks"]) == (
-        "done", 0, wave["tasks"])
+        "cancelled", 0, wave["tasks"])
+    assert sql(db, "SELECT status FROM wave WHERE code = 'W0001'") == [("cancelled",)]
+    assert as_json(site("wave", "list", "--status", "done", "--json").stdout) == []
     released = site("wave", "release", "--as", "SUP1", "--order", "SO-1")
     assert released.exit_code == 0, released.output
     assert "wave W0002" in released.stdout

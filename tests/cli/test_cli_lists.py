@@ -114,4 +114,4 @@ def test_wave_and_task_lists(site: Wms) -> None:
     putaway = site("task", "list", "--kind", "putaway")
     assert putaway.exit_code == 2 and "putaway is directed" in putaway.stderr
     assert site("task", "list", "--user", "NOBODY").exit_code == 2
-    assert site("wave", "list", "--status", "cancelled").exit_code == 2
+    assert site("wave", "list", "--status", "closed").exit_code == 2

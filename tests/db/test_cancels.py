@@ -156,10 +156,17 @@ def test_cancelling_a_wave_reopens_its_orders_for_a_new_wave(site: Site) -> None
     assert site.order(other).wave_id is None
     assert site.order(picked_ref).status is OutboundStatus.PICKED
     assert site.reserved_refs(site.wh.widget) == {}
+    with site.uow() as u:
+        assert u.outbound.wave(wave.wave_id).status is WaveStatus.CANCELLED
     again = release_wave(site.uow, site.wh.supervisor, refs=[other], today=TODAY)
     assert [t.quantity for t in again.tasks] == [left]
-    with pytest.raises(BadInput, match=f"wave {wave.code} is done: nothing open to cancel"):
+    with pytest.raises(BadInput,
+                       match=f"wave {wave.code} is cancelled: nothing open to cancel"):
         cancel_wave(site.uow, site.wh.supervisor, wave.code, key="second")
+    # The picked order still names the wave; cancelling it leaves the wave cancelled.
+    cancel_order(site.uow, site.wh.supervisor, picked_ref, picked=PickedUnits.KEEP)
+    with site.uow() as u:
+        assert u.outbound.wave(wave.wave_id).status is WaveStatus.CANCELLED
     assert site.exact() == []
 
 

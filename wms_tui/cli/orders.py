@@ -250,7 +250,8 @@ def order_cancel(
 def wave_list(
     ctx: typer.Context,
     status: Annotated[list[str] | None, typer.Option(
-        "--status", help="released, picking or done (repeatable).", show_default=False)] = None,
+        "--status", help="released, picking, done or cancelled (repeatable).",
+        show_default=False)] = None,
     since: SiteSince = None, as_json: AsJson = False, as_csv: AsCsv = False,
 ) -> None:
     """List waves: who released them, their orders and tasks (open and cancelled)."""

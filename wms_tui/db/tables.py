@@ -347,7 +347,9 @@ class OutboundLine(SQLModel, table=True):
 
 class Wave(SQLModel, table=True):
     __table_args__ = (
-        CheckConstraint("status IN ('released', 'picking', 'done')", name="ck_wave_status"),
+        CheckConstraint(
+            "status IN ('released', 'picking', 'done', 'cancelled')", name="ck_wave_status"
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=20, unique=True)

@@ -6,7 +6,8 @@ before it: a reservation is released whole or not at all. Open tasks are cancell
 reservations released; what was allocated to them goes back to the order line, where a new
 wave can allocate it again. Picked units are never left unexplained: an order that has some
 is cancelled only when the admin says whether they go back to stock (a ledger move out of the
-totes) or stay where they are. Every cancel writes an audit row (`wms audit`).
+totes) or stay where they are. A cancelled wave says so (status cancelled) from then on,
+whatever its tasks did before. Every cancel writes an audit row (`wms audit`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from wms_tui.domain.errors import N_, BadInput, NotFound, TransientConflict
 from wms_tui.domain.model import Actor, BalanceRow, LocationType
 from wms_tui.domain.once import exactly_once
 from wms_tui.domain.outbound.model import (
+    FINAL_WAVE_STATUSES,
     OPEN_TASK_STATUSES,
     OutboundOrderRef,
     OutboundStatus,
@@ -114,6 +116,9 @@ def release_task(uow: CancelUnitOfWork, task: TaskRef) -> int:
 
 
 def _settle_wave(uow: CancelUnitOfWork, wave_id: int) -> None:
+    """The wave's status from its open pick tasks; a cancelled wave stays cancelled."""
+    if uow.outbound.wave(wave_id).status is WaveStatus.CANCELLED:
+        return
     still_open = uow.outbound.tasks(kind=TaskKind.PICK, wave_id=wave_id,
                                     statuses=OPEN_TASK_STATUSES, limit=1)
     status = wave_status(bool(still_open))
@@ -277,8 +282,10 @@ def _cancel_wave_once(
             uow.outbound.lock_order(order.id)
         tasks = uow.outbound.tasks(kind=TaskKind.PICK, wave_id=found.id,
                                    statuses=OPEN_TASK_STATUSES)
-        if not tasks and uow.outbound.wave(found.id).status == WaveStatus.DONE:
-            raise BadInput(N_("wave {code} is done: nothing open to cancel"), code=code)
+        status = uow.outbound.wave(found.id).status
+        if not tasks and status in FINAL_WAVE_STATUSES:
+            raise BadInput(N_("wave {code} is {status}: nothing open to cancel"), code=code,
+                           status=status.value)
         ids, released = _cancel_open_tasks(uow, tasks)
         reopened = []
         for order in orders:
@@ -288,7 +295,8 @@ def _cancel_wave_once(
             if uow.outbound.order(order.id).status in REOPENED and not elsewhere:
                 uow.outbound.reopen_order(order.id)
                 reopened.append(order.reference)
-        _settle_wave(uow, found.id)
+        # Nothing in it is open any more (the wave is locked), so it is cancelled, not done.
+        uow.outbound.set_wave_status(found.id, WaveStatus.CANCELLED)
         result = CancelResult(key, f"wave {code}", ids, released, reopened)
         uow.outbound.log_cancel(actor.login, actor.terminal, _detail(f"wave {code}", result,
                                                                      reason))

@@ -35,6 +35,11 @@ class WaveStatus(enum.StrEnum):
     RELEASED = "released"
     PICKING = "picking"
     DONE = "done"
+    CANCELLED = "cancelled"
+
+
+# Waves with nothing left to pick: finished by picking or by a supervisor's cancel.
+FINAL_WAVE_STATUSES = frozenset({WaveStatus.DONE, WaveStatus.CANCELLED})
 
 
 class TaskKind(enum.StrEnum):
