@@ -295,7 +295,7 @@ def test_bursts_at_the_menu_and_at_resume_answer_nothing(demo: DemoServer) -> No
         w.t = await connect(demo)
         await w.t.wait_for("User ID")
         await w.t.enter("OP1", "PIN")
-        await w.t.enter("1111", "Resume Move?", "1=Yes 2=No")
+        await w.t.enter("1111", "Resume Move?", "2 No")
         await w.settle()
         before = w.ledger.snapshot()
         await w.question_popup("Resume Move?", WRONG + "\r", "11\r", "1\r", "2\r", "1\t")

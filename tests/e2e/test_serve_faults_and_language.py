@@ -116,7 +116,7 @@ def test_unexpected_error_is_a_logged_system_error_never_a_traceback(
         t = await SshTerminal.connect(server.port, cols=20, rows=16, username="RF02")
         await t.wait_for("User ID")
         await t.enter("OP1", "PIN")
-        await t.enter("1234", "Resume Move?", "1=Yes 2=No")
+        await t.enter("1234", "Resume Move?", "2 No")
         screen = await t.answer("1", "Scan item")
         assert "From: A-01-01-1" in screen
         await t.close()

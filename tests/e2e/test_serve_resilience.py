@@ -39,7 +39,7 @@ def test_dropped_link_mid_flow_then_reconnect_resume_and_finish(
         t = await SshTerminal.connect(server.port, cols=20, rows=16, username="RF09")
         await t.wait_for("User ID")
         await t.enter("OP1", "PIN")
-        await t.enter("1234", "Resume Move?", "1=Yes 2=No")
+        await t.enter("1234", "Resume Move?", "2 No")
         screen = await t.answer("1", "Scan to location")
         assert "From: A-01-01-1" in screen and "Qty: 5 EA" in screen
         await t.enter("A-01-02-1", "Moved 5 EA to", "A-01-02-1")

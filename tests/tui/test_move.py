@@ -104,7 +104,7 @@ def test_escape_and_f3_go_back_with_a_confirm_when_work_would_be_lost(site: Site
         await keys(pilot, "escape")
         assert isinstance(app.screen, ConfirmModal)
         text = screen_text(app)
-        assert "Lose this work?" in text and "1=Yes 2=No" in text
+        assert "1 Yes\n2 No\nLose this work?\n>_" in text
         await keys(pilot, "2", "enter")
         assert step_name(app) == "qty"
         await keys(pilot, "f3")

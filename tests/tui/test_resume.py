@@ -135,3 +135,33 @@ def test_a_scenario_opens_its_own_flow_instead_of_offering_another(site: Site) -
         assert app.screen.flow.name == "receive"
 
     run(app, (20, 16), script)
+
+
+def test_a_refused_scan_saves_no_resume_point_and_the_next_step_does(site: Site) -> None:
+    """A wrong scan leaves the step as it was, so nothing is written for it; the step after a
+    good scan is saved as before (a write per refusal was a turn at the writers' lock)."""
+    saves: list[str] = []
+    save = site.services.save_flow
+
+    def counted(user_id: int, flow: str, state: dict[str, object], terminal: str) -> None:
+        saves.append(str(state.get("step")))
+        save(user_id, flow, state, terminal)
+
+    site.services.save_flow = counted  # type: ignore[method-assign]
+    app = site.app()
+
+    async def script(pilot: Pilot[Any]) -> None:
+        await login(pilot)
+        await keys(pilot, "3")
+        await enter(pilot, "A-01-01-1")
+        assert saves == ["from", "item"]
+        await enter(pilot, "NOT-A-CODE")
+        await enter(pilot, "A-01-02-1")
+        assert isinstance(app.screen, FlowScreen) and app.screen.step.name == "item"
+        assert saves == ["from", "item"]
+        await enter(pilot, EA_GTIN)
+        assert saves == ["from", "item", "qty"]
+
+    run(app, (20, 16), script)
+    saved = site.services.saved_flow(site.wh.operator.user_id)
+    assert saved is not None and saved[1]["step"] == "qty"

@@ -112,7 +112,7 @@ class MenuScreen(RfScreen):
                 self.take_typed_ahead()
 
         question = self.t("Resume {flow}?").format(flow=self.t(spec.title))
-        self.app.push_screen(ConfirmModal(question, self.t("1=Yes 2=No")), answered)
+        self.app.push_screen(ConfirmModal(question, self.t), answered)
 
     @work(thread=True, group="menu")
     def discard_saved(self, services: Any, user_id: int) -> None:

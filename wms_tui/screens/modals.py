@@ -56,6 +56,9 @@ class ChoiceModal(RfModal[Result]):
     """Numbered entries answered by the number and Enter; Esc or F3 answers `cancelled`."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,f3", "cancel", show=False)]
+    # A question asked as a flow step asks it just above the entry line, under its choices.
+    question_last: ClassVar[bool] = False
+    choice_list: ClassVar[type[FactList]] = FactList
 
     def __init__(self, lines: Sequence[str], answers: Sequence[Result], cancelled: Result, *,
                  question: str = "", prompt: str = "", title: str | None = None) -> None:
@@ -72,19 +75,24 @@ class ChoiceModal(RfModal[Result]):
             if self.choice_title is not None:
                 yield RfHeader(self.choice_title, getattr(self.app, "header_right", ""),
                                id="header")
-            if self.question:
-                question = PromptLine(id="question")
-                question.show(self.question)
-                yield question
-            facts = FactList(id="choices")
+            if self.question and not self.question_last:
+                yield self.question_line()
+            facts = self.choice_list(id="choices")
             facts.show(self.lines)
             yield facts
+            if self.question and self.question_last:
+                yield self.question_line()
             if self.prompt:
                 prompt = PromptLine(id="prompt")
                 prompt.show(self.prompt)
                 yield prompt
             yield ScanInput(id="entry")
             yield MessageLine(id="message")
+
+    def question_line(self) -> PromptLine:
+        question = PromptLine(id="question")
+        question.show(self.question)
+        return question
 
     def on_mount(self) -> None:
         self.query_one(ScanInput).focus()
@@ -120,12 +128,28 @@ class ChoiceModal(RfModal[Result]):
         self.close(self.cancelled)
 
 
-class ConfirmModal(ChoiceModal[bool]):
-    """One yes/no question: 1 then Enter is yes; 2 then Enter, Esc or F3 is no."""
+class ChoiceRows(FactList):
+    """A pop-up's few choices sized to their text (`height: auto`), each on a row of its own."""
 
-    def __init__(self, question: str, choices: str) -> None:
-        super().__init__([choices], (True, False), False, question=question)
-        self.choices = choices
+    @property
+    def fact_rows(self) -> int:
+        # Measured before it has a height: room for every choice, so none goes beside another.
+        return max(super().fact_rows, len(self.lines))
+
+
+class ConfirmModal(ChoiceModal[bool]):
+    """One yes/no question: 1 then Enter is yes; 2 then Enter, Esc or F3 is no.
+
+    It reads as a flow's own yes/no step (count's "Location done?"): "1 Yes" and "2 No" on
+    their own lines, then the question, then the entry line.
+    """
+
+    question_last = True
+    choice_list = ChoiceRows
+
+    def __init__(self, question: str, t: Translate) -> None:
+        super().__init__(("1 " + t("Yes"), "2 " + t("No")), (True, False), False,
+                         question=question)
 
 
 class HelpModal(RfModal[None]):

@@ -108,6 +108,8 @@ class FlowScreen(RfScreen):
         self.pending: list[Callable[[], None]] = []
         # The last step's context, kept so a resize can show it in its new place.
         self.context: tuple[Fact, ...] = ()
+        # The state as last saved for resuming (a resumed flow starts from the saved one).
+        self.saved_state: dict[str, Any] | None = copy.deepcopy(flow.state) if resume else None
 
     def compose(self) -> ComposeResult:
         """The base screen's widgets; a flow that has context gets a column for it beside its
@@ -200,9 +202,12 @@ class FlowScreen(RfScreen):
             return
         try:
             if step is None or step.finished:
+                self.saved_state = None
                 services.clear_flow(actor.user_id)
-            else:
+            elif flow.state != self.saved_state:
                 services.save_flow(actor.user_id, flow.name, flow.state, actor.terminal)
+                self.saved_state = copy.deepcopy(flow.state)
+            # else: a refused scan left the state as saved, so no write queues for the lock.
         except Exception as error:
             # The step itself is done; only the resume point is stale, so carry on.
             self.failure(f"saving the {flow.name} flow state", error)
@@ -267,9 +272,7 @@ class FlowScreen(RfScreen):
             if lose:
                 self.call_flow(self.flow.back)
 
-        self.app.push_screen(
-            ConfirmModal(self.t("Lose this work?"), self.t("1=Yes 2=No")), answered
-        )
+        self.app.push_screen(ConfirmModal(self.t("Lose this work?"), self.t), answered)
 
     def action_help(self) -> None:
         text = self.rf.keys.name(self.step.help or self.t("No help for this step"))

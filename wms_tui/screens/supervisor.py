@@ -1,11 +1,11 @@
 """The supervisor's desk (24x80 and larger): approve or reject count variances, see open
 exceptions, release a wave.
 
-Keys: arrows pick a row; A approves and R rejects the count on it (after a 1=Yes 2=No
-question; never a count the supervisor keyed); V switches the lower pane between open exceptions
-and waves; W releases the open orders shipping by today into a wave; U refreshes; Esc or F3 goes
-back. Reads and decisions run in thread workers and come back as messages; only the handlers
-touch widgets.
+Keys: arrows pick a row; A approves and R rejects the count on it (after a yes/no question
+listing 1 Yes and 2 No; never a count the supervisor keyed); V switches the lower pane between
+open exceptions and waves; W releases the open orders shipping by today into a wave; U
+refreshes; Esc or F3 goes back. Reads and decisions run in thread workers and come back as
+messages; only the handlers touch widgets.
 """
 
 from __future__ import annotations
@@ -254,7 +254,7 @@ class SupervisorScreen(RfScreen):
                 self.busy = True
                 self.decide(self.rf.services, task.id, approve, key)
 
-        self.app.push_screen(ConfirmModal(question, _("1=Yes 2=No")), answered)
+        self.app.push_screen(ConfirmModal(question, _), answered)
 
     @work(thread=True, group="decide")
     def decide(self, services: Any, task_id: int, approve: bool, key: str) -> None:
@@ -283,7 +283,7 @@ class SupervisorScreen(RfScreen):
                 self.release(self.rf.services)
 
         self.app.push_screen(
-            ConfirmModal(_("Release open orders shipping by today?"), _("1=Yes 2=No")),
+            ConfirmModal(_("Release open orders shipping by today?"), _),
             answered)
 
     @work(thread=True, group="decide")
