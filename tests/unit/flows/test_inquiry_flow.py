@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from tests.flow_fakes import A1, OPERATOR, PALLET
 from tests.unit.flows.putaway_fakes import PutawayFakeServices, line
 from wms_tui.domain.flows.base import Fact, FactKind, Step, Tone
-from wms_tui.domain.flows.inquiry import InquiryFlow
+from wms_tui.domain.flows.inquiry import InquiryFlow, line_cost, page_starts
 
 
 def start(page_size: int | None = None) -> tuple[InquiryFlow, PutawayFakeServices]:
@@ -33,7 +35,7 @@ def test_item_shows_where_it_is_with_qc_hold_said_in_words() -> None:
 
 
 def test_location_shows_what_is_in_it_with_lots() -> None:
-    flow, _ = start()
+    flow, _ = start(page_size=8)
     step = flow.submit("DOCK-1")
     assert pairs(step) == [
         ("Loc", "DOCK-1"), ("Page", "1/1"),
@@ -140,3 +142,43 @@ def test_saved_state_stays_one_page_and_resumes_identically() -> None:
     assert len(saved["lines"]) == 2
     resumed = InquiryFlow(OPERATOR, services, state=saved)
     assert resumed.resume() == flow.current()
+
+
+def test_a_line_too_wide_for_a_handheld_is_wrapped_and_costs_its_rows() -> None:
+    long_lot = "LOT-2035-0042-ABCDEF"
+    services = PutawayFakeServices.putaway([
+        line("MILK", A1, n, lot=f"{long_lot[:-1]}{n}", lot_id=n, expiry=date(2035, 6, n))
+        for n in range(1, 6)
+    ] + [line("WIDGET", A1, 7)])
+    flow = InquiryFlow(OPERATOR, services)
+    # A 16x20 page: 8 rows for stock lines. Each milk line takes three rows at 20 columns (sku
+    # and quantity, the lot, the expiry) and two whole rows at 40, so it costs four: two a page,
+    # the widget with the last one.
+    flow.set_page_size(8)
+    seen: list[tuple[str, str]] = []
+    step = flow.submit("A-01-01-1")
+    for page in (1, 2, 3):
+        assert pairs(step)[1] == ("Page", f"{page}/3")
+        lines = step.facts[2:]
+        rows = sum(line_cost(f"{f.label}: {f.value}", f.kind) for f in lines)
+        assert rows <= 8
+        seen.extend((f.label, f.value) for f in lines)
+        step = flow.submit("")
+    assert step.name == "scan"
+    assert seen == [("MILK", f"{n} EA {long_lot[:-1]}{n} 2035-06-0{n}") for n in range(1, 6)] + [
+        ("WIDGET", "7 EA")]
+    milk = InquiryFlow(OPERATOR, services).submit("A-01-01-1").facts[2]
+    assert milk.kind is FactKind.WRAPPED
+    widget = InquiryFlow(OPERATOR, services).submit("WIDGET").facts[-1]
+    assert widget.kind is FactKind.PLAIN
+
+
+def test_the_rows_a_wrapped_line_takes_are_counted_as_the_screen_wraps_it() -> None:
+    # 20 columns: "A-01-01-1: 6 EA" / "LOT-2035-0042-ABCDEF" / "2035-06-30"; 40: two rows.
+    text = "A-01-01-1: 6 EA LOT-2035-0042-ABCDEF 2035-06-30"
+    assert line_cost(text, FactKind.WRAPPED) == 4
+    assert line_cost("MILK: 6 EA L1 2035-06-30", FactKind.WRAPPED) == 2
+    assert line_cost("WIDGET: 30 EA", FactKind.PLAIN) == 1
+    assert page_starts([2, 2, 1, 3, 1], 4) == [0, 2, 4]
+    assert page_starts([5, 1], 4) == [0, 1]
+    assert page_starts([], 4) == [0]

@@ -1,13 +1,16 @@
 """Inquiry: scan an item (where is it, how much), a location or an LPN (what is on it), paged.
 
 Only the page on screen is kept in state, so a saved inquiry stays small however much stock
-an item has; paging reads the stock again and so always shows it as it is now.
+an item has; paging reads the stock again and so always shows it as it is now. A stock line too
+wide for a handheld (a lot and its expiry) wraps onto further rows rather than being cut, and
+a page holds as many whole lines as its rows take.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Mapping, Sequence
 from typing import ClassVar, Literal
 
 from wms_tui.domain.errors import N_, BadInput, NotFound, ScanRejected
@@ -27,6 +30,10 @@ from wms_tui.domain.model import Actor, StockLine
 from wms_tui.domain.serials import SerialHistory
 
 DEFAULT_PAGE_SIZE = 4
+# A page is laid out for a handheld's one column of facts and for the two side by side from 40
+# columns, where a wrapped line takes whole rows: it is costed for whichever takes more.
+NARROW = 20
+SIDE_BY_SIDE = 40
 
 Subject = Literal["item", "location", "lpn", "serial"]
 # One stock line on the page: where (or which item), quantity, unit, lot, status, expiry (ISO;
@@ -55,6 +62,9 @@ class InquiryState(FlowState, total=False):
     lpn_location_id: int | None
     offset: int
     total: int
+    # The page on screen and how many there are; a state without them pages a line a row.
+    page: int
+    pages: int
     # JSON keeps each line as a list of the PageLine fields.
     lines: list[PageLine]
     # A serial inquiry: its item, status (a SerialStatus value) and a page of its history.
@@ -89,7 +99,9 @@ class InquiryFlow(Flow[InquiryState, InquiryStep]):
         self.state["page_size"] = self.page_size
         if self.step_name == InquiryStep.RESULT:
             # Keep the first line on screen visible after the page grows or shrinks.
-            self._show_page(self.state["offset"] // self.page_size * self.page_size)
+            offset = self.state["offset"]
+            self._show_page(offset // self.page_size * self.page_size
+                            if self.state["kind"] == "serial" else offset)
 
     def render(self) -> Step:
         _ = self.t
@@ -109,12 +121,12 @@ class InquiryFlow(Flow[InquiryState, InquiryStep]):
         if at := s.get("at"):
             facts.append(Fact(_("At"), at))
         size = self.page_size
-        pages = max(1, -(-s["total"] // size))
-        facts.append(Fact(_("Page"), f"{s['offset'] // size + 1}/{pages}"))
+        page = s.get("page", s["offset"] // size + 1)
+        pages = s.get("pages", max(1, -(-s["total"] // size)))
+        facts.append(Fact(_("Page"), f"{page}/{pages}"))
         if not s["lines"]:
             facts.append(Fact(_("Stock"), _("None")))
-        facts.extend(Fact(line[0], self._line_text(*line[1:5], line[5] if len(line) > 5 else None))
-                     for line in s["lines"])
+        facts.extend(self._stock_fact(line) for line in s["lines"])
         return Step(
             flow=self.name, name=InquiryStep.RESULT, title=_("Inquiry"),
             prompt=_("Enter=next or scan"),
@@ -139,6 +151,12 @@ class InquiryFlow(Flow[InquiryState, InquiryStep]):
         return Step(flow=self.name, name=InquiryStep.RESULT, title=_("Inquiry"),
                     prompt=_("Enter=next or scan"), facts=tuple(facts))
 
+    def _stock_fact(self, line: PageLine) -> Fact:
+        """One stock line, wrapped when a handheld's row is too narrow for it, never cut."""
+        value = self._line_text(*line[1:5], line[5] if len(line) > 5 else None)
+        wide = _cells(f"{line[0]}: {value}") > NARROW
+        return Fact(line[0], value, FactKind.WRAPPED if wide else FactKind.PLAIN)
+
     def _line_text(self, qty: int, uom: str, lot: str | None, status: str,
                    expiry: str | None) -> str:
         _ = self.t
@@ -155,7 +173,10 @@ class InquiryFlow(Flow[InquiryState, InquiryStep]):
 
     def on_input(self, text: str) -> None:
         if self.step_name == InquiryStep.RESULT and not text.strip():
-            offset = self.state["offset"] + self.page_size
+            s = self.state
+            # A stock page holds as many lines as its rows take; a serial's history, one a row.
+            offset = s["offset"] + (self.page_size if s["kind"] == "serial"
+                                    else max(len(s["lines"]), 1))
             if offset >= self.state["total"]:
                 self.state = {"step": InquiryStep.SCAN, "page_size": self.page_size}
             else:
@@ -234,13 +255,66 @@ class InquiryFlow(Flow[InquiryState, InquiryStep]):
                 for e in events[offset:offset + self.page_size]]})
             return
         lines = self._lines(s["kind"], s["subject_id"], s.get("lpn_location_id"))
-        if offset >= len(lines):
-            offset = 0
-        page = lines[offset:offset + self.page_size]
         # An item inquiry asks "where"; a location or LPN inquiry asks "what".
         by_location = s["kind"] == "item"
-        s.update({"offset": offset, "total": len(lines), "lines": [
+        rows: list[PageLine] = [
             (ln.location if by_location else ln.sku, ln.quantity, ln.uom, ln.lot, ln.status,
              iso(ln.expiry))
-            for ln in page
-        ]})
+            for ln in lines
+        ]
+        starts = page_starts([self._cost(row) for row in rows], self.page_size)
+        if offset >= len(rows):
+            offset = 0
+        # The page holding the line asked for, so a resized page keeps it on screen.
+        page = max(n for n, start in enumerate(starts) if start <= offset)
+        start = starts[page]
+        end = starts[page + 1] if page + 1 < len(starts) else len(rows)
+        s.update({"offset": start, "total": len(rows), "page": page + 1, "pages": len(starts),
+                  "lines": rows[start:end]})
+
+    def _cost(self, line: PageLine) -> int:
+        fact = self._stock_fact(line)
+        return line_cost(f"{fact.label}: {fact.value}", fact.kind)
+
+
+def page_starts(costs: Sequence[int], room: int) -> list[int]:
+    """Where each page starts when lines of these costs fill pages of this room; a line that
+    costs more than a page has one to itself. One page, empty, when there are no lines."""
+    starts, used = [0], 0
+    for n, cost in enumerate(costs):
+        if used and used + cost > room:
+            starts.append(n)
+            used = 0
+        used += cost
+    return starts
+
+
+def line_cost(text: str, kind: FactKind) -> int:
+    """The page a stock line takes, counted as the screen counts it (one fact's cell): a
+    plain line one; a wrapped one its rows at 20 columns or two cells for each of its whole
+    rows at 40, whichever is more."""
+    if kind is not FactKind.WRAPPED:
+        return 1
+    return max(_rows(text, NARROW), 2 * _rows(text, SIDE_BY_SIDE))
+
+
+def _cells(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _rows(text: str, width: int) -> int:
+    """The rows text takes wrapped at spaces to this width, as the screens wrap it: a word
+    wider than a row is cut into row-wide pieces."""
+    done, used = 0, 0
+    for word in text.split():
+        size = _cells(word)
+        if used and used + 1 + size <= width:
+            used += 1 + size
+            continue
+        if used:
+            done += 1
+        pieces, used = divmod(size, width)
+        if used == 0:
+            pieces, used = pieces - 1, width
+        done += pieces
+    return done + 1
