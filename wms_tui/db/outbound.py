@@ -375,6 +375,8 @@ class SqlOutbound:
         assigned_to: int | None = None,
         unassigned: bool = False,
         limit: int | None = None,
+        takeable_by: int | None = None,
+        excluding: int | None = None,
     ) -> list[TaskRef]:
         query = _task_query()
         if kind is not None:
@@ -389,10 +391,29 @@ class SqlOutbound:
             query = query.where(T.c.assigned_to == assigned_to)
         if unassigned:
             query = query.where(T.c.assigned_to.is_(None))
+        if takeable_by is not None:
+            query = query.where(or_(T.c.assigned_to.is_(None), T.c.assigned_to == takeable_by))
+        if excluding is not None:
+            query = query.where(T.c.id != excluding)
         query = query.order_by(T.c.wave_id.is_(None), T.c.wave_id, T.c.seq, T.c.id)
         if limit is not None:
             query = query.limit(limit)
         return [_task_ref(r) for r in self.session.execute(query)]
+
+    def open_task_totals(
+        self, kind: TaskKind, *, wave_id: int | None = None, order_id: int | None = None
+    ) -> tuple[int, int]:
+        query = (
+            select(func.count(), func.coalesce(func.sum(T.c.quantity - T.c.done_quantity), 0))
+            .select_from(T)
+            .where(T.c.kind == kind.value, T.c.status.in_(OPEN_STATUSES))
+        )
+        if wave_id is not None:
+            query = query.where(T.c.wave_id == wave_id)
+        if order_id is not None:
+            query = query.join(L, L.c.id == T.c.order_line_id).where(L.c.order_id == order_id)
+        tasks, units = self.session.execute(query).one()
+        return int(tasks), int(units)
 
     def busy_waves(self, kind: TaskKind, user_id: int) -> set[int]:
         rows = self.session.execute(

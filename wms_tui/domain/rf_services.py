@@ -13,6 +13,7 @@ from wms_tui.domain import shipping
 from wms_tui.domain.counting import CountingServicesMixin, CountingUnitOfWork
 from wms_tui.domain.dashboard import DashboardServicesMixin, DashboardUnitOfWork
 from wms_tui.domain.errors import N_, BadInput
+from wms_tui.domain.flows.context import NEXT_PICKS, PickProgress
 from wms_tui.domain.flows.pack import PackLine, PackTote
 from wms_tui.domain.inbound import InboundServicesMixin, InboundUnitOfWork
 from wms_tui.domain.model import Actor, LocationRef, LocationType, PostResult, StockLine
@@ -23,7 +24,6 @@ from wms_tui.domain.outbound import (
     OutboundServicesMixin,
     OutboundUnitOfWork,
     TaskKind,
-    TaskRef,
 )
 from wms_tui.domain.ports import UnitOfWork
 from wms_tui.domain.putaway import PutawayServicesMixin, PutawayUnitOfWork
@@ -220,15 +220,19 @@ class ContextServicesMixin:
 
     read_factory: Callable[[], RfUnitOfWork]
 
-    def open_pick_tasks(self, task_id: int, *, order_only: bool = False) -> list[TaskRef]:
+    def pick_progress(self, task_id: int, user_id: int, *, order_only: bool = False,
+                      upcoming: int = NEXT_PICKS) -> PickProgress:
         with self.read_factory() as uow:
             task = uow.outbound.task(task_id)
             if order_only and task.order_id is None:
-                return [task]
-            return uow.outbound.tasks(
-                kind=TaskKind.PICK, statuses=OPEN_TASK_STATUSES,
-                wave_id=None if order_only else task.wave_id,
-                order_id=task.order_id if order_only or task.wave_id is None else None)
+                return PickProgress(1, task.remaining, [])
+            wave_id = None if order_only else task.wave_id
+            order_id = task.order_id if order_only or task.wave_id is None else None
+            picks, units = uow.outbound.open_task_totals(TaskKind.PICK, wave_id=wave_id,
+                                                         order_id=order_id)
+            return PickProgress(picks, units, uow.outbound.tasks(
+                kind=TaskKind.PICK, statuses=OPEN_TASK_STATUSES, wave_id=wave_id,
+                order_id=order_id, takeable_by=user_id, excluding=task_id, limit=upcoming))
 
     def outbound_lines(self, order_id: int) -> list[OutboundLineRef]:
         with self.read_factory() as uow:

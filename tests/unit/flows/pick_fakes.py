@@ -9,6 +9,7 @@ from typing import Any
 from tests.flow_fakes import A1, A2, MILK, WIDGET, FakeCatalog, FakeServices
 from tests.unit.flows.putaway_fakes import MILK_GTIN, P1, STAGE
 from wms_tui.domain.errors import BadInput, InvalidQuantity, ScanRejected
+from wms_tui.domain.flows.context import NEXT_PICKS, PickProgress
 from wms_tui.domain.model import Actor, LocationRef, LocationType, PostResult
 from wms_tui.domain.outbound import (
     LotChoice,
@@ -128,12 +129,15 @@ class PickFakeServices(FakeServices):
     def short_reasons(self) -> list[str]:
         return list(self.reasons)
 
-    def open_pick_tasks(self, task_id: int, *, order_only: bool = False) -> list[TaskRef]:
+    def pick_progress(self, task_id: int, user_id: int, *, order_only: bool = False,
+                      upcoming: int = NEXT_PICKS) -> PickProgress:
         current = self._task(task_id)
-        return sorted((t for t in self.tasks if t.kind == TaskKind.PICK and t.remaining > 0
-                       and t.status in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
-                       and (not order_only or t.order_id == current.order_id)),
-                      key=lambda t: (t.seq, t.id))
+        tasks = sorted((t for t in self.tasks if t.kind == TaskKind.PICK and t.remaining > 0
+                        and t.status in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
+                        and (not order_only or t.order_id == current.order_id)),
+                       key=lambda t: (t.seq, t.id))
+        takeable = [t for t in tasks if t.id != task_id and t.assigned_to in (None, user_id)]
+        return PickProgress(len(tasks), sum(t.remaining for t in tasks), takeable[:upcoming])
 
     def outbound_lines(self, order_id: int) -> list[OutboundLineRef]:
         """One line per task of the order: what it asked, and what of it was picked."""

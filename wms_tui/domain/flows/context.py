@@ -10,7 +10,7 @@ are blind, and the contents of a location would give its book quantities away.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from wms_tui.domain.flows.base import Fact, FactKind, Translate
 from wms_tui.domain.flows.services import RfServices
@@ -30,12 +30,22 @@ LIST_LINES = 10
 AVAILABLE = "available"
 
 
+class PickProgress(NamedTuple):
+    """What is still to pick in a task's wave (or order): open picks, the units they have
+    left, and the first few of them, in walk order, that an operator may take after it."""
+
+    picks: int
+    units: int
+    upcoming: list[TaskRef]
+
+
 class PickContextServices(Protocol):
     """What the pick flow's context asks beyond the pick itself."""
 
-    def open_pick_tasks(self, task_id: int, *, order_only: bool = False) -> list[TaskRef]:
-        """The open pick tasks of the task's wave (or of its order only), in walk order, the
-        task itself included."""
+    def pick_progress(self, task_id: int, user_id: int, *, order_only: bool = False,
+                      upcoming: int = NEXT_PICKS) -> PickProgress:
+        """The open pick tasks of the task's wave (or of its order only), the task itself
+        counted; upcoming are at most that many others, the user's or no one's."""
         ...
 
     def outbound_lines(self, order_id: int) -> list[OutboundLineRef]:
@@ -59,17 +69,17 @@ def pick_context(flow: PickFlow) -> tuple[Fact, ...]:
     task = flow.state["task"]
     scope = flow.state.get("scope")
     order_only = scope is not None and scope["kind"] == "order"
-    tasks = flow.services.open_pick_tasks(task["id"], order_only=order_only)
+    # The database counts the wave and reads only the next few: a wave may have thousands.
+    progress = flow.services.pick_progress(task["id"], flow.actor.user_id,
+                                           order_only=order_only, upcoming=NEXT_PICKS)
     name = scope["code"] if scope is not None and order_only else task["wave"] or task["order"]
     facts = [heading(_("Still to pick in {scope}").format(scope=name)),
-             Fact(_("Picks"), str(len(tasks))),
-             Fact(_("Units"), str(sum(t.remaining for t in tasks)))]
-    mine = (None, flow.actor.user_id)
-    upcoming = [t for t in tasks if t.id != task["id"] and t.assigned_to in mine]
-    if upcoming:
+             Fact(_("Picks"), str(progress.picks)),
+             Fact(_("Units"), str(progress.units))]
+    if progress.upcoming:
         facts.append(heading(_("Next picks")))
         facts.extend(Fact(t.location.code, f"{t.sku} {task_quantity(t)}")
-                     for t in upcoming[:NEXT_PICKS])
+                     for t in progress.upcoming[:NEXT_PICKS])
     if (order_id := task.get("order_id")) is not None:
         facts.append(heading(_("Order {ref}").format(ref=task["order"])))
         facts.extend(order_line_facts(_, flow.services.outbound_lines(order_id)))

@@ -86,8 +86,17 @@ class TaskRepository(Protocol):
         assigned_to: int | None = None,
         unassigned: bool = False,
         limit: int | None = None,
+        takeable_by: int | None = None,
+        excluding: int | None = None,
     ) -> list[TaskRef]:
-        """Tasks by wave, then walk sequence, then id."""
+        """Tasks by wave, then walk sequence, then id; takeable_by keeps those assigned to that
+        user or to no one, excluding leaves one task out."""
+        ...
+    def open_task_totals(
+        self, kind: TaskKind, *, wave_id: int | None = None, order_id: int | None = None
+    ) -> tuple[int, int]:
+        """How many open tasks of this kind the wave (or the order) has, and the units they
+        have left, counted by the database."""
         ...
     def busy_waves(self, kind: TaskKind, user_id: int) -> set[int]:
         """Waves with open tasks another operator has taken."""
