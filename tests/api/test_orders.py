@@ -218,8 +218,10 @@ class TestChanges:
                 detail["lines"][0]["expiry"]) == ("Parts Ltd", "open", "L1", "2030-06-30")
         cancel = api.http.post("/v1/orders/inbound/PO-7/cancel", json={},
                                headers=keyed(headers, "i2"))
-        assert cancel.json()["status"] == "closed"
-        assert order_rows(api, "inbound_order") == [("PO-7", "closed")]
+        assert cancel.json()["status"] == "cancelled"
+        assert order_rows(api, "inbound_order") == [("PO-7", "cancelled")]
+        shown = api.http.get("/v1/orders/inbound/PO-7", headers=headers).json()
+        assert shown["status"] == "cancelled"
 
     def test_a_bad_expiry_is_refused_by_row_and_field(
             self, api: Api, headers: dict[str, str]) -> None:

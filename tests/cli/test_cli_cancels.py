@@ -39,11 +39,26 @@ def test_order_cancel_refusals_exit_2_and_change_nothing(site: Wms, db: Engine,
     assert sql(db, "SELECT SUM(reserved) FROM balance") == [(24,)]
 
 
-def test_inbound_order_cancel_closes_it(site: Wms, db: Engine, sql: Sql) -> None:
+def test_inbound_order_cancel_says_cancelled(site: Wms, db: Engine, sql: Sql) -> None:
     result = site("order", "cancel", "PO-1", "--as", "SUP1", "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["cancelled"] == "inbound order PO-1"
-    assert sql(db, "SELECT status FROM inbound_order WHERE reference = 'PO-1'") == [("closed",)]
+    assert sql(db, "SELECT status FROM inbound_order WHERE reference = 'PO-1'") == [
+        ("cancelled",)]
+    assert sql(db, "SELECT detail FROM audit_event WHERE event = 'cancel'") == [
+        ("inbound order PO-1: cancelled",)]
+    shown = site("order", "show", "PO-1", "--json")
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.stdout)["status"] == "cancelled"
+    assert "inbound order PO-1: cancelled" in site("order", "show", "PO-1").stdout
+    [listed] = as_json(site("order", "list", "--kind", "inbound", "--status", "cancelled",
+                            "--json").stdout)
+    assert (listed["reference"], listed["status"]) == ("PO-1", "cancelled")
+    assert as_json(site("order", "list", "--kind", "inbound", "--status", "closed",
+                        "--json").stdout) == []
+    refused = site("order", "cancel", "PO-1", "--as", "SUP1", "--key", "k2")
+    assert refused.exit_code == 2
+    assert "order PO-1 is cancelled: nothing to cancel" in refused.stderr
 
 
 def test_wave_cancel_sends_its_order_back_to_open(site: Wms, db: Engine, sql: Sql) -> None:

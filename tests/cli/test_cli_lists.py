@@ -84,7 +84,7 @@ def test_order_list_both_kinds_and_filters(site: Wms) -> None:
     assert as_json(site("order", "list", "--since", "2999-01-01", "--json").stdout) == []
     bad = site("order", "list", "--kind", "inbound", "--status", "picking")
     assert bad.exit_code == 2
-    assert "--status picking: choose from open, receiving, closed" in bad.stderr
+    assert "--status picking: choose from open, receiving, closed, cancelled" in bad.stderr
     assert site("order", "list", "--since", "yesterday").exit_code == 2
 
 

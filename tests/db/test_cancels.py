@@ -187,7 +187,7 @@ def test_cancelling_a_task_gives_its_rest_back_to_the_line(site: Site) -> None:
     assert site.exact() == []
 
 
-def test_an_inbound_order_is_closed_unless_something_was_received(site: Site) -> None:
+def test_an_inbound_order_is_cancelled_unless_something_was_received(site: Site) -> None:
     cols = ("reference", "supplier", "expected_date", "line_no", "sku", "quantity", "uom")
     report = import_inbound_orders(site.uow, [
         dict(zip(cols, ("PO-1", "ACME", "", "1", "WIDGET", "5", "EA"), strict=True)),
@@ -202,13 +202,15 @@ def test_an_inbound_order_is_closed_unless_something_was_received(site: Site) ->
     assert result.cancelled == "inbound order PO-1"
     with pytest.raises(BadInput, match="order PO-2 has 1 unit\\(s\\) received"):
         cancel_inbound_order(site.uow, site.wh.supervisor, "PO-2")
-    with pytest.raises(BadInput, match="order PO-1 is closed"):
+    with pytest.raises(BadInput, match="order PO-1 is cancelled"):
         receive_line(site.uow, site.wh.operator, ReceiveLine(site.wh.widget, 1,
                                                              order_id=po1.id))
+    with pytest.raises(BadInput, match="order PO-1 is cancelled: nothing to cancel"):
+        cancel_inbound_order(site.uow, site.wh.supervisor, "PO-1", key="second")
     with site.uow() as u:
         assert [u.inbound.order_by_reference(r).status.value  # type: ignore[union-attr]
-                for r in ("PO-1", "PO-2")] == ["closed", "receiving"]
-    assert audit_details(site.engine) == ["inbound order PO-1: closed; reason: dup"]
+                for r in ("PO-1", "PO-2")] == ["cancelled", "receiving"]
+    assert audit_details(site.engine) == ["inbound order PO-1: cancelled; reason: dup"]
     with Session(site.engine) as s:
         assert s.execute(select(Movement).where(
             col(Movement.reference) == "PO-1")).first() is None

@@ -180,7 +180,7 @@ def cancel(kind: Kind, reference: Reference, body: CancelIn, request: Request,
                 raise invalid([FieldError(row=None, field="picked", message=(
                     "an inbound order has no picked units"))])
             result = cancel_inbound_order(lend, actor, ref, reason=body.reason)
-            status = InboundStatus.CLOSED.value
+            status = InboundStatus.CANCELLED.value
         out = CancelOut(kind=kind, reference=ref, status=status,
                         tasks_cancelled=len(result.tasks), released=result.released,
                         picked=result.picked, returned=result.returned)

@@ -220,7 +220,7 @@ def order_cancel(
     as_json: AsJson = False,
 ) -> None:
     """Cancel an order. Outbound: its open pick tasks and reservations go (picked units need
-    --picked). Inbound: closed, unless anything was received."""
+    --picked). Inbound: cancelled, unless anything was received."""
     from wms_tui.domain import listings
     from wms_tui.domain.inbound.cancels import cancel_inbound_order
     from wms_tui.domain.outbound import cancels

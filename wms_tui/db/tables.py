@@ -264,7 +264,8 @@ class InboundOrder(SQLModel, table=True):
     __tablename__ = "inbound_order"
     __table_args__ = (
         CheckConstraint(
-            "status IN ('open', 'receiving', 'closed')", name="ck_inbound_order_status"
+            "status IN ('open', 'receiving', 'closed', 'cancelled')",
+            name="ck_inbound_order_status",
         ),
     )
     id: int | None = Field(default=None, primary_key=True)

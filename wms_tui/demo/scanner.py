@@ -25,6 +25,7 @@ from wms_tui.domain.flows.pick_state import PickTaskState
 from wms_tui.domain.flows.putaway import LocationState, PutawayFlow, PutawayStep
 from wms_tui.domain.flows.receive import ReceiveFlow, ReceiveStep
 from wms_tui.domain.flows.replenish import ReplenishFlow, ReplenishStep
+from wms_tui.domain.inbound.model import FINAL_INBOUND_STATUSES
 from wms_tui.domain.over_receipt import OVER_RECEIPT_REASONS
 from wms_tui.i18n import Label
 
@@ -48,7 +49,9 @@ class DemoCatalog:
 
     def open_inbound(self) -> list[Suggestion]:
         with self._session() as s:
-            rows = s.exec(select(tables.InboundOrder).where(tables.InboundOrder.status != "closed")
+            final = sorted(status.value for status in FINAL_INBOUND_STATUSES)
+            rows = s.exec(select(tables.InboundOrder)
+                          .where(col(tables.InboundOrder.status).not_in(final))
                           .order_by(col(tables.InboundOrder.reference))).all()
             found: list[Suggestion] = [(Label(N_("ASN {code}"), code=o.reference), o.reference)
                                        for o in rows]

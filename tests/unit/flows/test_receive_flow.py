@@ -368,6 +368,19 @@ def test_every_refusal_keeps_the_step_and_posts_nothing() -> None:
     assert services.received() == []
 
 
+def test_a_cancelled_order_and_its_pallet_are_refused_by_name() -> None:
+    flow, services = start()
+    services.orders[2] = replace(services.orders[2], status=InboundStatus.CANCELLED)
+    for scan in ("ASN-2", f"]C100{SSCC_ASN}"):
+        step = flow.submit(scan)
+        assert refused(step, "order") and step.message == "Order ASN-2 cancelled: scan another"
+    # On another order, the pallet the cancelled ASN announced is no other order's.
+    flow.submit("PO-1")
+    step = flow.submit(f"]C100{SSCC_ASN}")
+    assert (step.name, step.tone, step.message) == ("item", Tone.SUCCESS, f"Pallet {SSCC_ASN}")
+    assert services.received() == []
+
+
 def test_item_not_on_the_order_is_refused() -> None:
     flow, _ = start()
     flow.submit("ASN-2")

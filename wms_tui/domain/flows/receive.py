@@ -67,6 +67,7 @@ from wms_tui.domain.inbound import (
     quantity_in,
     valid_lot,
 )
+from wms_tui.domain.inbound.model import FINAL_INBOUND_STATUSES
 from wms_tui.domain.model import Actor, LocationType, PostResult, StockStatus
 from wms_tui.domain.over_receipt import OVER_RECEIPT_REASONS
 from wms_tui.domain.permissions import Action, can
@@ -211,8 +212,8 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
         self.state = state
         if not state.get("blind"):
             match = self.services.find_order(state["order_ref"])
-            if match is None or match.order.status == InboundStatus.CLOSED:
-                # That receipt was the order's last: nothing is left to receive on it.
+            if match is None or match.order.status in FINAL_INBOUND_STATUSES:
+                # That receipt was the order's last, or it was cancelled: nothing is left on it.
                 self.state = {"step": ReceiveStep.ORDER}
         self.succeed(notice)
 
@@ -324,6 +325,8 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
         if match is None:
             raise ScanRejected(N_("No order {scan}: scan the ASN"), scan=_shown(text))
         order = match.order
+        if order.status == InboundStatus.CANCELLED:
+            raise ScanRejected(N_("Order {ref} cancelled: scan another"), ref=order.reference)
         if order.status == InboundStatus.CLOSED:
             raise ScanRejected(N_("Order {ref} closed: scan another"), ref=order.reference)
         if not self.services.order_lines(order.id):
@@ -463,7 +466,8 @@ class ReceiveFlow(Flow[ReceiveState, ReceiveStep]):
         """The pallet the next receipts go onto; an SSCC another order announced is refused."""
         if sscc is not None:
             others = [o for o in self.services.orders_with_sscc(sscc)
-                      if o.id != self.state.get("order_id") and o.status != InboundStatus.CLOSED]
+                      if o.id != self.state.get("order_id")
+                      and o.status not in FINAL_INBOUND_STATUSES]
             if others:
                 raise ScanRejected(N_("SSCC is on {ref}: scan that order"), ref=others[0].reference)
         self.state.update({"lpn": lpn, "sscc": sscc, "new_lpn": False})

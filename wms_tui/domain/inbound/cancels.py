@@ -1,7 +1,7 @@
 """Cancelling an inbound order (an ASN or purchase order) nothing has been received against.
 
 Once a unit is received the order is the record of that receipt, so it is refused; otherwise
-it is closed, so no receipt can count against it, exactly once per key, with an audit row.
+it is cancelled, so no receipt can count against it, exactly once per key, with an audit row.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Protocol, cast
 
 from wms_tui.domain import stock
 from wms_tui.domain.errors import N_, BadInput, NotFound
-from wms_tui.domain.inbound.model import InboundStatus
+from wms_tui.domain.inbound.model import FINAL_INBOUND_STATUSES, InboundStatus
 from wms_tui.domain.inbound.repository import InboundRepository, InboundUnitOfWork
 from wms_tui.domain.model import Actor
 from wms_tui.domain.once import exactly_once
@@ -36,7 +36,7 @@ def cancel_inbound_order(
     uow_factory: Callable[[], UnitOfWork], actor: Actor, reference: str, *,
     reason: str | None = None, key: str | None = None,
 ) -> CancelResult:
-    """Close an inbound order that has received nothing; refuse one that has."""
+    """Cancel an inbound order that has received nothing; refuse one that has."""
     require(actor, CANCEL_ACTION)
     ref = reference.strip().upper()
     key = check_key(key or cancel_key("order-in", ref))
@@ -54,14 +54,15 @@ def _cancel_once(
             raise NotFound(N_("no inbound order {ref}"), ref=ref)
         uow.inbound.lock_order(order.id)
         order = uow.inbound.order(order.id)
-        if order.status == InboundStatus.CLOSED:
-            raise BadInput(N_("order {ref} is closed: nothing to cancel"), ref=ref)
+        if order.status in FINAL_INBOUND_STATUSES:
+            raise BadInput(N_("order {ref} is {status}: nothing to cancel"), ref=ref,
+                           status=order.status.value)
         received = sum(ln.received for ln in uow.inbound.lines(order.id))
         if received:
             raise BadInput(N_("order {ref} has {n} unit(s) received: it cannot be cancelled"),
                            ref=ref, n=received)
-        uow.inbound.set_status(order.id, InboundStatus.CLOSED)
-        detail = f"inbound order {ref}: closed" + (f"; reason: {reason}" if reason else "")
+        uow.inbound.set_status(order.id, InboundStatus.CANCELLED)
+        detail = f"inbound order {ref}: cancelled" + (f"; reason: {reason}" if reason else "")
         uow.inbound.log_cancel(actor.login, actor.terminal, detail)
         return CancelResult(key, f"inbound order {ref}")
 

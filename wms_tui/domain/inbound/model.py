@@ -31,6 +31,11 @@ class InboundStatus(enum.StrEnum):
     OPEN = "open"
     RECEIVING = "receiving"
     CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+# Orders nothing more can be received against: received in full or cancelled by a supervisor.
+FINAL_INBOUND_STATUSES = frozenset({InboundStatus.CLOSED, InboundStatus.CANCELLED})
 
 
 class OverReceipt(InvalidQuantity):

@@ -8,6 +8,7 @@ from typing import Any, ClassVar, cast
 from wms_tui.domain.checkdigits import is_valid_sscc
 from wms_tui.domain.importing import Cells
 from wms_tui.domain.inbound.model import (
+    FINAL_INBOUND_STATUSES,
     LOT_PATTERN,
     MAX_TOLERANCE_PCT,
     ORDER_OPTIONAL,
@@ -16,7 +17,6 @@ from wms_tui.domain.inbound.model import (
     InboundLineSpec,
     InboundOrderRef,
     InboundOrderSpec,
-    InboundStatus,
 )
 from wms_tui.domain.inbound.repository import InboundRepository, InboundUnitOfWork
 from wms_tui.domain.order_import import (
@@ -128,9 +128,9 @@ class _InboundOrders(OrderKind):
                  f"{stored.received} {stored.base_uom} already received")
 
     def frozen(self, order: InboundOrderRef) -> bool:
-        return order.status == InboundStatus.CLOSED
+        return order.status in FINAL_INBOUND_STATUSES
 
 
 # Upserts inbound orders and lines by (reference, line_no) (docs/import-inbound.md); a closed
-# order cannot change.
+# or cancelled order cannot change.
 import_inbound_orders = order_import(_InboundOrders)

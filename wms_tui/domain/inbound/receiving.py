@@ -14,6 +14,7 @@ from wms_tui.domain.checkdigits import is_valid_sscc
 from wms_tui.domain.errors import N_, BadInput, NotFound, ScanRejected
 from wms_tui.domain.inbound.model import (
     BLIND_REFERENCE,
+    FINAL_INBOUND_STATUSES,
     InboundLineRef,
     InboundOrderRef,
     InboundStatus,
@@ -55,7 +56,8 @@ def find_order(
     if gs1 is None or gs1.sscc is None:
         return None
     orders = uow.inbound.orders_by_sscc(gs1.sscc)
-    open_orders = [o for o in orders if o.status != InboundStatus.CLOSED] or orders
+    # A pallet only on finished orders still finds one, so the refusal can say why.
+    open_orders = [o for o in orders if o.status not in FINAL_INBOUND_STATUSES] or orders
     if len(open_orders) > 1:
         refs = ", ".join(o.reference for o in open_orders[:3])
         raise ScanRejected(N_("SSCC {sscc} is on orders {refs}: scan the order"),
@@ -158,11 +160,13 @@ def _order_line(
     """The order and line a receipt counts against, and the received limit (None: no limit)."""
     if cmd.order_id is None:
         return None, None, None
-    # A cancel closes the order under the same lock, so it never closes one being received.
+    # A cancel takes the order's lock too, so it never cancels one being received.
     uow.inbound.lock_order(cmd.order_id)
     order = uow.inbound.order(cmd.order_id)
-    if order.status == InboundStatus.CLOSED:
-        raise BadInput(N_("order {ref} is closed"), ref=order.reference)
+    if order.status in FINAL_INBOUND_STATUSES:
+        # One message per status, so a terminal shows the status in its own language.
+        raise BadInput(N_("order {ref} is cancelled") if order.status is InboundStatus.CANCELLED
+                       else N_("order {ref} is closed"), ref=order.reference)
     lines = uow.inbound.lines(order.id)
     if cmd.line_id is not None:
         line = next((ln for ln in lines if ln.id == cmd.line_id), None)
