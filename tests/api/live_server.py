@@ -15,7 +15,9 @@ import uvicorn
 def uvicorn_thread(app: Any) -> Iterator[tuple[uvicorn.Server, int]]:
     """The server and its port, once it serves or its thread has died (the caller checks
     `server.started`); stopped and its socket closed on the way out."""
-    listener = socket.socket()
+    # IPPROTO_TCP spelled out: asyncio sets TCP_NODELAY only on sockets whose proto says TCP,
+    # and without it every keep-alive response waited ~40 ms for a delayed ACK.
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     listener.bind(("127.0.0.1", 0))
     port = int(listener.getsockname()[1])
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
