@@ -20,7 +20,9 @@ asyncssh clients rendering into pyte screens of 20x16 (TERM=vt220), measures:
 
 With --json one JSON object goes to stdout (rows go to stderr as they come):
 {"active", "scan_ms": {"p50", "p95", "p99"}, "posting_scan_ms": {...}, "cpu_ms_per_scan",
-"pss_mb_per_session", "load_average", "errors"}.
+"server_cpu_ms_per_scan", "scans", "pss_mb_per_session", "load_average", "errors"}, and on
+PostgreSQL "pg_connections" (the server's "N of M") and "refusals" (steps the sessions logged
+as refused: "too many clients" from PostgreSQL, "database busy" waiting for a slot).
 
     .venv/bin/python bench/sessions.py                      # full run, ~20 minutes
     .venv/bin/python bench/sessions.py --sizes 1,10 --active 10 --seconds 15   # quick
@@ -100,12 +102,16 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, url: str, tmp: Path, launcher: str) -> None:
+    def __init__(self, url: str, tmp: Path, launcher: str,
+                 pg_connections: int | None = None) -> None:
         self.port = free_port()
         self.log = tmp / f"serve-{launcher}.log"
+        self.data_dir = tmp / f"data-{launcher}"
         env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
-        env.update(WMS_DATA_DIR=str(tmp / f"data-{launcher}"), PYTHONPATH=str(ROOT))
+        env.update(WMS_DATA_DIR=str(self.data_dir), PYTHONPATH=str(ROOT))
         args = ["--spawn"] if launcher == "spawn" else []
+        if pg_connections is not None:
+            args += ["--pg-connections", str(pg_connections)]
         self.proc = subprocess.Popen(
             [sys.executable, "-c", "from cli import app; app(prog_name='wms')",
              "--database-url", url, "serve", "--port", str(self.port), "--ssh-auth", "none",
@@ -116,6 +122,21 @@ class Server:
             if self.proc.poll() is not None or time.monotonic() > end:
                 raise SystemExit(f"wms serve did not start:\n{self.log.read_text()}")
             time.sleep(0.05)
+
+    def refusals(self) -> dict[str, int]:
+        """Steps the sessions logged as refused by PostgreSQL (no connection left) or as
+        busy (no connection slot within the wait), from rf.log."""
+        path = self.data_dir / "rf.log"
+        text = path.read_text(errors="replace").lower() if path.exists() else ""
+        return {"too_many_clients": text.count("too many clients"),
+                "database_busy": text.count("database busy")}
+
+    def pg_connections(self) -> str | None:
+        """The server's "PostgreSQL connections: N of M", if it logged one."""
+        for line in self.log.read_text(errors="replace").splitlines():
+            if "PostgreSQL connections:" in line:
+                return line.split("PostgreSQL connections:", 1)[1].strip()
+        return None
 
     def session_pids(self) -> tuple[list[int], int | None]:
         """Session processes, and the zygote's pid when there is one."""
@@ -429,7 +450,9 @@ async def scanning(server: Server, launcher: str, size: int, seconds: float, int
                         f"{statistics.mean(step_bytes):.0f}, {max(step_bytes)}"))
     await asyncio.sleep(3)
     return {"active": size, "scan_ms": in_ms(latencies), "posting_scan_ms": in_ms(posting),
-            "cpu_ms_per_scan": round(session_ms, 2), "errors": errors}
+            "cpu_ms_per_scan": round(session_ms, 2), "errors": errors,
+            "scans": len(latencies),
+            "server_cpu_ms_per_scan": round(used / max(len(latencies), 1) * 1000, 2)}
 
 
 async def run(args: argparse.Namespace, url: str, tmp: Path,
@@ -440,7 +463,7 @@ async def run(args: argparse.Namespace, url: str, tmp: Path,
     for launcher in args.launchers.split(","):
         print(f"{launcher}: starting wms serve", file=sys.stderr)
         try:
-            server = Server(url, tmp, launcher)
+            server = Server(url, tmp, launcher, args.pg_connections)
         except SystemExit as exc:
             rows.append(Row(launcher, "wms serve did not start", str(exc).splitlines()[-1]))
             continue
@@ -456,6 +479,9 @@ async def run(args: argparse.Namespace, url: str, tmp: Path,
                 first_user += size
                 if size == args.active and "active" not in figures:
                     figures.update(found)
+            if args.pg_url and "refusals" not in figures:
+                figures["refusals"] = server.refusals()
+                figures["pg_connections"] = server.pg_connections()
         finally:
             server.stop()
     return rows
@@ -476,6 +502,8 @@ def main() -> None:
                         help="serve this PostgreSQL database instead of a SQLite file (its "
                              "public schema is dropped and made again), e.g. "
                              "postgresql+psycopg://postgres@127.0.0.1:5432/wms_bench")
+    parser.add_argument("--pg-connections", type=int, default=None,
+                        help="with --pg-url: `wms serve --pg-connections` (default: its own)")
     parser.add_argument("--markdown", action="store_true")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object on stdout (the first launcher, --active "

@@ -29,6 +29,7 @@ from wms_tui.domain.periods import site_day
 from wms_tui.domain.users import LOCKOUT, authenticate
 
 if TYPE_CHECKING:
+    from wms_tui.db.connection_slots import ConnectionSlots
     from wms_tui.domain.rf_services import RfBackend
     from wms_tui.serve.audit import AuditLog
 
@@ -49,16 +50,19 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def open_engine(url: str | None = None, *, pooled: bool = True,
-                synchronous: str = "FULL") -> Engine:
+                synchronous: str = "FULL", slots: ConnectionSlots | None = None) -> Engine:
     """An engine on url (default $WMS_DATABASE_URL, else the SQLite file in the data dir).
 
     pooled=False keeps no idle PostgreSQL connection open, for a process that mostly waits
     on a person (an RF session); SQLite has no server connection to hold, so it is unchanged.
+    slots: the PostgreSQL connection slots this process shares with the rest of `wms serve`.
     """
     url = resolve_database_url(url)
-    if pooled or make_url(url).get_backend_name() == "sqlite":
+    if make_url(url).get_backend_name() == "sqlite":
         return make_engine(url, synchronous=synchronous)
-    return make_engine(url, synchronous=synchronous, poolclass=NullPool)
+    if pooled:
+        return make_engine(url, synchronous=synchronous, slots=slots)
+    return make_engine(url, synchronous=synchronous, slots=slots, poolclass=NullPool)
 
 
 @dataclass(frozen=True)
@@ -169,12 +173,14 @@ def site_zone() -> tzinfo:
                        "Asia/Shanghai or Europe/Berlin") from None
 
 
-def wire(database: str | Engine | None = None, *, pooled: bool = True) -> Site:
+def wire(database: str | Engine | None = None, *, pooled: bool = True,
+         slots: ConnectionSlots | None = None) -> Site:
     """Everything a front door needs on one database: a URL (None: the configured one) or an
     engine the caller made (tests, benchmarks)."""
     # Read first, so a misspelt zone is refused before any connection is made.
     zone = site_zone()
-    engine = database if isinstance(database, Engine) else open_engine(database, pooled=pooled)
+    engine = (database if isinstance(database, Engine)
+              else open_engine(database, pooled=pooled, slots=slots))
 
     def writer() -> SqlUnitOfWork:
         return SqlUnitOfWork(engine)

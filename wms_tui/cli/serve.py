@@ -73,11 +73,19 @@ def serve(
         "--spawn", help="Start each session as a new process instead of forking the zygote "
                         "(the database URL reaches it through a pipe, never its command line).")
     ] = False,
+    pg_connections: Annotated[int | None, typer.Option(
+        envvar="WMS_PG_CONNECTIONS",
+        help="PostgreSQL only: connections all sessions may hold at once; a step that finds "
+             "none free waits up to 10 s, then shows \"Database busy: try again.\" (default: "
+             "the server's max_connections less its reserved ones and 10 for other clients).",
+        show_default=False)] = None,
 ) -> None:
     """Serve the RF app to terminals over SSH (and telnet when asked)."""
     from wms_tui.serve.server import ServeConfig, read_device_password, run_server
     from wms_tui.serve.ssh import ServeConfigError
 
+    if pg_connections is not None and pg_connections < 1:
+        fail(f"--pg-connections must be 1 or more, not {pg_connections}", 2)
     open_site(ctx)  # refuses a missing or out-of-date database with a clear message
     try:
         config = ServeConfig(
@@ -86,6 +94,7 @@ def serve(
             device_password=read_device_password(device_password_file),
             ssh_auth=None if ssh_auth is None else ssh_auth.value,
             max_sessions=max_sessions, idle_timeout=idle_timeout, spawn=spawn,
+            pg_connections=pg_connections,
         )
         run_server(config)
     except ServeConfigError as exc:

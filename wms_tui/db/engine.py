@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import time
+import weakref
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from platformdirs import user_data_dir
 from sqlalchemy import Engine, create_engine, event
@@ -14,6 +15,9 @@ from sqlalchemy.exc import DisconnectionError
 
 from wms_tui.db.driver_sql import run_driver_sql
 from wms_tui.db.write_lock import QueuedConnection, write_lock_for
+
+if TYPE_CHECKING:
+    from wms_tui.db.connection_slots import ConnectionSlots
 
 APP_NAME = "wms-tui"
 BUSY_TIMEOUT_MS = 10_000
@@ -59,13 +63,17 @@ def _precreate_private_file(path: str) -> None:
     os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
-def make_engine(url: str | None = None, *, synchronous: str = "FULL", **kwargs: Any) -> Engine:
-    """Create an engine with the project's concurrency settings for its dialect."""
+def make_engine(url: str | None = None, *, synchronous: str = "FULL",
+                slots: ConnectionSlots | None = None, **kwargs: Any) -> Engine:
+    """Create an engine with the project's concurrency settings for its dialect; on PostgreSQL,
+    slots (shared by the processes of one `wms serve`) bound the connections open at once."""
     url = resolve_database_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, parsed.database or "", synchronous, **kwargs)
     engine = create_engine(url, **kwargs)
+    if slots is not None:
+        _connect_in_slots(engine, slots)
     if not kwargs.get("pool_pre_ping"):
         _ping_when_idle(engine)
 
@@ -75,6 +83,50 @@ def make_engine(url: str | None = None, *, synchronous: str = "FULL", **kwargs: 
             conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
 
     return engine
+
+
+def _connect_in_slots(engine: Engine, slots: ConnectionSlots) -> None:
+    """Each DBAPI connection holds a slot from before it connects until it is closed.
+
+    The pool closes a connection on check-in under NullPool, when it is invalidated (a
+    disconnect) or recycled ("close"), or after it was detached ("close_detached"). A
+    connection the pool drops without either event (its connect-time set-up failed) gives its
+    slot back when it is garbage collected.
+    """
+    held: weakref.WeakKeyDictionary[Any, weakref.finalize[Any, Any]] = \
+        weakref.WeakKeyDictionary()
+
+    @event.listens_for(engine, "do_connect")
+    def _take_slot(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        slot = slots.acquire()
+        try:
+            dbapi_conn = dialect.connect(*cargs, **cparams)
+        except BaseException:
+            if slot is not None:
+                slot.release()
+            raise
+        if slot is not None:
+            held[dbapi_conn] = weakref.finalize(dbapi_conn, slot.release)
+        return dbapi_conn
+
+    def _give_back(dbapi_conn: Any) -> None:
+        release = held.pop(dbapi_conn, None)
+        if release is None:
+            return
+        try:
+            # Closed before the slot is free, so the next holder's connection never overlaps
+            # it; the pool's own close after this event does nothing more.
+            dbapi_conn.close()
+        finally:
+            release()
+
+    @event.listens_for(engine, "close")
+    def _closed(dbapi_conn: Any, _record: Any) -> None:
+        _give_back(dbapi_conn)
+
+    @event.listens_for(engine, "close_detached")
+    def _closed_detached(dbapi_conn: Any) -> None:
+        _give_back(dbapi_conn)
 
 
 def _ping_when_idle(engine: Engine) -> None:

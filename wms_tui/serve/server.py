@@ -23,12 +23,19 @@ from wms_tui.serve.ssh import (
 from wms_tui.serve.throttle import AuthThrottle, ThrottlePolicy
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from wms_tui.serve.sessions import SessionManager
 
 log = logging.getLogger("wms_tui.serve")
 
 # How often what came before device authentication is written to the audit log, as summaries.
 TALLY_INTERVAL = 60.0
+# PostgreSQL connections the sessions leave free: for `wms` commands and `wms api`, a session's
+# nested transaction (one opened while it holds a slot does not wait for a second), this
+# server's own audit writes (at most SERVER_PG_CONNECTIONS) and any other application.
+PG_CONNECTION_MARGIN = 10
+SERVER_PG_CONNECTIONS = 4
 
 
 class _Listener(Protocol):
@@ -63,6 +70,9 @@ class ServeConfig:
     # `wms demo --serve`: sessions run in practice mode, on a database with the demo marker.
     demo: bool = False
     scenario: str | None = None
+    # PostgreSQL connections all sessions may hold at once (None: the server's max_connections
+    # less its reserved ones and PG_CONNECTION_MARGIN).
+    pg_connections: int | None = None
 
 
 def read_device_password(path: Path | None) -> str | None:
@@ -91,6 +101,34 @@ def check_telnet(config: ServeConfig) -> None:
             "WMS_DEVICE_PASSWORD), which telnet terminals are asked for before the app")
 
 
+def pg_connection_slots(engine: Engine, asked: int | None) -> tuple[int, int]:
+    """How many PostgreSQL connections the sessions may hold at once, and the server's
+    max_connections; ServeConfigError when that leaves none."""
+    if asked is not None and asked < 1:
+        raise ServeConfigError(f"--pg-connections must be 1 or more, not {asked}")
+    with engine.connect() as conn:
+        settings = {name: int(value) for name, value in conn.exec_driver_sql(
+            "SELECT name, setting FROM pg_settings WHERE name IN ('max_connections', "
+            "'superuser_reserved_connections', 'reserved_connections')")}
+    most = settings["max_connections"]
+    # reserved_connections (PostgreSQL 16 on) are kept for roles granted them, like a superuser's.
+    reserved = (settings.get("superuser_reserved_connections", 0)
+                + settings.get("reserved_connections", 0))
+    if asked is not None:
+        if asked > most - reserved:
+            log.warning("wms serve: --pg-connections %d is more than the %d PostgreSQL allows "
+                        "ordinary clients (max_connections %d, %d reserved): sessions may be "
+                        "refused connections", asked, most - reserved, most, reserved)
+        return asked, most
+    slots = most - reserved - PG_CONNECTION_MARGIN
+    if slots < 1:
+        raise ServeConfigError(
+            f"PostgreSQL allows {most} connections ({reserved} reserved), which leaves none for "
+            f"RF sessions after {PG_CONNECTION_MARGIN} kept for other clients: raise "
+            "max_connections, or set --pg-connections (WMS_PG_CONNECTIONS)")
+    return slots, most
+
+
 def configure_server_logging() -> None:
     """One line per session start and end on stderr, every line printable (client text such
     as terminal IDs reaches it); asyncssh's chatter only when it matters."""
@@ -111,6 +149,9 @@ def configure_server_logging() -> None:
 async def serve(config: ServeConfig, *, ready: asyncio.Event | None = None,
                 stop: asyncio.Event | None = None) -> None:
     """Run until SIGTERM or SIGINT (or `stop` is set), then end every session gracefully."""
+    from sqlalchemy.engine import make_url
+
+    from wms_tui.db.connection_slots import create_slot_file
     from wms_tui.db.engine import data_dir, make_engine, resolve_database_url
     from wms_tui.db.migrate import current_revision, head_revision
     from wms_tui.serve.audit import AuditLog
@@ -126,11 +167,21 @@ async def serve(config: ServeConfig, *, ready: asyncio.Event | None = None,
     check_telnet(config)
     throttle = AuthThrottle(config.throttle)
     url = resolve_database_url(config.database_url)
-    engine = make_engine(url)
+    on_pg = make_url(url).get_backend_name() != "sqlite"
+    # On PostgreSQL its connections come out of PG_CONNECTION_MARGIN, not the sessions' slots.
+    engine = (make_engine(url, pool_size=SERVER_PG_CONNECTIONS // 2,
+                          max_overflow=SERVER_PG_CONNECTIONS - SERVER_PG_CONNECTIONS // 2)
+              if on_pg else make_engine(url))
     try:
         if current_revision(engine) != head_revision():
             raise ServeConfigError(
                 "the database schema is not current: run `wms init` or `wms db upgrade`")
+        slots_path: str | None = None
+        slots = 0
+        if on_pg:
+            slots, most = pg_connection_slots(engine, config.pg_connections)
+            slots_path = str(create_slot_file(data_dir()))
+            log.info("wms serve: PostgreSQL connections: %d of %d", slots, most)
         if config.demo:
             from wms_tui.demo.seed import is_demo_database
 
@@ -159,7 +210,8 @@ async def serve(config: ServeConfig, *, ready: asyncio.Event | None = None,
             launcher = zygote
         manager = SessionManager(launcher, url, AuditLog(engine), max_sessions=max_sessions,
                                  idle_timeout=config.idle_timeout, demo=config.demo,
-                                 scenario=config.scenario)
+                                 scenario=config.scenario, pg_slots_path=slots_path,
+                                 pg_slots=slots)
         listeners: list[_Listener] = []
         tally: asyncio.Future[None] | None = None
         try:

@@ -26,7 +26,10 @@ import sys
 import termios
 import threading
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from wms_tui.db.connection_slots import ConnectionSlots
 
 # Why a session ended, as the audit log records the operator's log-out.
 END_REASONS = {signal.SIGHUP: "hangup", signal.SIGUSR1: "idle timeout",
@@ -51,6 +54,10 @@ class SessionSpec:
     scenario: str | None = None
     # The server's number for this session, so its log lines and the session's match up.
     session: int = 0
+    # PostgreSQL: the slot file and slot count every session of this server shares, so the
+    # sessions together never open more connections than the server allows (none: unbounded).
+    pg_slots_path: str | None = None
+    pg_slots: int = 0
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -105,6 +112,16 @@ def configure_logging() -> None:
     root.setLevel(logging.INFO)
 
 
+def session_slots(spec: SessionSpec) -> ConnectionSlots | None:
+    """The PostgreSQL connection slots the spec names, waited for as long as SQLite writers."""
+    if spec.pg_slots_path is None or spec.pg_slots < 1:
+        return None
+    from wms_tui.db.connection_slots import connection_slots_for
+    from wms_tui.db.engine import BUSY_TIMEOUT_MS
+
+    return connection_slots_for(spec.pg_slots_path, spec.pg_slots, BUSY_TIMEOUT_MS / 1000)
+
+
 def run_session(spec: SessionSpec) -> int:
     """Run the RF app on stdin/stdout until the operator quits or the server ends it."""
     from wms_tui.app import RfApp
@@ -113,7 +130,7 @@ def run_session(spec: SessionSpec) -> int:
     from wms_tui.rf_driver import RfDriver, terminal_profile
 
     # Unpooled: an idle terminal holds no PostgreSQL connection.
-    site = wire(spec.database_url, pooled=False)
+    site = wire(spec.database_url, pooled=False, slots=session_slots(spec))
     extras: dict[str, Any] = {}
     if spec.demo:
         from wms_tui.demo.launch import demo_app_options

@@ -218,7 +218,9 @@ class RfSession:
             os.set_blocking(master, False)
             spec = SessionSpec(self.manager.database_url, request.term, request.terminal_id,
                                request.peer, demo=self.manager.demo,
-                               scenario=self.manager.scenario, session=self.number)
+                               scenario=self.manager.scenario, session=self.number,
+                               pg_slots_path=self.manager.pg_slots_path,
+                               pg_slots=self.manager.pg_slots)
             try:
                 self.process = await self.manager.launch(spec, slave)
             finally:
@@ -403,9 +405,13 @@ class SessionManager:
 
     def __init__(self, launcher: Launcher, database_url: str, audit: AuditLog | None, *,
                  max_sessions: int | None = None, idle_timeout: float = 900.0,
-                 demo: bool = False, scenario: str | None = None) -> None:
+                 demo: bool = False, scenario: str | None = None,
+                 pg_slots_path: str | None = None, pg_slots: int = 0) -> None:
         self.launcher = launcher
         self.database_url = database_url
+        # PostgreSQL: the connection slots every session shares (serve/server.py sizes them).
+        self.pg_slots_path = pg_slots_path
+        self.pg_slots = pg_slots
         self.demo = demo
         self.scenario = scenario
         self.audit = audit
