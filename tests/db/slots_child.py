@@ -6,6 +6,7 @@ Usage: python tests/db/slots_child.py MODE JSON
   counted in a shared counter file from just after it connects until just before its slot is
   given back, whose "max" is the most ever open at once across all processes.
 - hold: open `connections` connections through the engine, print HELD, sleep until killed.
+- turn: take one slot (no connection), print GOT, give it back when a line comes on stdin.
 - fork: take a slot, fork; the child must find its parent's slot taken (DatabaseBusy), not
   inherited; prints CHILD busy|slot|nested, then HOLDING and sleeps until killed.
 """
@@ -76,6 +77,16 @@ def hold(args: dict[str, Any]) -> None:
     time.sleep(3600)
 
 
+def turn(args: dict[str, Any]) -> None:
+    slots = ConnectionSlots(args["slots_path"], args["slots"], args["wait"])
+    slot = slots.acquire()
+    assert slot is not None
+    print(f"GOT {slot.index}", flush=True)
+    sys.stdin.readline()
+    slot.release()
+    time.sleep(3600)
+
+
 def fork(args: dict[str, Any]) -> None:
     slots = ConnectionSlots(args["slots_path"], 1, args["wait"])
     slot = slots.acquire()
@@ -95,4 +106,5 @@ def fork(args: dict[str, Any]) -> None:
 
 
 if __name__ == "__main__":
-    {"hammer": hammer, "hold": hold, "fork": fork}[sys.argv[1]](json.loads(sys.argv[2]))
+    modes = {"hammer": hammer, "hold": hold, "turn": turn, "fork": fork}
+    modes[sys.argv[1]](json.loads(sys.argv[2]))

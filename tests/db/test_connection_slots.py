@@ -4,11 +4,13 @@ give back a slot. Real processes and the real server; no assertion on how long a
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,12 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from tests.conftest import PG_ADMIN_URL, pg_database_url
-from wms_tui.db.connection_slots import ConnectionSlots, connection_slots_for, create_slot_file
+from wms_tui.db.connection_slots import (
+    GATE_SUFFIX,
+    ConnectionSlots,
+    connection_slots_for,
+    create_slot_file,
+)
 from wms_tui.db.engine import make_engine
 from wms_tui.domain.errors import DatabaseBusy
 
@@ -215,3 +222,64 @@ def test_the_slot_file_is_private(tmp_path: Path) -> None:
     os.chmod(tmp_path / "pg-connection-slots", 0o644)
     path = create_slot_file(tmp_path)
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+def _waiting_at_the_gate(slot_file: Path, pid: int) -> bool:
+    """Whether pid is queued (blocked) on the slots' gate: /proc/locks lists a blocked request
+    with "->" before its type, and names the file by its inode."""
+    inode = os.stat(f"{slot_file}{GATE_SUFFIX}").st_ino
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()
+        if "->" in fields and str(pid) in fields and any(
+                f.endswith(f":{inode}") for f in fields):
+            return True
+    return False
+
+
+def test_waiters_get_slots_in_the_order_they_asked(
+        slot_file: Path, children: list[subprocess.Popen[str]]) -> None:
+    """Two slots held; A asks, then B: the first slot freed goes to A and the next to B,
+    whichever slot that is (a waiter blocked on one slot used to lose the other to a newcomer)."""
+
+    def turn() -> subprocess.Popen[str]:
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        proc = subprocess.Popen(
+            [sys.executable, str(CHILD), "turn",
+             json.dumps({"slots_path": str(slot_file), "slots": 2, "wait": 60.0})],
+            cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        children.append(proc)
+        return proc
+
+    def let_go(proc: subprocess.Popen[str]) -> None:
+        assert proc.stdin is not None
+        proc.stdin.write("\n")
+        proc.stdin.flush()
+
+    holders = [turn(), turn()]
+    assert sorted(first_line(h) for h in holders) == ["GOT 0", "GOT 1"]
+    first = turn()
+    gate = os.open(f"{slot_file}{GATE_SUFFIX}", os.O_RDWR)
+    try:
+        # A holds the gate while it looks for a slot.
+        for _ in range(3000):
+            try:
+                fcntl.flock(gate, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                break
+            fcntl.flock(gate, fcntl.LOCK_UN)
+            threading.Event().wait(0.01)
+        else:
+            pytest.fail("the first waiter never came to the gate")
+    finally:
+        os.close(gate)
+    second = turn()
+    for _ in range(3000):
+        if _waiting_at_the_gate(slot_file, second.pid):
+            break
+        threading.Event().wait(0.01)
+    else:
+        pytest.fail("the second waiter never queued at the gate")
+    # Whichever slot comes free, and the one after: first, then second.
+    for holder, waiter in zip(holders, (first, second), strict=True):
+        let_go(holder)
+        assert first_line(waiter).startswith("GOT ")

@@ -5,9 +5,14 @@ shared bound 500 terminals ask the server for more connections than its `max_con
 and the overflow is refused ("too many clients"). Here a connection first takes one of N
 slots: byte i of one slot file, locked with a POSIX record lock (`fcntl.lockf`). Such a lock
 belongs to the process, is dropped by the kernel when the process dies (a session killed
-mid-post frees its slot) and is not inherited across fork. A process with no slot free waits
-on one slot for at most the writers' wait, then fails with DatabaseBusy ("Database busy: try
-again."), never a hang.
+mid-post frees its slot) and is not inherited across fork.
+
+Waiting is fair: a connection first passes a gate (an `flock` on a second file, which the
+kernel grants in the order asked), then takes any free slot. When none is free, it keeps the
+gate and looks again every few milliseconds, so later arrivals queue behind it instead of
+overtaking it (a waiter blocked on one slot lost every race for the others to newcomers), and
+only one process polls at a time. A wait lasts at most the writers' wait, then fails with
+DatabaseBusy ("Database busy: try again."), never a hang.
 
 Two rules of POSIX record locks shape the code: locks one process takes on the same byte
 merge (so a process must never lock a slot it already holds: an in-process set keeps track),
@@ -29,6 +34,10 @@ from wms_tui.db.write_lock import BoundedWaiter
 from wms_tui.domain.errors import DatabaseBusy
 
 SLOT_FILE = "pg-connection-slots"
+GATE_SUFFIX = "-gate"
+# How often the connection at the gate looks for a free slot: soon at first, then every 2 ms.
+FIRST_PAUSE = 0.0002
+LONGEST_PAUSE = 0.002
 
 
 class Slot:
@@ -59,21 +68,22 @@ class ConnectionSlots:
         _ALL.add(self)
 
     def _reset(self) -> None:
-        # Guards the two sets; never held while blocking in the kernel. Re-entrant, as a
+        # Guards the held set; never held while blocking in the kernel. Re-entrant, as a
         # collected connection's finalizer gives its slot back wherever the collector runs.
         self._guard = threading.RLock()
         self._held: set[int] = set()
-        # A slot the waiter thread is blocking on is ours once granted: no one here may take
-        # it meanwhile, or the waiter's later unlock of an abandoned wait would drop their lock.
-        self._reserved: set[int] = set()
-        # One blocking wait at a time in this process (BoundedWaiter serves one request).
+        # One thread of this process at the gate at a time (the gate is a per-process flock).
         self._queue = threading.Lock()
+        self._gate: int | None = None
         self._waiter: BoundedWaiter | None = None
 
     def forget_inherited(self) -> None:
         """In a forked child: it holds none of the parent's locks, and the parent's waiter
-        thread did not come along; the inherited descriptor is kept, as record locks belong
-        to the process, not to the descriptor."""
+        thread did not come along. The slot file's descriptor is kept (record locks belong to
+        the process); the gate's is not, as an flock belongs to the open file, which the
+        parent shares: the child opens its own."""
+        if self._gate is not None:
+            os.close(self._gate)
         self._reset()
 
     def held(self) -> int:
@@ -92,60 +102,59 @@ class ConnectionSlots:
         max_connections is for them. Raises DatabaseBusy when no slot came free within
         wait_seconds.
         """
-        deadline = time.monotonic() + self.wait_seconds
         fd = self._file()
         with self._guard:
-            nested = bool(self._held)
-            slot = self._try_free(fd)
-        if slot is not None or nested:
-            return slot
+            if self._held:
+                return self._try_free(fd)
+        deadline = time.monotonic() + self.wait_seconds
         if not self._queue.acquire(timeout=self.wait_seconds):
             raise DatabaseBusy(f"no PostgreSQL connection slot of {self.count} free in "
                                f"{self.wait_seconds:g} s (another wait is still pending)")
         try:
-            with self._guard:
-                # One may have come free while this thread queued.
-                slot = self._try_free(fd)
-                if slot is None:
-                    index = random.choice([i for i in range(self.count)
-                                           if i not in self._held and i not in self._reserved])
-                    self._reserved.add(index)
+            gate = self._gate_file()
+            entered = self._enter(gate, deadline)
         except BaseException:
             self._queue.release()
             raise
-        if slot is not None:
+        if not entered:
+            # The waiter gives the queue back once it has the gate and lets it go.
+            raise DatabaseBusy(f"no turn for a PostgreSQL connection in {self.wait_seconds:g} s")
+        try:
+            return self._poll(fd, deadline)
+        finally:
+            fcntl.flock(gate, fcntl.LOCK_UN)
             self._queue.release()
-            return slot
-        return self._wait_for(fd, index, max(deadline - time.monotonic(), 0.0))
 
-    def _wait_for(self, fd: int, index: int, seconds: float) -> Slot:
-        """Block on one slot in the waiter thread for at most seconds; the queue is held."""
+    def _enter(self, gate: int, deadline: float) -> bool:
+        """Pass the gate by the deadline: at once when no one waits, else in turn, blocking in
+        the waiter thread (flock has no timeout of its own)."""
+        try:
+            fcntl.flock(gate, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            pass
         if self._waiter is None:
             self._waiter = BoundedWaiter()
+        return self._waiter.take(lambda: fcntl.flock(gate, fcntl.LOCK_EX),
+                                 lambda: fcntl.flock(gate, fcntl.LOCK_UN),
+                                 max(deadline - time.monotonic(), 0.0),
+                                 after_abandoned=self._queue.release)
 
-        def abandoned() -> None:
-            # Runs in the waiter thread once the slot it got for no one is let go again.
+    def _poll(self, fd: int, deadline: float) -> Slot:
+        """Any free slot, looked for again and again (more slowly as the wait grows) until the
+        deadline; the gate is ours, so no one else is looking meanwhile."""
+        pause = FIRST_PAUSE
+        while True:
             with self._guard:
-                self._reserved.discard(index)
-            self._queue.release()
-
-        try:
-            granted = self._waiter.take(lambda: fcntl.lockf(fd, fcntl.LOCK_EX, 1, index),
-                                        lambda: fcntl.lockf(fd, fcntl.LOCK_UN, 1, index),
-                                        seconds, after_abandoned=abandoned)
-        except BaseException:
-            with self._guard:
-                self._reserved.discard(index)
-            self._queue.release()
-            raise
-        if not granted:
-            raise DatabaseBusy(f"no PostgreSQL connection slot of {self.count} free in "
-                               f"{self.wait_seconds:g} s")
-        with self._guard:
-            self._reserved.discard(index)
-            self._held.add(index)
-        self._queue.release()
-        return Slot(self, index)
+                slot = self._try_free(fd)
+            if slot is not None:
+                return slot
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise DatabaseBusy(f"no PostgreSQL connection slot of {self.count} free in "
+                                   f"{self.wait_seconds:g} s")
+            time.sleep(min(pause, left))
+            pause = min(pause * 2, LONGEST_PAUSE)
 
     def _try_free(self, fd: int) -> Slot | None:
         """Any slot no process holds, tried without waiting from a random start so that
@@ -153,7 +162,7 @@ class ConnectionSlots:
         start = random.randrange(self.count)
         for step in range(self.count):
             index = (start + step) % self.count
-            if index in self._held or index in self._reserved:
+            if index in self._held:
                 continue
             try:
                 fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, index)
@@ -179,17 +188,25 @@ class ConnectionSlots:
                 self._fd = os.open(self.path, os.O_RDWR | os.O_CLOEXEC)
             return self._fd
 
+    def _gate_file(self) -> int:
+        """The gate, opened once per process (after a fork, again)."""
+        if self._gate is None:
+            self._gate = os.open(f"{self.path}{GATE_SUFFIX}",
+                                 os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        return self._gate
+
 
 def create_slot_file(directory: Path) -> Path:
     """The slot file in directory (the server's data directory), readable by its owner only;
     the caller must hold no slot of it, since closing a descriptor drops a process's locks."""
     path = directory / SLOT_FILE
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-    try:
-        # An existing file may have been made with other modes; the slots are ours alone.
-        os.fchmod(fd, 0o600)
-    finally:
-        os.close(fd)
+    for name in (path, Path(f"{path}{GATE_SUFFIX}")):
+        fd = os.open(name, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            # An existing file may have been made with other modes; the slots are ours alone.
+            os.fchmod(fd, 0o600)
+        finally:
+            os.close(fd)
     return path
 
 
