@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextvars import Token
 from datetime import datetime
-from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, overload
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -99,6 +98,37 @@ _REPOSITORIES = ("catalog", "stock", "idempotency", "users", "masterdata", "flow
                  "webhooks", "session", "driver")
 
 
+T = TypeVar("T")
+
+
+class lazy(Generic[T]):
+    """functools.cached_property without its lock: Python 3.11 holds one lock per property
+    across every instance, so a thread making one unit of work's repository (which may wait
+    for the writers' lock or a pooled connection) stalled every other thread's unit of work,
+    and could hold up the very writer it waited for. A unit of work belongs to one thread."""
+
+    def __init__(self, func: Callable[[Any], T]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> Self: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, instance: object | None, owner: type | None = None) -> T | Self:
+        if instance is None:
+            return self
+        # Stored in the instance: the next lookup finds it there, not here.
+        value = instance.__dict__[self.name] = self.func(instance)
+        return value
+
+
 class SqlUnitOfWork:
     """clock, when given, is the time every row written in this transaction is stamped with."""
 
@@ -129,7 +159,7 @@ class SqlUnitOfWork:
             self._connection = bind.connect()
         return self._connection
 
-    @cached_property
+    @lazy
     def session(self) -> Session:
         """The ORM session, made only when something needs it (a post needs none), in the
         connection's transaction: it commits or rolls back that transaction, whoever began it."""
@@ -144,98 +174,98 @@ class SqlUnitOfWork:
         if session is not None:
             session.flush()
 
-    @cached_property
+    @lazy
     def driver(self) -> TransactionCursor:
         """The hot statements' way to this transaction's cursor, shared by its repositories."""
         from wms_tui.db.driver_sql import TransactionCursor
 
         return TransactionCursor(self)
 
-    @cached_property
+    @lazy
     def catalog(self) -> SqlCatalog:
         from wms_tui.db.repositories import SqlCatalog
 
         return SqlCatalog(self)
 
-    @cached_property
+    @lazy
     def stock(self) -> SqlStock:
         from wms_tui.db.repositories import SqlStock
 
         return SqlStock(self)
 
-    @cached_property
+    @lazy
     def idempotency(self) -> SqlIdempotency:
         from wms_tui.db.repositories import SqlIdempotency
 
         return SqlIdempotency(self)
 
-    @cached_property
+    @lazy
     def users(self) -> SqlUsers:
         from wms_tui.db.repositories import SqlUsers
 
         return SqlUsers(self.session)
 
-    @cached_property
+    @lazy
     def masterdata(self) -> SqlMasterData:
         from wms_tui.db.masterdata import SqlMasterData
 
         return SqlMasterData(self.session)
 
-    @cached_property
+    @lazy
     def flow_state(self) -> SqlFlowState:
         from wms_tui.db.flow_state import SqlFlowState
 
         return SqlFlowState(self.session)
 
-    @cached_property
+    @lazy
     def inquiry(self) -> SqlInquiry:
         from wms_tui.db.inquiry import SqlInquiry
 
         return SqlInquiry(self)
 
-    @cached_property
+    @lazy
     def inbound(self) -> SqlInbound:
         from wms_tui.db.inbound import SqlInbound
 
         return SqlInbound(self.session)
 
-    @cached_property
+    @lazy
     def putaway(self) -> SqlPutaway:
         from wms_tui.db.putaway import SqlPutaway
 
         return SqlPutaway(self.session)
 
-    @cached_property
+    @lazy
     def outbound(self) -> SqlOutbound:
         from wms_tui.db.outbound import SqlOutbound
 
         return SqlOutbound(self.session)
 
-    @cached_property
+    @lazy
     def counting(self) -> SqlCounting:
         from wms_tui.db.counting import SqlCounting
 
         return SqlCounting(self.session)
 
-    @cached_property
+    @lazy
     def reports(self) -> SqlReports:
         from wms_tui.db.reports import SqlReports
 
         return SqlReports(self.session)
 
-    @cached_property
+    @lazy
     def serials(self) -> SqlSerials:
         from wms_tui.db.serials import SqlSerials
 
         return SqlSerials(self.session)
 
-    @cached_property
+    @lazy
     def shipping(self) -> SqlShipping:
         from wms_tui.db.shipping import SqlShipping
 
         return SqlShipping(self.session)
 
-    @cached_property
+    @lazy
     def webhooks(self) -> SqlWebhooks:
         from wms_tui.db.webhooks import SqlWebhooks
 
