@@ -121,11 +121,11 @@ def _connect_in_slots(engine: Engine, slots: ConnectionSlots) -> None:
             release()
 
     @event.listens_for(engine, "close")
-    def _closed(dbapi_conn: Any, _record: Any) -> None:
+    def _slot_back_on_close(dbapi_conn: Any, _record: Any) -> None:
         _give_back(dbapi_conn)
 
     @event.listens_for(engine, "close_detached")
-    def _closed_detached(dbapi_conn: Any) -> None:
+    def _slot_back_on_close_detached(dbapi_conn: Any) -> None:
         _give_back(dbapi_conn)
 
 
