@@ -173,20 +173,10 @@ def test_a_writer_waits_for_a_stuck_holder_only_so_long_then_fails_by_name(db: E
     wh = build_warehouse(db)
     uow = uow_factory(db)
     path = str(db.url.database)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", (
-            "import fcntl, os, sys\n"
-            "fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)\n"
-            "fcntl.flock(fd, fcntl.LOCK_EX)\n"
-            "print('HOLDING', flush=True)\n"
-            "sys.stdin.readline()\n"
-        ), f"{path}{LOCK_SUFFIX}"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )
+    holder = _hold_lock_file(path)
     assert holder.stdin is not None and holder.stdout is not None
     lock = write_lock_for(path, 10)
     try:
-        assert holder.stdout.readline() == "HOLDING\n"
         lock.wait_seconds = 0.2
         with pytest.raises(DatabaseBusy) as busy:
             post(uow, wh.operator, Receive(wh.widget, 5, wh.a1, "ASN-1"))
