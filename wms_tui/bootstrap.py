@@ -22,7 +22,7 @@ from sqlalchemy.pool import NullPool
 
 from wms_tui.db import migrate
 from wms_tui.db.engine import data_dir, make_engine, relaxed_engine, resolve_database_url
-from wms_tui.db.uow import SqlUnitOfWork
+from wms_tui.db.uow import SqlUnitOfWork, one_transaction
 from wms_tui.domain.errors import BadInput
 from wms_tui.domain.model import Actor
 from wms_tui.domain.periods import site_day
@@ -98,9 +98,11 @@ class Site:
         state_engine = self.state_engine
 
         def state_writer() -> SqlUnitOfWork:
-            return SqlUnitOfWork(state_engine or self.engine)
+            # Inside a step that posted, the resume point rides in the posting's transaction.
+            return SqlUnitOfWork(state_engine or self.engine, carries=False)
 
         services = RfBackend(self.uow_factory, self.read_factory, state_factory=state_writer)
+        services.step_transaction = one_transaction
         services.zone = self.zone
         return services
 

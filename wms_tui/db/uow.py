@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextvars import Token
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar, Token
 from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, overload
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, NestedTransaction
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from wms_tui.db.engine import READONLY
@@ -129,16 +130,62 @@ class lazy(Generic[T]):
         return value
 
 
+class StepTransaction:
+    """One RF step's writes as one transaction. The first unit of work in the step that commits
+    leaves its transaction open (it carries the step), every later one in the step works inside
+    that transaction under a savepoint of its own, and the step's end commits it: a confirming
+    scan and its resume point take one turn at the write lock and one sync."""
+
+    def __init__(self) -> None:
+        self.carrier: SqlUnitOfWork | None = None
+
+    def finish(self) -> None:
+        carrier, self.carrier = self.carrier, None
+        if carrier is not None:
+            carrier.finish_carrying()
+
+
+# The step whose commits wait for its end; None outside one (the CLI, the API, tests).
+_STEP: ContextVar[StepTransaction | None] = ContextVar("wms_step_transaction", default=None)
+
+
+@contextmanager
+def one_transaction() -> Iterator[None]:
+    """Commit what one RF step's service calls commit once, at the step's end.
+
+    What a call committed stays committed if the step fails after it, as it would without
+    this; only the moment moves. A failure of that last commit raises here, so the step fails
+    and nothing of it was posted."""
+    if _STEP.get() is not None:
+        # Already inside a step: its end commits.
+        yield
+        return
+    step = StepTransaction()
+    token = _STEP.set(step)
+    try:
+        yield
+    finally:
+        _STEP.reset(token)
+        step.finish()
+
+
 class SqlUnitOfWork:
-    """clock, when given, is the time every row written in this transaction is stamped with."""
+    """clock, when given, is the time every row written in this transaction is stamped with.
+    carries=False: inside an RF step this unit of work joins a posting's transaction but never
+    holds one open itself (the resume point's relaxed commits must not carry a posting)."""
 
     def __init__(self, engine: Engine, *, readonly: bool = False,
-                 clock: Clock | None = None) -> None:
+                 clock: Clock | None = None, carries: bool = True) -> None:
         self.engine = engine
         self.readonly = readonly
         self.clock = clock
+        self.carries = carries and not readonly
         self._clock_token: Token[Clock | None] | None = None
         self._connection: Connection | None = None
+        self._step: StepTransaction | None = None
+        # Set when this unit of work works inside the step's transaction, under this savepoint.
+        self._joined = False
+        self._savepoint: NestedTransaction | None = None
 
     def __enter__(self) -> Self:
         if self.clock is not None:
@@ -146,6 +193,8 @@ class SqlUnitOfWork:
 
             self._clock_token = CLOCK.set(self.clock)
         self._connection = None
+        self._step = _STEP.get()
+        self._joined, self._savepoint = False, None
         # The session and the repositories are made on first use, all on this connection.
         for name in _REPOSITORIES:
             self.__dict__.pop(name, None)
@@ -153,8 +202,15 @@ class SqlUnitOfWork:
 
     @property
     def connection(self) -> Connection:
-        """This unit of work's one connection, checked out on first use."""
+        """This unit of work's one connection, checked out on first use; inside an RF step
+        that has committed already, the step's own connection, under a savepoint."""
         if self._connection is None:
+            carrier = self._step.carrier if self._step is not None else None
+            if carrier is not None and carrier is not self and carrier._connection is not None:
+                self._connection = carrier._connection
+                self._savepoint = self._connection.begin_nested()
+                self._joined = True
+                return self._connection
             bind = self.engine.execution_options(**READONLY) if self.readonly else self.engine
             self._connection = bind.connect()
         return self._connection
@@ -165,8 +221,10 @@ class SqlUnitOfWork:
         connection's transaction: it commits or rolls back that transaction, whoever began it."""
         from sqlmodel import Session
 
-        return Session(bind=self.connection, expire_on_commit=False, autoflush=True,
-                       join_transaction_mode="control_fully")
+        connection = self.connection
+        # Joined to a step's transaction: the session may undo its savepoint, never commit it.
+        return Session(bind=connection, expire_on_commit=False, autoflush=True,
+                       join_transaction_mode="rollback_only" if self._joined else "control_fully")
 
     def flush(self) -> None:
         """Pending ORM writes to the database, so a driver statement sees them."""
@@ -277,6 +335,75 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        try:
+            if self._joined:
+                self._leave_step(exc)
+            elif not self._carrying():
+                self._close()
+        finally:
+            self._reset_clock()
+        if exc is not None:
+            _raise_fault(exc)
+
+    def commit(self) -> None:
+        session = self.__dict__.get("session")
+        if self._joined or self._carrying() or self._may_carry():
+            # Inside an RF step: the work is kept now and committed at the step's end.
+            if session is not None:
+                session.flush()
+            if self._joined:
+                if self._savepoint is not None and self._savepoint.is_active:
+                    self._savepoint.commit()
+                self._savepoint = None
+            elif self._step is not None:
+                self._step.carrier = self
+            return
+        if session is not None:
+            session.flush()
+            if session.in_transaction():
+                session.commit()
+        # Driver statements alone leave the transaction to the connection.
+        if self._connection is not None and self._connection.in_transaction():
+            self._connection.commit()
+
+    def finish_carrying(self) -> None:
+        """The step is over: commit this transaction, with what joined it, and close it."""
+        session, connection = self.__dict__.get("session"), self._connection
+        self._step = None
+        try:
+            if session is not None and session.in_transaction():
+                session.commit()
+            if connection is not None and connection.in_transaction():
+                connection.commit()
+        except Exception as exc:
+            _raise_fault(exc)
+            raise
+        finally:
+            self._close()
+
+    def _may_carry(self) -> bool:
+        """Whether this commit is the step's first, to hold open until the step ends."""
+        return (self.carries and self._step is not None and self._step.carrier is None
+                and self._connection is not None and self._connection.in_transaction())
+
+    def _carrying(self) -> bool:
+        return self._step is not None and self._step.carrier is self
+
+    def _leave_step(self, exc: BaseException | None) -> None:
+        """Undo what this joined unit of work did not commit; the connection stays the step's."""
+        session, savepoint = self.__dict__.get("session"), self._savepoint
+        self._savepoint, self._joined = None, False
+        try:
+            if session is not None:
+                session.close()
+            if savepoint is not None and savepoint.is_active:
+                savepoint.rollback()
+        except Exception:
+            if exc is None:
+                raise
+            # The step's own commit fails on a broken transaction: the first error says why.
+
+    def _close(self) -> None:
         session, connection = self.__dict__.get("session"), self._connection
         try:
             if session is not None:
@@ -285,27 +412,21 @@ class SqlUnitOfWork:
             # Closing rolls back whatever was not committed and gives the connection back.
             if connection is not None:
                 connection.close()
-            if self._clock_token is not None:
-                from wms_tui.db.tables import CLOCK
 
-                CLOCK.reset(self._clock_token)
-                self._clock_token = None
-        if exc is None:
-            return
-        if is_transient(exc):
-            raise TransientConflict(str(exc).splitlines()[0]) from exc
-        if (fault := storage_fault(exc)) is not None:
-            raise fault from exc
+    def _reset_clock(self) -> None:
+        if self._clock_token is not None:
+            from wms_tui.db.tables import CLOCK
 
-    def commit(self) -> None:
-        session = self.__dict__.get("session")
-        if session is not None:
-            session.flush()
-            if session.in_transaction():
-                session.commit()
-        # Driver statements alone leave the transaction to the connection.
-        if self._connection is not None and self._connection.in_transaction():
-            self._connection.commit()
+            CLOCK.reset(self._clock_token)
+            self._clock_token = None
+
+
+def _raise_fault(exc: BaseException) -> None:
+    """A driver error as the domain names it: a transient conflict or a storage fault."""
+    if is_transient(exc):
+        raise TransientConflict(str(exc).splitlines()[0]) from exc
+    if (fault := storage_fault(exc)) is not None:
+        raise fault from exc
 
 
 def uow_factory(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Collection, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
@@ -41,6 +42,10 @@ from wms_tui.domain.weights import Weight
 
 class WarehouseServices:
     """Implements flows.services.RfServices; flow-specific services extend it."""
+
+    # What one RF step commits, committed together at the step's end (the composition root
+    # wires the database's step transaction; unwired, each call commits on its own).
+    step_transaction: Callable[[], AbstractContextManager[None]] = nullcontext
 
     def __init__(self, uow_factory: Callable[[], UnitOfWork],
                  read_factory: Callable[[], UnitOfWork] | None = None,

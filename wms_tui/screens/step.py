@@ -2,13 +2,15 @@
 
 Flow calls (which may post to the database) run in a thread worker, one at a time; the result
 comes back as a message and only the message handlers touch widgets. The flow's state is saved
-after every step so the operator can resume after a dropped connection.
+after every step so the operator can resume after a dropped connection; a step's posting and
+that save commit as one transaction (the services' step_transaction).
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -189,28 +191,25 @@ class FlowScreen(RfScreen):
     def run_flow(self, call: FlowCall, services: Any, actor: Actor, flow: AnyFlow,
                  page_lines: int | None = None, wants_context: bool = False) -> None:
         before = copy.deepcopy(flow.state)
+        # One transaction per step: a posting and the resume point after it commit together.
+        one_step = getattr(services, "step_transaction", nullcontext)
         try:
-            set_page_size = getattr(flow, "set_page_size", None)
-            if page_lines and set_page_size and getattr(flow, "page_size", None) != page_lines:
-                set_page_size(page_lines)
-            step = call()
+            with one_step():
+                set_page_size = getattr(flow, "set_page_size", None)
+                if (page_lines and set_page_size
+                        and getattr(flow, "page_size", None) != page_lines):
+                    set_page_size(page_lines)
+                step = call()
+                wrote, saved = self.save_resume_point(services, actor, flow, step)
         except Exception as error:
             flow.state = before
             flow.message, flow.tone = "", Tone.NONE
             self.post_message(self.Failed(f"the {flow.name} flow at step {before.get('step')}",
                                           error))
             return
-        try:
-            if step is None or step.finished:
-                self.saved_state = None
-                services.clear_flow(actor.user_id)
-            elif flow.state != self.saved_state:
-                services.save_flow(actor.user_id, flow.name, flow.state, actor.terminal)
-                self.saved_state = copy.deepcopy(flow.state)
-            # else: a refused scan left the state as saved, so no write queues for the lock.
-        except Exception as error:
-            # The step itself is done; only the resume point is stale, so carry on.
-            self.failure(f"saving the {flow.name} flow state", error)
+        if wrote:
+            # Only now: the step's commit above is what made it the saved state.
+            self.saved_state = saved
         context: tuple[Fact, ...] = ()
         if wants_context and step is not None and not step.finished:
             try:
@@ -219,6 +218,22 @@ class FlowScreen(RfScreen):
                 # Context only adds to the step: without it the step goes on as on a handheld.
                 self.failure(f"the {flow.name} flow's context", error)
         self.post_message(self.Advanced(step, context))
+
+    def save_resume_point(self, services: Any, actor: Actor, flow: AnyFlow,
+                          step: Step | None) -> tuple[bool, dict[str, Any] | None]:
+        """Save (or clear) where the operator is: whether it wrote, and what it saved."""
+        try:
+            if step is None or step.finished:
+                services.clear_flow(actor.user_id)
+                return True, None
+            if flow.state != self.saved_state:
+                services.save_flow(actor.user_id, flow.name, flow.state, actor.terminal)
+                return True, copy.deepcopy(flow.state)
+            # A refused scan left the state as saved, so no write queues for the lock.
+        except Exception as error:
+            # The step itself is done; only the resume point is stale, so carry on.
+            self.failure(f"saving the {flow.name} flow state", error)
+        return False, None
 
     @on(Advanced)
     def advanced(self, event: Advanced) -> None:
