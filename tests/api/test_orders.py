@@ -243,3 +243,44 @@ class TestChanges:
         assert missing.status_code == 404
         assert missing.json()["type"] == "/problems/not-found"
 
+
+
+class TestCancelOnce:
+    def cancel(self, api: Api, headers: dict[str, str], key: str,
+               path: str = "/v1/orders/outbound/SO-1/cancel") -> Any:
+        return api.http.post(path, json={"reason": "dup"}, headers=keyed(headers, key))
+
+    def cancel_rows(self, api: Api) -> list[str]:
+        return [e.detail for e in api.site.audit.events() if e.event == "cancel"]
+
+    def test_the_same_key_replays_and_a_new_key_is_refused_as_cancelled_already(
+            self, api: Api, headers: dict[str, str]) -> None:
+        api.http.post("/v1/orders/outbound", json=outbound(), headers=keyed(headers, "k-1"))
+        first = self.cancel(api, headers, "c-1")
+        again = self.cancel(api, headers, "c-1")
+        assert (first.status_code, first.json()["status"]) == (200, "cancelled")
+        assert (again.status_code, again.json()) == (200, first.json())
+        assert again.headers["idempotent-replayed"] == "true"
+        later = self.cancel(api, headers, "c-2")
+        assert later.status_code == 409
+        assert "idempotent-replayed" not in later.headers
+        assert (later.json()["type"], later.json()["detail"]) == (
+            "/problems/refused", "order SO-1 is cancelled: nothing to cancel")
+        # Another client's first cancel of it is refused the same way, not given c-1's answer.
+        other = self.cancel(api, api.key("erp2", Scope.ORDERS), "c-1")
+        assert (other.status_code, other.json()["type"]) == (409, "/problems/refused")
+        assert self.cancel_rows(api) == ["order SO-1: 0 task(s) cancelled, 0 released; reason: dup"]
+        assert order_rows(api) == [("SO-1", "cancelled")]
+
+    def test_an_inbound_cancel_under_a_new_key_is_refused_too(
+            self, api: Api, headers: dict[str, str]) -> None:
+        order = {"reference": "PO-7", "lines": [{"line_no": 1, "sku": "MILK", "quantity": 1}]}
+        api.http.post("/v1/orders/inbound", json=order, headers=keyed(headers, "i1"))
+        path = "/v1/orders/inbound/PO-7/cancel"
+        first = self.cancel(api, headers, "c-1", path)
+        again = self.cancel(api, headers, "c-1", path)
+        later = self.cancel(api, headers, "c-2", path)
+        assert [r.status_code for r in (first, again, later)] == [200, 200, 409]
+        assert again.json() == first.json()
+        assert later.json()["detail"] == "order PO-7 is cancelled: nothing to cancel"
+        assert self.cancel_rows(api) == ["inbound order PO-7: cancelled; reason: dup"]

@@ -98,11 +98,11 @@ def test_status_releases_held_stock_with_the_qc_reason(
 
 @pytest.mark.parametrize(("args", "code", "message"), [
     (("--qty", "7", "--from", "qc_hold", "--to", "available", "--as", "SUP1"), 1,
-     "WIDGET at A-01-01-1 has 6 EA qc_hold, not 7"),
+     "WIDGET at A-01-01-1 has 6 EA QC hold, not 7"),
     (("--qty", "1", "--from", "qc_hold", "--to", "qc_hold", "--as", "SUP1"), 2,
-     "from and to are both qc_hold: nothing would change"),
+     "from and to are both QC hold: nothing would change"),
     (("--qty", "1", "--from", "qc_hold", "--to", "damaged", "--as", "SUP1"), 2,
-     "a reason is needed to make qc_hold stock damaged"),
+     "a reason is needed to make QC hold stock damaged"),
     (("--qty", "1", "--from", "qc_hold", "--to", "gone", "--as", "SUP1"), 2,
      "--to: gone is not a status"),
     (("--qty", "1", "--from", "qc_hold", "--to", "available", "--as", "OP1"), 1,

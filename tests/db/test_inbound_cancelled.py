@@ -140,3 +140,38 @@ def test_re_importing_a_cancelled_order_does_not_reopen_it(
     assert stored_status(engine, "ASN-1") == "cancelled"
     with uow() as u:
         assert [ln.quantity for ln in u.inbound.lines(cancelled)] == [5]
+
+
+def test_a_cancelled_orders_pallet_sscc_may_come_again_on_a_new_order(
+        uow: Uow, wh: Warehouse, engine: Engine, cancelled: int) -> None:
+    resent = [{**ASN_1[0], "reference": "ASN-3"}]
+    imported(uow, resent)
+    with uow() as u:
+        match = find_order(u, f"]C100{SSCC_CANCELLED}")
+        assert match is not None and match.order.reference == "ASN-3"
+    flow = ReceiveFlow(wh.operator, RfBackend(uow_factory(engine)))
+    assert flow.submit(f"]C100{SSCC_CANCELLED}").name == "item"
+    flow.submit("WIDGET")
+    assert flow.submit("5").message == "Rcvd 5 EA WIDGET Order done"
+    assert (stored_status(engine, "ASN-3"), stored_status(engine, "ASN-1")) == (
+        "closed", "cancelled")
+    # Received on ASN-3, the pallet is taken again: neither a fourth order nor a line takes it.
+    for row in ({**ASN_1[0], "reference": "ASN-4"},
+                {**ASN_1[0], "reference": "ASN-4", "order_sscc": "", "sscc": SSCC_CANCELLED}):
+        refused = import_inbound_orders(uow, [row])
+        assert refused.errors == [
+            f"row 2: sscc: SSCC {SSCC_CANCELLED} is already announced on order ASN-3"], row
+    with uow() as u:
+        match = find_order(u, f"]C100{SSCC_CANCELLED}")
+        assert match is not None and match.order.reference == "ASN-3"
+
+
+def test_an_open_orders_pallet_sscc_is_still_refused_on_another_order(
+        uow: Uow, cancelled: int) -> None:
+    for column in ("order_sscc", "sscc"):
+        row = {**ASN_1[0], "reference": "ASN-5", "order_sscc": "", column: SSCC_LIVE}
+        refused = import_inbound_orders(uow, [row])
+        assert refused.errors == [
+            f"row 2: sscc: SSCC {SSCC_LIVE} is already announced on order ASN-2"], column
+    with uow() as u:
+        assert u.inbound.order_by_reference("ASN-5") is None

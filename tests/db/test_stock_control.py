@@ -127,9 +127,9 @@ def test_status_changes_release_reject_block_and_unblock(site: Site) -> None:
 
 
 @pytest.mark.parametrize(("qty", "to", "reason", "message"), [
-    (11, AVAILABLE, None, "WIDGET at A-01-01-1 has 10 EA qc_hold, not 11"),
-    (1, HELD, None, "from and to are both qc_hold: nothing would change"),
-    (1, StockStatus.DAMAGED, None, "a reason is needed to make qc_hold stock damaged"),
+    (11, AVAILABLE, None, "WIDGET at A-01-01-1 has 10 EA QC hold, not 11"),
+    (1, HELD, None, "from and to are both QC hold: nothing would change"),
+    (1, StockStatus.DAMAGED, None, "a reason is needed to make QC hold stock damaged"),
     (1, StockStatus.DAMAGED, "LOST", "reason LOST is of kind adjust, not status"),
     (0, AVAILABLE, None, "change the status of 1 or more, not 0"),
 ])

@@ -27,7 +27,7 @@ from wms_tui.api.models import (
     OutboundOrderIn,
 )
 from wms_tui.api.problems import ApiProblem, FieldError, RowOrigin, invalid
-from wms_tui.api.writes import IdempotencyKey, JoinedUnitOfWork, run_write
+from wms_tui.api.writes import IdempotencyKey, JoinedUnitOfWork, run_write, service_key
 from wms_tui.domain import listings
 from wms_tui.domain.inbound import InboundStatus, import_inbound_orders
 from wms_tui.domain.inbound.cancels import cancel_inbound_order
@@ -167,19 +167,20 @@ def cancel(kind: Kind, reference: Reference, body: CancelIn, request: Request,
            key: IdempotencyKey,
            client: ApiClient = Depends(scoped(Scope.ORDERS))) -> JSONResponse:
     ref = reference.strip().upper()
+    once = service_key(client, key)
 
     def work(uow: JoinedUnitOfWork, actor: Actor) -> tuple[int, dict[str, Any]]:
         lend = cast(Any, lambda: uow)
         if kind == "outbound":
             picked = PickedUnits(body.picked) if body.picked else None
             result = cancel_order(lend, actor, ref, reason=body.reason, picked=picked,
-                                  to_location=body.to_location)
+                                  to_location=body.to_location, key=once)
             status = OutboundStatus.CANCELLED.value
         else:
             if body.picked or body.to_location:
                 raise invalid([FieldError(row=None, field="picked", message=(
                     "an inbound order has no picked units"))])
-            result = cancel_inbound_order(lend, actor, ref, reason=body.reason)
+            result = cancel_inbound_order(lend, actor, ref, reason=body.reason, key=once)
             status = InboundStatus.CANCELLED.value
         out = CancelOut(kind=kind, reference=ref, status=status,
                         tasks_cancelled=len(result.tasks), released=result.released,

@@ -28,6 +28,7 @@ from wms_tui.domain.errors import (
     TransientConflict,
     UnknownUnit,
     WmsError,
+    WrongState,
 )
 
 MEDIA_TYPE = "application/problem+json"
@@ -111,6 +112,9 @@ def import_errors(messages: Sequence[str], origins: Mapping[int, RowOrigin],
 
 
 def _status_of(exc: WmsError) -> tuple[int, str, str]:
+    # Before BadInput, its base: the request was sound, the order's state refuses it.
+    if isinstance(exc, WrongState):
+        return 409, "refused", "The warehouse refused the request"
     if isinstance(exc, BadInput | ScanRejected | InvalidQuantity | UnknownUnit):
         return 422, "invalid-input", "The request was refused"
     if isinstance(exc, NotFound):

@@ -9,7 +9,9 @@ and sent again.
 
 The services the API reuses (the imports, the cancels) open and commit their own units of
 work; `JoinedUnitOfWork` lends them the write's open transaction instead, so their work and
-the stored answer commit together.
+the stored answer commit together. A service that keeps its own exactly-once (the cancels)
+runs under a key made from the Idempotency-Key (`service_key`), not its own default, so a new
+key is refused by what it finds (an order cancelled already: 409) instead of replaying.
 """
 
 from __future__ import annotations
@@ -113,6 +115,12 @@ def store_key(client: ApiClient, key: str) -> str:
         raise ApiProblem(400, "idempotency-key", "Bad Idempotency-Key",
                          "1-60 printable ASCII characters without spaces")
     return f"a:{client.name}:{key}"
+
+
+def service_key(client: ApiClient, key: str) -> str:
+    """The key a reused service's own exactly-once runs under: one per Idempotency-Key, so a
+    new key is a new request, refused by the state it finds, never another key's replay."""
+    return "api:" + hashlib.sha256(store_key(client, key).encode()).hexdigest()[:40]
 
 
 def run_write(site: Site, request: Request, client: ApiClient, key: str, operation: str,

@@ -29,16 +29,31 @@ class WmsError(Exception):
         return self.render(N_)
 
     def render(self, t: Callable[[str], str]) -> str:
-        """The message in t's language; values that are errors themselves are rendered too."""
+        """The message in t's language; values that are errors or Terms are translated too."""
         if not self.params:
             return t(self.template)
-        params = {name: value.render(t) if isinstance(value, WmsError) else value
-                  for name, value in self.params.items()}
+        params = {name: _value_text(value, t) for name, value in self.params.items()}
         try:
             return t(self.template).format(**params)
         except (KeyError, IndexError, ValueError):
             # A broken translation must not hide the refusal: fall back to English.
             return self.template.format(**params)
+
+
+def _value_text(value: object, t: Callable[[str], str]) -> object:
+    """A value as the message shows it: a nested refusal or a Term in t's language."""
+    if isinstance(value, WmsError):
+        return value.render(t)
+    if isinstance(value, Term):
+        return t(value)
+    return value
+
+
+class Term(str):
+    """A word a message shows as a value (a status), kept in English so render() translates it;
+    mark the word itself with N_ where it is written."""
+
+    __slots__ = ()
 
 
 class NotFound(WmsError):
@@ -79,6 +94,11 @@ class TransientConflict(WmsError):
 
 class BadInput(WmsError):
     """Malformed input from a file or a command line; maps to exit code 2."""
+
+
+class WrongState(BadInput):
+    """A well-formed request the thing's state refuses (a cancel of a cancelled or shipped
+    order); the API answers it as a conflict, the command line as bad input."""
 
 
 class StorageFault(WmsError):

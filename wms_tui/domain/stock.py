@@ -31,6 +31,7 @@ from wms_tui.domain.once import exactly_once
 from wms_tui.domain.permissions import Action, require
 from wms_tui.domain.ports import UnitOfWork
 from wms_tui.domain.serials import serial_repository, store_received_serials, take_serials
+from wms_tui.domain.status_words import status_word
 from wms_tui.domain.units import to_base_units
 
 T = TypeVar("T")
@@ -395,7 +396,7 @@ def _adjust(uow: UnitOfWork, cmd: Adjust, base: MovementRecord) -> int:
 
 def _change_status(uow: UnitOfWork, cmd: ChangeStatus, base: MovementRecord) -> int:
     if cmd.from_status == cmd.to_status:
-        raise BadInput(N_("stock is already {status}"), status=cmd.to_status.value)
+        raise BadInput(N_("stock is already {status}"), status=status_word(cmd.to_status))
     if cmd.reason_code and not uow.catalog.reason_exists(cmd.reason_code):
         raise BadInput(N_("unknown reason code {code!r}"), code=cmd.reason_code)
     item = uow.catalog.item(cmd.item_id)

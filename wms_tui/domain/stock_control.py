@@ -17,6 +17,7 @@ from wms_tui.domain.model import Actor, BalanceKey, ItemRef, LocationRef, PostRe
 from wms_tui.domain.once import exactly_once
 from wms_tui.domain.permissions import Action, require
 from wms_tui.domain.ports import CatalogRepository, UnitOfWork
+from wms_tui.domain.status_words import status_word
 
 ADJUST_KIND = "adjust"
 STATUS_KIND = "status"
@@ -109,7 +110,7 @@ def change_stock_status(
                               qty=request.quantity)
     if request.from_status == request.to_status:
         raise BadInput(N_("from and to are both {status}: nothing would change"),
-                       status=request.to_status.value)
+                       status=status_word(request.to_status))
     return _once(uow_factory, actor, key, "change_status",
                  lambda uow: _change_status(uow, actor, request, key))
 
@@ -153,7 +154,8 @@ def _change_status(
     code = request.reason or default_status_reason(request.from_status, request.to_status)
     if code is None:
         raise BadInput(N_("a reason is needed to make {from_status} stock {to_status}"),
-                       from_status=request.from_status.value, to_status=request.to_status.value)
+                       from_status=status_word(request.from_status),
+                       to_status=status_word(request.to_status))
     reason = _reason(uow, code, STATUS_KIND)
     place = _resolve(uow, request.place)
     _check_enough(uow, place, request.from_status, request.quantity)
@@ -212,7 +214,7 @@ def _check_enough(
                                        place.lpn_id, status))
     have = 0 if row is None else row.quantity
     values = dict(sku=place.item.sku, loc=place.location.code, uom=place.item.base_uom,
-                  status=status.value, qty=quantity)
+                  status=status_word(status), qty=quantity)
     if quantity > have:
         raise InsufficientStock(N_("{sku} at {loc} has {have} {uom} {status}, not {qty}"),
                                 have=have, **values)

@@ -47,6 +47,7 @@ from wms_tui.domain.model import (
 from wms_tui.domain.permissions import Action, can
 from wms_tui.domain.putaway import PutawayServices
 from wms_tui.domain.scan import normalize_scan, parse_gs1
+from wms_tui.domain.status_words import status_word
 from wms_tui.domain.stock import Move, MoveLpn, new_confirmation_key
 from wms_tui.domain.units import read_quantity
 
@@ -151,11 +152,6 @@ class PutawayFlow(Flow[PutawayState, PutawayStep]):
                 PutawayStep.QTY: PutawayStep.SOURCE,
                 PutawayStep.REASON: PutawayStep.CONFIRM}.get(self.step_name)
 
-    def _status_text(self, status: str) -> str:
-        _ = self.t
-        texts = {"qc_hold": _("QC hold"), "damaged": _("damaged"), "blocked": _("blocked")}
-        return texts.get(status, status)
-
     def render(self) -> Step:
         _ = self.t
         s = self.state
@@ -239,7 +235,7 @@ class PutawayFlow(Flow[PutawayState, PutawayStep]):
         held = [ln for ln in lines if ln.status != AVAILABLE]
         if held:
             raise ScanRejected(N_("LPN {code}: {status}, scan another"), code=lpn.code,
-                               status=self._status_text(held[0].status))
+                               status=status_word(held[0].status))
         if any(ln.reserved for ln in lines):
             raise ScanRejected(N_("LPN {code} reserved: scan another"), code=lpn.code)
         items = {ln.item_id for ln in lines}
@@ -272,7 +268,7 @@ class PutawayFlow(Flow[PutawayState, PutawayStep]):
         if not free:
             if lines:
                 raise ScanRejected(N_("{sku}: {status}, scan another"), sku=item.sku,
-                                   status=self._status_text(lines[0].status))
+                                   status=status_word(lines[0].status))
             if self.services.putaway_lines(item_id=item.id):
                 raise ScanRejected(N_("{sku} is on an LPN: scan it"), sku=item.sku)
             raise ScanRejected(N_("No {sku} on the dock: scan another"), sku=item.sku)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Protocol, cast
 
 from wms_tui.domain import stock
-from wms_tui.domain.errors import N_, BadInput, NotFound
+from wms_tui.domain.errors import N_, BadInput, NotFound, WrongState
 from wms_tui.domain.inbound.model import FINAL_INBOUND_STATUSES, InboundStatus
 from wms_tui.domain.inbound.repository import InboundRepository, InboundUnitOfWork
 from wms_tui.domain.model import Actor
@@ -19,6 +19,7 @@ from wms_tui.domain.outbound.cancels import CANCEL_ACTION, CancelResult, cancel_
 from wms_tui.domain.outbound.steps import check_key
 from wms_tui.domain.permissions import require
 from wms_tui.domain.ports import UnitOfWork
+from wms_tui.domain.status_words import status_word
 
 
 class InboundCancelRepository(InboundRepository, Protocol):
@@ -55,8 +56,8 @@ def _cancel_once(
         uow.inbound.lock_order(order.id)
         order = uow.inbound.order(order.id)
         if order.status in FINAL_INBOUND_STATUSES:
-            raise BadInput(N_("order {ref} is {status}: nothing to cancel"), ref=ref,
-                           status=order.status.value)
+            raise WrongState(N_("order {ref} is {status}: nothing to cancel"), ref=ref,
+                           status=status_word(order.status))
         received = sum(ln.received for ln in uow.inbound.lines(order.id))
         if received:
             raise BadInput(N_("order {ref} has {n} unit(s) received: it cannot be cancelled"),

@@ -17,6 +17,7 @@ from wms_tui.domain.inbound.model import (
     InboundLineSpec,
     InboundOrderRef,
     InboundOrderSpec,
+    InboundStatus,
 )
 from wms_tui.domain.inbound.repository import InboundRepository, InboundUnitOfWork
 from wms_tui.domain.order_import import (
@@ -84,7 +85,8 @@ class _InboundOrders(OrderKind):
         return fields
 
     def check_row(self, row: RowHead, fail: Fail) -> None:
-        """One order per pallet SSCC, in the file and in the database."""
+        """One order per pallet SSCC, in the file and in the database; a cancelled order's
+        pallet may come again on a new order (the supplier resends the delivery)."""
         ssccs = [s for s in (row.header.get("sscc"), row.fields.get("sscc")) if s]
         for sscc in ssccs:
             owner = self.ssccs.setdefault(sscc, (row.reference, row.number))
@@ -93,7 +95,7 @@ class _InboundOrders(OrderKind):
                      f"SSCC {sscc} is also on row {owner[1]} (order {owner[0]})")
         for sscc in ssccs:
             others = [o.reference for o in self.inbound.orders_by_sscc(sscc)
-                      if o.reference != row.reference]
+                      if o.reference != row.reference and o.status != InboundStatus.CANCELLED]
             if others:
                 fail(row.number, "sscc",
                      f"SSCC {sscc} is already announced on order {others[0]}")

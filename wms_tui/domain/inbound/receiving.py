@@ -56,6 +56,8 @@ def find_order(
     if gs1 is None or gs1.sscc is None:
         return None
     orders = uow.inbound.orders_by_sscc(gs1.sscc)
+    # A pallet resent on a new order after its first was cancelled belongs to the new one.
+    orders = [o for o in orders if o.status != InboundStatus.CANCELLED] or orders
     # A pallet only on finished orders still finds one, so the refusal can say why.
     open_orders = [o for o in orders if o.status not in FINAL_INBOUND_STATUSES] or orders
     if len(open_orders) > 1:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from wms_tui.domain import stock
-from wms_tui.domain.errors import N_, BadInput, NotFound, TransientConflict
+from wms_tui.domain.errors import N_, BadInput, NotFound, TransientConflict, WrongState
 from wms_tui.domain.model import Actor, BalanceRow, LocationType
 from wms_tui.domain.once import exactly_once
 from wms_tui.domain.outbound.model import (
@@ -36,6 +36,7 @@ from wms_tui.domain.outbound.settlement import wave_status
 from wms_tui.domain.outbound.steps import check_key, settle
 from wms_tui.domain.permissions import Action, require
 from wms_tui.domain.ports import UnitOfWork
+from wms_tui.domain.status_words import status_word
 
 # Cancelling undoes a supervisor's release, so it needs the same rank.
 CANCEL_ACTION = Action.APPROVE
@@ -203,8 +204,8 @@ def _cancel_order_once(
     def work() -> CancelResult:
         order, waves = locked_order(uow, ref)
         if order.status in FINAL:
-            raise BadInput(N_("order {ref} is {status}: nothing to cancel"), ref=ref,
-                           status=order.status.value)
+            raise WrongState(N_("order {ref} is {status}: nothing to cancel"), ref=ref,
+                           status=status_word(order.status))
         lines = uow.outbound.lines(order.id)
         picked_units = sum(ln.picked for ln in lines)
         held = _tote_stock(uow, order.id, {ln.item_id for ln in lines})
@@ -284,8 +285,8 @@ def _cancel_wave_once(
                                    statuses=OPEN_TASK_STATUSES)
         status = uow.outbound.wave(found.id).status
         if not tasks and status in FINAL_WAVE_STATUSES:
-            raise BadInput(N_("wave {code} is {status}: nothing open to cancel"), code=code,
-                           status=status.value)
+            raise WrongState(N_("wave {code} is {status}: nothing open to cancel"), code=code,
+                           status=status_word(status))
         ids, released = _cancel_open_tasks(uow, tasks)
         reopened = []
         for order in orders:
@@ -337,8 +338,8 @@ def _cancel_task_once(
             uow.outbound.lock_order(task.order_id)
         task = uow.outbound.lock_task(task_id)
         if task.status not in OPEN_TASK_STATUSES:
-            raise BadInput(N_("task {id} is {status} already"), id=task_id,
-                           status=task.status.value)
+            raise WrongState(N_("task {id} is {status} already"), id=task_id,
+                           status=status_word(task.status))
         released = release_task(uow, task)
         if task.order_id is not None or task.wave_id is not None:
             settle(uow, task)

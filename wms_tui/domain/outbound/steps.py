@@ -22,6 +22,7 @@ from wms_tui.domain.outbound.ports import OutboundUnitOfWork, UowFactory
 from wms_tui.domain.outbound.settlement import order_status, wave_status
 from wms_tui.domain.permissions import Action, can
 from wms_tui.domain.ports import UnitOfWork
+from wms_tui.domain.status_words import status_word
 from wms_tui.domain.totes import take_tote
 
 MAX_KEY = 80
@@ -105,7 +106,7 @@ def open_task(uow: OutboundUnitOfWork, actor: Actor, task_id: int, kind: TaskKin
         raise BadInput(N_("task {id} is not a {kind} task"), id=task_id, kind=kind.value)
     if task.status not in OPEN_TASK_STATUSES:
         raise BadInput(N_("task {id} is {status} already"), id=task_id,
-                       status=task.status.value)
+                       status=status_word(task.status))
     if (task.assigned_to is not None and task.assigned_to != actor.user_id
             and not can(actor.role, Action.APPROVE)):
         raise PermissionDenied(N_("task {id} is another operator's"), id=task_id)

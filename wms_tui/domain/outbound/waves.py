@@ -16,6 +16,7 @@ from wms_tui.domain.outbound.results import UnallocatedLine, WaveReport, WaveTas
 from wms_tui.domain.outbound.steps import create_task, outbound_uow, resequence
 from wms_tui.domain.permissions import Action, require
 from wms_tui.domain.ports import UnitOfWork
+from wms_tui.domain.status_words import status_word
 
 # Releasing a wave is a supervisor's decision; permissions.py has no action of its own for it.
 RELEASE_ACTION = Action.APPROVE
@@ -69,7 +70,7 @@ def _orders_to_release(
             raise NotFound(N_("no outbound order {ref}"), ref=ref)
         if order.status != OutboundStatus.OPEN and not _left_unallocated(uow, order):
             raise BadInput(N_("order {ref} is {status}, not open"), ref=ref,
-                           status=order.status.value)
+                           status=status_word(order.status))
         orders.append(order)
     return sorted(orders, key=lambda o: (o.priority, o.ship_date or date.max, o.reference))
 
@@ -130,7 +131,7 @@ def _release_once(
                 # Taken again for its short lines, it would only add an empty wave.
                 raise BadInput(N_("order {ref} is {status}, not open, and nothing more of it "
                                   "can be allocated now"), ref=order.reference,
-                               status=order.status.value)
+                               status=status_word(order.status))
             released.append(order.reference)
         if not released:
             raise NotFound(N_("no open orders to release"))

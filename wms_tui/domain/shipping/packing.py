@@ -30,6 +30,7 @@ from wms_tui.domain.shipping.model import (
 )
 from wms_tui.domain.shipping.ports import CartonSpec, ShippingUnitOfWork
 from wms_tui.domain.shipping.rules import after, merged, split_pack
+from wms_tui.domain.status_words import status_word
 
 # Serials skipped because a pallet label took them: more than this in a row is a broken counter.
 MAX_SSCC_SKIPS = 1000
@@ -44,7 +45,7 @@ def tote_order(uow: ShippingUnitOfWork, tote: LocationRef) -> OutboundOrderRef:
     order = uow.outbound.order(binding.order_id)
     if order.status in (OutboundStatus.CANCELLED, OutboundStatus.SHIPPED):
         raise BadInput(N_("order {ref} is {status}"), ref=order.reference,
-                       status=order.status.value)
+                       status=status_word(order.status))
     return order
 
 

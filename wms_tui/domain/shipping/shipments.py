@@ -34,6 +34,7 @@ from wms_tui.domain.shipping.model import (
 )
 from wms_tui.domain.shipping.packing import place_serials
 from wms_tui.domain.shipping.ports import ShippingUnitOfWork
+from wms_tui.domain.status_words import status_word
 
 
 def open_shipment(uow: ShippingUnitOfWork, code: str) -> ShipmentRef:
@@ -99,7 +100,7 @@ def _load(uow: ShippingUnitOfWork, actor: Actor, shipment: ShipmentRef, carton: 
     if carton.status != CartonStatus.PACKED:
         where = f" {carton.shipment}" if carton.shipment else ""
         raise BadInput(N_("carton {sscc} is {status}{where} already"), sscc=carton.sscc,
-                       status=carton.status.value, where=where)
+                       status=status_word(carton.status), where=where)
     ids: list[int] = []
     if carton.location_id != shipment.dock_id:
         assert carton.location_id is not None
