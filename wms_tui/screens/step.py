@@ -22,6 +22,7 @@ from textual.events import Resize
 from textual.message import Message
 
 from wms_tui.domain.flows.base import AnyFlow, Fact, FactKind, InputKind, Step, Tone
+from wms_tui.domain.flows.inquiry import PAGE_HEADINGS
 from wms_tui.domain.model import Actor
 from wms_tui.screens.base import RfScreen, View
 from wms_tui.screens.context_panel import (
@@ -41,8 +42,6 @@ if TYPE_CHECKING:
 FlowCall = Callable[[], Step | None]
 # Steps that ask a question: answered by keying a number and Enter, never by a scan.
 QUESTIONS = frozenset({InputKind.CHOICE, InputKind.YESNO})
-# Inquiry shows what was scanned, the page number and sometimes where an LPN is above its lines.
-PAGE_HEADINGS = 3
 
 
 def fact_line(fact: Fact) -> str:

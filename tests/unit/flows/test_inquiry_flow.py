@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.flow_fakes import A1, OPERATOR, PALLET
+from tests.flow_fakes import A1, DOCK, OPERATOR, PALLET
 from tests.unit.flows.putaway_fakes import PutawayFakeServices, line
 from wms_tui.domain.flows.base import Fact, FactKind, Step, Tone
-from wms_tui.domain.flows.inquiry import InquiryFlow, line_cost, page_starts
+from wms_tui.domain.flows.inquiry import PAGE_HEADINGS, InquiryFlow, line_cost, page_starts
+from wms_tui.domain.model import LpnRef
 
 
 def start(page_size: int | None = None) -> tuple[InquiryFlow, PutawayFakeServices]:
@@ -182,3 +183,25 @@ def test_the_rows_a_wrapped_line_takes_are_counted_as_the_screen_wraps_it() -> N
     assert page_starts([2, 2, 1, 3, 1], 4) == [0, 2, 4]
     assert page_starts([5, 1], 4) == [0, 1]
     assert page_starts([], 4) == [0]
+
+
+def test_headings_that_need_more_rows_take_them_from_the_lines() -> None:
+    """An SSCC-coded LPN wraps onto a second row at 20 columns: its page holds one line less,
+    so headings and lines still fit the rows the screen has (page_size plus three headings)."""
+    sscc = LpnRef(7, "00395011010000000123", "00395011010000000123", PALLET.location_id)
+    lines = [line("WIDGET", DOCK, n, lpn=sscc.code, lpn_id=sscc.id) for n in range(1, 11)]
+    services = PutawayFakeServices.putaway(lines)
+    services.catalog.lpns[sscc.code] = sscc
+    flow = InquiryFlow(OPERATOR, services)
+    flow.set_page_size(8)
+    step, seen = flow.submit(sscc.code), []
+    for page in (1, 2):
+        heads = [f for f in step.facts if f.label in ("LPN", "At", "Page")]
+        assert heads[-1].value == f"{page}/2"
+        stock = step.facts[len(heads):]
+        used = sum(line_cost(f"{f.label}: {f.value}", f.kind) for f in step.facts)
+        assert used <= 8 + PAGE_HEADINGS
+        seen.extend(f.value for f in stock)
+        step = flow.submit("")
+    assert seen == [f"{n} EA" for n in range(1, 11)]
+    assert step.name == "scan"

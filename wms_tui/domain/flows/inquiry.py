@@ -30,6 +30,9 @@ from wms_tui.domain.model import Actor, StockLine
 from wms_tui.domain.serials import SerialHistory
 
 DEFAULT_PAGE_SIZE = 4
+# The rows the screen keeps above the lines for what was scanned, where and the page number
+# (page_size is what is left); headings that need more take it from the lines.
+PAGE_HEADINGS = 3
 # A page is laid out for a handheld's one column of facts and for the two side by side from 40
 # columns, where a wrapped line takes whole rows: it is costed for whichever takes more.
 NARROW = 20
@@ -99,9 +102,8 @@ class InquiryFlow(Flow[InquiryState, InquiryStep]):
         self.state["page_size"] = self.page_size
         if self.step_name == InquiryStep.RESULT:
             # Keep the first line on screen visible after the page grows or shrinks.
-            offset = self.state["offset"]
-            self._show_page(offset // self.page_size * self.page_size
-                            if self.state["kind"] == "serial" else offset)
+            offset, room = self.state["offset"], self._room()
+            self._show_page(offset // room * room if self.state["kind"] == "serial" else offset)
 
     def render(self) -> Step:
         _ = self.t
@@ -120,7 +122,7 @@ class InquiryFlow(Flow[InquiryState, InquiryStep]):
             facts.append(Fact("", desc, FactKind.DESCRIPTION))
         if at := s.get("at"):
             facts.append(Fact(_("At"), at))
-        size = self.page_size
+        size = self._room()
         page = s.get("page", s["offset"] // size + 1)
         pages = s.get("pages", max(1, -(-s["total"] // size)))
         facts.append(Fact(_("Page"), f"{page}/{pages}"))
@@ -144,8 +146,9 @@ class InquiryFlow(Flow[InquiryState, InquiryStep]):
             facts.append(Fact(_("Status"), statuses.get(s["serial_status"], s["serial_status"])))
         if at := s.get("at"):
             facts.append(Fact(_("At"), at))
-        pages = max(1, -(-s["total"] // self.page_size))
-        facts.append(Fact(_("Page"), f"{s['offset'] // self.page_size + 1}/{pages}"))
+        room = self._room()
+        pages = max(1, -(-s["total"] // room))
+        facts.append(Fact(_("Page"), f"{s['offset'] // room + 1}/{pages}"))
         facts.extend(Fact(kinds.get(kind, kind), f"{day} {where}")
                      for kind, day, where in s["events"])
         return Step(flow=self.name, name=InquiryStep.RESULT, title=_("Inquiry"),
@@ -175,7 +178,7 @@ class InquiryFlow(Flow[InquiryState, InquiryStep]):
         if self.step_name == InquiryStep.RESULT and not text.strip():
             s = self.state
             # A stock page holds as many lines as its rows take; a serial's history, one a row.
-            offset = s["offset"] + (self.page_size if s["kind"] == "serial"
+            offset = s["offset"] + (self._room() if s["kind"] == "serial"
                                     else max(len(s["lines"]), 1))
             if offset >= self.state["total"]:
                 self.state = {"step": InquiryStep.SCAN, "page_size": self.page_size}
@@ -252,7 +255,7 @@ class InquiryFlow(Flow[InquiryState, InquiryStep]):
             offset = offset if offset < len(events) else 0
             s.update({"offset": offset, "total": len(events), "lines": [], "events": [
                 (e.kind.value, f"{e.at:%m-%d}", e.to_location or e.from_location or "-")
-                for e in events[offset:offset + self.page_size]]})
+                for e in events[offset:offset + self._room()]]})
             return
         lines = self._lines(s["kind"], s["subject_id"], s.get("lpn_location_id"))
         # An item inquiry asks "where"; a location or LPN inquiry asks "what".
@@ -262,7 +265,7 @@ class InquiryFlow(Flow[InquiryState, InquiryStep]):
              iso(ln.expiry))
             for ln in lines
         ]
-        starts = page_starts([self._cost(row) for row in rows], self.page_size)
+        starts = page_starts([self._cost(row) for row in rows], self._room())
         if offset >= len(rows):
             offset = 0
         # The page holding the line asked for, so a resized page keeps it on screen.
@@ -271,6 +274,19 @@ class InquiryFlow(Flow[InquiryState, InquiryStep]):
         end = starts[page + 1] if page + 1 < len(starts) else len(rows)
         s.update({"offset": start, "total": len(rows), "page": page + 1, "pages": len(starts),
                   "lines": rows[start:end]})
+
+    def _room(self) -> int:
+        """Rows for lines on a page: page_size, less what headings take beyond their three
+        (an LPN code that wraps, a serial's item, status and place)."""
+        s, _ = self.state, self.t
+        if s["kind"] == "serial":
+            heads = 3 + (s["serial_status"] != "in_stock") + bool(s.get("at"))
+        else:
+            label = {"item": _("Item"), "location": _("Loc"), "lpn": _("LPN")}[s["kind"]]
+            kind = FactKind.WRAPPED if s["kind"] == "lpn" else FactKind.PLAIN
+            heads = (line_cost(f"{label}: {s['subject']}", kind) + bool(s.get("desc"))
+                     + bool(s.get("at")) + 1)
+        return max(1, self.page_size - max(0, heads - PAGE_HEADINGS))
 
     def _cost(self, line: PageLine) -> int:
         fact = self._stock_fact(line)
