@@ -194,7 +194,7 @@ def test_headings_that_need_more_rows_take_them_from_the_lines() -> None:
     services.catalog.lpns[sscc.code] = sscc
     flow = InquiryFlow(OPERATOR, services)
     flow.set_page_size(8)
-    step, seen = flow.submit(sscc.code), []
+    step, seen = flow.submit(sscc.code), list[str]()
     for page in (1, 2):
         heads = [f for f in step.facts if f.label in ("LPN", "At", "Page")]
         assert heads[-1].value == f"{page}/2"
