@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import and_, bindparam, case, delete, func, insert, or_, update
+from sqlalchemy import Connection, and_, bindparam, case, delete, func, insert, or_, update
 from sqlalchemy import select as core_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -46,6 +46,8 @@ from wms_tui.domain.model import (
 )
 
 B = table_of(Balance)
+L = table_of(Location)
+Z = table_of(Zone)
 R = table_of(Reservation)
 IT = table_of(Item)
 U = table_of(ItemUom)
@@ -81,6 +83,13 @@ _RESULT_OF_KEY = DriverStatement(
     core_select(K.c.result).where(K.c.key == bindparam("confirmation")))
 _STORE_RESULT = DriverStatement(
     insert(K), ("key", "user_id", "operation", "result", "created_at"))
+# A location with its zone's code in one statement: every location scan of every flow reads it.
+_LOCATION_COLUMNS = core_select(
+    L.c.id, L.c.code, L.c.barcode, L.c.check_digits, L.c.type, L.c.walk_seq, Z.c.code,
+    L.c.capacity).select_from(L.outerjoin(Z, Z.c.id == L.c.zone_id))
+_LOCATION_BY_ID = DriverStatement(_LOCATION_COLUMNS.where(L.c.id == bindparam("location_id")))
+_LOCATION_BY_CODE = DriverStatement(_LOCATION_COLUMNS.where(
+    or_(L.c.barcode == bindparam("code"), L.c.code == bindparam("code"))))
 
 
 def _insert(session: Session, table: Any) -> Any:
@@ -106,6 +115,12 @@ def location_ref(loc: Location, zone: str | None = None) -> LocationRef:
     )
 
 
+def _location_of(row: Any) -> LocationRef:
+    """A _LOCATION_COLUMNS row as the domain sees it."""
+    return LocationRef(id=row[0], code=row[1], barcode=row[2], check_digits=row[3],
+                       type=LocationType(row[4]), walk_seq=row[5], zone=row[6], capacity=row[7])
+
+
 def lpn_ref(lpn: Lpn) -> LpnRef:
     assert lpn.id is not None
     return LpnRef(id=lpn.id, code=lpn.code, sscc=lpn.sscc, location_id=lpn.location_id)
@@ -118,6 +133,8 @@ class RepositoryTransaction(Protocol):
     def session(self) -> Session: ...
     @property
     def driver(self) -> TransactionCursor: ...
+    @property
+    def connection(self) -> Connection: ...
 
 
 class OnTransaction:
@@ -185,23 +202,15 @@ class SqlCatalog(OnTransaction):
         rows = self.driver.execute(_UNITS, {"item_id": item_id}).fetchall()
         return {uom: factor for uom, factor in rows}
 
-    def _zone_code(self, zone_id: int | None) -> str | None:
-        if zone_id is None:
-            return None
-        zone = self.session.get(Zone, zone_id)
-        return None if zone is None else zone.code
-
     def location(self, location_id: int) -> LocationRef:
-        loc = self.session.get(Location, location_id)
-        if loc is None:
+        row = self.driver.execute(_LOCATION_BY_ID, {"location_id": location_id}).fetchone()
+        if row is None:
             raise NotFound(f"no location with id {location_id}")
-        return location_ref(loc, self._zone_code(loc.zone_id))
+        return _location_of(row)
 
     def location_by_code(self, code: str) -> LocationRef | None:
-        loc = self.session.exec(
-            select(Location).where(or_(col(Location.barcode) == code, col(Location.code) == code))
-        ).first()
-        return None if loc is None else location_ref(loc, self._zone_code(loc.zone_id))
+        row = self.driver.execute(_LOCATION_BY_CODE, {"code": code}).fetchone()
+        return None if row is None else _location_of(row)
 
     def lpn(self, lpn_id: int) -> LpnRef:
         lpn = self.session.get(Lpn, lpn_id)

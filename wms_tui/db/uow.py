@@ -273,7 +273,7 @@ class SqlUnitOfWork:
     def flow_state(self) -> SqlFlowState:
         from wms_tui.db.flow_state import SqlFlowState
 
-        return SqlFlowState(self.session)
+        return SqlFlowState(self)
 
     @lazy
     def inquiry(self) -> SqlInquiry:
