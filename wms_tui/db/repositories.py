@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -50,6 +50,7 @@ L = table_of(Location)
 Z = table_of(Zone)
 R = table_of(Reservation)
 IT = table_of(Item)
+IA = table_of(ItemAlias)
 U = table_of(ItemUom)
 M = table_of(Movement)
 K = table_of(IdempotencyRecord)
@@ -83,6 +84,16 @@ _RESULT_OF_KEY = DriverStatement(
     core_select(K.c.result).where(K.c.key == bindparam("confirmation")))
 _STORE_RESULT = DriverStatement(
     insert(K), ("key", "user_id", "operation", "result", "created_at"))
+# An item as a scan finds it (by SKU, by a unit's GTIN or barcode, by alias), one statement each.
+_ITEM_COLUMNS = (IT.c.id, IT.c.sku, IT.c.description, IT.c.base_uom, IT.c.lot_tracked,
+                 IT.c.expiry_tracked, IT.c.serial_tracked, IT.c.requires_qc)
+_ITEM_BY_SKU = DriverStatement(core_select(*_ITEM_COLUMNS).where(IT.c.sku == bindparam("code")))
+_ITEM_UNIT = core_select(*_ITEM_COLUMNS, U.c.uom, U.c.factor).select_from(
+    IT.join(U, U.c.item_id == IT.c.id))
+_ITEM_BY_GTIN = DriverStatement(_ITEM_UNIT.where(U.c.gtin == bindparam("code")))
+_ITEM_BY_BARCODE = DriverStatement(_ITEM_UNIT.where(U.c.barcode == bindparam("code")))
+_ITEM_BY_ALIAS = DriverStatement(core_select(*_ITEM_COLUMNS).select_from(
+    IT.join(IA, IA.c.item_id == IT.c.id)).where(IA.c.alias == bindparam("code")))
 # A location with its zone's code in one statement: every location scan of every flow reads it.
 _LOCATION_COLUMNS = core_select(
     L.c.id, L.c.code, L.c.barcode, L.c.check_digits, L.c.type, L.c.walk_seq, Z.c.code,
@@ -90,6 +101,30 @@ _LOCATION_COLUMNS = core_select(
 _LOCATION_BY_ID = DriverStatement(_LOCATION_COLUMNS.where(L.c.id == bindparam("location_id")))
 _LOCATION_BY_CODE = DriverStatement(_LOCATION_COLUMNS.where(
     or_(L.c.barcode == bindparam("code"), L.c.code == bindparam("code"))))
+
+
+def upserts(table: Any, columns: tuple[str, ...], index: str,
+            update: Callable[[Any], dict[str, Any]]) -> dict[str, DriverStatement]:
+    """INSERT … ON CONFLICT (index) DO UPDATE SET update(excluded), built once for each
+    dialect, for hot statements that run on the driver's cursor (`dialect_of` picks one)."""
+    built = {}
+    for dialect, make in (("sqlite", sqlite_insert), ("postgresql", pg_insert)):
+        stmt = make(table)
+        built[dialect] = DriverStatement(
+            stmt.on_conflict_do_update(index_elements=[index], set_=update(stmt.excluded)),
+            columns)
+    return built
+
+
+def dialect_of(transaction: RepositoryTransaction) -> str:
+    return transaction.connection.dialect.name
+
+
+# Stock arriving at a balance: a new row, or more on the one there (every put-down of a post).
+_PUT = upserts(B, ("key", "item_id", "lot_id", "location_id", "lpn_id", "status", "quantity",
+                   "reserved", "updated_at"), "key",
+               lambda new: {"quantity": B.c.quantity + new.quantity,
+                            "updated_at": new.updated_at})
 
 
 def _insert(session: Session, table: Any) -> Any:
@@ -169,31 +204,26 @@ class SqlCatalog(OnTransaction):
         )
 
     def item_by_sku(self, sku: str) -> ItemRef | None:
-        item = self.session.exec(select(Item).where(Item.sku == sku)).first()
-        return None if item is None else item_ref(item)
+        return self._item(_ITEM_BY_SKU, sku)
 
     def item_by_gtin(self, gtin14: str) -> ItemRef | None:
-        row = self.session.exec(
-            select(Item, ItemUom).join(ItemUom, col(ItemUom.item_id) == Item.id)
-            .where(ItemUom.gtin == gtin14)
-        ).first()
-        return None if row is None else item_ref(row[0], row[1].uom, row[1].factor)
+        return self._item(_ITEM_BY_GTIN, gtin14)
 
     def item_by_code(self, code: str) -> ItemRef | None:
-        item = self.session.exec(select(Item).where(Item.sku == code)).first()
-        if item is not None:
-            return item_ref(item)
-        row = self.session.exec(
-            select(Item, ItemUom).join(ItemUom, col(ItemUom.item_id) == Item.id)
-            .where(ItemUom.barcode == code)
-        ).first()
-        if row is not None:
-            return item_ref(row[0], row[1].uom, row[1].factor)
-        item = self.session.exec(
-            select(Item).join(ItemAlias, col(ItemAlias.item_id) == Item.id)
-            .where(ItemAlias.alias == code)
-        ).first()
-        return None if item is None else item_ref(item)
+        return (self._item(_ITEM_BY_SKU, code) or self._item(_ITEM_BY_BARCODE, code)
+                or self._item(_ITEM_BY_ALIAS, code))
+
+    def _item(self, statement: DriverStatement, code: str) -> ItemRef | None:
+        """The first item the statement finds for the code, with the unit it found it by."""
+        r = self.driver.execute(statement, {"code": code}).fetchone()
+        if r is None:
+            return None
+        # SQLite hands booleans back as 0 and 1.
+        unit = {"uom": r[8], "factor": r[9]} if len(r) > 8 else {}
+        return ItemRef(
+            id=r[0], sku=r[1], description=r[2], base_uom=r[3], lot_tracked=bool(r[4]),
+            expiry_tracked=bool(r[5]), serial_tracked=bool(r[6]), requires_qc=bool(r[7]),
+            **unit)
 
     def units(self, item_id: int) -> dict[str, int]:
         known = self._units.get(item_id)
@@ -308,16 +338,10 @@ class SqlStock(OnTransaction):
         return bool(cursor.rowcount == 1)
 
     def put(self, key: BalanceKey, quantity: int) -> None:
-        stmt = _insert(self.session, B).values(
-            key=key.text(), item_id=key.item_id, lot_id=key.lot_id, location_id=key.location_id,
-            lpn_id=key.lpn_id, status=key.status.value, quantity=quantity, reserved=0,
-            updated_at=utcnow(),
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["key"],
-            set_={"quantity": B.c.quantity + stmt.excluded.quantity, "updated_at": utcnow()},
-        )
-        self.session.execute(stmt)
+        self.driver.execute(_PUT[dialect_of(self.transaction)], {
+            "key": key.text(), "item_id": key.item_id, "lot_id": key.lot_id,
+            "location_id": key.location_id, "lpn_id": key.lpn_id, "status": key.status.value,
+            "quantity": quantity, "reserved": 0, "updated_at": utcnow()})
 
     def reserve(self, key: BalanceKey, quantity: int, reference: str) -> bool:
         result = self.session.execute(
