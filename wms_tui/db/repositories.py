@@ -58,9 +58,11 @@ K = table_of(IdempotencyRecord)
 # The statements every post runs, compiled once per dialect and run on the transaction's
 # DBAPI cursor (db/driver_sql.py): SQLAlchemy's per-call path cost more client time than the
 # database spent running them.
+# An item's columns as the driver statements read them (`_item_of` makes the ItemRef).
+_ITEM_COLUMNS = (IT.c.id, IT.c.sku, IT.c.description, IT.c.base_uom, IT.c.lot_tracked,
+                 IT.c.expiry_tracked, IT.c.serial_tracked, IT.c.requires_qc)
 _ITEM_WITH_UNITS = DriverStatement(
-    core_select(IT.c.id, IT.c.sku, IT.c.description, IT.c.base_uom, IT.c.lot_tracked,
-                IT.c.expiry_tracked, IT.c.serial_tracked, IT.c.requires_qc, U.c.uom, U.c.factor)
+    core_select(*_ITEM_COLUMNS, U.c.uom, U.c.factor)
     .select_from(IT.outerjoin(U, U.c.item_id == IT.c.id))
     .where(IT.c.id == bindparam("item_id"))
 )
@@ -85,8 +87,6 @@ _RESULT_OF_KEY = DriverStatement(
 _STORE_RESULT = DriverStatement(
     insert(K), ("key", "user_id", "operation", "result", "created_at"))
 # An item as a scan finds it (by SKU, by a unit's GTIN or barcode, by alias), one statement each.
-_ITEM_COLUMNS = (IT.c.id, IT.c.sku, IT.c.description, IT.c.base_uom, IT.c.lot_tracked,
-                 IT.c.expiry_tracked, IT.c.serial_tracked, IT.c.requires_qc)
 _ITEM_BY_SKU = DriverStatement(core_select(*_ITEM_COLUMNS).where(IT.c.sku == bindparam("code")))
 _ITEM_UNIT = core_select(*_ITEM_COLUMNS, U.c.uom, U.c.factor).select_from(
     IT.join(U, U.c.item_id == IT.c.id))
@@ -150,6 +150,15 @@ def location_ref(loc: Location, zone: str | None = None) -> LocationRef:
     )
 
 
+def _item_of(r: Any, uom: str | None = None, factor: int = 1) -> ItemRef:
+    """An _ITEM_COLUMNS row as the domain sees it, with the unit a scan found it by."""
+    # SQLite hands booleans back as 0 and 1.
+    return ItemRef(
+        id=r[0], sku=r[1], description=r[2], base_uom=r[3], lot_tracked=bool(r[4]),
+        expiry_tracked=bool(r[5]), serial_tracked=bool(r[6]), requires_qc=bool(r[7]),
+        uom=uom, factor=factor)
+
+
 def _location_of(row: Any) -> LocationRef:
     """A _LOCATION_COLUMNS row as the domain sees it."""
     return LocationRef(id=row[0], code=row[1], barcode=row[2], check_digits=row[3],
@@ -196,12 +205,7 @@ class SqlCatalog(OnTransaction):
         if not rows:
             raise NotFound(f"no item with id {item_id}")
         self._units[item_id] = {r[8]: r[9] for r in rows if r[8] is not None}
-        r = rows[0]
-        # SQLite hands booleans back as 0 and 1.
-        return ItemRef(
-            id=r[0], sku=r[1], description=r[2], base_uom=r[3], lot_tracked=bool(r[4]),
-            expiry_tracked=bool(r[5]), serial_tracked=bool(r[6]), requires_qc=bool(r[7]),
-        )
+        return _item_of(rows[0])
 
     def item_by_sku(self, sku: str) -> ItemRef | None:
         return self._item(_ITEM_BY_SKU, sku)
@@ -218,12 +222,7 @@ class SqlCatalog(OnTransaction):
         r = self.driver.execute(statement, {"code": code}).fetchone()
         if r is None:
             return None
-        # SQLite hands booleans back as 0 and 1.
-        unit = {"uom": r[8], "factor": r[9]} if len(r) > 8 else {}
-        return ItemRef(
-            id=r[0], sku=r[1], description=r[2], base_uom=r[3], lot_tracked=bool(r[4]),
-            expiry_tracked=bool(r[5]), serial_tracked=bool(r[6]), requires_qc=bool(r[7]),
-            **unit)
+        return _item_of(r, r[8], r[9]) if len(r) > 8 else _item_of(r)
 
     def units(self, item_id: int) -> dict[str, int]:
         known = self._units.get(item_id)
