@@ -112,12 +112,12 @@ class ConnectionSlots:
                                f"{self.wait_seconds:g} s (another wait is still pending)")
         try:
             gate = self._gate_file()
-            entered = self._enter(gate, deadline)
         except BaseException:
             self._queue.release()
             raise
-        if not entered:
-            # The waiter gives the queue back once it has the gate and lets it go.
+        if not self._enter(gate, deadline):
+            # The queue is given back already, or by the waiter once it has the gate and lets
+            # it go.
             raise DatabaseBusy(f"no turn for a PostgreSQL connection in {self.wait_seconds:g} s")
         try:
             return self._poll(fd, deadline)
@@ -133,6 +133,9 @@ class ConnectionSlots:
             return True
         except BlockingIOError:
             pass
+        except BaseException:
+            self._queue.release()
+            raise
         if self._waiter is None:
             self._waiter = BoundedWaiter()
         return self._waiter.take(lambda: fcntl.flock(gate, fcntl.LOCK_EX),

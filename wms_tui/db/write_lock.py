@@ -57,27 +57,28 @@ class WriteLock:
             if waiter is not None and waiter.gave_up_waiting():
                 raise DatabaseBusy(f"another process holds the writers' lock of {self.path}")
             return False
-        try:
-            fd = self._file()
-            if fd is not None and not self._lock_file(fd):
-                # The waiter gives the thread queue back once it has the file.
-                raise DatabaseBusy(f"no turn to write in {self.wait_seconds:g} s")
-        except DatabaseBusy:
-            raise
-        except BaseException:
-            self._threads.release()
-            raise
+        if not self._lock_file():
+            # The waiter gives the thread queue back once it has the file and let it go.
+            raise DatabaseBusy(f"no turn to write in {self.wait_seconds:g} s")
         return True
 
-    def _lock_file(self, fd: int) -> bool:
+    def _lock_file(self) -> bool:
         """Take the file lock within wait_seconds, woken as soon as it is free: flock has no
         timeout, so a contended wait blocks in this lock's waiter thread, which the caller
-        can leave."""
+        can leave. The thread queue is held on entry; on any outcome but True it is given
+        back (here, or by the waiter once it has let the file go)."""
         try:
+            opened = self._file()
+            if opened is None:
+                return True
+            fd = opened
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return True
         except BlockingIOError:
             pass
+        except BaseException:
+            self._threads.release()
+            raise
         if self._waiter is None:
             self._waiter = BoundedWaiter()
         return self._waiter.take(lambda: fcntl.flock(fd, fcntl.LOCK_EX),
@@ -125,17 +126,36 @@ class BoundedWaiter:
 
     def take(self, lock: Callable[[], None], unlock: Callable[[], None], seconds: float,
              after_abandoned: Callable[[], None] | None = None) -> bool:
-        """True once `lock` returned; False after seconds, the request then abandoned."""
+        """True once `lock` returned. Otherwise (timed out, `lock` failed, or the wait itself
+        interrupted, e.g. by KeyboardInterrupt) `after_abandoned` is called exactly once,
+        here or by the waiter once it has let the lock go, and False is returned or the
+        error raised: the asker hands over what it holds when it asks."""
         with self.changed:
             self.request = (lock, unlock, after_abandoned)
             self.granted, self.error = False, None
             self.changed.notify_all()
-            if not self.changed.wait_for(lambda: self.granted, seconds):
+            interrupted: BaseException | None = None
+            try:
+                self.changed.wait_for(lambda: self.granted, seconds)
+            except BaseException as exc:
+                interrupted = exc
+            if self.granted and self.error is None and interrupted is None:
+                return True
+            if self.granted or self.request is not None:
+                # Nothing is left for the waiter to do: the lock failed, is ours to let go,
+                # or the request was never picked up.
+                if self.granted and self.error is None:
+                    unlock()
+                self.request = None
+                if after_abandoned is not None:
+                    after_abandoned()
+            else:
                 self.abandoned = True
-                return False
-            if self.error is not None:
+            if interrupted is not None:
+                raise interrupted
+            if self.granted and self.error is not None:
                 raise self.error
-            return True
+            return False
 
     def gave_up_waiting(self) -> bool:
         """Whether an asker gave up and the lock it asked for is not yet let go."""
