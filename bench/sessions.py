@@ -20,7 +20,8 @@ asyncssh clients rendering into pyte screens of 20x16 (TERM=vt220), measures:
 
 With --json one JSON object goes to stdout (rows go to stderr as they come):
 {"active", "scan_ms": {"p50", "p95", "p99"}, "posting_scan_ms": {...}, "cpu_ms_per_scan",
-"server_cpu_ms_per_scan", "scans", "pss_mb_per_session", "load_average", "errors"}, and on
+"server_cpu_ms_per_scan", "client_cpu_ms_per_scan" (this bench's own SSH clients and pyte
+screens, which share the CPUs), "scans", "pss_mb_per_session", "load_average", "errors"}, and on
 PostgreSQL "pg_connections" (the server's "N of M") and "refusals" (steps the sessions logged
 as refused: "too many clients" from PostgreSQL, "database busy" waiting for a slot).
 
@@ -415,21 +416,23 @@ async def scanning(server: Server, launcher: str, size: int, seconds: float, int
             places = places[::-1]
         await terminal.close()
 
-    async def meter() -> tuple[float, float, int]:
+    async def meter() -> tuple[float, float, int, float]:
         """CPU seconds the server, its zygote and the sessions used while scanning, CPU seconds
-        of the session processes alone (/proc utime+stime), and the scans in that window."""
+        of the session processes alone (/proc utime+stime), the scans in that window, and the
+        CPU seconds this bench's own terminals (SSH clients and pyte screens) used meanwhile."""
         await logged_in.wait()
         sessions, zygote = server.session_pids()
         pids = [server.proc.pid, *sessions, *([zygote] if zygote else [])]
         before = {pid: cpu_seconds(pid) for pid in pids}
         scans_before = len(latencies)
+        client_before = time.process_time()
         await asyncio.sleep(seconds)
         # Read before any operator logs out: an ended session has no /proc entry to read.
         used = {pid: cpu_seconds(pid) - before[pid] for pid in pids}
         return (sum(used.values()), sum(used[pid] for pid in sessions),
-                len(latencies) - scans_before)
+                len(latencies) - scans_before, time.process_time() - client_before)
 
-    *_, (used, session_used, window_scans) = await asyncio.gather(
+    *_, (used, session_used, window_scans, client_used) = await asyncio.gather(
         *(operator(n) for n in range(1, size + 1)), meter())
     session_ms = session_used / max(window_scans, 1) * 1000
     median, p95, p99 = quantiles(latencies)
@@ -453,7 +456,8 @@ async def scanning(server: Server, launcher: str, size: int, seconds: float, int
             "cpu_ms_per_scan": round(session_ms, 2), "errors": errors,
             "scans": len(latencies),
             # The CPU was read over the window, so it is shared by the window's scans.
-            "server_cpu_ms_per_scan": round(used / max(window_scans, 1) * 1000, 2)}
+            "server_cpu_ms_per_scan": round(used / max(window_scans, 1) * 1000, 2),
+            "client_cpu_ms_per_scan": round(client_used / max(window_scans, 1) * 1000, 2)}
 
 
 async def run(args: argparse.Namespace, url: str, tmp: Path,
