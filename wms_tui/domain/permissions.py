@@ -6,6 +6,7 @@ import enum
 
 from wms_tui.domain.errors import N_, PermissionDenied
 from wms_tui.domain.model import Actor, Role
+from wms_tui.domain.status_words import kind_word
 
 _RANK = {Role.OPERATOR: 0, Role.SUPERVISOR: 1, Role.ADMIN: 2}
 
@@ -51,5 +52,5 @@ def require(actor: Actor, action: Action) -> None:
     if not can(actor.role, action):
         raise PermissionDenied(
             N_("{login} ({role}) may not {action}"),
-            login=actor.login, role=actor.role.value, action=action.value.replace("_", " "),
+            login=actor.login, role=kind_word(actor.role), action=kind_word(action),
         )

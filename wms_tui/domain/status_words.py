@@ -1,8 +1,10 @@
-"""The word a message shows for a stored status, so it is translated with the message."""
+"""The word a message shows for a stored status or kind, so it is translated with the message."""
 
 from __future__ import annotations
 
-from wms_tui.domain.errors import N_, Term
+from collections.abc import Sequence
+
+from wms_tui.domain.errors import N_, Term, WmsError
 
 # Keyed by the stored value: statuses of different things that share a value share its word.
 _WORDS: dict[str, str] = {
@@ -25,9 +27,51 @@ _WORDS: dict[str, str] = {
     "blocked": N_("blocked"),
 }
 
+# Task kinds, location types, roles, actions and reason kinds, keyed by the stored value: the
+# same value ("pick", "adjust") means the same word wherever it is stored.
+_KIND_WORDS: dict[str, str] = {
+    "pick": N_("pick"),
+    "replenish": N_("replenish"),
+    "dock": N_("dock"),
+    "qc": N_("QC"),
+    "reserve": N_("reserve"),
+    "staging": N_("staging"),
+    "operator": N_("operator"),
+    "supervisor": N_("supervisor"),
+    "admin": N_("admin"),
+    "receive": N_("receive"),
+    "receive_blind": N_("receive blind"),
+    "over_receipt": N_("over receipt"),
+    "putaway": N_("putaway"),
+    "putaway_override": N_("putaway override"),
+    "move": N_("move"),
+    "count": N_("count"),
+    "adjust": N_("adjust"),
+    "change_status": N_("change status"),
+    "approve": N_("approve"),
+    "manage_users": N_("manage users"),
+    "manage_master_data": N_("manage master data"),
+    "status": N_("status"),
+}
+
 
 def status_word(status: str) -> Term:
     """The status as a message value: English in logs, the user's language on a screen; a
     status with no word here shows as stored."""
     value = str(status)
     return Term(_WORDS.get(value, value))
+
+
+def kind_word(kind: str) -> Term:
+    """A stored kind, type, role or action as a message value, translated like a status; one
+    with no word here shows as stored."""
+    value = str(kind)
+    return Term(_KIND_WORDS.get(value, value))
+
+
+def any_of(words: Sequence[Term]) -> Term | WmsError:
+    """Words joined by "or" in the message's language (a nested message renders translated)."""
+    phrase: Term | WmsError = words[0]
+    for word in words[1:]:
+        phrase = WmsError(N_("{either} or {other}"), either=phrase, other=word)
+    return phrase

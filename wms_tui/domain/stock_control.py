@@ -17,7 +17,7 @@ from wms_tui.domain.model import Actor, BalanceKey, ItemRef, LocationRef, PostRe
 from wms_tui.domain.once import exactly_once
 from wms_tui.domain.permissions import Action, require
 from wms_tui.domain.ports import CatalogRepository, UnitOfWork
-from wms_tui.domain.status_words import status_word
+from wms_tui.domain.status_words import kind_word, status_word
 
 ADJUST_KIND = "adjust"
 STATUS_KIND = "status"
@@ -179,7 +179,7 @@ def _reason(uow: StockControlUnitOfWork, code: str, kind: str) -> str:
         raise BadInput(N_("unknown reason code {code!r}"), code=code)
     if found != kind:
         raise BadInput(N_("reason {code} is of kind {found}, not {kind}"),
-                       code=code, found=found, kind=kind)
+                       code=code, found=kind_word(found), kind=kind_word(kind))
     return code
 
 

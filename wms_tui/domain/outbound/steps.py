@@ -22,7 +22,7 @@ from wms_tui.domain.outbound.ports import OutboundUnitOfWork, UowFactory
 from wms_tui.domain.outbound.settlement import order_status, wave_status
 from wms_tui.domain.permissions import Action, can
 from wms_tui.domain.ports import UnitOfWork
-from wms_tui.domain.status_words import status_word
+from wms_tui.domain.status_words import kind_word, status_word
 from wms_tui.domain.totes import take_tote
 
 MAX_KEY = 80
@@ -103,7 +103,7 @@ def open_task(uow: OutboundUnitOfWork, actor: Actor, task_id: int, kind: TaskKin
         uow.outbound.lock_order(task.order_id)
     task = uow.outbound.lock_task(task_id)
     if task.kind != kind:
-        raise BadInput(N_("task {id} is not a {kind} task"), id=task_id, kind=kind.value)
+        raise BadInput(N_("task {id} is not a {kind} task"), id=task_id, kind=kind_word(kind))
     if task.status not in OPEN_TASK_STATUSES:
         raise BadInput(N_("task {id} is {status} already"), id=task_id,
                        status=status_word(task.status))

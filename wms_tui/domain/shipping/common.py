@@ -12,6 +12,7 @@ from wms_tui.domain.once import exactly_once
 from wms_tui.domain.outbound.model import OutboundOrderRef
 from wms_tui.domain.ports import UnitOfWork
 from wms_tui.domain.shipping.ports import ShippingUnitOfWork, shipping_uow
+from wms_tui.domain.status_words import any_of, kind_word
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -43,7 +44,7 @@ def location_of(uow: ShippingUnitOfWork, code: str, *types: LocationType) -> Loc
         raise NotFound(N_("no location {loc}: scan a location label"), loc=code.strip()[:30])
     if types and found.type not in types:
         raise BadInput(N_("{loc} is a {type} location: scan a {wanted} location"), loc=found.code,
-                       type=found.type.value, wanted=" or ".join(t.value for t in types))
+                       type=kind_word(found.type), wanted=any_of([kind_word(t) for t in types]))
     return found
 
 
