@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Protocol, cast
 
 from wms_tui.domain import stock
-from wms_tui.domain.errors import N_, BadInput, NotFound, WrongState
+from wms_tui.domain.errors import N_, NotFound, WrongState
 from wms_tui.domain.inbound.model import FINAL_INBOUND_STATUSES, InboundStatus
 from wms_tui.domain.inbound.repository import InboundRepository, InboundUnitOfWork
 from wms_tui.domain.model import Actor
@@ -60,8 +60,8 @@ def _cancel_once(
                            status=status_word(order.status))
         received = sum(ln.received for ln in uow.inbound.lines(order.id))
         if received:
-            raise BadInput(N_("order {ref} has {n} unit(s) received: it cannot be cancelled"),
-                           ref=ref, n=received)
+            raise WrongState(N_("order {ref} has {n} unit(s) received: it cannot be cancelled"),
+                             ref=ref, n=received)
         uow.inbound.set_status(order.id, InboundStatus.CANCELLED)
         detail = f"inbound order {ref}: cancelled" + (f"; reason: {reason}" if reason else "")
         uow.inbound.log_cancel(actor.login, actor.terminal, detail)
