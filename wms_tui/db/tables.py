@@ -41,6 +41,8 @@ def table_of(model: type[SQLModel]) -> Table:
 
 # The open count-task statuses (domain.count_tasks.OPEN_STATUS_VALUES), as an index predicate.
 OPEN_COUNT_WHERE = "status IN ('open', 'recount', 'pending_approval')"
+# A cancelled order's pallet may come again on a new order (the supplier resends it).
+LIVE_INBOUND_SSCC_WHERE = "sscc IS NOT NULL AND status <> 'cancelled'"
 # Open replenishment tasks (domain.outbound TaskKind.REPLENISH, OPEN_TASK_STATUSES).
 OPEN_REPLENISH_WHERE = "kind = 'replenish' AND status IN ('open', 'in_progress')"
 
@@ -267,6 +269,10 @@ class InboundOrder(SQLModel, table=True):
             "status IN ('open', 'receiving', 'closed', 'cancelled')",
             name="ck_inbound_order_status",
         ),
+        # One live order per pallet SSCC, whichever import (file, API, EDI) writes it.
+        Index("ux_inbound_order_sscc_live", "sscc", unique=True,
+              sqlite_where=text(LIVE_INBOUND_SSCC_WHERE),
+              postgresql_where=text(LIVE_INBOUND_SSCC_WHERE)),
     )
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(max_length=40, unique=True)
