@@ -2,9 +2,10 @@
 
 Usage: python tests/db/slots_child.py MODE JSON
 
-- hammer: many short transactions through an unpooled engine on the slots; every connection
-  counted in a shared counter file from just after it connects until just before its slot is
-  given back, whose "max" is the most ever open at once across all processes.
+- hammer: many short transactions through an unpooled (or, with "linger", a lingering) engine
+  on the slots; every connection counted in a shared counter file from just after it connects
+  until just before its slot is given back, whose "max" is the most ever open at once across
+  all processes.
 - hold: open `connections` connections through the engine, print HELD, sleep until killed.
 - turn: take one slot (no connection), print GOT, give it back when a line comes on stdin.
 - fork: take a slot, fork; the child must find its parent's slot taken (DatabaseBusy), not
@@ -25,6 +26,7 @@ from sqlalchemy.pool import NullPool
 
 from wms_tui.db.connection_slots import ConnectionSlots
 from wms_tui.db.engine import make_engine
+from wms_tui.db.lingering_pool import LingeringPool
 from wms_tui.domain.errors import DatabaseBusy
 
 
@@ -43,7 +45,11 @@ def count(counter: str, step: int) -> None:
 
 def hammer(args: dict[str, Any]) -> None:
     slots = ConnectionSlots(args["slots_path"], args["slots"], args["wait"])
-    engine = make_engine(args["url"], slots=slots, poolclass=NullPool,
+    # "linger": as a `wms serve` session, keeping its connection while a slot stays free.
+    pool: dict[str, Any] = ({"poolclass": LingeringPool, "linger": 0.05,
+                             "keep": lambda: slots.free_at_least(1)}
+                            if args.get("linger") else {"poolclass": NullPool})
+    engine = make_engine(args["url"], slots=slots, **pool,
                          connect_args={"application_name": args["app"]})
     counter = args["counter"]
 

@@ -77,14 +77,16 @@ def killed(proc: subprocess.Popen[str]) -> None:
     proc.wait()
 
 
+@pytest.mark.parametrize("linger", [False, True], ids=["unpooled", "lingering"])
 def test_six_processes_never_hold_more_connections_than_the_slots(
         url: str, slot_file: Path, tmp_path: Path,
-        children: list[subprocess.Popen[str]]) -> None:
+        children: list[subprocess.Popen[str]], linger: bool) -> None:
     counter = tmp_path / "open-connections.json"
     counter.write_text("")
     for _ in range(6):
         children.append(child("hammer", url=url, slots_path=str(slot_file), slots=2, wait=60.0,
-                              counter=str(counter), rounds=60, app="wms-slots-test"))
+                              counter=str(counter), rounds=60, app="wms-slots-test",
+                              linger=linger))
     reports = [json.loads(first_line(proc)) for proc in children]
     assert [proc.wait() for proc in children] == [0] * 6
     state = json.loads(counter.read_text())

@@ -91,6 +91,25 @@ class ConnectionSlots:
         with self._guard:
             return len(self._held)
 
+    def free_at_least(self, wanted: int) -> bool:
+        """Whether `wanted` slots no process holds are free now (each tried and let go at
+        once; a racing process that finds one busy for that moment tries the next)."""
+        fd = self._file()
+        found = 0
+        with self._guard:
+            for index in range(self.count):
+                if index in self._held:
+                    continue
+                try:
+                    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, index)
+                except (BlockingIOError, PermissionError):
+                    continue
+                fcntl.lockf(fd, fcntl.LOCK_UN, 1, index)
+                found += 1
+                if found >= wanted:
+                    return True
+        return False
+
     def acquire(self) -> Slot | None:
         """A slot for one new connection, or None for a connection opened while this process
         already holds a slot and none is free (it goes ahead without one).

@@ -1,0 +1,100 @@
+"""A `wms serve` session's PostgreSQL engine (wms_tui/db/lingering_pool.py via bootstrap):
+the next step reuses the connection the last one gave back, while a quarter of the connection
+slots stay free for everyone else; otherwise, and once the few seconds are up, the connection
+is closed and its slot given back. Real server, real slots."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine
+
+from tests.conftest import PG_ADMIN_URL, pg_database_url
+from tests.db.test_connection_slots import child, children, first_line  # noqa: F401
+from wms_tui.bootstrap import open_engine
+from wms_tui.db.connection_slots import ConnectionSlots, create_slot_file
+from wms_tui.db.lingering_pool import LingeringPool
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def slot_file(tmp_path: Path) -> Path:
+    return create_slot_file(tmp_path)
+
+
+@pytest.fixture
+def url() -> str:
+    return pg_database_url()
+
+
+def _backend(engine: Engine) -> int:
+    with engine.begin() as conn:
+        return int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+
+
+def _eventually(check: Callable[[], bool], seconds: float = 15.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.02)
+    return check()
+
+
+@pytest.fixture
+def session_engine(url: str, slot_file: Path) -> Iterator[tuple[Engine, ConnectionSlots]]:
+    slots = ConnectionSlots(slot_file, 4, 0.3)
+    engine = open_engine(url, pooled=False, slots=slots)
+    assert isinstance(engine.pool, LingeringPool)
+    engine.pool.linger = 0.5
+    yield engine, slots
+    engine.dispose()
+
+
+def test_the_next_step_reuses_the_connection_then_it_is_closed(
+        session_engine: tuple[Engine, ConnectionSlots]) -> None:
+    engine, slots = session_engine
+    first = _backend(engine)
+    assert slots.held() == 1
+    assert _backend(engine) == first
+    # Nothing more within the linger: the connection is closed and its slot given back.
+    assert _eventually(lambda: slots.held() == 0)
+    assert _backend(engine) != first
+
+
+def test_no_connection_is_kept_when_a_quarter_of_the_slots_would_not_stay_free(
+        session_engine: tuple[Engine, ConnectionSlots], url: str, slot_file: Path,
+        children: list[subprocess.Popen[str]]) -> None:  # noqa: F811
+    engine, slots = session_engine
+    # Another process holds two of the four slots: ours taken, one would be left (2 wanted).
+    children.append(child("hold", url=url, slots_path=str(slot_file), slots=4, wait=5.0,
+                          connections=2))
+    assert first_line(children[0]) == "HELD 2"
+    first = _backend(engine)
+    assert slots.held() == 0
+    assert _backend(engine) != first
+
+
+def test_a_kept_connection_the_server_dropped_is_replaced(
+        session_engine: tuple[Engine, ConnectionSlots]) -> None:
+    engine, slots = session_engine
+    assert isinstance(engine.pool, LingeringPool)
+    engine.pool.linger = 30
+    first = _backend(engine)
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"SELECT pg_terminate_backend({first})")
+    finally:
+        admin.dispose()
+    # Idle past the ping threshold: the ping finds it dead and a new connection is made.
+    time.sleep(1.2)
+    assert _backend(engine) != first
+    assert slots.held() == 1
+    engine.dispose()
+    assert slots.held() == 0
