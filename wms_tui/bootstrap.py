@@ -39,9 +39,6 @@ __all__ = [
 ]
 
 UnitOfWorkFactory = Callable[[], SqlUnitOfWork]
-# A session keeps its connection after a step only while at least this many slots (or a
-# quarter of them, if more) are free for the other sessions.
-LINGER_MIN_FREE_SLOTS = 2
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -59,8 +56,8 @@ def open_engine(url: str | None = None, *, pooled: bool = True,
     pooled=False keeps no idle PostgreSQL connection open, for a process that mostly waits
     on a person (an RF session); SQLite has no server connection to hold, so it is unchanged.
     slots: the PostgreSQL connection slots this process shares with the rest of `wms serve`;
-    with them, an unpooled engine keeps its connection a few seconds after a step while a
-    quarter of the slots stay free for others (db/lingering_pool.py).
+    with them, an unpooled engine keeps its connection a few seconds after a step while `wms
+    serve` has no more sessions than slots (db/lingering_pool.py).
     """
     url = resolve_database_url(url)
     if make_url(url).get_backend_name() == "sqlite":
@@ -69,11 +66,11 @@ def open_engine(url: str | None = None, *, pooled: bool = True,
         return make_engine(url, synchronous=synchronous, slots=slots)
     if slots is None:
         return make_engine(url, synchronous=synchronous, poolclass=NullPool)
+    from wms_tui.db.connection_slots import lingering_allowed
     from wms_tui.db.lingering_pool import LingeringPool
 
-    room = max(LINGER_MIN_FREE_SLOTS, slots.count // 4)
     return make_engine(url, synchronous=synchronous, slots=slots, poolclass=LingeringPool,
-                       keep=lambda: slots.free_at_least(room))
+                       keep=lambda: lingering_allowed(slots.path))
 
 
 @dataclass(frozen=True)

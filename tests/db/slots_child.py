@@ -45,9 +45,9 @@ def count(counter: str, step: int) -> None:
 
 def hammer(args: dict[str, Any]) -> None:
     slots = ConnectionSlots(args["slots_path"], args["slots"], args["wait"])
-    # "linger": as a `wms serve` session, keeping its connection while a slot stays free.
+    # "linger": as a `wms serve` session allowed to keep its connection between steps.
     pool: dict[str, Any] = ({"poolclass": LingeringPool, "linger": 0.05,
-                             "keep": lambda: slots.free_at_least(1)}
+                             "keep": lambda: True}
                             if args.get("linger") else {"poolclass": NullPool})
     engine = make_engine(args["url"], slots=slots, **pool,
                          connect_args={"application_name": args["app"]})

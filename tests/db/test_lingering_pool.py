@@ -1,11 +1,10 @@
 """A `wms serve` session's PostgreSQL engine (wms_tui/db/lingering_pool.py via bootstrap):
-the next step reuses the connection the last one gave back, while a quarter of the connection
-slots stay free for everyone else; otherwise, and once the few seconds are up, the connection
-is closed and its slot given back. Real server, real slots."""
+the next step reuses the connection the last one gave back while `wms serve` has no more
+sessions than connection slots (its LingerSwitch); otherwise, and once the few seconds are up,
+the connection is closed and its slot given back. Real server, real slots."""
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,9 +13,13 @@ import pytest
 from sqlalchemy import Engine, create_engine
 
 from tests.conftest import PG_ADMIN_URL, pg_database_url
-from tests.db.test_connection_slots import child, children, first_line  # noqa: F401
 from wms_tui.bootstrap import open_engine
-from wms_tui.db.connection_slots import ConnectionSlots, create_slot_file
+from wms_tui.db.connection_slots import (
+    LINGER_SUFFIX,
+    ConnectionSlots,
+    LingerSwitch,
+    create_slot_file,
+)
 from wms_tui.db.lingering_pool import LingeringPool
 
 pytestmark = pytest.mark.postgres
@@ -49,6 +52,7 @@ def _eventually(check: Callable[[], bool], seconds: float = 15.0) -> bool:
 @pytest.fixture
 def session_engine(url: str, slot_file: Path) -> Iterator[tuple[Engine, ConnectionSlots]]:
     slots = ConnectionSlots(slot_file, 4, 0.3)
+    LingerSwitch(str(slot_file), 4).sessions(4)
     engine = open_engine(url, pooled=False, slots=slots)
     assert isinstance(engine.pool, LingeringPool)
     engine.pool.linger = 0.5
@@ -67,17 +71,33 @@ def test_the_next_step_reuses_the_connection_then_it_is_closed(
     assert _backend(engine) != first
 
 
-def test_no_connection_is_kept_when_a_quarter_of_the_slots_would_not_stay_free(
-        session_engine: tuple[Engine, ConnectionSlots], url: str, slot_file: Path,
-        children: list[subprocess.Popen[str]]) -> None:  # noqa: F811
+def test_no_connection_is_kept_while_serve_has_more_sessions_than_slots(
+        session_engine: tuple[Engine, ConnectionSlots], slot_file: Path) -> None:
     engine, slots = session_engine
-    # Another process holds two of the four slots: ours taken, one would be left (2 wanted).
-    children.append(child("hold", url=url, slots_path=str(slot_file), slots=4, wait=5.0,
-                          connections=2))
-    assert first_line(children[0]) == "HELD 2"
+    switch = LingerSwitch(str(slot_file), 4)
+    switch.sessions(5)
     first = _backend(engine)
     assert slots.held() == 0
     assert _backend(engine) != first
+    switch.sessions(4)
+    kept = _backend(engine)
+    assert slots.held() == 1 and _backend(engine) == kept
+
+
+def test_the_switch_touches_its_file_only_when_the_answer_changes(tmp_path: Path) -> None:
+    flag = tmp_path / f"slots{LINGER_SUFFIX}"
+    switch = LingerSwitch(str(tmp_path / "slots"), 2)
+    assert flag.exists() and flag.stat().st_mode & 0o777 == 0o600
+    switch.sessions(2)
+    assert flag.exists()
+    switch.sessions(3)
+    assert not flag.exists()
+    flag.write_text("")  # a stale file is left alone until the answer changes again
+    switch.sessions(4)
+    assert flag.exists()
+    switch.sessions(1)
+    switch.sessions(3)
+    assert not flag.exists()
 
 
 def test_a_kept_connection_the_server_dropped_is_replaced(

@@ -22,6 +22,7 @@ opened once per process, through `connection_slots_for`).
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import random
@@ -35,6 +36,9 @@ from wms_tui.domain.errors import DatabaseBusy
 
 SLOT_FILE = "pg-connection-slots"
 GATE_SUFFIX = "-gate"
+# Present while every session of the `wms serve` can hold a slot at once, so a session may keep
+# its connection between steps without making another wait (db/lingering_pool.py).
+LINGER_SUFFIX = "-linger"
 # How often the connection at the gate looks for a free slot: soon at first, then every 2 ms.
 FIRST_PAUSE = 0.0002
 LONGEST_PAUSE = 0.002
@@ -90,25 +94,6 @@ class ConnectionSlots:
         """How many slots this process holds now."""
         with self._guard:
             return len(self._held)
-
-    def free_at_least(self, wanted: int) -> bool:
-        """Whether `wanted` slots no process holds are free now (each tried and let go at
-        once; a racing process that finds one busy for that moment tries the next)."""
-        fd = self._file()
-        found = 0
-        with self._guard:
-            for index in range(self.count):
-                if index in self._held:
-                    continue
-                try:
-                    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, index)
-                except (BlockingIOError, PermissionError):
-                    continue
-                fcntl.lockf(fd, fcntl.LOCK_UN, 1, index)
-                found += 1
-                if found >= wanted:
-                    return True
-        return False
 
     def acquire(self) -> Slot | None:
         """A slot for one new connection, or None for a connection opened while this process
@@ -259,3 +244,32 @@ def _after_fork_in_child() -> None:
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def lingering_allowed(slots_path: str) -> bool:
+    """Whether a session may keep its connection between steps now (one stat)."""
+    return os.path.exists(f"{slots_path}{LINGER_SUFFIX}")
+
+
+class LingerSwitch:
+    """Kept by `wms serve`: allows lingering while its sessions are no more than the slots,
+    each session holding at most one connection at a time; touches the file only on a change."""
+
+    def __init__(self, slots_path: str, slots: int) -> None:
+        self.path = f"{slots_path}{LINGER_SUFFIX}"
+        self.slots = slots
+        self.allowed: bool | None = None
+        self.sessions(0)
+
+    def sessions(self, count: int) -> None:
+        allowed = count <= self.slots
+        if allowed == self.allowed:
+            return
+        self.allowed = allowed
+        if allowed:
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o600))
+        else:
+            # Sessions keeping a connection give it up within the linger (5 s); a step that
+            # needs a slot meanwhile waits for one, within the busy timeout (10 s).
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.path)

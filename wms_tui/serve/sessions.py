@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from wms_tui.db.connection_slots import LingerSwitch
 from wms_tui.domain.text import shown
 from wms_tui.serve.audit import AuditLog, ConnectTally
 from wms_tui.serve.capacity import default_max_sessions
@@ -412,6 +413,7 @@ class SessionManager:
         # PostgreSQL: the connection slots every session shares (serve/server.py sizes them).
         self.pg_slots_path = pg_slots_path
         self.pg_slots = pg_slots
+        self.linger = None if pg_slots_path is None else LingerSwitch(pg_slots_path, pg_slots)
         self.demo = demo
         self.scenario = scenario
         self.audit = audit
@@ -493,6 +495,8 @@ class SessionManager:
             return None
         session = RfSession(self, channel, request, next(self._numbers))
         self.sessions.add(session)
+        if self.linger is not None:
+            self.linger.sessions(len(self.sessions))
         self._idle.clear()
         task = asyncio.ensure_future(session.run())
         self._tasks.add(task)
@@ -502,6 +506,8 @@ class SessionManager:
     def _finished(self, session: RfSession, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
         self.sessions.discard(session)
+        if self.linger is not None:
+            self.linger.sessions(len(self.sessions))
         if not task.cancelled() and task.exception() is not None:
             log.error("session %d failed", session.number, exc_info=task.exception())
         if not self.sessions:
