@@ -1,12 +1,15 @@
-"""Fixtures shared by the database race tests."""
+"""Fixtures shared by the database race and lock tests."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 
+from tests.conftest import pg_database_url
+from wms_tui.db.connection_slots import create_slot_file
 from wms_tui.db.engine import make_engine
 
 
@@ -18,3 +21,15 @@ def own_engines(engine: Engine) -> Iterator[list[Engine]]:
     yield engines
     for eng in engines:
         eng.dispose()
+
+
+@pytest.fixture
+def slot_file(tmp_path: Path) -> Path:
+    """A fresh PostgreSQL connection-slot file, as `wms serve` makes at start."""
+    return create_slot_file(tmp_path)
+
+
+@pytest.fixture
+def url() -> str:
+    """This worker's own PostgreSQL database."""
+    return pg_database_url()

@@ -7,13 +7,13 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.db.helpers import eventually, flock_is_free
 from wms_tui.db.write_lock import BoundedWaiter, WriteLock
 
 
@@ -38,15 +38,6 @@ def _blocks_until(free: threading.Event) -> Callable[[], None]:
         free.wait()
 
     return lock
-
-
-def _eventually(check: Callable[[], bool], seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.005)
-    return check()
 
 
 def _interrupt_wait(waiter: BoundedWaiter, *, after_grant: bool) -> None:
@@ -75,7 +66,7 @@ def test_an_interrupted_wait_lets_the_lock_go_once_granted_and_gives_back_once()
         waiter.take(_blocks_until(free), calls.unlock, 5, after_abandoned=calls.give_back)
     assert (calls.unlocked, calls.given_back) == (0, 0) and waiter.gave_up_waiting()
     free.set()
-    assert _eventually(lambda: calls.given_back == 1)
+    assert eventually(lambda: calls.given_back == 1)
     assert calls.unlocked == 1 and not waiter.gave_up_waiting()
     del waiter.changed.wait_for
     # The waiter serves the next request as usual.
@@ -107,19 +98,7 @@ def test_a_timed_out_wait_gives_back_once_after_the_lock_is_let_go() -> None:
     assert not waiter.take(_blocks_until(free), calls.unlock, 0.05, after_abandoned=calls.give_back)
     assert calls.given_back == 0
     free.set()
-    assert _eventually(lambda: calls.given_back == 1) and calls.unlocked == 1
-
-
-def _free(path: str) -> bool:
-    """Whether another open file (so another process) could take the flock now."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    finally:
-        os.close(fd)
-    return True
+    assert eventually(lambda: calls.given_back == 1) and calls.unlocked == 1
 
 
 def test_a_writer_interrupted_while_queued_leaves_the_file_lock_free(tmp_path: Path) -> None:
@@ -134,9 +113,9 @@ def test_a_writer_interrupted_while_queued_leaves_the_file_lock_free(tmp_path: P
         lock.acquire()
     fcntl.flock(other, fcntl.LOCK_UN)
     os.close(other)
-    assert _eventually(lambda: _free(lock.path) and not waiter.gave_up_waiting())
+    assert eventually(lambda: flock_is_free(lock.path) and not waiter.gave_up_waiting())
     del waiter.changed.wait_for
     assert lock.acquire()
-    assert not _free(lock.path)
+    assert not flock_is_free(lock.path)
     lock.release()
-    assert _free(lock.path)
+    assert flock_is_free(lock.path)

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
-from tests.conftest import PG_ADMIN_URL, pg_database_url
+from tests.conftest import PG_ADMIN_URL
 from wms_tui.db.connection_slots import (
     GATE_SUFFIX,
     ConnectionSlots,
@@ -36,16 +36,6 @@ ROOT = Path(__file__).resolve().parents[2]
 CHILD = Path(__file__).with_name("slots_child.py")
 # Short enough that a test waits little; long enough that a free slot is never missed.
 SHORT_WAIT = 0.3
-
-
-@pytest.fixture
-def slot_file(tmp_path: Path) -> Path:
-    return create_slot_file(tmp_path)
-
-
-@pytest.fixture
-def url() -> str:
-    return pg_database_url()
 
 
 def child(mode: str, **args: Any) -> subprocess.Popen[str]:

@@ -6,47 +6,28 @@ the connection is closed and its slot given back. Real server, real slots."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine
 
-from tests.conftest import PG_ADMIN_URL, pg_database_url
+from tests.conftest import PG_ADMIN_URL
+from tests.db.helpers import eventually
 from wms_tui.bootstrap import open_engine
 from wms_tui.db.connection_slots import (
     LINGER_SUFFIX,
     ConnectionSlots,
     LingerSwitch,
-    create_slot_file,
 )
 from wms_tui.db.lingering_pool import LingeringPool
 
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-def slot_file(tmp_path: Path) -> Path:
-    return create_slot_file(tmp_path)
-
-
-@pytest.fixture
-def url() -> str:
-    return pg_database_url()
-
-
 def _backend(engine: Engine) -> int:
     with engine.begin() as conn:
         return int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
-
-
-def _eventually(check: Callable[[], bool], seconds: float = 15.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.02)
-    return check()
 
 
 @pytest.fixture
@@ -67,7 +48,7 @@ def test_the_next_step_reuses_the_connection_then_it_is_closed(
     assert slots.held() == 1
     assert _backend(engine) == first
     # Nothing more within the linger: the connection is closed and its slot given back.
-    assert _eventually(lambda: slots.held() == 0)
+    assert eventually(lambda: slots.held() == 0, seconds=15)
     assert _backend(engine) != first
 
 

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from tests.conftest import fresh_sqlite_engine
+from tests.db.helpers import flock_is_free
 from tests.factories import build_warehouse
 from wms_tui.db.uow import SqlUnitOfWork, uow_factory
 from wms_tui.db.write_lock import LOCK_SUFFIX, write_lock_for
@@ -33,15 +34,8 @@ def db(tmp_path: Path) -> Iterator[Engine]:
 
 
 def _lock_is_free(engine: Engine) -> bool:
-    """Whether another process could take the writers' flock now (tried on a file of its own)."""
-    fd = os.open(f"{engine.url.database}{LOCK_SUFFIX}", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    finally:
-        os.close(fd)
-    return True
+    """Whether another process could take the writers' flock now."""
+    return flock_is_free(f"{engine.url.database}{LOCK_SUFFIX}")
 
 
 def test_a_write_transaction_holds_the_lock_until_it_commits(db: Engine) -> None:
