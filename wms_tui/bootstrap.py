@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -66,11 +66,12 @@ def open_engine(url: str | None = None, *, pooled: bool = True,
         return make_engine(url, synchronous=synchronous, slots=slots)
     if slots is None:
         return make_engine(url, synchronous=synchronous, poolclass=NullPool)
-    from wms_tui.db.connection_slots import lingering_allowed
+    from wms_tui.db.connection_slots import linger_flag
     from wms_tui.db.lingering_pool import LingeringPool
 
+    # One stat per step: whether `wms serve` lets its sessions keep a connection now.
     return make_engine(url, synchronous=synchronous, slots=slots, poolclass=LingeringPool,
-                       keep=lambda: lingering_allowed(slots.path))
+                       keep=partial(os.path.exists, linger_flag(slots.path)))
 
 
 @dataclass(frozen=True)

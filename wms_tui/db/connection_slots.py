@@ -246,9 +246,9 @@ def _after_fork_in_child() -> None:
 os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-def lingering_allowed(slots_path: str) -> bool:
-    """Whether a session may keep its connection between steps now (one stat)."""
-    return os.path.exists(f"{slots_path}{LINGER_SUFFIX}")
+def linger_flag(slots_path: str) -> str:
+    """The file whose presence lets a session keep its connection between steps."""
+    return f"{slots_path}{LINGER_SUFFIX}"
 
 
 class LingerSwitch:
@@ -256,7 +256,7 @@ class LingerSwitch:
     each session holding at most one connection at a time; touches the file only on a change."""
 
     def __init__(self, slots_path: str, slots: int) -> None:
-        self.path = f"{slots_path}{LINGER_SUFFIX}"
+        self.path = linger_flag(slots_path)
         self.slots = slots
         self.allowed: bool | None = None
         self.sessions(0)

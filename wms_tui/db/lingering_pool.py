@@ -4,9 +4,10 @@ An RF session under `wms serve` keeps no connection while its operator is away, 
 sessions than the server's `max_connections` fit; but a new connection per step costs the
 machine about 5 ms of CPU (mostly the server starting a backend) against 0.25 ms for a kept
 one. An operator scans every few seconds, so the connection a step gave back is kept for
-`linger` seconds for the next step, as long as `keep` says there is room (enough connection
-slots free for everyone else); otherwise it is closed at once, as NullPool does. One idle
-connection at most: a second one (another thread's, rare) is closed on return.
+`linger` seconds for the next step, as long as `keep` says there is room (`wms serve` has no
+more sessions than connection slots, db/connection_slots.LingerSwitch); otherwise it is closed
+at once, as NullPool does. One idle connection at most: a second one (another thread's, rare)
+is closed on return.
 """
 
 from __future__ import annotations

@@ -25,11 +25,8 @@ _WORDS: dict[str, str] = {
     "qc_hold": N_("QC hold"),
     "damaged": N_("damaged"),
     "blocked": N_("blocked"),
-}
-
-# Task kinds, location types, roles, actions and reason kinds, keyed by the stored value: the
-# same value ("pick", "adjust") means the same word wherever it is stored.
-_KIND_WORDS: dict[str, str] = {
+    # Task kinds, location types, roles, actions and reason kinds: the same value ("pick",
+    # "adjust") means the same word wherever it is stored.
     "pick": N_("pick"),
     "replenish": N_("replenish"),
     "dock": N_("dock"),
@@ -56,17 +53,14 @@ _KIND_WORDS: dict[str, str] = {
 
 
 def status_word(status: str) -> Term:
-    """The status as a message value: English in logs, the user's language on a screen; a
-    status with no word here shows as stored."""
+    """A stored status, kind, type, role or action as a message value: English in logs, the
+    user's language on a screen; a value with no word here shows as stored."""
     value = str(status)
     return Term(_WORDS.get(value, value))
 
 
-def kind_word(kind: str) -> Term:
-    """A stored kind, type, role or action as a message value, translated like a status; one
-    with no word here shows as stored."""
-    value = str(kind)
-    return Term(_KIND_WORDS.get(value, value))
+# One table serves both: a name that says which stored value the caller shows.
+kind_word = status_word
 
 
 def any_of(words: Sequence[Term]) -> Term | WmsError:
